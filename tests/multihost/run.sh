@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# Multi-host test: three test hosts (network namespaces on a private bridge), mpirun across them over TCP.
+# Needs root (namespaces); prints SKIP otherwise. See tests/multihost/README.md for how the hosts are built.
+# Environment: MPIFACTOR (binary, default build/mpifactor), MFMH_SEED (input seed), MFMH_TIMEOUT (s per mpirun),
+# MFMH_KEEP=1 keeps the work directory (logs, inputs) for inspection.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+bin=${MPIFACTOR:-$repo/build/mpifactor}
+seed=${MFMH_SEED:-20240601}
+limit=${MFMH_TIMEOUT:-60}
+quick=15                        # seconds within which a failing job must have ended
+subnet=10.47.0.0/24
+tag=mfmh$$                      # unique per run: namespaces, hostnames and bridge links carry it
+bridge_ns=$tag-br
+host_ns=("$tag-h1" "$tag-h2" "$tag-h3")
+host_ip=(10.47.0.1 10.47.0.2 10.47.0.3)
+work=
+writer_pid=
+passed=0
+failed=0
+skipped=0
+
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+summary() {
+  if [ "$skipped" -gt 0 ]; then
+    echo "multihost: $passed passed, $failed failed, $skipped skipped"
+  else
+    echo "multihost: $passed passed, $failed failed"
+  fi
+}
+skip_all() { echo "SKIP: $*"; skipped=1; summary; exit 0; }
+
+if [ "$(id -u)" -ne 0 ]; then
+  skip_all "multihost needs root to create network namespaces"
+fi
+if ! "$repo/tests/lib/install-deps.sh" iproute2 util-linux coreutils openmpi-bin; then
+  fail "could not install iproute2 util-linux coreutils openmpi-bin"; summary; exit 1
+fi
+if ! command -v python3 >/dev/null && ! "$repo/tests/lib/install-deps.sh" python3; then
+  fail "could not install python3"; summary; exit 1
+fi
+if [ ! -x "$bin" ]; then
+  fail "$bin is missing: run make first"; summary; exit 1
+fi
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+
+# ns_exists NS: true when the named network namespace exists.
+ns_exists() { [ -e "/run/netns/$1" ]; }
+
+# ns_procs: pids of all processes inside the test hosts' namespaces (empty when none).
+ns_procs() {
+  local ns
+  for ns in "${host_ns[@]}" "$bridge_ns"; do
+    ns_exists "$ns" && ip netns pids "$ns"
+  done
+}
+
+# teardown: kills what runs inside the test hosts, deletes the namespaces (with them veths and bridge)
+# and the work directory. Idempotent; runs on every exit.
+teardown() {
+  local ns pids
+  if [ -n "$writer_pid" ]; then kill "$writer_pid" 2>/dev/null; writer_pid=; fi
+  pids=$(ns_procs)
+  # shellcheck disable=SC2086 # one pid per word
+  [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+  for ns in "${host_ns[@]}" "$bridge_ns"; do
+    ns_exists "$ns" && ip netns del "$ns"
+  done
+  if [ -n "$work" ] && [ -d "$work" ] && [ "${MFMH_KEEP:-0}" != 1 ]; then rm -rf "$work"; fi
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM HUP
+
+# A namespace of ours can only exist if a run with this same pid was killed with SIGKILL: remove it.
+teardown
+links_before=$(ip -o link show | awk -F': ' '{print $2}' | sort)
+
+# The bridge lives in a namespace of its own. If even that fails we are root without the rights
+# for namespaces (an unprivileged container): skip rather than fail.
+if ! ip netns add "$bridge_ns" 2>/dev/null; then
+  skip_all "cannot create network namespaces here (ip netns add failed)"
+fi
+
+# setup_hosts: bridge $tag-br in $bridge_ns; per host a namespace with lo and eth0 (10.47.0.N/24),
+# eth0's veth peer plugged into the bridge. Nothing is created in the root namespace.
+setup_hosts() {
+  local i ns
+  ip -n "$bridge_ns" link add "${tag}br" type bridge || return 1
+  ip -n "$bridge_ns" link set "${tag}br" up || return 1
+  for i in 0 1 2; do
+    ns=${host_ns[$i]}
+    ip netns add "$ns" || return 1
+    ip -n "$bridge_ns" link add "${tag}h$((i + 1))" type veth peer name eth0 netns "$ns" || return 1
+    ip -n "$bridge_ns" link set "${tag}h$((i + 1))" master "${tag}br" up || return 1
+    ip -n "$ns" link set lo up || return 1
+    ip -n "$ns" addr add "${host_ip[$i]}/24" dev eth0 || return 1
+    ip -n "$ns" link set eth0 up || return 1
+  done
+}
+if ! setup_hosts; then
+  fail "setting up the test hosts"; summary; exit 1
+fi
+work=$(mktemp -d /tmp/mfmh.XXXXXX)
+mkdir -p "$work/tmp" "$work/shm"
+# agent.sh looks hosts up here: hostfile address -> namespace (its hostname too)
+export MFMH_HOSTMAP="${host_ip[0]}=${host_ns[0]} ${host_ip[1]}=${host_ns[1]} ${host_ip[2]}=${host_ns[2]}"
+# Open MPI's session directories (and PMIx sockets) go under the work directory, not /tmp
+export TMPDIR=$work/tmp
+echo "multihost: hosts ${host_ns[*]} on $subnet (mpirun on ${host_ns[0]}), seed $seed, work dir $work"
+
+# Hostfiles: "even" = 2 slots on each host; "split" = host 1 has one slot (the master alone),
+# hosts 2 and 3 two each (workers only); "one" = one slot per host; "bad" adds a host the agent cannot reach.
+printf '%s slots=2\n' "${host_ip[@]}" >"$work/hosts.even"
+printf '%s slots=1\n%s slots=2\n%s slots=2\n' "${host_ip[@]}" >"$work/hosts.split"
+printf '%s slots=1\n' "${host_ip[@]}" >"$work/hosts.one"
+printf '%s slots=1\n10.47.0.99 slots=2\n' "${host_ip[0]}" >"$work/hosts.bad"
+
+# run_job NAME HOSTFILE NP BTL ARG...: mpirun -np NP build/mpifactor ARG... on the test hosts, mpirun itself
+# on host 1 (own hostname), under timeout. Output in $work/NAME.out and .err; the seconds it took in
+# $work/NAME.secs. Returns mpirun's exit status (124/137 when timeout stopped it).
+run_job() {
+  local name=$1 hostfile=$2 np=$3 btl=$4 t0 rc
+  shift 4
+  t0=${EPOCHREALTIME/./}
+  # shellcheck disable=SC2016 # $0/$@ are expanded by the inner sh
+  timeout -k 5 "$limit" ip netns exec "${host_ns[0]}" unshare --uts \
+    sh -c 'hostname "$0" && exec "$@"' "${host_ns[0]}" \
+    mpirun --hostfile "$hostfile" -np "$np" --oversubscribe \
+      --mca plm_rsh_agent "$here/agent.sh" \
+      --mca btl "$btl" --mca btl_tcp_if_include "$subnet" --mca oob_tcp_if_include "$subnet" \
+      --mca btl_vader_backing_directory "$work/shm" \
+      "$bin" "$@" >"$work/$name.out" 2>"$work/$name.err" </dev/null
+  rc=$?
+  echo $(((${EPOCHREALTIME/./} - t0) / 1000)) | awk '{printf "%.1f\n", $1 / 1000}' >"$work/$name.secs"
+  return $rc
+}
+
+# secs NAME: seconds job NAME took.
+secs() { cat "$work/$1.secs"; }
+
+# no_strays NAME: waits up to 10 s for every process on the test hosts to end; kills and reports leftovers.
+no_strays() {
+  local i pids
+  for i in $(seq 50); do
+    pids=$(ns_procs)
+    [ -z "$pids" ] && return 0
+    sleep 0.2
+  done
+  echo "  $1: processes left on the test hosts:"
+  # shellcheck disable=SC2086 # one pid per word
+  ps -o pid,etime,args -p "$(echo $pids | tr ' ' ',')" | sed 's/^/    /'
+  # shellcheck disable=SC2086
+  kill -KILL $pids 2>/dev/null
+  return 1
+}
+
+# show NAME: prints the tail of job NAME's stderr, for failures.
+show() { sed -n '1,15p' "$work/$1.err" | sed 's/^/    stderr: /'; }
+
+# expect_ok NAME RC EXPECTED: job NAME exited 0, its stdout equals file EXPECTED and nothing was left behind.
+expect_ok() {
+  local name=$1 rc=$2 expected=$3 ok=1
+  if [ "$rc" -ne 0 ]; then echo "  $name: exit status $rc after $(secs "$name") s"; show "$name"; ok=0; fi
+  if ! cmp -s "$work/$name.out" "$expected"; then
+    echo "  $name: output differs from GNU factor (first differences):"
+    diff "$expected" "$work/$name.out" | head -6 | cut -c1-160 | sed 's/^/    /'
+    ok=0
+  fi
+  no_strays "$name" || ok=0
+  [ $ok = 1 ]
+}
+
+# make_case KIND: input $work/KIND.in, one-per-line list $work/KIND.list and GNU factor's answer $work/KIND.expected
+# (factor run once per number: coreutils 9.1 may reorder output when given many numbers at once).
+make_case() {
+  python3 "$here/numbers.py" "$1" "$seed" "$work/$1.list" "$work/$1.in" \
+    && xargs -n 1 factor <"$work/$1.list" >"$work/$1.expected"
+}
+for kind in mixed few seven big; do
+  make_case "$kind" || { fail "generating the $kind input"; summary; exit 1; }
+done
+mixed_count=$(wc -l <"$work/mixed.list")
+big_count=$(wc -l <"$work/big.list")
+
+# (a) 2 ranks per host, vader inside a host and TCP between hosts; text and jsonl.
+run_job a-text "$work/hosts.even" 6 tcp,vader,self "$work/mixed.in"; rc=$?
+if expect_ok a-text $rc "$work/mixed.expected"; then
+  pass "(a) 6 ranks on 3 hosts, $mixed_count u64/bignum numbers equal GNU factor ($(secs a-text) s)"
+else
+  fail "(a) 6 ranks on 3 hosts, text output"
+fi
+run_job a-jsonl "$work/hosts.even" 6 tcp,vader,self --format jsonl -o "$work/a-jsonl.jsonl" "$work/mixed.in"; rc=$?
+ok=1
+if [ $rc -ne 0 ]; then echo "  a-jsonl: exit status $rc"; show a-jsonl; ok=0; fi
+python3 "$here/checks.py" jsonl "$work/a-jsonl.jsonl" "$work/mixed.list" || ok=0
+no_strays a-jsonl || ok=0
+if [ $ok = 1 ]; then
+  pass "(a) 6 ranks on 3 hosts, --format jsonl -o FILE parses and multiplies out ($(secs a-jsonl) s)"
+else
+  fail "(a) 6 ranks on 3 hosts, --format jsonl"
+fi
+
+# (b) master alone on host 1, workers only on hosts 2 and 3 (TCP only); --stats shows where ranks ran.
+run_job b "$work/hosts.split" 5 tcp,self --stats "$work/b.stats.json" "$work/mixed.in"; rc=$?
+ok=1
+expect_ok b $rc "$work/mixed.expected" || ok=0
+if [ -s "$work/b.stats.json" ]; then
+  python3 "$here/checks.py" stats "$work/b.stats.json" 5 "$mixed_count" "${host_ns[0]}" \
+    "${host_ns[1]},${host_ns[2]}" || ok=0
+else
+  echo "  b: no --stats file written"; ok=0
+fi
+if [ $ok = 1 ]; then
+  pass "(b) master alone on ${host_ns[0]}, 4 workers on ${host_ns[1]} and ${host_ns[2]} ($(secs b) s)"
+else
+  fail "(b) workers-only hosts"
+fi
+
+# (c) more ranks than numbers / than work units, and no numbers at all.
+run_job c-few "$work/hosts.even" 6 tcp,self "$work/few.in"; rc=$?
+if expect_ok c-few $rc "$work/few.expected"; then
+  pass "(c) 6 ranks, 3 numbers ($(secs c-few) s)"
+else
+  fail "(c) 6 ranks, 3 numbers"
+fi
+run_job c-units "$work/hosts.even" 6 tcp,self --unit-size 3 "$work/seven.in"; rc=$?
+if expect_ok c-units $rc "$work/seven.expected"; then
+  pass "(c) 6 ranks, 7 numbers in 3 units of --unit-size 3 ($(secs c-units) s)"
+else
+  fail "(c) 6 ranks, 3 work units"
+fi
+printf '# nothing but a comment\n' >"$work/empty.in"
+: >"$work/empty.expected"
+run_job c-empty "$work/hosts.even" 6 tcp,self "$work/empty.in"; rc=$?
+if expect_ok c-empty $rc "$work/empty.expected"; then
+  pass "(c) 6 ranks, no numbers: empty output ($(secs c-empty) s)"
+else
+  fail "(c) 6 ranks, no numbers"
+fi
+
+# (d) big work units: 16 numbers of 3000-40000 digits, 4 per unit (the largest units exceed TCP's
+# 64 KiB eager limit), factored by one worker on host 2 and one on host 3 while the master sits on host 1.
+run_job d "$work/hosts.one" 3 tcp,self --unit-size 4 --stats "$work/d.stats.json" "$work/big.in"; rc=$?
+ok=1
+expect_ok d $rc "$work/big.expected" || ok=0
+if [ -s "$work/d.stats.json" ]; then
+  python3 "$here/checks.py" stats "$work/d.stats.json" 3 "$big_count" "${host_ns[0]}" \
+    "${host_ns[1]},${host_ns[2]}" || ok=0
+else
+  echo "  d: no --stats file written"; ok=0
+fi
+if [ $ok = 1 ]; then
+  pass "(d) $big_count numbers of 3000-40000 digits ($(wc -c <"$work/big.list") bytes) in units of 4 on ${host_ns[1]} and ${host_ns[2]} ($(secs d) s)"
+else
+  fail "(d) big work units across hosts"
+fi
+
+# (e) failures end the whole multi-host job quickly, leaving nothing behind.
+# A missing input file: exit status 2 (CONTRACT.md) from every host's view.
+run_job e-missing "$work/hosts.even" 6 tcp,self "$work/no-such-file"; rc=$?
+ok=1
+if [ $rc -ne 2 ]; then echo "  e-missing: exit status $rc, CONTRACT.md says 2"; show e-missing; ok=0; fi
+if awk -v s="$(secs e-missing)" -v q=$quick 'BEGIN { exit !(s > q) }'; then echo "  e-missing: took $(secs e-missing) s"; ok=0; fi
+no_strays e-missing || ok=0
+if [ $ok = 1 ]; then
+  pass "(e) missing input file: exit 2 after $(secs e-missing) s, nothing left on the hosts"
+else
+  fail "(e) missing input file"
+fi
+
+# A host that cannot be reached (the agent fails for it): mpirun gives up, nothing is left.
+run_job e-host "$work/hosts.bad" 3 tcp,self "$work/few.in"; rc=$?
+ok=1
+if [ $rc -eq 0 ] || [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+  echo "  e-host: exit status $rc after $(secs e-host) s"; show e-host; ok=0
+fi
+no_strays e-host || ok=0
+if [ $ok = 1 ]; then
+  pass "(e) unreachable host: mpirun exit $rc after $(secs e-host) s, nothing left on the hosts"
+else
+  fail "(e) unreachable host"
+fi
+
+# A worker on host 3 dies (SIGKILL) while the master waits for more input from a FIFO: the job must end.
+mkfifo "$work/fifo.in"
+(exec sleep 300 >"$work/fifo.in") &
+writer_pid=$!
+run_job e-kill "$work/hosts.even" 6 tcp,self "$work/fifo.in" &
+job=$!
+victim=
+for _ in $(seq 100); do
+  for pid in $(ip netns pids "${host_ns[2]}" 2>/dev/null); do
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$(basename "$bin" | cut -c1-15)" ] && victim=$pid && break
+  done
+  [ -n "$victim" ] && break
+  sleep 0.1
+done
+ok=1
+if [ -z "$victim" ]; then
+  echo "  e-kill: no mpifactor process appeared on ${host_ns[2]}"; ok=0
+  kill "$writer_pid" 2>/dev/null # end of input: lets the job finish
+else
+  sleep 0.5
+  kill -KILL "$victim"
+fi
+wait $job; rc=$?
+kill "$writer_pid" 2>/dev/null; wait "$writer_pid" 2>/dev/null; writer_pid=
+if [ $rc -eq 0 ] || awk -v s="$(secs e-kill)" -v q=$quick 'BEGIN { exit !(s > q) }'; then
+  echo "  e-kill: exit status $rc after $(secs e-kill) s"; show e-kill; ok=0
+fi
+no_strays e-kill || ok=0
+if [ $ok = 1 ]; then
+  pass "(e) worker on ${host_ns[2]} killed: mpirun exit $rc after $(secs e-kill) s, nothing left on the hosts"
+else
+  fail "(e) killed remote worker"
+fi
+
+# Teardown leaves nothing: no namespaces, no links, no Open MPI session files, no work directory.
+ok=1
+session_files=$(find "$work/tmp" "$work/shm" -mindepth 1 2>/dev/null | head -5)
+if [ -n "$session_files" ]; then
+  echo "  Open MPI left session files behind:"
+  while read -r f; do echo "    $f"; done <<<"$session_files"
+  ok=0
+fi
+keep=${MFMH_KEEP:-0}
+teardown
+for ns in "${host_ns[@]}" "$bridge_ns"; do
+  if ns_exists "$ns"; then echo "  namespace $ns still exists"; ok=0; fi
+done
+links_after=$(ip -o link show | awk -F': ' '{print $2}' | sort)
+if echo "$links_after" | grep -q "$tag"; then echo "  links named $tag* in the root namespace"; ok=0; fi
+if [ "$links_before" != "$links_after" ]; then
+  echo "  note: root namespace links changed during the run (not by this test: it adds none):"
+  diff <(echo "$links_before") <(echo "$links_after") | sed 's/^/    /'
+fi
+leftovers=$(find /tmp /dev/shm -maxdepth 1 -name "*$tag*" 2>/dev/null)
+if [ -n "$leftovers" ]; then echo "  left behind: $leftovers"; ok=0; fi
+if [ "$keep" != 1 ] && [ -e "$work" ]; then echo "  $work still exists"; ok=0; fi
+if [ $ok = 1 ]; then pass "teardown: namespaces, veths, bridge and files gone"; else fail "teardown"; fi
+
+summary
+[ "$failed" -eq 0 ]
