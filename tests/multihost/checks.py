@@ -31,8 +31,11 @@ def check_jsonl(output, listing):
     """Checks a --format jsonl output against the input numbers; returns a list of problems."""
     with open(listing, encoding="ascii") as f:
         numbers = [int(line) for line in f if line.strip()]
-    with open(output, encoding="utf-8") as f:
-        lines = f.read().splitlines()
+    try:
+        with open(output, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError as err:
+        return [f"cannot read the output: {err}"]
     problems = []
     if len(lines) != len(numbers):
         problems.append(f"{len(lines)} lines for {len(numbers)} numbers")
@@ -70,8 +73,13 @@ def check_jsonl(output, listing):
 
 def check_stats(path, ranks, numbers, master, workers, min_worker_hosts):
     """Checks the --stats JSON for rank count, number count and where the ranks ran; returns problems."""
-    with open(path, encoding="utf-8") as f:
-        stats = json.load(f)
+    try:
+        with open(path, encoding="utf-8") as f:
+            stats = json.load(f)
+    except (OSError, json.JSONDecodeError) as err:
+        return [f"cannot read the stats: {err}"]
+    if not isinstance(stats, dict):
+        return ["the stats are not a JSON object"]
     problems = []
     if stats.get("ranks") != ranks:
         problems.append(f"ranks={stats.get('ranks')}, expected {ranks}")

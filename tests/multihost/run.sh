@@ -72,7 +72,7 @@ teardown() {
   if [ -n "$work" ] && [ -d "$work" ] && [ "${MFMH_KEEP:-0}" != 1 ]; then rm -rf "$work"; fi
 }
 trap teardown EXIT
-trap 'exit 130' INT TERM HUP
+trap 'fail "interrupted by a signal"; summary; exit 130' INT TERM HUP
 
 # A namespace of ours can only exist if a run with this same pid was killed with SIGKILL: remove it.
 teardown
@@ -304,7 +304,9 @@ if [ -z "$victim" ]; then
   kill "$writer_pid" 2>/dev/null # end of input: lets the job finish
 else
   sleep 0.5
-  kill -KILL "$victim"
+  if ! kill -KILL "$victim" 2>/dev/null; then
+    echo "  e-kill: the mpifactor rank on ${host_ns[2]} ended before it could be killed"; ok=0
+  fi
 fi
 wait $job; rc=$?
 kill "$writer_pid" 2>/dev/null; wait "$writer_pid" 2>/dev/null; writer_pid=
