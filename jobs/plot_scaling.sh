@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Renders speedup and efficiency vs ranks from a scaling.csv (jobs/scaling.sh) into one PNG with two panels.
+#
+#   jobs/plot_scaling.sh CSV [PNG] [--title TEXT]
+#
+# PNG defaults to scaling.png beside CSV. One line per mode (strong, weak); when a mode was swept several
+# times into the same CSV, its last sweep is drawn (a sweep = a run of increasing rank counts). Dashed: ideal
+# (speedup = ranks / smallest ranks, efficiency = 1). The default title names the host from meta.txt
+# beside the CSV. Installs gnuplot-nox with tests/lib/install-deps.sh when gnuplot is missing.
+set -euo pipefail
+
+die() { echo "plot_scaling.sh: $*" >&2; exit 2; }
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+csv=
+png=
+title=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --title) [ $# -ge 2 ] || die "--title needs a value"; title=$2; shift 2 ;;
+    -h | --help) sed -n '4p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2; exit 2 ;;
+    *) if [ -z "$csv" ]; then csv=$1; elif [ -z "$png" ]; then png=$1; else die "too many arguments"; fi; shift ;;
+  esac
+done
+[ -n "$csv" ] || die "usage: jobs/plot_scaling.sh CSV [PNG] [--title TEXT]"
+[ -s "$csv" ] || die "no data in $csv"
+[ -n "$png" ] || png=$(dirname "$csv")/scaling.png
+header=$(head -n 1 "$csv")
+[ "$header" = mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min ] \
+  || die "$csv does not have the columns jobs/scaling.sh writes"
+
+if ! command -v gnuplot >/dev/null; then
+  "$here/../tests/lib/install-deps.sh" gnuplot-nox || die "gnuplot is missing and could not be installed"
+fi
+
+if [ -z "$title" ]; then
+  meta=$(dirname "$csv")/meta.txt
+  host=
+  [ -f "$meta" ] && host=$(grep '^host: ' "$meta" | tail -n 1 | sed 's/^host: //')
+  title="mpifactor scaling${host:+ on $host}"
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# One data file per mode holding its last sweep.
+awk -F, -v dir="$tmp" '
+  NR == 1 { next }
+  {
+    m = $1
+    if ((m in last) && $2 + 0 <= last[m]) { n[m] = 0 }
+    last[m] = $2 + 0
+    rows[m, ++n[m]] = $0
+    if (!(m in order)) { order[m] = ++nm; names[nm] = m }
+  }
+  END {
+    for (i = 1; i <= nm; i++) {
+      m = names[i]; f = dir "/" m ".dat"
+      for (j = 1; j <= n[m]; j++) print rows[m, j] > f
+      close(f)
+      print m > (dir "/modes")
+    }
+  }' "$csv"
+[ -s "$tmp/modes" ] || die "no data rows in $csv"
+
+read -r rmin rmax < <(cat "$tmp"/*.dat | awk -F, 'NR == 1 { a = $2; b = $2 } { if ($2 < a) a = $2; if ($2 > b) b = $2 } END { print a, b }')
+xtics=$(cat "$tmp"/*.dat | cut -d, -f2 | sort -n -u | paste -sd, -)
+ymax=$(awk -F, -v r="$rmax" -v b="$rmin" 'BEGIN { m = r / b } { if ($7 > m) m = $7 } END { print m * 1.15 }' "$tmp"/*.dat)
+
+speedup_plot="x / $rmin with lines dt 2 lc rgb '#555555' title 'ideal'"
+eff_plot="1 with lines dt 2 lc rgb '#555555' title 'ideal'"
+colors=('#1f77b4' '#d62728')
+offsets=('0,-1.2' '0,1.2')
+i=0
+while read -r m; do
+  c=${colors[$((i % 2))]}
+  o=${offsets[$((i % 2))]}
+  speedup_plot+=", '$tmp/$m.dat' using 2:7 with linespoints lw 2 pt 7 lc rgb '$c' title '$m'"
+  speedup_plot+=", '' using 2:7:(sprintf('%.2f', \$7)) with labels offset $o tc rgb '$c' notitle"
+  eff_plot+=", '$tmp/$m.dat' using 2:8 with linespoints lw 2 pt 7 lc rgb '$c' title '$m'"
+  eff_plot+=", '' using 2:8:(sprintf('%.2f', \$8)) with labels offset $o tc rgb '$c' notitle"
+  i=$((i + 1))
+done <"$tmp/modes"
+
+xpad=$(awk -v a="$rmin" -v b="$rmax" 'BEGIN { p = (b - a) * 0.08; if (p < 0.3) p = 0.3; print a - p, b + p }')
+gnuplot <<EOF
+set terminal pngcairo size 1200,520 font "sans,11"
+set output "$png"
+set datafile separator ","
+set multiplot layout 1,2 title "${title//\"/\'}" font "sans,13"
+set grid
+set xlabel "ranks (MPI processes)"
+set xrange [${xpad% *}:${xpad#* }]
+set xtics ($xtics)
+set key top left
+set title "speedup vs ranks (relative to $rmin rank(s))"
+set ylabel "speedup (x)"
+set yrange [0:$ymax]
+plot $speedup_plot
+set title "parallel efficiency vs ranks"
+set ylabel "efficiency (speedup x $rmin / ranks)"
+set yrange [0:1.3]
+set key bottom left
+plot $eff_plot
+unset multiplot
+EOF
+echo "plot_scaling.sh: wrote $png" >&2

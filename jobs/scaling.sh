@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# Strong and weak scaling sweeps of mpifactor: a fixed, seeded amount of work per point, timed as the whole
+# mpirun/srun process, results appended to DIR/scaling.csv.
+#
+#   jobs/scaling.sh strong|weak [--ranks "1 2 4"] [--numbers N] [--bits B] [--kind semiprime|random]
+#                   [--seed S] [--reps K] [--out DIR] [--slurm] [-- mpifactor options...]
+#
+# strong: every rank count factorizes the same N numbers.     weak: each rank count R gets N*R numbers.
+# Numbers come from jobs/gen_numbers.py (default: semiprimes of two B/2-bit primes, seed 1); weak inputs
+# are prefixes of one stream. Each point is run K times (default 1) and the run with the median wall time
+# is kept. Every point's output is checked: one result line per number and the same results as the other
+# points (strong: identical files; weak: the smaller output is a prefix of the larger).
+# --slurm (inside an allocation, e.g. jobs/scaling.sbatch): `srun --mpi=pmix -n R` per point, R <= SLURM_NTASKS.
+# Otherwise `mpirun -np R`, with --oversubscribe when R exceeds this host's cores (as root export
+# OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 first).
+# Columns of scaling.csv (units in the names):
+#   mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min
+# wall_s: seconds of the whole launcher process (start-up included, never time to first factor);
+# speedup: numbers_per_s over that of the smallest rank count of the same sweep (strong: T_base/T_R);
+# efficiency: speedup * base_ranks / ranks; nodes: distinct hosts in the --stats per_rank list;
+# busy_share_*: per rank busy_s / wall_s from the --stats JSON, mean and minimum over all ranks.
+# DIR/meta.txt gets the command line, machine, mpifactor -V and the sha256 of every input.
+set -euo pipefail
+
+die() { echo "scaling.sh: $*" >&2; exit 2; }
+usage() {
+  sed -n '4,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
+  exit 2
+}
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+orig_cmd=$(printf ' %q' "$0" "$@")
+
+[ $# -ge 1 ] || usage
+mode=$1
+shift
+case $mode in strong | weak) ;; -h | --help) usage ;; *) die "mode must be strong or weak, not '$mode'" ;; esac
+
+ranks=
+numbers=
+bits=44
+kind=semiprime
+seed=1
+reps=1
+out=scaling-results
+use_slurm=0
+extra=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --ranks) [ $# -ge 2 ] || usage; ranks=$2; shift 2 ;;
+    --numbers) [ $# -ge 2 ] || usage; numbers=$2; shift 2 ;;
+    --bits) [ $# -ge 2 ] || usage; bits=$2; shift 2 ;;
+    --kind) [ $# -ge 2 ] || usage; kind=$2; shift 2 ;;
+    --seed) [ $# -ge 2 ] || usage; seed=$2; shift 2 ;;
+    --reps) [ $# -ge 2 ] || usage; reps=$2; shift 2 ;;
+    --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
+    --slurm) use_slurm=1; shift ;;
+    --) shift; extra=("$@"); break ;;
+    -h | --help) usage ;;
+    *) die "unknown option '$1'" ;;
+  esac
+done
+
+is_uint() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
+cores=$(nproc)
+if [ $use_slurm -eq 1 ]; then
+  [ -n "${SLURM_JOB_ID:-}" ] || die "--slurm needs to run inside an allocation (sbatch jobs/scaling.sbatch ...)"
+  max_ranks=${SLURM_NTASKS:-1}
+else
+  max_ranks=$cores
+fi
+if [ -z "$ranks" ]; then # powers of two up to the tasks (Slurm) or cores (local) available
+  r=1
+  while [ "$r" -le "$max_ranks" ]; do ranks="$ranks $r"; r=$((r * 2)); done
+fi
+ranks=$(tr ' ' '\n' <<<"$ranks" | grep -v '^$' | sort -n -u | tr '\n' ' ')
+for r in $ranks; do
+  if ! is_uint "$r" || [ "$r" -lt 1 ]; then die "--ranks must list positive integers, got '$r'"; fi
+  if [ $use_slurm -eq 1 ] && [ "$r" -gt "$max_ranks" ]; then
+    die "$r ranks but the allocation has $max_ranks tasks (sbatch -n $r ...)"
+  fi
+done
+[ -n "$numbers" ] || numbers=$([ "$mode" = strong ] && echo 2000 || echo 500)
+for v in "$numbers" "$bits" "$seed" "$reps"; do is_uint "$v" || die "--numbers, --bits, --seed and --reps take integers"; done
+if [ "$numbers" -lt 1 ] || [ "$reps" -lt 1 ]; then die "--numbers and --reps must be at least 1"; fi
+command -v python3 >/dev/null || die "python3 is needed (Debian: apt-get install python3)"
+
+bin=${MPIFACTOR_BIN:-}
+if [ -z "$bin" ]; then
+  for b in "${SLURM_SUBMIT_DIR:-$root}/build/mpifactor" "$root/build/mpifactor"; do
+    [ -x "$b" ] && { bin=$b; break; }
+  done
+fi
+if [ -z "$bin" ] || [ ! -x "$bin" ]; then die "no build/mpifactor (run make, or set MPIFACTOR_BIN)"; fi
+version=$("$bin" -V 2>&1 | head -n 1)
+
+mkdir -p "$out/inputs" "$out/points"
+out=$(cd "$out" && pwd)
+csv=$out/scaling.csv
+header=mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min
+if [ ! -s "$csv" ]; then
+  echo "$header" >"$csv"
+elif [ "$(head -n 1 "$csv")" != "$header" ]; then
+  die "$csv has other columns than: $header"
+fi
+
+# The input of one point: strong = the same N numbers for every R, weak = the first N*R of the stream.
+input_for() {
+  local count=$1 f
+  f=$out/inputs/$kind-b$bits-s$seed-n$count.txt
+  if [ ! -s "$f" ]; then
+    python3 "$here/gen_numbers.py" --count "$count" --bits "$bits" --kind "$kind" --seed "$seed" >"$f.tmp"
+    mv "$f.tmp" "$f"
+  fi
+  echo "$f"
+}
+
+sweep_id=$(date -u +%Y%m%dT%H%M%SZ)
+{
+  echo "== sweep $sweep_id ($mode)"
+  echo "command:$orig_cmd"
+  echo "cwd: $(pwd)"
+  echo "mpifactor: $bin"
+  echo "version: $version"
+  echo "host: $(hostname), $cores cores, $(grep -m 1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown cpu)"
+  echo "launcher: $([ $use_slurm -eq 1 ] && echo "srun --mpi=pmix (job ${SLURM_JOB_ID}, nodes ${SLURM_JOB_NODELIST:-?})" || echo mpirun)"
+  echo "workload: kind=$kind bits=$bits seed=$seed numbers=$numbers ($([ "$mode" = strong ] && echo total || echo per rank)) reps=$reps"
+  echo "ranks: $ranks"
+  [ ${#extra[@]} -eq 0 ] || echo "mpifactor options: ${extra[*]}"
+} >>"$out/meta.txt"
+
+# Runs one point once; prints "wall_s" and leaves stats.json and out.txt in its directory.
+run_point() {
+  local r=$1 input=$2 dir=$3 t0 t1 st=0
+  local -a launch
+  if [ $use_slurm -eq 1 ]; then
+    launch=(srun --mpi=pmix -n "$r")
+  else
+    launch=(mpirun -np "$r")
+    [ "$r" -le "$cores" ] || launch+=(--oversubscribe)
+  fi
+  rm -f "$dir/out.txt" "$dir/stats.json"
+  t0=$(date +%s.%N)
+  "${launch[@]}" "$bin" --no-progress -o "$dir/out.txt" --stats "$dir/stats.json" "${extra[@]}" "$input" \
+    >"$dir/log.txt" 2>&1 || st=$?
+  t1=$(date +%s.%N)
+  if [ "$st" -ne 0 ]; then
+    echo "scaling.sh: $r ranks: mpifactor exited $st; last lines of $dir/log.txt:" >&2
+    tail -n 20 "$dir/log.txt" >&2
+    return 1
+  fi
+  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }'
+}
+
+# Prints "nodes busy_share_mean busy_share_min" from a --stats JSON file.
+stats_summary() {
+  python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+wall = float(s["wall_s"])
+ranks = s.get("per_rank") or []
+shares = [float(r["busy_s"]) / wall if wall > 0 else 0.0 for r in ranks]
+hosts = {r.get("host", "?") for r in ranks}
+if not shares:
+    shares = [0.0]
+print(len(hosts) or 1, "%.4f" % (sum(shares) / len(shares)), "%.4f" % min(shares))
+' "$1"
+}
+
+base_rate=
+base_ranks=
+ref_out=
+ref_count=0
+for r in $ranks; do
+  count=$numbers
+  [ "$mode" = strong ] || count=$((numbers * r))
+  input=$(input_for "$count")
+  echo "input $(basename "$input") sha256 $(sha256sum "$input" | cut -d ' ' -f 1)" >>"$out/meta.txt"
+  walls=()
+  for ((k = 1; k <= reps; k++)); do
+    dir=$out/points/$sweep_id-$mode-r$r-k$k
+    mkdir -p "$dir"
+    w=$(run_point "$r" "$input" "$dir") || die "point with $r ranks failed"
+    lines=$(wc -l <"$dir/out.txt")
+    [ "$lines" -eq "$count" ] || die "$r ranks: $lines result lines for $count numbers ($dir/out.txt)"
+    walls+=("$w $k")
+  done
+  # The median run (lower median for even K) is the point.
+  pick=$(printf '%s\n' "${walls[@]}" | sort -g | sed -n "$(((reps + 1) / 2))p")
+  wall=${pick% *}
+  dir=$out/points/$sweep_id-$mode-r$r-k${pick#* }
+  # Same answers at every rank count.
+  if [ -z "$ref_out" ]; then
+    ref_out=$dir/out.txt
+    ref_count=$count
+  elif [ "$count" -ge "$ref_count" ]; then
+    head -n "$ref_count" "$dir/out.txt" | cmp -s - "$ref_out" || die "$r ranks: results differ from those of $base_ranks ranks"
+  fi
+  read -r nodes busy_mean busy_min < <(stats_summary "$dir/stats.json")
+  rate=$(awk -v n="$count" -v w="$wall" 'BEGIN { printf "%.6f\n", n / w }')
+  if [ -z "$base_rate" ]; then base_rate=$rate; base_ranks=$r; fi
+  read -r speedup efficiency < <(awk -v x="$rate" -v b="$base_rate" -v r="$r" -v br="$base_ranks" \
+    'BEGIN { s = x / b; printf "%.4f %.4f\n", s, s * br / r }')
+  row="$mode,$r,$nodes,$count,$wall,$rate,$speedup,$efficiency,$busy_mean,$busy_min"
+  echo "$row" >>"$csv"
+  echo "scaling.sh: $row" >&2
+done
+echo "== end $sweep_id: $csv" >>"$out/meta.txt"
