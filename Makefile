@@ -1,0 +1,123 @@
+# mpifactor: distributed trial-division factorization on Open MPI and GMP.
+# `make run` sets up, builds and runs the shipped example; `make check` sets up, builds and runs every test.
+
+ifeq ($(origin CC),default)
+CC = mpicc
+endif
+OPTIMIZATION ?= -O2
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+NP ?= $(shell nproc 2>/dev/null || echo 2)
+
+WARNINGS = -Wall -Wextra -Wpedantic -Wshadow
+GMP_CFLAGS := $(shell pkg-config --cflags gmp 2>/dev/null)
+GMP_LIBS := $(shell pkg-config --libs gmp 2>/dev/null || echo -lgmp)
+ifeq ($(strip $(GMP_LIBS)),)
+GMP_LIBS = -lgmp
+endif
+ALL_CFLAGS = -std=c11 $(OPTIMIZATION) -g $(WARNINGS) -Iinclude $(GMP_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS)
+LIBS = $(GMP_LIBS) -lm
+
+# SANITIZER=address|undefined builds everything (library, tests) with that sanitizer into build/san-*/
+SANITIZER ?=
+ifneq ($(SANITIZER),)
+ifeq ($(filter $(SANITIZER),address undefined),)
+$(error SANITIZER must be address or undefined, not '$(SANITIZER)')
+endif
+BUILD := $(BUILD)/san-$(SANITIZER)
+ALL_CFLAGS += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZER)
+endif
+
+LIB_SRCS = $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
+LIB = $(BUILD)/libmpifactor.a
+BIN = $(BUILD)/mpifactor
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(BUILD)/unit_tests
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread -lm)
+
+DEPS_PACKAGES = openmpi-bin libopenmpi-dev libgmp-dev pkg-config make gcc coreutils python3
+TEST_PACKAGES = check
+
+.PHONY: all run check deps test-deps unit unit-san integration slurm multihost container bench fuzz install uninstall clean
+
+all: $(BIN)
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/obj/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/obj/tests/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+
+$(UNIT_BIN): $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/obj/tests/%.o) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
+
+deps:
+	@tests/lib/install-deps.sh $(DEPS_PACKAGES)
+
+test-deps: deps
+	@tests/lib/install-deps.sh $(TEST_PACKAGES)
+
+# Set up, build, and factor the shipped example with all local cores.
+run: deps
+	@$(MAKE) --no-print-directory all
+	tests/lib/mpirun-local.sh -np $(NP) $(BIN) --stats $(BUILD)/example-stats.json examples/numbers.txt
+	@echo "(statistics: $(BUILD)/example-stats.json)"
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN)
+
+unit-san:
+	@$(MAKE) --no-print-directory SANITIZER=address unit
+	@$(MAKE) --no-print-directory SANITIZER=undefined unit
+
+integration: $(BIN)
+	tests/integration/run.sh $(BIN)
+
+slurm: $(BIN)
+	tests/slurm/run.sh
+
+multihost: $(BIN)
+	tests/multihost/run.sh
+
+container: $(BIN)
+	tests/container/run.sh
+
+# Set up, build and run every test.
+check: test-deps
+	@$(MAKE) --no-print-directory all unit unit-san integration
+	@for t in slurm multihost container; do \
+	  if [ -x tests/$$t/run.sh ]; then $(MAKE) --no-print-directory $$t || exit 1; fi; \
+	done
+	@echo "make check: all test suites passed"
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	bench/run.sh
+
+fuzz: test-deps
+	tests/fuzz/run.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/mpifactor
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/mpifactor
+
+clean:
+	rm -rf build
+
+-include $(wildcard build/obj/*.d build/obj/tests/*.d build/san-*/obj/*.d build/san-*/obj/tests/*.d)

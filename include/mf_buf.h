@@ -1,0 +1,44 @@
+/* A growable byte buffer with little-endian put/get helpers, used for messages and output. */
+#ifndef MPIFACTOR_BUF_H
+#define MPIFACTOR_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mf_buf {
+    unsigned char *data;
+    size_t len;   /* bytes written */
+    size_t cap;   /* bytes allocated */
+    size_t pos;   /* read cursor for the get functions */
+    int failed;   /* set when a get ran past the end (sticky) */
+} mf_buf;
+
+/* Initializes an empty buffer (no allocation). */
+void mf_buf_init(mf_buf *b);
+/* Frees the storage and resets b to empty. */
+void mf_buf_free(mf_buf *b);
+/* Empties b for reuse, keeping its storage. */
+void mf_buf_reset(mf_buf *b);
+/* Makes room for at least extra more bytes; aborts the process on out-of-memory. */
+void mf_buf_reserve(mf_buf *b, size_t extra);
+/* Appends n bytes from p. */
+void mf_buf_put(mf_buf *b, const void *p, size_t n);
+/* Appends one byte. */
+void mf_buf_put_u8(mf_buf *b, unsigned v);
+/* Appends v as 4 little-endian bytes. */
+void mf_buf_put_u32(mf_buf *b, uint32_t v);
+/* Appends v as 8 little-endian bytes. */
+void mf_buf_put_u64(mf_buf *b, uint64_t v);
+/* Appends the decimal digits of v (no sign, no terminator). */
+void mf_buf_put_dec(mf_buf *b, uint64_t v);
+/* Appends a NUL-terminated string without its terminator. */
+void mf_buf_put_str(mf_buf *b, const char *s);
+
+/* The get functions read at b->pos and advance it; past the end they set b->failed and return 0. */
+unsigned mf_buf_get_u8(mf_buf *b);
+uint32_t mf_buf_get_u32(mf_buf *b);
+uint64_t mf_buf_get_u64(mf_buf *b);
+/* Returns a pointer to the next n bytes and skips them, or NULL (and sets failed) if fewer remain. */
+const unsigned char *mf_buf_get_bytes(mf_buf *b, size_t n);
+
+#endif

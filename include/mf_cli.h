@@ -1,0 +1,37 @@
+/* Command-line options (pure: no MPI). Every rank parses the same argv and reaches the same verdict. */
+#ifndef MPIFACTOR_CLI_H
+#define MPIFACTOR_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mf_kernel_u64.h"
+#include "mf_output.h"
+
+#define MF_VERSION "0.1.0"
+
+typedef struct mf_config {
+    const char *output;        /* -o FILE, NULL for stdout */
+    mf_format format;
+    uint32_t unit_size;        /* 0: adaptive */
+    const char *stats_path;    /* --stats FILE or NULL */
+    const char *checkpoint;    /* --checkpoint FILE or NULL */
+    int progress;              /* -1: when stderr is a terminal, 0: off, 1: on */
+    uint64_t max_divisor;      /* 0: unbounded */
+    double time_limit;         /* seconds, 0: none */
+    bool verify;
+    mf_u64_kernel kernel;
+    const char *const *inputs; /* input paths (into argv); ninputs 0 means stdin */
+    int ninputs;
+} mf_config;
+
+typedef enum mf_cli_verdict { MF_CLI_RUN, MF_CLI_HELP, MF_CLI_VERSION, MF_CLI_ERROR } mf_cli_verdict;
+
+/* Parses argv into cfg. On MF_CLI_ERROR writes the reason to err (size errlen). May permute argv. */
+mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, size_t errlen);
+/* Prints the --help text. */
+void mf_cli_usage(FILE *f);
+
+#endif

@@ -1,0 +1,37 @@
+/* Factorizes one number by naive trial division (2, then every odd p while p*p <= n), resumably. */
+#ifndef MPIFACTOR_FACTOR_H
+#define MPIFACTOR_FACTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <gmp.h>
+
+#include "mf_value.h"
+
+/* The state of one factorization in progress. The caller runs it in slices of a candidate budget,
+   so a loop can service messages between slices. */
+typedef struct mf_factor_job {
+    mf_factored *out;      /* result being built (not owned) */
+    bool big;              /* the remaining cofactor is in nz (>= 2^64), else in n64 */
+    uint64_t n64;
+    mpz_t nz;
+    uint64_t p;            /* next odd candidate divisor */
+    uint64_t max_divisor;  /* 0: unbounded */
+    uint64_t candidates;   /* candidate divisors tested so far (2 counts as one) */
+    bool done;
+} mf_factor_job;
+
+/* Initializes an idle job. Pair with mf_job_clear. */
+void mf_job_init(mf_factor_job *job);
+/* Releases the job's GMP storage. */
+void mf_job_clear(mf_factor_job *job);
+/* Starts factorizing n into out (out is reset; out->n becomes n). max_divisor 0 means unbounded,
+   else trial division stops after the largest candidate <= max_divisor (max_divisor >= 2). */
+void mf_job_start(mf_factor_job *job, mf_factored *out, const mf_value *n, uint64_t max_divisor);
+/* Tests up to about budget more candidates. Returns true once the job is done: out then holds the
+   prime factors in ascending order and, if the bound stopped it, complete = false and the cofactor. */
+bool mf_job_run(mf_factor_job *job, uint64_t budget);
+/* Convenience: factorizes n completely (or up to max_divisor) into out; returns candidates tested. */
+uint64_t mf_factor(mf_factored *out, const mf_value *n, uint64_t max_divisor);
+
+#endif

@@ -1,0 +1,52 @@
+/* Streaming tokenizer: decimal integers from files or stdin, with file:line errors for bad tokens. */
+#ifndef MPIFACTOR_INPUT_H
+#define MPIFACTOR_INPUT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mf_buf.h"
+#include "mf_value.h"
+
+#define MF_INPUT_INTERRUPTED (-2)
+
+typedef struct mf_input {
+    const char *const *paths;  /* input paths ("-" is stdin); not owned */
+    int npaths;
+    int current;               /* index of the open path, npaths when finished */
+    FILE *fp;
+    const char *name;          /* display name of the open input */
+    uint64_t line;             /* line number in the open input (1-based) */
+    unsigned char *chunk;      /* read buffer */
+    size_t chunk_len, chunk_pos;
+    int in_comment;
+    mf_buf token;
+    uint64_t token_line;
+    uint64_t bytes_total;      /* sum of regular-file sizes; 0 when unknown (stdin, pipes) */
+    uint64_t bytes_read;
+    uint64_t valid;            /* valid numbers returned so far */
+    uint64_t invalid;          /* invalid tokens reported so far */
+    FILE *err;                 /* where invalid tokens are reported (stderr) */
+    mpz_t scratch;
+} mf_input;
+
+/* Opens the inputs (all are checked up front: a missing or unreadable file is an error before any
+   work). paths/npaths: the file list, "-" or an empty list meaning stdin. On failure writes a message
+   naming the file to errmsg (size errlen) and returns -1; else 0. err receives bad-token reports. */
+int mf_input_open(mf_input *in, const char *const *paths, int npaths, FILE *err, char *errmsg, size_t errlen);
+/* Reads the next valid number into v. Invalid tokens are reported to in->err as
+   "mpifactor: FILE:LINE: 'TOKEN' is not a valid non-negative integer" and skipped.
+   Returns 1 for a number, 0 at the end of all inputs, -1 on a read error (message in errmsg), or
+   MF_INPUT_INTERRUPTED when a signal interrupted a read (calling again continues where it stopped). */
+int mf_input_next(mf_input *in, mf_value *v, char *errmsg, size_t errlen);
+/* Closes everything and frees in's storage. */
+void mf_input_close(mf_input *in);
+
+/* Classifies one token (not NUL-terminated): returns 1 and sets v when it is a valid decimal
+   integer (optional '+', ASCII digits only, leading zeros allowed), else 0. scratch is work space. */
+int mf_parse_token(const unsigned char *s, size_t len, mf_value *v, mpz_ptr scratch);
+/* Writes a printable rendering of a token (non-printable bytes as \xNN, long tokens shortened with
+   "...") to out, NUL-terminated within outlen bytes. */
+void mf_token_display(const unsigned char *s, size_t len, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,11 @@
+/* The master loop (rank 0): reads input, hands out units, factorizes in between, writes in order. */
+#ifndef MPIFACTOR_MASTER_H
+#define MPIFACTOR_MASTER_H
+
+#include "mf_cli.h"
+
+/* Runs the whole job as rank 0 of `ranks` ranks (ranks == 1: alone, no messages). Stops every
+   worker before returning, also on errors. Returns the process exit code (MF_EXIT_*). */
+int mf_master_run(const mf_config *cfg, int ranks);
+
+#endif

@@ -1,0 +1,37 @@
+/* The wire protocol: the only module that calls MPI. Named tags, non-blocking sends, polled receives. */
+#ifndef MPIFACTOR_PROTO_H
+#define MPIFACTOR_PROTO_H
+
+#include <stdint.h>
+
+#include "mf_buf.h"
+
+typedef enum mf_tag {
+    MF_TAG_UNIT = 1,    /* master -> worker: an encoded work unit */
+    MF_TAG_RESULT = 2,  /* worker -> master: an encoded unit result */
+    MF_TAG_STOP = 3,    /* master -> worker: stop now; payload u32 exit code */
+    MF_TAG_STATS = 4    /* worker -> master: the worker's statistics, its last message */
+} mf_tag;
+
+/* Starts MPI. Returns 0, or -1 when MPI could not start. */
+int mf_proto_init(int *argc, char ***argv);
+/* Shuts MPI down after all sends completed. */
+void mf_proto_finalize(void);
+/* This process's rank and the number of ranks. */
+int mf_proto_rank(void);
+int mf_proto_size(void);
+/* Aborts every rank (unrecoverable errors only). */
+void mf_proto_abort(int code);
+/* Sends b to dest with tag without blocking; the protocol takes b's storage (b is left empty). */
+void mf_proto_send(int dest, mf_tag tag, mf_buf *b);
+/* Completes finished sends and frees their buffers; returns how many are still pending. */
+int mf_proto_progress(void);
+/* Waits until every send has completed. */
+void mf_proto_flush(void);
+/* Receives one waiting message, if any, into b: returns 1 with *src and *tag set, else 0. */
+int mf_proto_poll(int *src, int *tag, mf_buf *b);
+/* Total payload bytes sent and received by this process. */
+uint64_t mf_proto_bytes_sent(void);
+uint64_t mf_proto_bytes_received(void);
+
+#endif

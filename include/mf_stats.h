@@ -1,0 +1,41 @@
+/* Per-rank run statistics and the --stats JSON report. */
+#ifndef MPIFACTOR_STATS_H
+#define MPIFACTOR_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct mf_rank_stats {
+    int rank;
+    char host[64];
+    double busy_s;        /* seconds spent factorizing */
+    double idle_s;        /* seconds spent waiting with nothing to do */
+    uint64_t numbers;     /* numbers factorized by this rank */
+    uint64_t units;       /* work units factorized by this rank */
+    uint64_t candidates;  /* trial divisors tested by this rank */
+    uint64_t bytes_sent;
+    uint64_t bytes_received;
+} mf_rank_stats;
+
+/* Whole-run figures known to the master. */
+typedef struct mf_run_stats {
+    const char *version;
+    const char *kernel;
+    int ranks;
+    double wall_s;
+    uint64_t numbers;         /* numbers written by this run (excludes ones skipped on resume) */
+    uint64_t invalid_tokens;
+    uint64_t units;           /* work units handed out */
+    int exit_code;
+} mf_run_stats;
+
+/* Monotonic clock in seconds. */
+double mf_now(void);
+/* Sleeps for about s seconds (returns early on a signal). */
+void mf_nap(double s);
+/* Fills s with zeros and this process's rank and host name. */
+void mf_rank_stats_init(mf_rank_stats *s, int rank);
+/* Writes the JSON report (one object, schema in README.md) to f. per_rank holds run->ranks entries. */
+void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *per_rank);
+
+#endif

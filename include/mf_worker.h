@@ -1,0 +1,11 @@
+/* The worker loop: receives units, factorizes them in slices, returns results, stops on request. */
+#ifndef MPIFACTOR_WORKER_H
+#define MPIFACTOR_WORKER_H
+
+#include "mf_cli.h"
+
+/* Runs the worker side of the job on this rank (rank > 0). Returns the exit code the master sent
+   with its stop message. */
+int mf_worker_run(const mf_config *cfg);
+
+#endif

@@ -1,0 +1,122 @@
+/* Growable byte buffer: appends, little-endian integers, decimal formatting, bounds-checked reads. */
+#include "mf_buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mf_buf_init(mf_buf *b)
+{
+    memset(b, 0, sizeof *b);
+}
+
+void mf_buf_free(mf_buf *b)
+{
+    free(b->data);
+    mf_buf_init(b);
+}
+
+void mf_buf_reset(mf_buf *b)
+{
+    b->len = 0;
+    b->pos = 0;
+    b->failed = 0;
+}
+
+void mf_buf_reserve(mf_buf *b, size_t extra)
+{
+    if (b->cap - b->len >= extra)
+        return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len < extra)
+        cap *= 2;
+    unsigned char *p = realloc(b->data, cap);
+    if (!p) {
+        fprintf(stderr, "mpifactor: out of memory (%zu bytes)\n", cap);
+        abort();
+    }
+    b->data = p;
+    b->cap = cap;
+}
+
+void mf_buf_put(mf_buf *b, const void *p, size_t n)
+{
+    if (n == 0)
+        return;
+    mf_buf_reserve(b, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+void mf_buf_put_u8(mf_buf *b, unsigned v)
+{
+    mf_buf_reserve(b, 1);
+    b->data[b->len++] = (unsigned char)v;
+}
+
+void mf_buf_put_u32(mf_buf *b, uint32_t v)
+{
+    mf_buf_reserve(b, 4);
+    for (int i = 0; i < 4; i++)
+        b->data[b->len++] = (unsigned char)(v >> (8 * i));
+}
+
+void mf_buf_put_u64(mf_buf *b, uint64_t v)
+{
+    mf_buf_reserve(b, 8);
+    for (int i = 0; i < 8; i++)
+        b->data[b->len++] = (unsigned char)(v >> (8 * i));
+}
+
+void mf_buf_put_dec(mf_buf *b, uint64_t v)
+{
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    mf_buf_reserve(b, (size_t)n);
+    while (n)
+        b->data[b->len++] = (unsigned char)tmp[--n];
+}
+
+void mf_buf_put_str(mf_buf *b, const char *s)
+{
+    mf_buf_put(b, s, strlen(s));
+}
+
+const unsigned char *mf_buf_get_bytes(mf_buf *b, size_t n)
+{
+    if (b->failed || b->len - b->pos < n) {
+        b->failed = 1;
+        return NULL;
+    }
+    const unsigned char *p = b->data + b->pos;
+    b->pos += n;
+    return p;
+}
+
+unsigned mf_buf_get_u8(mf_buf *b)
+{
+    const unsigned char *p = mf_buf_get_bytes(b, 1);
+    return p ? p[0] : 0;
+}
+
+uint32_t mf_buf_get_u32(mf_buf *b)
+{
+    const unsigned char *p = mf_buf_get_bytes(b, 4);
+    uint32_t v = 0;
+    for (int i = 0; p && i < 4; i++)
+        v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
+
+uint64_t mf_buf_get_u64(mf_buf *b)
+{
+    const unsigned char *p = mf_buf_get_bytes(b, 8);
+    uint64_t v = 0;
+    for (int i = 0; p && i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}

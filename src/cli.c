@@ -1,0 +1,171 @@
+/* Option parsing with getopt_long: returns a verdict instead of exiting, so all ranks exit cleanly. */
+#define _GNU_SOURCE
+#include "mf_cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_STATS = 256, OPT_CHECKPOINT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MAX_DIVISOR,
+    OPT_TIME_LIMIT, OPT_VERIFY, OPT_KERNEL
+};
+
+void mf_cli_usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: mpirun -np N mpifactor [OPTION]... [FILE]...\n"
+        "Factorize the integers in FILEs (standard input when none or '-') by trial division,\n"
+        "distributed over MPI ranks, and print them in input order in GNU factor's format.\n"
+        "\n"
+        "  -o, --output FILE        write results to FILE instead of standard output\n"
+        "  -f, --format FMT         text (GNU factor, default), jsonl or csv\n"
+        "  -u, --unit-size N        integers per work unit (default: adaptive)\n"
+        "      --stats FILE         write run statistics as JSON to FILE\n"
+        "      --checkpoint FILE    record progress durably in FILE (needs -o); running the\n"
+        "                           same command again resumes where it stopped\n"
+        "      --progress           show progress on standard error (default when it is a terminal)\n"
+        "      --no-progress        never show progress\n"
+        "      --max-divisor B      stop trial division after divisor B (B >= 2); what is left is\n"
+        "                           reported as unfactored\n"
+        "      --time-limit SEC     stop cleanly after SEC seconds, as on SIGTERM\n"
+        "      --verify             check every factorization (product and primality)\n"
+        "      --kernel NAME        u64 kernel: auto (default), avx512, scalar or plain\n"
+        "  -h, --help               show this help and exit\n"
+        "  -V, --version            show the version and exit\n"
+        "\n"
+        "Input: decimal integers separated by whitespace, optional leading '+', '#' starts a comment.\n"
+        "Exit status: 0 ok, 1 invalid input seen (valid numbers still written), 2 usage or I/O error,\n"
+        "3 interrupted (signal or --time-limit; resumable with --checkpoint), 4 --verify failed,\n"
+        "5 internal error.\n");
+}
+
+/* Parses a whole decimal unsigned number; returns 0 or -1. */
+static int parse_u64(const char *s, uint64_t *v)
+{
+    if (!*s || *s == '-' || *s == '+')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, size_t errlen)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"unit-size", required_argument, NULL, 'u'},
+        {"stats", required_argument, NULL, OPT_STATS},
+        {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
+        {"progress", no_argument, NULL, OPT_PROGRESS},
+        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"max-divisor", required_argument, NULL, OPT_MAX_DIVISOR},
+        {"time-limit", required_argument, NULL, OPT_TIME_LIMIT},
+        {"verify", no_argument, NULL, OPT_VERIFY},
+        {"kernel", required_argument, NULL, OPT_KERNEL},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(cfg, 0, sizeof *cfg);
+    cfg->progress = -1;
+    cfg->kernel = MF_KERNEL_AUTO;
+    opterr = 0;
+    optind = 0; /* full re-initialisation, so the parser can run more than once */
+    int c;
+    uint64_t v;
+    while ((c = getopt_long(argc, argv, ":o:f:u:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            cfg->output = optarg;
+            break;
+        case 'f':
+            if (mf_format_parse(optarg, &cfg->format) != 0) {
+                snprintf(err, errlen, "invalid format '%s' (use text, jsonl or csv)", optarg);
+                return MF_CLI_ERROR;
+            }
+            break;
+        case 'u':
+            if (parse_u64(optarg, &v) != 0 || v < 1 || v > 1000000) {
+                snprintf(err, errlen, "invalid unit size '%s' (an integer from 1 to 1000000)", optarg);
+                return MF_CLI_ERROR;
+            }
+            cfg->unit_size = (uint32_t)v;
+            break;
+        case OPT_STATS:
+            cfg->stats_path = optarg;
+            break;
+        case OPT_CHECKPOINT:
+            cfg->checkpoint = optarg;
+            break;
+        case OPT_PROGRESS:
+            cfg->progress = 1;
+            break;
+        case OPT_NO_PROGRESS:
+            cfg->progress = 0;
+            break;
+        case OPT_MAX_DIVISOR:
+            if (parse_u64(optarg, &v) != 0 || v < 2) {
+                snprintf(err, errlen, "invalid maximum divisor '%s' (an integer >= 2)", optarg);
+                return MF_CLI_ERROR;
+            }
+            cfg->max_divisor = v;
+            break;
+        case OPT_TIME_LIMIT: {
+            char *end;
+            errno = 0;
+            double t = strtod(optarg, &end);
+            if (errno || *end || !(t > 0) || t > 1e9) {
+                snprintf(err, errlen, "invalid time limit '%s' (seconds > 0)", optarg);
+                return MF_CLI_ERROR;
+            }
+            cfg->time_limit = t;
+            break;
+        }
+        case OPT_VERIFY:
+            cfg->verify = true;
+            break;
+        case OPT_KERNEL:
+            if (mf_u64_kernel_parse(optarg, &cfg->kernel) != 0) {
+                snprintf(err, errlen, "invalid kernel '%s' (use auto, avx512, scalar or plain)", optarg);
+                return MF_CLI_ERROR;
+            }
+            break;
+        case 'h':
+            return MF_CLI_HELP;
+        case 'V':
+            return MF_CLI_VERSION;
+        case ':':
+            snprintf(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
+            return MF_CLI_ERROR;
+        default:
+            if (optopt)
+                snprintf(err, errlen, "invalid option -- '%c'", optopt);
+            else
+                snprintf(err, errlen, "unrecognized option '%s'", argv[optind - 1]);
+            return MF_CLI_ERROR;
+        }
+    }
+    cfg->inputs = (const char *const *)(argv + optind);
+    cfg->ninputs = argc - optind;
+    if (cfg->checkpoint) {
+        if (!cfg->output) {
+            snprintf(err, errlen, "--checkpoint needs -o FILE (the output must be a file to resume into)");
+            return MF_CLI_ERROR;
+        }
+        int uses_stdin = cfg->ninputs == 0;
+        for (int i = 0; i < cfg->ninputs; i++)
+            uses_stdin |= strcmp(cfg->inputs[i], "-") == 0;
+        if (uses_stdin) {
+            snprintf(err, errlen, "--checkpoint needs input files (standard input cannot be resumed)");
+            return MF_CLI_ERROR;
+        }
+    }
+    return MF_CLI_RUN;
+}

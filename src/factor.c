@@ -1,0 +1,166 @@
+/* Resumable trial division of one number: the u64 kernel, or the GMP kernel until the cofactor fits. */
+#include "mf_factor.h"
+
+#include "mf_kernel_mpz.h"
+#include "mf_kernel_u64.h"
+
+void mf_job_init(mf_factor_job *job)
+{
+    job->out = NULL;
+    job->big = false;
+    job->n64 = 0;
+    mpz_init(job->nz);
+    job->p = 3;
+    job->max_divisor = 0;
+    job->candidates = 0;
+    job->done = true;
+}
+
+void mf_job_clear(mf_factor_job *job)
+{
+    mpz_clear(job->nz);
+}
+
+/* Marks the job finished with the remaining cofactor left unfactored. */
+static void finish_incomplete(mf_factor_job *job)
+{
+    job->out->complete = false;
+    if (job->big)
+        mf_value_set_mpz(&job->out->cofactor, job->nz);
+    else
+        mf_value_set_u64(&job->out->cofactor, job->n64);
+    job->done = true;
+}
+
+void mf_job_start(mf_factor_job *job, mf_factored *out, const mf_value *n, uint64_t max_divisor)
+{
+    job->out = out;
+    mf_factored_reset(out);
+    mf_value_copy(&out->n, n);
+    job->max_divisor = max_divisor;
+    job->candidates = 0;
+    job->p = 3;
+    job->done = false;
+    job->big = n->is_big;
+    if (job->big) {
+        mpz_set(job->nz, n->z);
+        mp_bitcnt_t twos = mpz_scan1(job->nz, 0);
+        for (mp_bitcnt_t i = 0; i < twos; i++)
+            mf_factored_push_u64(out, 2);
+        mpz_tdiv_q_2exp(job->nz, job->nz, twos);
+        job->candidates = 1;
+        return;
+    }
+    job->n64 = n->u;
+    if (job->n64 < 2) {
+        job->done = true;
+        return;
+    }
+    job->candidates = 1;
+    int twos = __builtin_ctzll(job->n64);
+    for (int i = 0; i < twos; i++)
+        mf_factored_push_u64(out, 2);
+    job->n64 >>= twos;
+}
+
+/* Largest odd candidate allowed by the bound (or hi when unbounded). */
+static uint64_t clamp_to_bound(const mf_factor_job *job, uint64_t hi)
+{
+    if (job->max_divisor && hi > job->max_divisor)
+        hi = job->max_divisor % 2 ? job->max_divisor : job->max_divisor - 1;
+    return hi;
+}
+
+/* One slice on a cofactor below 2^64. Returns the candidates used. */
+static uint64_t run_u64(mf_factor_job *job, uint64_t budget)
+{
+    uint64_t root = mf_u64_isqrt(job->n64);
+    if (job->p > root) {
+        if (job->n64 > 1)
+            mf_factored_push_u64(job->out, job->n64);
+        job->done = true;
+        return 0;
+    }
+    if (job->max_divisor && job->p > job->max_divisor) {
+        finish_incomplete(job);
+        return 0;
+    }
+    uint64_t hi = root;
+    if ((hi - job->p) / 2 >= budget)
+        hi = job->p + 2 * (budget - 1);
+    hi = clamp_to_bound(job, hi);
+    uint64_t d = mf_u64_find_divisor(job->n64, job->p, hi);
+    uint64_t end = d ? d : hi;
+    uint64_t used = (end - job->p) / 2 + 1;
+    if (d) {
+        mf_factored_push_u64(job->out, d);
+        job->n64 /= d;
+        job->p = d;
+    } else {
+        job->p = hi + 2;
+    }
+    return used;
+}
+
+/* One slice on a cofactor of 2^64 or more. Returns the candidates used. */
+static uint64_t run_mpz(mf_factor_job *job, uint64_t budget)
+{
+    if (job->max_divisor && job->p > job->max_divisor) {
+        finish_incomplete(job);
+        return 0;
+    }
+    if (job->p > UINT64_MAX - (budget * 2 + 256)) { /* unreachable in practice: 2^63 candidates */
+        finish_incomplete(job);
+        return 0;
+    }
+    uint64_t hi = clamp_to_bound(job, job->p + 2 * (budget - 1));
+    uint64_t d = mf_mpz_find_divisor(job->nz, job->p, hi);
+    uint64_t end = d ? d : hi;
+    uint64_t used = (end - job->p) / 2 + 1;
+    if (d) {
+        mf_factored_push_u64(job->out, d);
+        mpz_divexact_ui(job->nz, job->nz, (unsigned long)d);
+        job->p = d;
+    } else {
+        job->p = hi + 2;
+    }
+    if (mpz_sizeinbase(job->nz, 2) <= 64) {
+        job->big = false;
+        job->n64 = (uint64_t)mpz_get_ui(job->nz);
+    }
+    return used;
+}
+
+bool mf_job_run(mf_factor_job *job, uint64_t budget)
+{
+    if (budget == 0)
+        budget = 1;
+    while (!job->done && budget > 0) {
+        uint64_t tested, cost;
+        if (job->big) {
+            /* a big remainder costs about one word operation per limb and candidate */
+            uint64_t weight = 1 + (uint64_t)mpz_size(job->nz) / 4;
+            uint64_t slice = budget / weight ? budget / weight : 1;
+            tested = run_mpz(job, slice < 4096 ? slice : 4096);
+            cost = tested * weight;
+        } else {
+            tested = run_u64(job, budget);
+            cost = tested;
+        }
+        job->candidates += tested;
+        budget = cost >= budget ? 0 : budget - cost;
+    }
+    return job->done;
+}
+
+uint64_t mf_factor(mf_factored *out, const mf_value *n, uint64_t max_divisor)
+{
+    mf_factor_job job;
+    mf_job_init(&job);
+    mf_job_start(&job, out, n, max_divisor);
+    while (!mf_job_run(&job, UINT64_C(1) << 40))
+        ;
+    uint64_t c = job.candidates;
+    mf_job_clear(&job);
+    return c;
+}

@@ -1,0 +1,230 @@
+/* Streaming input: whitespace-separated decimal tokens, '#' comments, errors with file and line. */
+#define _POSIX_C_SOURCE 200809L
+#include "mf_input.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define CHUNK_SIZE (1u << 16)
+#define DISPLAY_MAX 60  /* characters of a bad token shown in its error message */
+
+static const char *display_name(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "stdin" : path;
+}
+
+static int open_path(mf_input *in, const char *path, char *errmsg, size_t errlen)
+{
+    in->name = display_name(path);
+    in->line = 1;
+    in->in_comment = 0;
+    if (strcmp(path, "-") == 0) {
+        in->fp = stdin;
+        return 0;
+    }
+    in->fp = fopen(path, "rb");
+    if (!in->fp) {
+        snprintf(errmsg, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int mf_input_open(mf_input *in, const char *const *paths, int npaths, FILE *err, char *errmsg, size_t errlen)
+{
+    static const char *const stdin_only[] = {"-"};
+    memset(in, 0, sizeof *in);
+    if (npaths == 0) {
+        paths = stdin_only;
+        npaths = 1;
+    }
+    in->paths = paths;
+    in->npaths = npaths;
+    in->err = err;
+    mf_buf_init(&in->token);
+    mpz_init(in->scratch);
+    in->chunk = malloc(CHUNK_SIZE);
+    if (!in->chunk) {
+        snprintf(errmsg, errlen, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < npaths; i++) {
+        if (strcmp(paths[i], "-") == 0)
+            continue;
+        struct stat st;
+        FILE *f = fopen(paths[i], "rb");
+        if (!f) {
+            snprintf(errmsg, errlen, "%s: %s", paths[i], strerror(errno));
+            return -1;
+        }
+        if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+            fclose(f);
+            snprintf(errmsg, errlen, "%s: %s", paths[i], strerror(EISDIR));
+            return -1;
+        }
+        if (S_ISREG(st.st_mode))
+            in->bytes_total += (uint64_t)st.st_size;
+        fclose(f);
+    }
+    return open_path(in, paths[0], errmsg, errlen);
+}
+
+void mf_input_close(mf_input *in)
+{
+    if (in->fp && in->fp != stdin)
+        fclose(in->fp);
+    in->fp = NULL;
+    free(in->chunk);
+    in->chunk = NULL;
+    mf_buf_free(&in->token);
+    mpz_clear(in->scratch);
+}
+
+int mf_parse_token(const unsigned char *s, size_t len, mf_value *v, mpz_ptr scratch)
+{
+    if (len && s[0] == '+') {
+        s++;
+        len--;
+    }
+    if (len == 0)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    while (len > 1 && s[0] == '0') {
+        s++;
+        len--;
+    }
+    static const char max64[] = "18446744073709551615";
+    if (len < 20 || (len == 20 && memcmp(s, max64, 20) <= 0)) {
+        uint64_t u = 0;
+        for (size_t i = 0; i < len; i++)
+            u = u * 10 + (uint64_t)(s[i] - '0');
+        mf_value_set_u64(v, u);
+        return 1;
+    }
+    char *text = malloc(len + 1);
+    if (!text)
+        abort();
+    memcpy(text, s, len);
+    text[len] = '\0';
+    mpz_set_str(scratch, text, 10);
+    free(text);
+    mf_value_set_mpz(v, scratch);
+    return 1;
+}
+
+void mf_token_display(const unsigned char *s, size_t len, char *out, size_t outlen)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        char piece[8];
+        if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
+            piece[0] = (char)s[i];
+            piece[1] = '\0';
+        } else {
+            snprintf(piece, sizeof piece, "\\x%02x", s[i]);
+        }
+        size_t pl = strlen(piece);
+        if (o + pl + 4 > outlen || o >= DISPLAY_MAX) {
+            if (o + 4 <= outlen) {
+                memcpy(out + o, "...", 3);
+                o += 3;
+            }
+            break;
+        }
+        memcpy(out + o, piece, pl);
+        o += pl;
+    }
+    out[o < outlen ? o : outlen - 1] = '\0';
+}
+
+/* Reports the current token as invalid. */
+static void report_invalid(mf_input *in)
+{
+    char shown[DISPLAY_MAX * 4 + 8];
+    mf_token_display(in->token.data, in->token.len, shown, sizeof shown);
+    fprintf(in->err, "mpifactor: %s:%llu: '%s' is not a valid non-negative integer\n", in->name,
+            (unsigned long long)in->token_line, shown);
+    in->invalid++;
+}
+
+/* Finishes the pending token: returns 1 if it was a valid number (stored in v), else 0. */
+static int end_token(mf_input *in, mf_value *v)
+{
+    if (in->token.len == 0)
+        return 0;
+    int ok = mf_parse_token(in->token.data, in->token.len, v, in->scratch);
+    if (!ok)
+        report_invalid(in);
+    in->token.len = 0;
+    if (ok)
+        in->valid++;
+    return ok;
+}
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+int mf_input_next(mf_input *in, mf_value *v, char *errmsg, size_t errlen)
+{
+    while (in->current < in->npaths) {
+        while (in->chunk_pos < in->chunk_len) {
+            unsigned char c = in->chunk[in->chunk_pos++];
+            if (in->in_comment) {
+                if (c == '\n') {
+                    in->in_comment = 0;
+                    in->line++;
+                }
+                continue;
+            }
+            if (is_space(c) || c == '#') {
+                int got = end_token(in, v);
+                if (c == '\n')
+                    in->line++;
+                else if (c == '#')
+                    in->in_comment = 1;
+                if (got)
+                    return 1;
+                continue;
+            }
+            if (in->token.len == 0)
+                in->token_line = in->line;
+            /* fast path: copy the rest of a digit run in one go */
+            size_t start = in->chunk_pos - 1, end = in->chunk_pos;
+            while (end < in->chunk_len && !is_space(in->chunk[end]) && in->chunk[end] != '#')
+                end++;
+            mf_buf_put(&in->token, in->chunk + start, end - start);
+            in->chunk_pos = end;
+        }
+        size_t n = fread(in->chunk, 1, CHUNK_SIZE, in->fp);
+        in->chunk_len = n;
+        in->chunk_pos = 0;
+        in->bytes_read += n;
+        if (n > 0)
+            continue;
+        if (ferror(in->fp)) {
+            if (errno == EINTR) { /* a signal arrived while waiting for input: let the caller decide */
+                clearerr(in->fp);
+                return MF_INPUT_INTERRUPTED;
+            }
+            snprintf(errmsg, errlen, "%s: read error: %s", in->name, strerror(errno));
+            return -1;
+        }
+        /* end of this input: a token at the end of file ends here */
+        int got = end_token(in, v);
+        if (in->fp != stdin)
+            fclose(in->fp);
+        in->fp = NULL;
+        in->current++;
+        if (in->current < in->npaths && open_path(in, in->paths[in->current], errmsg, errlen) != 0)
+            return -1;
+        if (got)
+            return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,265 @@
+/* uint64_t trial-division kernel: divisibility by multiplying with the inverse of p modulo 2^64.
+
+   For odd p and q = n * inv(p) mod 2^64: when p | n, q = n / p exactly; otherwise q * p = n + k * 2^64
+   for some k >= 1, so q > 2^64 / p. Within a block of candidates starting at lo, every true divisor
+   has q <= floor(n / lo) = T, so "q <= T" is a filter with no false negatives; rare false positives
+   (q random and small) are confirmed with one real division. One multiply and one compare per
+   candidate, one division per block. Inverses come from a table grown on demand, or are computed
+   with Newton's iteration past the table's cap. */
+#include "mf_kernel_u64.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define MF_HAVE_AVX512_BUILD 1
+#include <immintrin.h>
+#endif
+
+#define BLOCK 256                     /* candidates per block (one division per block) */
+#define TABLE_CAP_P (UINT64_C(1) << 21) /* largest p kept in the inverse table (8 MiB) */
+
+static uint64_t *g_inv;        /* g_inv[i] = inverse of p = 3 + 2 i */
+static uint64_t g_inv_count;   /* entries in g_inv */
+static mf_u64_kernel g_kernel = MF_KERNEL_AUTO;
+
+uint64_t mf_u64_inverse(uint64_t p)
+{
+    uint64_t x = (3 * p) ^ 2; /* correct to 5 bits for odd p */
+    x *= 2 - p * x;           /* 10 bits */
+    x *= 2 - p * x;           /* 20 */
+    x *= 2 - p * x;           /* 40 */
+    x *= 2 - p * x;           /* 80 >= 64 */
+    return x;
+}
+
+uint64_t mf_u64_isqrt(uint64_t n)
+{
+    uint64_t r = (uint64_t)sqrt((double)n);
+    if (r > UINT64_C(0xFFFFFFFF))
+        r = UINT64_C(0xFFFFFFFF);
+    while (r * r > n)
+        r--;
+    while (r < UINT64_C(0xFFFFFFFF) && (r + 1) * (r + 1) <= n)
+        r++;
+    return r;
+}
+
+void mf_u64_kernel_release(void)
+{
+    free(g_inv);
+    g_inv = NULL;
+    g_inv_count = 0;
+}
+
+/* Grows the table so that it covers p <= want_p (up to the cap). Returns the largest p covered. */
+static uint64_t table_cover(uint64_t want_p)
+{
+    uint64_t have_p = g_inv_count ? 1 + 2 * g_inv_count : 1;
+    if (want_p <= have_p || have_p >= TABLE_CAP_P)
+        return have_p;
+    uint64_t new_p = have_p < 4096 ? 4096 : have_p;
+    while (new_p < want_p && new_p < TABLE_CAP_P)
+        new_p *= 2;
+    if (new_p > TABLE_CAP_P)
+        new_p = TABLE_CAP_P;
+    uint64_t count = (new_p - 1) / 2; /* p = 3 .. 2 count + 1 */
+    uint64_t *t = realloc(g_inv, count * sizeof *t);
+    if (!t)
+        return have_p;
+    for (uint64_t i = g_inv_count; i < count; i++)
+        t[i] = mf_u64_inverse(3 + 2 * i);
+    g_inv = t;
+    g_inv_count = count;
+    return 1 + 2 * g_inv_count;
+}
+
+/* Returns the inverses of the cnt odd candidates from p0: a pointer into the table, or scratch filled. */
+static const uint64_t *block_inverses(uint64_t p0, unsigned cnt, uint64_t *scratch)
+{
+    uint64_t last = p0 + 2 * (uint64_t)(cnt - 1);
+    if (table_cover(last) >= last)
+        return g_inv + (p0 - 3) / 2;
+    for (unsigned i = 0; i < cnt; i++)
+        scratch[i] = mf_u64_inverse(p0 + 2 * (uint64_t)i);
+    return scratch;
+}
+
+uint64_t mf_u64_find_divisor_plain(uint64_t n, uint64_t lo, uint64_t hi)
+{
+    for (uint64_t p = lo; p <= hi; p += 2)
+        if (n % p == 0)
+            return p;
+    return 0;
+}
+
+/* Confirms the filter hits of one group of candidates in ascending order (mask bit j = p0 + 2 j). */
+static uint64_t confirm_hits(uint64_t n, uint64_t p0, unsigned mask)
+{
+    while (mask) {
+        unsigned j = (unsigned)__builtin_ctz(mask);
+        uint64_t p = p0 + 2 * (uint64_t)j;
+        if (n % p == 0)
+            return p;
+        mask &= mask - 1;
+    }
+    return 0;
+}
+
+static uint64_t find_scalar(uint64_t n, uint64_t lo, uint64_t hi)
+{
+    uint64_t scratch[BLOCK];
+    for (uint64_t p0 = lo; p0 <= hi; p0 += 2 * BLOCK) {
+        uint64_t span = (hi - p0) / 2 + 1;
+        unsigned cnt = span < BLOCK ? (unsigned)span : BLOCK;
+        const uint64_t *inv = block_inverses(p0, cnt, scratch);
+        uint64_t t = n / p0;
+        unsigned i = 0;
+        for (; i + 8 <= cnt; i += 8) {
+            unsigned m = 0;
+            for (unsigned j = 0; j < 8; j++)
+                m |= (unsigned)(n * inv[i + j] <= t) << j;
+            if (m) {
+                uint64_t d = confirm_hits(n, p0 + 2 * (uint64_t)i, m);
+                if (d)
+                    return d;
+            }
+        }
+        for (; i < cnt; i++)
+            if (n * inv[i] <= t && n % (p0 + 2 * (uint64_t)i) == 0)
+                return p0 + 2 * (uint64_t)i;
+    }
+    return 0;
+}
+
+#ifdef MF_HAVE_AVX512_BUILD
+#define AVX512_TARGET __attribute__((target("avx512f,avx512dq")))
+
+AVX512_TARGET
+static __m512i inverse8(__m512i p)
+{
+    const __m512i two = _mm512_set1_epi64(2);
+    __m512i x = _mm512_xor_si512(_mm512_mullo_epi64(p, _mm512_set1_epi64(3)), two);
+    for (int k = 0; k < 4; k++)
+        x = _mm512_mullo_epi64(x, _mm512_sub_epi64(two, _mm512_mullo_epi64(p, x)));
+    return x;
+}
+
+AVX512_TARGET
+static uint64_t find_avx512(uint64_t n, uint64_t lo, uint64_t hi)
+{
+    uint64_t scratch[BLOCK] __attribute__((aligned(64)));
+    const __m512i nv = _mm512_set1_epi64((long long)n);
+    const __m512i step = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+    for (uint64_t p0 = lo; p0 <= hi; p0 += 2 * BLOCK) {
+        uint64_t span = (hi - p0) / 2 + 1;
+        unsigned cnt = span < BLOCK ? (unsigned)span : BLOCK;
+        uint64_t last = p0 + 2 * (uint64_t)(cnt - 1);
+        const uint64_t *inv;
+        if (table_cover(last) >= last) {
+            inv = g_inv + (p0 - 3) / 2;
+        } else {
+            for (unsigned i = 0; i < cnt; i += 8) {
+                __m512i pv = _mm512_add_epi64(_mm512_set1_epi64((long long)(p0 + 2 * (uint64_t)i)), step);
+                _mm512_store_si512((void *)(scratch + i), inverse8(pv));
+            }
+            inv = scratch;
+        }
+        const __m512i tv = _mm512_set1_epi64((long long)(n / p0));
+        unsigned i = 0;
+        for (; i + 32 <= cnt; i += 32) {
+            __mmask8 m0 = _mm512_cmple_epu64_mask(_mm512_mullo_epi64(nv, _mm512_loadu_si512(inv + i)), tv);
+            __mmask8 m1 = _mm512_cmple_epu64_mask(_mm512_mullo_epi64(nv, _mm512_loadu_si512(inv + i + 8)), tv);
+            __mmask8 m2 = _mm512_cmple_epu64_mask(_mm512_mullo_epi64(nv, _mm512_loadu_si512(inv + i + 16)), tv);
+            __mmask8 m3 = _mm512_cmple_epu64_mask(_mm512_mullo_epi64(nv, _mm512_loadu_si512(inv + i + 24)), tv);
+            unsigned m = (unsigned)m0 | (unsigned)m1 << 8 | (unsigned)m2 << 16 | (unsigned)m3 << 24;
+            if (m) {
+                uint64_t d = confirm_hits(n, p0 + 2 * (uint64_t)i, m);
+                if (d)
+                    return d;
+            }
+        }
+        for (; i + 8 <= cnt; i += 8) {
+            unsigned m = _mm512_cmple_epu64_mask(_mm512_mullo_epi64(nv, _mm512_loadu_si512(inv + i)), tv);
+            if (m) {
+                uint64_t d = confirm_hits(n, p0 + 2 * (uint64_t)i, m);
+                if (d)
+                    return d;
+            }
+        }
+        if (i < cnt) {
+            __mmask8 live = (__mmask8)((1u << (cnt - i)) - 1);
+            __m512i q = _mm512_mullo_epi64(nv, _mm512_maskz_loadu_epi64(live, inv + i));
+            unsigned m = _mm512_mask_cmple_epu64_mask(live, q, tv);
+            if (m) {
+                uint64_t d = confirm_hits(n, p0 + 2 * (uint64_t)i, m);
+                if (d)
+                    return d;
+            }
+        }
+    }
+    return 0;
+}
+
+static int cpu_has_avx512(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+}
+#else
+static int cpu_has_avx512(void)
+{
+    return 0;
+}
+#endif
+
+int mf_u64_kernel_select(mf_u64_kernel k)
+{
+    if (k == MF_KERNEL_AUTO)
+        k = cpu_has_avx512() ? MF_KERNEL_AVX512 : MF_KERNEL_SCALAR;
+    if (k == MF_KERNEL_AVX512 && !cpu_has_avx512())
+        return -1;
+    g_kernel = k;
+    return 0;
+}
+
+const char *mf_u64_kernel_name(void)
+{
+    if (g_kernel == MF_KERNEL_AUTO)
+        mf_u64_kernel_select(MF_KERNEL_AUTO);
+    switch (g_kernel) {
+    case MF_KERNEL_AVX512: return "avx512";
+    case MF_KERNEL_PLAIN: return "plain";
+    default: return "scalar";
+    }
+}
+
+int mf_u64_kernel_parse(const char *name, mf_u64_kernel *k)
+{
+    static const struct { const char *name; mf_u64_kernel k; } names[] = {
+        {"auto", MF_KERNEL_AUTO}, {"scalar", MF_KERNEL_SCALAR},
+        {"avx512", MF_KERNEL_AVX512}, {"plain", MF_KERNEL_PLAIN},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i].name) == 0) {
+            *k = names[i].k;
+            return 0;
+        }
+    return -1;
+}
+
+uint64_t mf_u64_find_divisor(uint64_t n, uint64_t lo, uint64_t hi)
+{
+    if (hi < lo)
+        return 0;
+    if (g_kernel == MF_KERNEL_AUTO)
+        mf_u64_kernel_select(MF_KERNEL_AUTO);
+    switch (g_kernel) {
+#ifdef MF_HAVE_AVX512_BUILD
+    case MF_KERNEL_AVX512: return find_avx512(n, lo, hi);
+#endif
+    case MF_KERNEL_PLAIN: return mf_u64_find_divisor_plain(n, lo, hi);
+    default: return find_scalar(n, lo, hi);
+    }
+}

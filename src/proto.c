@@ -1,0 +1,139 @@
+/* All MPI calls of mpifactor: start-up, non-blocking sends with owned buffers, probed receives. */
+#include "mf_proto.h"
+
+#include <limits.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Checks an MPI call; on failure prints the MPI error with file and line and aborts the job. */
+#define MF_MPI_CHECK(call)                                                              \
+    do {                                                                                \
+        int mf_rc_ = (call);                                                            \
+        if (mf_rc_ != MPI_SUCCESS) {                                                    \
+            char mf_msg_[MPI_MAX_ERROR_STRING];                                         \
+            int mf_len_ = 0;                                                            \
+            MPI_Error_string(mf_rc_, mf_msg_, &mf_len_);                                \
+            fprintf(stderr, "mpifactor: %s:%d: MPI error: %s\n", __FILE__, __LINE__, mf_msg_); \
+            MPI_Abort(MPI_COMM_WORLD, 5);                                               \
+        }                                                                               \
+    } while (0)
+
+typedef struct pending_send {
+    MPI_Request req;
+    mf_buf buf;
+} pending_send;
+
+static pending_send *g_pending;
+static int g_npending, g_cap;
+static uint64_t g_sent, g_received;
+static int g_rank, g_size = 1;
+
+int mf_proto_init(int *argc, char ***argv)
+{
+    if (MPI_Init(argc, argv) != MPI_SUCCESS)
+        return -1;
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    MF_MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &g_rank));
+    MF_MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &g_size));
+    return 0;
+}
+
+void mf_proto_finalize(void)
+{
+    mf_proto_flush();
+    free(g_pending);
+    g_pending = NULL;
+    g_cap = 0;
+    MPI_Finalize();
+}
+
+int mf_proto_rank(void)
+{
+    return g_rank;
+}
+
+int mf_proto_size(void)
+{
+    return g_size;
+}
+
+void mf_proto_abort(int code)
+{
+    MPI_Abort(MPI_COMM_WORLD, code);
+}
+
+void mf_proto_send(int dest, mf_tag tag, mf_buf *b)
+{
+    if (b->len > INT_MAX) {
+        fprintf(stderr, "mpifactor: message of %zu bytes is too large\n", b->len);
+        MPI_Abort(MPI_COMM_WORLD, 5);
+    }
+    if (g_npending == g_cap) {
+        int cap = g_cap ? 2 * g_cap : 16;
+        pending_send *p = realloc(g_pending, (size_t)cap * sizeof *p);
+        if (!p)
+            MPI_Abort(MPI_COMM_WORLD, 5);
+        g_pending = p;
+        g_cap = cap;
+    }
+    pending_send *s = &g_pending[g_npending++];
+    s->buf = *b;
+    mf_buf_init(b);
+    MF_MPI_CHECK(MPI_Isend(s->buf.data, (int)s->buf.len, MPI_BYTE, dest, (int)tag, MPI_COMM_WORLD, &s->req));
+    g_sent += s->buf.len;
+}
+
+int mf_proto_progress(void)
+{
+    for (int i = 0; i < g_npending;) {
+        int done = 0;
+        MF_MPI_CHECK(MPI_Test(&g_pending[i].req, &done, MPI_STATUS_IGNORE));
+        if (done) {
+            mf_buf_free(&g_pending[i].buf);
+            g_pending[i] = g_pending[--g_npending];
+        } else {
+            i++;
+        }
+    }
+    return g_npending;
+}
+
+void mf_proto_flush(void)
+{
+    for (int i = 0; i < g_npending; i++) {
+        MF_MPI_CHECK(MPI_Wait(&g_pending[i].req, MPI_STATUS_IGNORE));
+        mf_buf_free(&g_pending[i].buf);
+    }
+    g_npending = 0;
+}
+
+int mf_proto_poll(int *src, int *tag, mf_buf *b)
+{
+    int flag = 0;
+    MPI_Status st;
+    MF_MPI_CHECK(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st));
+    if (!flag)
+        return 0;
+    int count = 0;
+    MF_MPI_CHECK(MPI_Get_count(&st, MPI_BYTE, &count));
+    mf_buf_reset(b);
+    mf_buf_reserve(b, (size_t)count + 1);
+    MF_MPI_CHECK(MPI_Recv(b->data, count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD,
+                          MPI_STATUS_IGNORE));
+    b->len = (size_t)count;
+    g_received += (uint64_t)count;
+    *src = st.MPI_SOURCE;
+    *tag = st.MPI_TAG;
+    return 1;
+}
+
+uint64_t mf_proto_bytes_sent(void)
+{
+    return g_sent;
+}
+
+uint64_t mf_proto_bytes_received(void)
+{
+    return g_received;
+}

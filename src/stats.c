@@ -1,0 +1,83 @@
+/* Clock, per-rank statistics and the JSON statistics report. */
+#define _POSIX_C_SOURCE 200809L
+#include "mf_stats.h"
+
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+double mf_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void mf_nap(double s)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)s;
+    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+    nanosleep(&ts, NULL);
+}
+
+void mf_rank_stats_init(mf_rank_stats *s, int rank)
+{
+    memset(s, 0, sizeof *s);
+    s->rank = rank;
+    if (gethostname(s->host, sizeof s->host - 1) != 0)
+        strcpy(s->host, "unknown");
+    s->host[sizeof s->host - 1] = '\0';
+}
+
+/* Writes s as a JSON string (host names are plain, but escape quotes and controls anyway). */
+static void put_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *per_rank)
+{
+    uint64_t candidates = 0, sent = 0, received = 0;
+    double compute = 0;
+    for (int i = 0; i < run->ranks; i++) {
+        candidates += per_rank[i].candidates;
+        sent += per_rank[i].bytes_sent;
+        received += per_rank[i].bytes_received;
+        compute += per_rank[i].busy_s;
+    }
+    fprintf(f, "{\"version\":");
+    put_json_string(f, run->version);
+    fprintf(f, ",\"kernel\":");
+    put_json_string(f, run->kernel);
+    fprintf(f, ",\"ranks\":%d,\"wall_s\":%.6f,\"numbers\":%llu,\"invalid_tokens\":%llu,"
+               "\"numbers_per_s\":%.3f,\"candidates\":%llu,\"units\":%llu,"
+               "\"bytes_sent\":%llu,\"bytes_received\":%llu,\"compute_s\":%.6f,\"exit_code\":%d,\n"
+               " \"per_rank\":[",
+            run->ranks, run->wall_s, (unsigned long long)run->numbers,
+            (unsigned long long)run->invalid_tokens,
+            run->wall_s > 0 ? (double)run->numbers / run->wall_s : 0.0,
+            (unsigned long long)candidates, (unsigned long long)run->units,
+            (unsigned long long)sent, (unsigned long long)received, compute, run->exit_code);
+    for (int i = 0; i < run->ranks; i++) {
+        const mf_rank_stats *r = &per_rank[i];
+        fprintf(f, "%s\n  {\"rank\":%d,\"host\":", i ? "," : "", r->rank);
+        put_json_string(f, r->host);
+        fprintf(f, ",\"busy_s\":%.6f,\"idle_s\":%.6f,\"numbers\":%llu,\"units\":%llu,"
+                   "\"candidates\":%llu,\"bytes_sent\":%llu,\"bytes_received\":%llu}",
+                r->busy_s, r->idle_s, (unsigned long long)r->numbers, (unsigned long long)r->units,
+                (unsigned long long)r->candidates, (unsigned long long)r->bytes_sent,
+                (unsigned long long)r->bytes_received);
+    }
+    fprintf(f, "\n ]}\n");
+}
