@@ -54,7 +54,7 @@ for w in $workers; do
 done
 echo "mpifactor-cluster-run: $np ranks on $used" >&2
 
-# Not exec: the trap removes the hostfile; mpirun's status is mpifactor's.
-status=0
-mpirun -q --hostfile "$hostfile" -np "$np" --bind-to none /usr/local/bin/mpifactor "$@" || status=$?
-exit "$status"
+# The entrypoint runs mpirun, turns SIGTERM/SIGINT into a clean stop (exit 3) and removes the hostfile.
+trap - EXIT
+MPIFACTOR_NP=$np MPIFACTOR_HOSTFILE=$hostfile MPIFACTOR_HOSTFILE_REMOVE=1 \
+  exec /usr/local/bin/mpifactor-entrypoint "$@"

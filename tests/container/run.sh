@@ -113,7 +113,7 @@ debian_mirror() {
   echo http://deb.debian.org/debian
 }
 
-if podman image exists "$base"; then
+if timeout 60 podman image exists "$base"; then
   log "base image $base present (cached)"
 else
   mirror=$(debian_mirror)
@@ -126,7 +126,7 @@ else
     if tar -C "$rootfs" -c . | timeout 600 podman import \
         --change 'CMD ["bash"]' --message "debootstrap --variant=minbase bookworm $mirror" - "$base" \
         >"$work/import.log" 2>&1; then
-      ok "base image $base created"
+      log "base image $base created"
     else
       ko "podman import of the debootstrap tree"
       show "$work/import.log"
@@ -136,7 +136,7 @@ else
     show "$work/debootstrap.log"
   fi
   rm -rf "$rootfs"
-  podman image exists "$base" || finish
+  timeout 60 podman image exists "$base" || finish
 fi
 
 # ---- lint ----
@@ -162,7 +162,7 @@ fi
 # ---- build ----
 
 build_image() { # TAG TARGET LOG
-  timeout 1800 podman build --network=host --pull=never --layers --label "$label" \
+  timeout 1200 podman build --network=host --pull=never --layers --label "$label" \
     --target "$2" -f "$root/docker/Dockerfile" -t "$1" "$root" >"$3" 2>&1
 }
 
@@ -258,6 +258,42 @@ else
   ko "missing input file: exit $rc (want 2)"
   show "$work/missing.err" 10
 fi
+# `podman stop` (SIGTERM to the entrypoint) stops cleanly with exit 3; the same command resumes from the checkpoint.
+# Semiprimes just below 2^64 with two 32-bit prime factors: about a second each for trial division.
+python3 -c '
+ps = [4294967291, 4294967279, 4294967231, 4294967197]
+print("\n".join(str(ps[i] * ps[j]) for i in range(4) for j in range(i, 4) if i + j < 5))' >"$data/slow.txt"
+timeout 120 xargs -n 1 factor <"$data/slow.txt" >"$data/slow.expected"
+chown 1000:1000 "$data/slow.txt"
+slow_job=(/data/slow.txt -o /data/slow.out --checkpoint /data/slow.ckpt)
+name="mpifactor-test-$$-stop"
+if timeout 60 podman run -d --network none --label "$label" --name "$name" -v "$data:/data" "$image" "${slow_job[@]}" \
+    >/dev/null 2>"$work/stop.err"; then
+  sleep 3
+  timeout 60 podman stop -t 30 "$name" >/dev/null 2>&1
+  rc=$(timeout 30 podman inspect -f '{{.State.ExitCode}}' "$name" 2>/dev/null)
+  timeout 30 podman logs "$name" >>"$work/stop.err" 2>&1
+  timeout 30 podman rm -f "$name" >/dev/null 2>&1
+  done_lines=$(wc -l <"$data/slow.out" 2>/dev/null || echo 0)
+  if [ "$rc" = 3 ] && [ "$done_lines" -lt "$(wc -l <"$data/slow.expected")" ] &&
+      head -n "$done_lines" "$data/slow.expected" | cmp -s - "$data/slow.out"; then
+    ok "podman stop: exit 3 with $done_lines of $(wc -l <"$data/slow.expected") results written"
+  else
+    ko "podman stop: exit '$rc' (want 3), $done_lines results written"
+    show "$work/stop.err" 10
+  fi
+  if run_image -v "$data:/data" -- "${slow_job[@]}" >/dev/null 2>"$work/resume.err" &&
+      cmp -s "$data/slow.out" "$data/slow.expected"; then
+    ok "same command after the stop resumes and completes"
+  else
+    ko "resume after podman stop"
+    show "$work/resume.err" 10
+  fi
+else
+  ko "podman run -d for the stop test"
+  show "$work/stop.err" 10
+fi
+
 version=$(run_image -- --version 2>/dev/null </dev/null)
 if printf '%s\n' "$version" | grep -qx 'mpifactor 0.1.0'; then
   ok "--version through the entrypoint"
@@ -284,7 +320,7 @@ if [ -z "$leftovers" ]; then
 else
   ko "runtime image contains build tools: $(echo "$leftovers" | tr '\n' ' ')"
 fi
-size=$(podman image inspect --format '{{.Size}}' "$image" 2>/dev/null)
+size=$(timeout 60 podman image inspect --format '{{.Size}}' "$image" 2>/dev/null)
 log "runtime image size: $((${size:-0} / 1000000)) MB"
 
 # ---- virtual cluster: docker/compose.yaml under podman-compose, mpirun on the head over ssh ----
