@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Writes a deterministic, seeded list of integers to factorize (one per line) for jobs and tests.
 
-  python3 jobs/gen_numbers.py --count N --bits B [--kind semiprime|random] [--seed S] [--skip K]
+  python3 jobs/gen_numbers.py --count N --bits B [--kind semiprime|random|smooth] [--seed S] [--skip K]
 
 semiprime: p*q with p, q random primes of B//2 and B-B//2 bits (top bit set): the hardest case for
            trial division, cost set by the smaller prime (about 2**(B//2 - 1) candidates each).
-random:    uniform integers in [2, 2**B).
+random:    uniform integers in [2, 2**B) (beware: one with a large prime factor takes trial division long).
+smooth:    products of random primes of 2 to 20 bits with at least B bits: B > 64 gives big numbers that
+           trial division still finishes quickly.
 The same (kind, bits, seed) always gives the same stream; --count N prints its first N numbers after
 skipping K, so a longer list extends a shorter one (weak scaling inputs nest).
 Only random.getrandbits is used: its stream is stable across Python versions.
@@ -57,6 +59,11 @@ def numbers(kind, bits, seed):
     while True:
         if kind == "semiprime":
             yield random_prime(rng, bits // 2) * random_prime(rng, bits - bits // 2)
+        elif kind == "smooth":
+            n = 1
+            while n.bit_length() < bits:
+                n *= random_prime(rng, 2 + rng.getrandbits(5) % 19)
+            yield n
         else:
             n = rng.getrandbits(bits)
             if n >= 2:
@@ -67,7 +74,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--bits", type=int, required=True)
-    ap.add_argument("--kind", choices=("semiprime", "random"), default="semiprime")
+    ap.add_argument("--kind", choices=("semiprime", "random", "smooth"), default="semiprime")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip", type=int, default=0)
     a = ap.parse_args()

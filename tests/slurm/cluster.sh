@@ -39,6 +39,8 @@ slurm_cluster_start() {
   mkdir -p "$dir/munge" "$dir/state" "$dir/log" "$dir/run"
   chown munge:munge "$dir/munge"
   chmod 700 "$dir/munge"
+  runuser -u munge -- test -w "$dir/munge" \
+    || { echo "cluster.sh: user munge cannot reach $dir/munge (a parent directory is not searchable?)" >&2; return 1; }
   if [ ! -s "$dir/munge/munge.key" ]; then
     runuser -u munge -- mungekey --create --keyfile="$dir/munge/munge.key" >/dev/null
   fi

@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# tests/slurm: jobs/*.sbatch and jobs/scaling.sh against a real, private Slurm cluster started here.
+#
+#   tests/slurm/run.sh            # as root; installs slurm-wlm munge gnuplot-nox when missing
+#   KEEP=1 tests/slurm/run.sh     # keep the cluster directory (logs, outputs) even when all passes
+#
+# Starts munged, slurmctld and two fake-node slurmd (n1, n2) under a fresh temp directory
+# (tests/slurm/cluster.sh), then: a plain job; jobs/mpifactor.sbatch on a mixed input across both nodes
+# checked against GNU factor (one number per call) and its OUTPUT.run.txt; the same script run by hand
+# without Slurm (mpirun); resume after `scancel --signal=USR1 --batch` + resubmission; resume after
+# `scontrol requeue`; the time-limit warning path requeueing itself (MPIFACTOR_REQUEUE=1); a tiny
+# strong-scaling sweep through jobs/scaling.sbatch (CSV rows/columns, PNG). The daemons are stopped by their
+# pid files on exit, failure or interrupt. Ends with "slurm: N passed, N failed"; exit 1 on any failure.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+here=$root/tests/slurm
+cd "$root" || exit 2
+passed=0
+failed=0
+t_start=$(date +%s)
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+summary() { echo "slurm: $passed passed, $failed failed$([ "${1:-0}" -eq 0 ] || echo ", $1 skipped")"; }
+skip_all() { echo "SKIP: $*"; summary 1; exit 0; }
+
+# --- prerequisites ---------------------------------------------------------------------------------
+if [ "$(id -u)" -ne 0 ]; then
+  command -v slurmctld >/dev/null || skip_all "Slurm is not installed and installing it needs root"
+  skip_all "starting a private slurmd needs root (Slurm is installed; run as root to test against it)"
+fi
+deps=(slurm-wlm munge gnuplot-nox openmpi-bin coreutils)
+command -v python3 >/dev/null || deps+=(python3)
+if ! "$root/tests/lib/install-deps.sh" "${deps[@]}"; then
+  echo "FAIL: could not install ${deps[*]}"; failed=1; summary; exit 1
+fi
+if [ ! -x "$root/build/mpifactor" ]; then
+  echo "tests/slurm: build/mpifactor missing, running make" >&2
+  make -C "$root" >/dev/null || { echo "FAIL: make"; failed=1; summary; exit 1; }
+fi
+bin=$root/build/mpifactor
+
+# A run inside someone's allocation must not leak its job into ours.
+while read -r v; do unset "$v"; done < <(compgen -e | grep -E '^(SLURM|SBATCH|SRUN|SALLOC)_')
+# Test harness only: mpirun as root, and TCP between ranks because the fake nodes share one host
+# (Open MPI's shared-memory segments would collide).
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=tcp,self
+unset MPIFACTOR_BIN MPIFACTOR_NP MPIFACTOR_LAUNCHER MPIFACTOR_REQUEUE
+
+# shellcheck source=tests/slurm/cluster.sh
+. "$here/cluster.sh"
+T=$(mktemp -d /tmp/mpifactor-slurm.XXXXXX)
+chmod 755 "$T" # munged runs as user munge and must reach its socket below
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  slurm_cluster_stop "$T/cluster"
+  if [ "$failed" -gt 0 ] || [ "${KEEP:-0}" = 1 ]; then
+    echo "tests/slurm: kept $T (daemon logs in $T/cluster/log, jobs in $T/work)" >&2
+    if [ "$failed" -gt 0 ] && [ "${CI:-}" = true ]; then
+      for f in "$T"/cluster/log/*.log "$T"/work/*.log; do
+        [ -f "$f" ] && { echo "--- tail $f"; tail -n 30 "$f"; }
+      done
+    fi
+  else
+    rm -rf "$T"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'echo "tests/slurm: interrupted" >&2; failed=$((failed + 1)); exit 130' INT TERM
+
+# --- helpers ---------------------------------------------------------------------------------------
+# GNU factor's answer for a file, as if run one number per call: coreutils 9.1 may reorder a batch that
+# mixes sizes, so a batch is only trusted when its first column is exactly the input in order.
+reference() {
+  local in=$1 ref=$2 nums=$T/ref.$$.nums
+  grep -v '^[[:space:]]*#' "$in" | tr -s ' \t' '\n' | grep -v '^$' >"$nums"
+  if factor <"$nums" >"$ref" && cut -d: -f1 "$ref" | cmp -s - "$nums"; then
+    rm -f "$nums"; return 0
+  fi
+  xargs -n 1 factor <"$nums" >"$ref"
+  rm -f "$nums"
+}
+
+# The state and exit code of job $1 ("STATE RC"), from scontrol (no accounting on this cluster).
+job_state() {
+  scontrol -o show job "$1" 2>/dev/null \
+    | sed -n 's/.*JobState=\([A-Z_]*\).*ExitCode=\([0-9]*\):.*/\1 \2/p'
+}
+
+# Waits until file $1 has at least $2 lines, giving up after $3 seconds or when job $4 ended.
+wait_lines() {
+  local f=$1 want=$2 t=$3 job=$4 i st
+  for ((i = 0; i < t * 10; i++)); do
+    [ -f "$f" ] && [ "$(wc -l <"$f")" -ge "$want" ] && return 0
+    if ((i % 10 == 0)); then
+      st=$(job_state "$job")
+      case $st in COMPLETED* | FAILED* | CANCELLED* | TIMEOUT* | NODE_FAIL*) return 1 ;; esac
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# Starts `sbatch --wait ARGS` in the background; sets bg_pid and job (the job id), 0 once submitted.
+submit_bg() {
+  local out=$T/work/submit.$RANDOM i
+  timeout 180 sbatch --wait "$@" >"$out" 2>"$out.err" &
+  bg_pid=$!
+  job=
+  for ((i = 0; i < 100; i++)); do
+    job=$(sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p' "$out")
+    [ -n "$job" ] && return 0
+    kill -0 "$bg_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$out.err" >&2
+  return 1
+}
+
+# Numbers per second of one rank on this machine for 50-bit semiprimes, so that the interrupted jobs
+# run long enough to be interrupted but not much longer, whatever the CPU (AVX-512 or not).
+calibrate() {
+  local n=25 t0 t1 f=$T/work/calib.txt
+  while :; do
+    python3 "$root/jobs/gen_numbers.py" --count "$n" --bits 50 --seed 11 >"$f"
+    t0=$(date +%s%N)
+    "$bin" --no-progress -o "$f.out" "$f" || return 1
+    t1=$(date +%s%N)
+    # Leave out ~0.4 s of start-up from small runs' time only when the run is long enough to tell.
+    if [ $((t1 - t0)) -gt 800000000 ] || [ "$n" -ge 3200 ]; then
+      echo $((n * 1000000000 / (t1 - t0)))
+      return 0
+    fi
+    n=$((n * 4))
+  done
+}
+
+# --- the cluster -----------------------------------------------------------------------------------
+mkdir -p "$T/work"
+if slurm_cluster_start "$T/cluster" 2 && slurm_cluster_wait_idle "$T/cluster" 30; then
+  pass "cluster: munged, slurmctld, slurmd n1 n2 up and idle ($(sinfo -h -o '%D nodes %c cpus/node' | head -n 1))"
+else
+  fail "cluster did not come up"
+  exit 1
+fi
+# A requeued job waits cred_expire (120 s by default) before it may start again: don't wait in a test.
+sed -i 's/^\(AuthInfo=.*\)$/\1,cred_expire=10/' "$T/cluster/slurm.conf"
+sed -i 's/^MinJobAge=.*/MinJobAge=4/' "$T/cluster/slurm.conf"   # keeps sbatch --wait polling every 2 s
+scontrol reconfigure >/dev/null 2>&1 || fail "scontrol reconfigure"
+W=$T/work
+
+# --- 1. a plain job across both nodes --------------------------------------------------------------
+if timeout 60 sbatch --wait -N 2 -n 2 -o "$W/hello-%j.log" --wrap 'srun hostname' >/dev/null \
+  && [ "$(cat "$W"/hello-*.log | wc -l)" -eq 2 ]; then
+  pass "sbatch --wait of a 2-node hostname job"
+else
+  fail "sbatch --wait of a 2-node hostname job: $(cat "$W"/hello-*.log 2>/dev/null | head -n 5)"
+fi
+
+# --- 2. mpifactor.sbatch on a mixed input, 3 tasks over 2 nodes, binary found from the submit dir ---
+mixed=$here/mixed.txt
+reference "$mixed" "$W/mixed.ref"
+rc=0
+(cd "$root" && timeout 120 sbatch --wait -N 2 -n 3 --time=5 -o "$W/mixed-%j.log" \
+  jobs/mpifactor.sbatch "$mixed" "$W/mixed.out" >"$W/mixed.submit") || rc=$?
+jid=$(sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p' "$W/mixed.submit")
+if [ "$rc" -eq 0 ] && cmp -s "$W/mixed.out" "$W/mixed.ref"; then
+  pass "mpifactor.sbatch -N 2 -n 3: mixed input (small, 2^64 edges, >64-bit) equals GNU factor"
+else
+  fail "mpifactor.sbatch mixed input: sbatch exit $rc, output $(cmp "$W/mixed.out" "$W/mixed.ref" 2>&1 || true)"
+  tail -n 20 "$W"/mixed-*.log 2>/dev/null
+fi
+runtxt=$W/mixed.out.run.txt
+if [ -f "$runtxt" ] && grep -q "^job_id: $jid\$" "$runtxt" && grep -q '^nodes: n\[1-2\]$' "$runtxt" \
+  && grep -q "^version: $("$bin" -V | head -n 1)\$" "$runtxt" \
+  && grep -q '^command: srun --mpi=pmix .*--checkpoint .*mixed.out.ckpt' "$runtxt" \
+  && grep -q '^== .* end: exit 0$' "$runtxt"; then
+  pass "OUTPUT.run.txt records job id, node list n[1-2], version, srun --mpi=pmix command with --checkpoint, exit"
+else
+  fail "OUTPUT.run.txt incomplete:"; cat "$runtxt" 2>/dev/null
+fi
+
+# --- 3. the same script by hand, without Slurm: mpirun fallback ------------------------------------
+rc=0
+MPIFACTOR_NP=2 timeout 60 bash jobs/mpifactor.sbatch "$mixed" "$W/local.out" >"$W/local.log" 2>&1 || rc=$?
+if [ "$rc" -eq 0 ] && cmp -s "$W/local.out" "$W/mixed.ref" && grep -q '^command: mpirun -np 2 ' "$W/local.out.run.txt"; then
+  pass "bash jobs/mpifactor.sbatch outside Slurm runs mpirun -np 2 and matches GNU factor"
+else
+  fail "bash jobs/mpifactor.sbatch outside Slurm: exit $rc"; tail -n 20 "$W/local.log"
+fi
+
+# --- the long workload for the interruption tests ----------------------------------------------------
+rate=$(calibrate) || rate=0
+if [ "$rate" -le 0 ]; then
+  fail "calibration run of build/mpifactor failed"
+  rate=100
+fi
+# About 8 s of work for the 2-rank jobs below (start-up excluded), a fifth of it before the interrupt.
+count=$((rate * 2 * 8))
+[ "$count" -ge 400 ] || count=400
+[ "$count" -le 40000 ] || count=40000
+long=$W/long.txt
+python3 jobs/gen_numbers.py --count "$count" --bits 50 --seed 3 >"$long"
+reference "$long" "$W/long.ref"
+echo "tests/slurm: interruption workload: $count semiprimes of two 25-bit primes (1 rank: ~$rate numbers/s)"
+interrupt_at=$((count / 5))
+
+# Runs the interruption scenario $1 (usr1 | requeue | selfrequeue) on $W/$1.out; see the cases below.
+interrupted() {
+  local name=$1 out=$W/$1.out st rc lines=0 restarts
+  local -a env_args=()
+  # shellcheck disable=SC2054  # one sbatch argument with commas
+  [ "$name" = selfrequeue ] && env_args=(--export=ALL,MPIFACTOR_REQUEUE=1)
+  rm -f "$out" "$out".*
+  if ! submit_bg -N 1 -n 2 --time=5 "${env_args[@]}" -o "$W/$name-%j.log" \
+    jobs/mpifactor.sbatch "$long" "$out"; then
+    fail "$name: submission failed"; return
+  fi
+  if ! wait_lines "$out" "$interrupt_at" 90 "$job"; then
+    lines=$(wc -l <"$out" 2>/dev/null || echo 0)
+    fail "$name: job $job ended or stalled before $interrupt_at of $count results ($lines): workload too short?"
+    wait "$bg_pid"; return
+  fi
+  case $name in
+    usr1 | selfrequeue) scancel --signal=USR1 --batch "$job" ;;
+    requeue) scontrol requeue "$job" ;;
+  esac
+  if [ "$name" = usr1 ]; then
+    # The step stops, the job exits 3 with part of the output; a resubmission finishes it.
+    rc=0; wait "$bg_pid" || rc=$?
+    lines=$(wc -l <"$out")
+    if [ "$rc" -eq 3 ] && [ "$lines" -lt "$count" ] && grep -q 'end: exit 3$' "$out.run.txt"; then
+      pass "usr1: scancel --signal=USR1 --batch stopped job $job with exit 3 after $lines of $count results"
+    else
+      fail "usr1: job $job: sbatch --wait exit $rc (want 3), $lines of $count results (want fewer)"
+      return
+    fi
+    rc=0
+    timeout 180 sbatch --wait -N 1 -n 2 --time=5 -o "$W/$name-%j.log" jobs/mpifactor.sbatch "$long" "$out" \
+      >/dev/null || rc=$?
+    if [ "$rc" -eq 0 ] && cmp -s "$out" "$W/long.ref"; then
+      pass "usr1: the resubmitted job resumed and its output equals the uninterrupted result (GNU factor)"
+    else
+      fail "usr1: resubmission exit $rc, output $(cmp "$out" "$W/long.ref" 2>&1 || true)"
+    fi
+    return
+  fi
+  # requeue / selfrequeue: the same job starts again by itself; skip the requeue delay.
+  for ((i = 0; i < 150; i++)); do
+    st=$(job_state "$job")
+    restarts=$(scontrol -o show job "$job" 2>/dev/null | sed -n 's/.*Restarts=\([0-9]*\).*/\1/p')
+    [ "${restarts:-0}" -ge 1 ] && case $st in PENDING* | RUNNING* | COMPLETED*) break ;; esac
+    sleep 0.1
+  done
+  scontrol update JobId="$job" StartTime=now >/dev/null 2>&1 || true
+  rc=0; wait "$bg_pid" || rc=$?
+  lines=$(wc -l <"$out")
+  restarts=$(scontrol -o show job "$job" 2>/dev/null | sed -n 's/.*Restarts=\([0-9]*\).*/\1/p')
+  if [ "$rc" -eq 0 ] && [ "${restarts:-0}" -ge 1 ] && cmp -s "$out" "$W/long.ref" \
+    && grep -q 'end: exit 3$' "$out.run.txt" && grep -q "(restart 1)" "$out.run.txt"; then
+    case $name in
+      requeue) pass "requeue: scontrol requeue of running job $job; it restarted, resumed and equals GNU factor" ;;
+      *) pass "selfrequeue: USR1 warning with MPIFACTOR_REQUEUE=1 made job $job requeue itself; resumed output equals GNU factor" ;;
+    esac
+  else
+    fail "$name: job $job: sbatch --wait exit $rc, restarts ${restarts:-?}, $lines of $count results, output $(cmp "$out" "$W/long.ref" 2>&1 || true)"
+    cat "$out.run.txt" 2>/dev/null
+    tail -n 20 "$W/$name"-*.log 2>/dev/null
+  fi
+}
+interrupted usr1
+interrupted requeue
+interrupted selfrequeue
+
+# --- 4. a tiny strong-scaling sweep in one allocation ------------------------------------------------
+sc=$W/scaling
+rc=0
+(cd "$root" && timeout 180 sbatch --wait -N 1 -n 2 --time=5 -o "$W/scaling-%j.log" \
+  jobs/scaling.sbatch strong --ranks "1 2" --numbers 300 --bits 40 --out "$sc" >/dev/null) || rc=$?
+header=mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min
+if [ "$rc" -eq 0 ] && [ "$(head -n 1 "$sc/scaling.csv" 2>/dev/null)" = "$header" ] \
+  && [ "$(tail -n +2 "$sc/scaling.csv" | cut -d, -f1,2,4 | tr '\n' ' ')" = "strong,1,300 strong,2,300 " ] \
+  && awk -F, 'NR > 1 && (NF != 10 || $5 <= 0 || $6 <= 0 || $9 < 0 || $9 > 1.05) { bad = 1 } NR == 2 && $7 != 1 { bad = 1 }
+              END { exit bad }' "$sc/scaling.csv"; then
+  pass "scaling.sbatch strong --ranks \"1 2\": scaling.csv has the columns and one sane row per rank count"
+else
+  fail "scaling.sbatch: exit $rc"; cat "$sc/scaling.csv" 2>/dev/null; tail -n 20 "$W"/scaling-*.log 2>/dev/null
+fi
+if [ "$(head -c 8 "$sc/scaling.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
+  pass "scaling.sbatch wrote a PNG plot"
+else
+  fail "no PNG at $sc/scaling.png"
+fi
+if grep -q "^version: $("$bin" -V | head -n 1)\$" "$sc/meta.txt" 2>/dev/null \
+  && grep -Eq '^input .* sha256 [0-9a-f]{64}$' "$sc/meta.txt" && grep -q '^command: ' "$sc/meta.txt"; then
+  pass "scaling meta.txt records the command, mpifactor -V and the input's sha256"
+else
+  fail "scaling meta.txt incomplete"; cat "$sc/meta.txt" 2>/dev/null
+fi
+
+# --- 5. teardown ------------------------------------------------------------------------------------
+daemon_pids=$(cat "$T"/cluster/run/*.pid "$T/cluster/munge/munged.pid" 2>/dev/null)
+slurm_cluster_stop "$T/cluster"
+still_alive=
+for p in $daemon_pids; do kill -0 "$p" 2>/dev/null && still_alive="$still_alive $p"; done
+if [ -z "$still_alive" ]; then
+  pass "daemons stopped by their pid files"
+else
+  fail "daemons still alive:$still_alive"
+fi
+echo "tests/slurm: $(($(date +%s) - t_start)) s"
+summary
+[ "$failed" -eq 0 ]
