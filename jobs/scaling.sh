@@ -2,7 +2,7 @@
 # Strong and weak scaling sweeps of mpifactor: a fixed, seeded amount of work per point, timed as the whole
 # mpirun/srun process, results appended to DIR/scaling.csv.
 #
-#   jobs/scaling.sh strong|weak [--ranks "1 2 4"] [--numbers N] [--bits B] [--kind semiprime|random]
+#   jobs/scaling.sh strong|weak [--ranks "1 2 4"] [--numbers N] [--bits B] [--kind semiprime|random|smooth]
 #                   [--seed S] [--reps K] [--out DIR] [--slurm] [-- mpifactor options...]
 #
 # strong: every rank count factorizes the same N numbers.     weak: each rank count R gets N*R numbers.
@@ -24,7 +24,7 @@ set -euo pipefail
 
 die() { echo "scaling.sh: $*" >&2; exit 2; }
 usage() {
-  sed -n '4,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
+  sed -n '5,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
   exit 2
 }
 
@@ -124,6 +124,7 @@ sweep_id=$(date -u +%Y%m%dT%H%M%SZ)
   echo "mpifactor: $bin"
   echo "version: $version"
   echo "host: $(hostname), $cores cores, $(grep -m 1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown cpu)"
+  echo "load average before: $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
   echo "launcher: $([ $use_slurm -eq 1 ] && echo "srun --mpi=pmix (job ${SLURM_JOB_ID}, nodes ${SLURM_JOB_NODELIST:-?})" || echo mpirun)"
   echo "workload: kind=$kind bits=$bits seed=$seed numbers=$numbers ($([ "$mode" = strong ] && echo total || echo per rank)) reps=$reps"
   echo "ranks: $ranks"
@@ -172,11 +173,15 @@ base_rate=
 base_ranks=
 ref_out=
 ref_count=0
+declare -A noted=()
 for r in $ranks; do
   count=$numbers
   [ "$mode" = strong ] || count=$((numbers * r))
   input=$(input_for "$count")
-  echo "input $(basename "$input") sha256 $(sha256sum "$input" | cut -d ' ' -f 1)" >>"$out/meta.txt"
+  if [ -z "${noted[$input]:-}" ]; then
+    echo "input $(basename "$input") sha256 $(sha256sum "$input" | cut -d ' ' -f 1)" >>"$out/meta.txt"
+    noted[$input]=1
+  fi
   walls=()
   for ((k = 1; k <= reps; k++)); do
     dir=$out/points/$sweep_id-$mode-r$r-k$k
