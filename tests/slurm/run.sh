@@ -110,12 +110,34 @@ submit_bg() {
   bg_pid=$!
   job=
   for ((i = 0; i < 100; i++)); do
-    job=$(sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p' "$out")
+    job=$(sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p' "$out" 2>/dev/null)
     [ -n "$job" ] && return 0
     kill -0 "$bg_pid" 2>/dev/null || break
     sleep 0.1
   done
   cat "$out.err" >&2
+  return 1
+}
+
+# Waits up to $2 seconds until job $1 has been requeued at least once and then ended; prints its exit code.
+# (sbatch --wait is not used across a requeue: it may see the requeue's transient CANCELLED state and return.)
+wait_requeued_job() {
+  local job=$1 t=$2 i line st restarts
+  for ((i = 0; i < t * 4; i++)); do
+    line=$(scontrol -o show job "$job" 2>/dev/null)
+    st=$(sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' <<<"$line")
+    restarts=$(sed -n 's/.*Restarts=\([0-9]*\).*/\1/p' <<<"$line")
+    if [ "${restarts:-0}" -ge 1 ]; then
+      case $st in
+        PENDING) # skip the requeue delay (cred_expire) once
+          scontrol update JobId="$job" StartTime=now >/dev/null 2>&1 || true ;;
+        COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY)
+          sed -n 's/.*ExitCode=\([0-9]*\):.*/\1/p' <<<"$line"; return 0 ;;
+      esac
+    fi
+    sleep 0.25
+  done
+  echo timeout
   return 1
 }
 
@@ -150,6 +172,38 @@ sed -i 's/^\(AuthInfo=.*\)$/\1,cred_expire=10/' "$T/cluster/slurm.conf"
 sed -i 's/^MinJobAge=.*/MinJobAge=4/' "$T/cluster/slurm.conf"   # keeps sbatch --wait polling every 2 s
 scontrol reconfigure >/dev/null 2>&1 || fail "scontrol reconfigure"
 W=$T/work
+
+# --- the long workload for the interruption tests ----------------------------------------------------
+rate=$(calibrate) || rate=0
+if [ "$rate" -le 0 ]; then
+  fail "calibration run of build/mpifactor failed"
+  rate=100
+fi
+# About 8 s of work for the 2-rank jobs below (start-up excluded), a fifth of it before the interrupt.
+count=$((rate * 2 * 8))
+[ "$count" -ge 400 ] || count=400
+[ "$count" -le 40000 ] || count=40000
+long=$W/long.txt
+python3 jobs/gen_numbers.py --count "$count" --bits 50 --seed 3 >"$long"
+reference "$long" "$W/long.ref"
+echo "tests/slurm: interruption workload: $count semiprimes of two 25-bit primes (1 rank: ~$rate numbers/s)"
+interrupt_at=$((count / 5))
+
+# --- 0. the real time-limit warning, in the background on one CPU of n2 --------------------------------
+# --time=1 with --signal=B:USR1@50: Slurm's periodic time-limit check (about every 30 s) sends USR1 to
+# the batch shell some 10-40 s in; the job must stop with exit 3 and a correct prefix of the results.
+# Sized for ~90 s of one rank's work so it cannot finish first; it overlaps the tests below.
+# 54-bit semiprimes cost about 4 times the 50-bit ones the rate was measured on.
+tl_count=$((rate * 90 / 4))
+[ "$tl_count" -ge 200 ] || tl_count=200
+[ "$tl_count" -le 40000 ] || tl_count=40000
+python3 jobs/gen_numbers.py --count "$tl_count" --bits 54 --seed 4 >"$W/tl.txt"
+tl_ok=1
+submit_bg -w n2 -n 1 --time=1 --signal=B:USR1@50 -o "$W/tl-%j.log" jobs/mpifactor.sbatch "$W/tl.txt" "$W/tl.out" \
+  || tl_ok=0
+tl_pid=$bg_pid
+tl_job=$job
+reference "$W/tl.txt" "$W/tl.ref"
 
 # --- 1. a plain job across both nodes --------------------------------------------------------------
 if timeout 60 sbatch --wait -N 2 -n 2 -o "$W/hello-%j.log" --wrap 'srun hostname' >/dev/null \
@@ -191,22 +245,6 @@ else
   fail "bash jobs/mpifactor.sbatch outside Slurm: exit $rc"; tail -n 20 "$W/local.log"
 fi
 
-# --- the long workload for the interruption tests ----------------------------------------------------
-rate=$(calibrate) || rate=0
-if [ "$rate" -le 0 ]; then
-  fail "calibration run of build/mpifactor failed"
-  rate=100
-fi
-# About 8 s of work for the 2-rank jobs below (start-up excluded), a fifth of it before the interrupt.
-count=$((rate * 2 * 8))
-[ "$count" -ge 400 ] || count=400
-[ "$count" -le 40000 ] || count=40000
-long=$W/long.txt
-python3 jobs/gen_numbers.py --count "$count" --bits 50 --seed 3 >"$long"
-reference "$long" "$W/long.ref"
-echo "tests/slurm: interruption workload: $count semiprimes of two 25-bit primes (1 rank: ~$rate numbers/s)"
-interrupt_at=$((count / 5))
-
 # Runs the interruption scenario $1 (usr1 | requeue | selfrequeue) on $W/$1.out; see the cases below.
 interrupted() {
   local name=$1 out=$W/$1.out st rc lines=0 restarts
@@ -214,14 +252,21 @@ interrupted() {
   # shellcheck disable=SC2054  # one sbatch argument with commas
   [ "$name" = selfrequeue ] && env_args=(--export=ALL,MPIFACTOR_REQUEUE=1)
   rm -f "$out" "$out".*
-  if ! submit_bg -N 1 -n 2 --time=5 "${env_args[@]}" -o "$W/$name-%j.log" \
-    jobs/mpifactor.sbatch "$long" "$out"; then
+  bg_pid=
+  if [ "$name" = usr1 ]; then
+    submit_bg -N 1 -n 2 --time=5 -o "$W/$name-%j.log" jobs/mpifactor.sbatch "$long" "$out" || job=
+  else
+    job=$(sbatch --parsable -N 1 -n 2 --time=5 "${env_args[@]}" -o "$W/$name-%j.log" \
+      jobs/mpifactor.sbatch "$long" "$out") || job=
+  fi
+  if [ -z "$job" ]; then
     fail "$name: submission failed"; return
   fi
   if ! wait_lines "$out" "$interrupt_at" 90 "$job"; then
     lines=$(wc -l <"$out" 2>/dev/null || echo 0)
     fail "$name: job $job ended or stalled before $interrupt_at of $count results ($lines): workload too short?"
-    wait "$bg_pid"; return
+    [ -z "$bg_pid" ] || wait "$bg_pid"
+    return
   fi
   case $name in
     usr1 | selfrequeue) scancel --signal=USR1 --batch "$job" ;;
@@ -247,25 +292,18 @@ interrupted() {
     fi
     return
   fi
-  # requeue / selfrequeue: the same job starts again by itself; skip the requeue delay.
-  for ((i = 0; i < 150; i++)); do
-    st=$(job_state "$job")
-    restarts=$(scontrol -o show job "$job" 2>/dev/null | sed -n 's/.*Restarts=\([0-9]*\).*/\1/p')
-    [ "${restarts:-0}" -ge 1 ] && case $st in PENDING* | RUNNING* | COMPLETED*) break ;; esac
-    sleep 0.1
-  done
-  scontrol update JobId="$job" StartTime=now >/dev/null 2>&1 || true
-  rc=0; wait "$bg_pid" || rc=$?
+  # requeue / selfrequeue: the same job starts again by itself.
+  rc=$(wait_requeued_job "$job" 150)
   lines=$(wc -l <"$out")
   restarts=$(scontrol -o show job "$job" 2>/dev/null | sed -n 's/.*Restarts=\([0-9]*\).*/\1/p')
-  if [ "$rc" -eq 0 ] && [ "${restarts:-0}" -ge 1 ] && cmp -s "$out" "$W/long.ref" \
+  if [ "$rc" = 0 ] && [ "${restarts:-0}" -ge 1 ] && cmp -s "$out" "$W/long.ref" \
     && grep -q 'end: exit 3$' "$out.run.txt" && grep -q "(restart 1)" "$out.run.txt"; then
     case $name in
       requeue) pass "requeue: scontrol requeue of running job $job; it restarted, resumed and equals GNU factor" ;;
       *) pass "selfrequeue: USR1 warning with MPIFACTOR_REQUEUE=1 made job $job requeue itself; resumed output equals GNU factor" ;;
     esac
   else
-    fail "$name: job $job: sbatch --wait exit $rc, restarts ${restarts:-?}, $lines of $count results, output $(cmp "$out" "$W/long.ref" 2>&1 || true)"
+    fail "$name: job $job: exit $rc, restarts ${restarts:-?}, $lines of $count results, output $(cmp "$out" "$W/long.ref" 2>&1 || true)"
     cat "$out.run.txt" 2>/dev/null
     tail -n 20 "$W/$name"-*.log 2>/dev/null
   fi
@@ -273,6 +311,21 @@ interrupted() {
 interrupted usr1
 interrupted requeue
 interrupted selfrequeue
+
+# --- the time-limit job from 0. ----------------------------------------------------------------------
+if [ "$tl_ok" -eq 1 ]; then
+  rc=0; wait "$tl_pid" || rc=$?
+  lines=$(wc -l <"$W/tl.out" 2>/dev/null || echo 0)
+  if [ "$rc" -eq 3 ] && [ "$lines" -gt 0 ] && [ "$lines" -lt "$tl_count" ] \
+    && head -n "$lines" "$W/tl.ref" | cmp -s - "$W/tl.out" && grep -q 'got SIGUSR1' "$W/tl-$tl_job.log"; then
+    pass "time limit: --time=1 --signal=B:USR1@50 stopped job $tl_job with exit 3 after $lines of $tl_count correct results"
+  else
+    fail "time limit: job $tl_job: sbatch --wait exit $rc (want 3), $lines of $tl_count results; log:"
+    tail -n 10 "$W/tl-$tl_job.log" 2>/dev/null
+  fi
+else
+  fail "time limit: submission failed"
+fi
 
 # --- 4. a tiny strong-scaling sweep in one allocation ------------------------------------------------
 sc=$W/scaling
