@@ -68,7 +68,7 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'echo "tests/slurm: interrupted" >&2; failed=$((failed + 1)); exit 130' INT TERM
+trap 'echo "tests/slurm: interrupted" >&2; failed=$((failed + 1)); summary; exit 130' INT TERM
 
 # --- helpers ---------------------------------------------------------------------------------------
 # GNU factor's answer for a file, as if run one number per call: coreutils 9.1 may reorder a batch that
