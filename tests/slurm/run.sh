@@ -264,7 +264,11 @@ interrupted() {
   fi
   if ! wait_lines "$out" "$interrupt_at" 90 "$job"; then
     lines=$(wc -l <"$out" 2>/dev/null || echo 0)
-    fail "$name: job $job ended or stalled before $interrupt_at of $count results ($lines): workload too short?"
+    st=$(job_state "$job")
+    case $st in
+      COMPLETED*) fail "$name: job $job finished before it could be interrupted: test workload too short (test bug)" ;;
+      *) fail "$name: job $job has $lines of $count results, not $interrupt_at, and is ${st:-gone} (log: $W/$name-$job.log)" ;;
+    esac
     [ -z "$bg_pid" ] || wait "$bg_pid"
     return
   fi
