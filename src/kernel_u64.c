@@ -57,7 +57,7 @@ void mf_u64_kernel_release(void)
 static uint64_t table_cover(uint64_t want_p)
 {
     uint64_t have_p = g_inv_count ? 1 + 2 * g_inv_count : 1;
-    if (want_p <= have_p || have_p >= TABLE_CAP_P)
+    if (want_p <= have_p || have_p + 2 > TABLE_CAP_P)
         return have_p;
     uint64_t new_p = have_p < 4096 ? 4096 : have_p;
     while (new_p < want_p && new_p < TABLE_CAP_P)
@@ -65,6 +65,8 @@ static uint64_t table_cover(uint64_t want_p)
     if (new_p > TABLE_CAP_P)
         new_p = TABLE_CAP_P;
     uint64_t count = (new_p - 1) / 2; /* p = 3 .. 2 count + 1 */
+    if (count <= g_inv_count)
+        return have_p;
     uint64_t *t = realloc(g_inv, count * sizeof *t);
     if (!t)
         return have_p;

@@ -1,0 +1,87 @@
+/* Option parsing verdicts and messages. */
+#include <check.h>
+#include <string.h>
+
+#include "mf_cli.h"
+#include "test_util.h"
+
+/* Parses a NULL-terminated list of arguments (argv[0] added). */
+static mf_cli_verdict parse(mf_config *cfg, char *err, const char *const *args)
+{
+    static char *argv[32];
+    static char storage[32][128];
+    int argc = 0;
+    strcpy(storage[0], "mpifactor");
+    argv[argc++] = storage[0];
+    for (; *args; args++, argc++) {
+        snprintf(storage[argc], sizeof storage[argc], "%s", *args);
+        argv[argc] = storage[argc];
+    }
+    argv[argc] = NULL;
+    return mf_cli_parse(cfg, argc, argv, err, 256);
+}
+
+START_TEST(defaults_and_options)
+{
+    mf_config cfg;
+    char err[256];
+    const char *none[] = {NULL};
+    ck_assert_int_eq(parse(&cfg, err, none), MF_CLI_RUN);
+    ck_assert(cfg.output == NULL && cfg.format == MF_FORMAT_TEXT && cfg.unit_size == 0 && cfg.ninputs == 0);
+    ck_assert(cfg.progress == -1 && cfg.max_divisor == 0 && !cfg.verify);
+    const char *all[] = {"-o", "out.txt", "--format", "jsonl", "-u", "50", "--stats", "s.json", "a.txt",
+                         "--max-divisor", "1000", "--time-limit", "2.5", "--verify", "--no-progress",
+                         "--checkpoint", "c.ckpt", "--kernel", "scalar", "b.txt", NULL};
+    ck_assert_int_eq(parse(&cfg, err, all), MF_CLI_RUN);
+    ck_assert_str_eq(cfg.output, "out.txt");
+    ck_assert_int_eq(cfg.format, MF_FORMAT_JSONL);
+    ck_assert_uint_eq(cfg.unit_size, 50);
+    ck_assert_str_eq(cfg.stats_path, "s.json");
+    ck_assert_uint_eq(cfg.max_divisor, 1000);
+    ck_assert(cfg.time_limit > 2.49 && cfg.time_limit < 2.51 && cfg.verify && cfg.progress == 0);
+    ck_assert_int_eq(cfg.kernel, MF_KERNEL_SCALAR);
+    ck_assert_int_eq(cfg.ninputs, 2);
+    ck_assert_str_eq(cfg.inputs[0], "a.txt");
+    ck_assert_str_eq(cfg.inputs[1], "b.txt");
+    const char *help[] = {"--help", NULL}, *version[] = {"-V", NULL};
+    ck_assert_int_eq(parse(&cfg, err, help), MF_CLI_HELP);
+    ck_assert_int_eq(parse(&cfg, err, version), MF_CLI_VERSION);
+}
+END_TEST
+
+START_TEST(errors_explain_themselves)
+{
+    mf_config cfg;
+    char err[256];
+    struct { const char *args[4]; const char *msg; } cases[] = {
+        {{"--format", "xml", NULL}, "invalid format 'xml'"},
+        {{"-u", "0", NULL}, "invalid unit size '0'"},
+        {{"-u", "12abc", NULL}, "invalid unit size '12abc'"},
+        {{"--max-divisor", "1", NULL}, "invalid maximum divisor '1'"},
+        {{"--time-limit", "-3", NULL}, "invalid time limit '-3'"},
+        {{"--bogus", NULL}, "unrecognized option '--bogus'"},
+        {{"-z", NULL}, "invalid option -- 'z'"},
+        {{"-o", NULL}, "option '-o' needs an argument"},
+        {{"--checkpoint", "c", "in.txt", NULL}, "--checkpoint needs -o FILE"},
+        {{"--checkpoint", "c", "-o", "out"}, "--checkpoint needs input files"},
+        {{"--kernel", "gpu", NULL}, "invalid kernel 'gpu'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *args[6] = {0};
+        for (int k = 0; k < 4 && cases[i].args[k]; k++)
+            args[k] = cases[i].args[k];
+        ck_assert_int_eq(parse(&cfg, err, args), MF_CLI_ERROR);
+        ck_assert_msg(strstr(err, cases[i].msg) != NULL, "got '%s' want '%s'", err, cases[i].msg);
+    }
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("cli");
+    tcase_add_test(tc, defaults_and_options);
+    tcase_add_test(tc, errors_explain_themselves);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,213 @@
+/* The tokenizer: valid forms, every class of bad token with file:line messages, CRLF, comments, huge tokens. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mf_input.h"
+#include "test_util.h"
+
+typedef struct scan {
+    char numbers[8192];  /* valid numbers, space-separated, normalised */
+    char errors[8192];   /* what was reported */
+    uint64_t invalid;
+} scan;
+
+/* Writes `len` bytes to a temp file and tokenizes it. */
+static void scan_bytes(const char *data, size_t len, scan *out, char *path, size_t pathlen)
+{
+    snprintf(path, pathlen, "/tmp/mf-unit-input-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert(fd >= 0);
+    ck_assert(write(fd, data, len) == (ssize_t)len);
+    close(fd);
+    FILE *err = tmpfile();
+    mf_input in;
+    char msg[256];
+    const char *paths[] = {path};
+    ck_assert_int_eq(mf_input_open(&in, paths, 1, err, msg, sizeof msg), 0);
+    mf_value v;
+    mf_value_init(&v);
+    mf_buf b;
+    mf_buf_init(&b);
+    int rc;
+    while ((rc = mf_input_next(&in, &v, msg, sizeof msg)) == 1) {
+        mf_value_put_dec(&b, &v);
+        mf_buf_put_u8(&b, ' ');
+    }
+    ck_assert_int_eq(rc, 0);
+    mf_buf_put_u8(&b, 0);
+    snprintf(out->numbers, sizeof out->numbers, "%s", (char *)b.data);
+    out->invalid = in.invalid;
+    mf_input_close(&in);
+    rewind(err);
+    size_t n = fread(out->errors, 1, sizeof out->errors - 1, err);
+    out->errors[n] = '\0';
+    fclose(err);
+    mf_buf_free(&b);
+    mf_value_clear(&v);
+}
+
+static void scan_text(const char *text, scan *out, char *path, size_t pathlen)
+{
+    scan_bytes(text, strlen(text), out, path, pathlen);
+}
+
+START_TEST(valid_forms)
+{
+    scan s;
+    char path[64];
+    scan_text("12 007 +5 0 00 +0\t1\r\n\r\n  18446744073709551615 18446744073709551616\n"
+              "000000000000000000000000000000123 # a comment 99\n#77\n8#9\n", &s, path, sizeof path);
+    ck_assert_str_eq(s.numbers, "12 7 5 0 0 0 1 18446744073709551615 18446744073709551616 123 8 ");
+    ck_assert_str_eq(s.errors, "");
+    ck_assert_uint_eq(s.invalid, 0);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(bad_tokens_named_with_line)
+{
+    scan s;
+    char path[64];
+    scan_text("1\nabc 2\n-5 3.14\r\n1e10 0x1F 12x\n+ ++1 4\n\xd9\xa3 5\n", &s, path, sizeof path);
+    ck_assert_str_eq(s.numbers, "1 2 4 5 ");
+    ck_assert_uint_eq(s.invalid, 9);
+    char want[2048];
+    snprintf(want, sizeof want,
+             "mpifactor: %s:2: 'abc' is not a valid non-negative integer\n"
+             "mpifactor: %s:3: '-5' is not a valid non-negative integer\n"
+             "mpifactor: %s:3: '3.14' is not a valid non-negative integer\n"
+             "mpifactor: %s:4: '1e10' is not a valid non-negative integer\n"
+             "mpifactor: %s:4: '0x1F' is not a valid non-negative integer\n"
+             "mpifactor: %s:4: '12x' is not a valid non-negative integer\n"
+             "mpifactor: %s:5: '+' is not a valid non-negative integer\n"
+             "mpifactor: %s:5: '++1' is not a valid non-negative integer\n"
+             "mpifactor: %s:6: '\\xd9\\xa3' is not a valid non-negative integer\n",
+             path, path, path, path, path, path, path, path, path);
+    ck_assert_str_eq(s.errors, want);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(nul_bytes_and_invalid_utf8)
+{
+    scan s;
+    char path[64];
+    const char data[] = "7 1\0002 \xff\xfe 9";
+    scan_bytes(data, sizeof data - 1, &s, path, sizeof path);
+    ck_assert_str_eq(s.numbers, "7 9 ");
+    ck_assert_uint_eq(s.invalid, 2);
+    ck_assert(strstr(s.errors, "'1\\x002'") != NULL);
+    ck_assert(strstr(s.errors, "'\\xff\\xfe'") != NULL);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(huge_tokens_cross_buffers)
+{
+    /* a 300000-digit number (crosses the 64 KiB read buffer several times) and a huge bad token */
+    size_t digits = 300000;
+    char *text = malloc(2 * digits + 100);
+    size_t o = 0;
+    text[o++] = '9';
+    for (size_t i = 1; i < digits; i++)
+        text[o++] = (char)('0' + i % 10);
+    text[o++] = '\n';
+    for (size_t i = 0; i < digits; i++)
+        text[o++] = (char)('0' + i % 10);
+    text[o++] = 'z';
+    memcpy(text + o, "\n42", 3);
+    o += 3; /* no newline at the end of the file */
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mf-unit-input-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert(write(fd, text, o) == (ssize_t)o);
+    close(fd);
+    FILE *err = tmpfile();
+    mf_input in;
+    char msg[256];
+    const char *paths[] = {path};
+    ck_assert_int_eq(mf_input_open(&in, paths, 1, err, msg, sizeof msg), 0);
+    mf_value v;
+    mf_value_init(&v);
+    ck_assert_int_eq(mf_input_next(&in, &v, msg, sizeof msg), 1);
+    ck_assert(v.is_big);
+    char *dec = mpz_get_str(NULL, 10, v.z);
+    ck_assert_uint_eq(strlen(dec), digits);
+    free(dec);
+    ck_assert_int_eq(mf_input_next(&in, &v, msg, sizeof msg), 1);
+    ck_assert(!v.is_big && v.u == 42);
+    ck_assert_int_eq(mf_input_next(&in, &v, msg, sizeof msg), 0);
+    ck_assert_uint_eq(in.invalid, 1);
+    ck_assert_uint_eq(in.bytes_total, o);
+    mf_input_close(&in);
+    rewind(err);
+    char line[512];
+    ck_assert(fgets(line, sizeof line, err) != NULL);
+    ck_assert(strstr(line, ":2: '0123456789") != NULL);
+    ck_assert(strstr(line, "...' is not a valid non-negative integer") != NULL);
+    fclose(err);
+    mf_value_clear(&v);
+    free(text);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(empty_and_missing_files)
+{
+    scan s;
+    char path[64];
+    scan_text("", &s, path, sizeof path);
+    ck_assert_str_eq(s.numbers, "");
+    ck_assert_str_eq(s.errors, "");
+    /* two files: numbers continue across them, lines restart */
+    const char *paths[] = {path, "/nonexistent/mf-file"};
+    mf_input in;
+    char msg[256];
+    ck_assert_int_eq(mf_input_open(&in, paths, 2, stderr, msg, sizeof msg), -1);
+    ck_assert_str_eq(msg, "/nonexistent/mf-file: No such file or directory");
+    mf_input_close(&in);
+    const char *dirs[] = {"/tmp"};
+    ck_assert_int_eq(mf_input_open(&in, dirs, 1, stderr, msg, sizeof msg), -1);
+    ck_assert_str_eq(msg, "/tmp: Is a directory");
+    mf_input_close(&in);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(parse_token_classes)
+{
+    mf_value v;
+    mf_value_init(&v);
+    mpz_t scratch;
+    mpz_init(scratch);
+    const char *bad[] = {"", "+", "-1", "1-", "1.0", "1e3", "0x10", "abc", "12a", " 1", "\xef\xbc\x91", "++2"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(!mf_parse_token((const unsigned char *)bad[i], strlen(bad[i]), &v, scratch), "%s", bad[i]);
+    ck_assert(mf_parse_token((const unsigned char *)"+0018446744073709551616", 23, &v, scratch));
+    ck_assert(v.is_big && mpz_cmp_ui(v.z, 0) > 0);
+    ck_assert(mf_parse_token((const unsigned char *)"18446744073709551615", 20, &v, scratch));
+    ck_assert(!v.is_big && v.u == UINT64_MAX);
+    ck_assert(mf_parse_token((const unsigned char *)"99999999999999999999", 20, &v, scratch));
+    ck_assert(v.is_big);
+    mpz_clear(scratch);
+    mf_value_clear(&v);
+}
+END_TEST
+
+Suite *input_suite(void)
+{
+    Suite *s = suite_create("input");
+    TCase *tc = tcase_create("input");
+    tcase_add_test(tc, valid_forms);
+    tcase_add_test(tc, bad_tokens_named_with_line);
+    tcase_add_test(tc, nul_bytes_and_invalid_utf8);
+    tcase_add_test(tc, huge_tokens_cross_buffers);
+    tcase_add_test(tc, empty_and_missing_files);
+    tcase_add_test(tc, parse_token_classes);
+    suite_add_tcase(s, tc);
+    return s;
+}
