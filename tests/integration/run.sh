@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Integration tests: mpifactor under mpirun at several rank counts, compared with GNU factor run one
+# number per call; input errors, exit codes, formats, statistics, checkpoint/resume after signals.
+# usage: tests/integration/run.sh BUILD/mpifactor
+set -uo pipefail
+BIN=$(realpath "${1:-build/mpifactor}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+MPIRUN="$HERE/../lib/mpirun-local.sh"
+WORK=$(mktemp -d /tmp/mf-integration.XXXXXX)
+SEED=${MF_TEST_SEED:-$(date +%s)}
+trap 'rm -rf "$WORK"' EXIT
+passed=0 failed=0
+echo "integration: seed $SEED (replay with MF_TEST_SEED=$SEED), work dir $WORK"
+
+pass() { passed=$((passed + 1)); echo "PASS: $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $1"; [ -n "${2:-}" ] && sed 's/^/    /' "$2" | head -20; }
+# check NAME COMMAND...: passes when the command succeeds
+check() { local name=$1; shift; if "$@" >"$WORK/check.log" 2>&1; then pass "$name"; else fail "$name" "$WORK/check.log"; fi; }
+# mf NP ARGS...: runs mpifactor on NP ranks (0: without mpirun, as a singleton) with a time limit
+mf() {
+  local np=$1; shift
+  if [ "$np" -eq 0 ]; then timeout -k 5 120 "$BIN" "$@"; else timeout -k 5 120 "$MPIRUN" -q -np "$np" "$BIN" "$@"; fi
+}
+expected() { xargs -n 1 factor < "$1"; }  # GNU factor, one number per call (9.1 reorders otherwise)
+
+# --- workloads --------------------------------------------------------------------------------
+python3 "$HERE/gen_numbers.py" mixed 3000 "$SEED" > "$WORK/mixed.txt"
+expected "$WORK/mixed.txt" > "$WORK/mixed.expected"
+printf '12\n\n  +0042 # the answer\r\n0 1\t\t007\n18446744073709551617 # 2^64+1\n' > "$WORK/small.txt"
+cat > "$WORK/small.expected" <<'EOT'
+12: 2 2 3
+42: 2 3 7
+0:
+1:
+7: 7
+18446744073709551617: 274177 67280421310721
+EOT
+
+# --- output equals GNU factor at every rank count ------------------------------------------------
+for np in 0 1 2 3 5; do
+  mf "$np" "$WORK/mixed.txt" > "$WORK/out.$np" 2> "$WORK/err.$np"; rc=$?
+  check "mixed input, np=$np: exit 0 and output identical to GNU factor" \
+    bash -c "[ $rc -eq 0 ] && cmp '$WORK/mixed.expected' '$WORK/out.$np' && [ ! -s '$WORK/err.$np' ]"
+done
+mf 3 --unit-size 1 "$WORK/mixed.txt" > "$WORK/out.u1"
+check "unit size 1, np=3: identical" cmp "$WORK/mixed.expected" "$WORK/out.u1"
+mf 2 --unit-size 100000 --verify "$WORK/mixed.txt" > "$WORK/out.big"; rc=$?
+check "one huge unit with --verify, np=2: exit 0, identical" bash -c "[ $rc -eq 0 ] && cmp '$WORK/mixed.expected' '$WORK/out.big'"
+mf 3 < "$WORK/mixed.txt" > "$WORK/out.stdin"
+check "stdin, np=3: identical" cmp "$WORK/mixed.expected" "$WORK/out.stdin"
+head -n 1000 "$WORK/mixed.txt" > "$WORK/part1.txt"; tail -n +1001 "$WORK/mixed.txt" > "$WORK/part2.txt"
+mf 2 -o "$WORK/out.files" "$WORK/part1.txt" - "$WORK/part2.txt" < "$WORK/small.txt"
+cat "$WORK/mixed.expected" > "$WORK/three.expected"
+{ head -n 1000 "$WORK/mixed.expected"; cat "$WORK/small.expected"; tail -n +1001 "$WORK/mixed.expected"; } > "$WORK/three.expected"
+check "two files and stdin in order, -o FILE" cmp "$WORK/three.expected" "$WORK/out.files"
+mf 2 "$WORK/small.txt" > "$WORK/out.small"
+check "whitespace, CRLF, comments, signs and leading zeros" cmp "$WORK/small.expected" "$WORK/out.small"
+
+# --- more ranks than numbers, empty input --------------------------------------------------------
+printf '6 35\n' > "$WORK/two.txt"
+mf 7 "$WORK/two.txt" > "$WORK/out.two"; rc=$?
+check "7 ranks, 2 numbers" bash -c "[ $rc -eq 0 ] && printf '6: 2 3\n35: 5 7\n' | cmp - '$WORK/out.two'"
+: > "$WORK/empty.txt"
+mf 3 "$WORK/empty.txt" > "$WORK/out.empty"; rc=$?
+check "empty input, np=3: exit 0, no output" bash -c "[ $rc -eq 0 ] && [ ! -s '$WORK/out.empty' ]"
+
+# --- formats ------------------------------------------------------------------------------------
+mf 3 --format jsonl "$WORK/mixed.txt" > "$WORK/out.jsonl"
+mf 3 --format csv "$WORK/mixed.txt" > "$WORK/out.csv"
+cat > "$WORK/formats.py" <<'EOT'
+import csv, json, sys
+expected = [l.split(":") for l in open(sys.argv[1]).read().splitlines()]
+rows = [json.loads(l) for l in open(sys.argv[2])]
+assert len(rows) == len(expected), (len(rows), len(expected))
+for row, (n, f) in zip(rows, expected):
+    assert row == {"number": n, "factors": f.split(), "complete": True}, row
+with open(sys.argv[3], newline="") as fh:
+    table = list(csv.DictReader(fh))
+assert len(table) == len(expected)
+for row, (n, f) in zip(table, expected):
+    assert row == {"number": n, "factors": " ".join(f.split()), "complete": "true", "cofactor": ""}, row
+EOT
+check "jsonl and csv parse and carry the same factors" python3 "$WORK/formats.py" "$WORK/mixed.expected" "$WORK/out.jsonl" "$WORK/out.csv"
+
+# --- bounded trial division ------------------------------------------------------------------------
+printf '6000216000594\n221\n340282366920938463463374607431768211457\n' > "$WORK/bound.txt"
+mf 2 --max-divisor 1000 "$WORK/bound.txt" > "$WORK/out.bound.txt"
+mf 2 --max-divisor 1000 -f jsonl "$WORK/bound.txt" > "$WORK/out.bound.jsonl"
+mf 2 --max-divisor 1000 -f csv "$WORK/bound.txt" > "$WORK/out.bound.csv"
+check "--max-divisor marks unfactored cofactors (text)" diff - "$WORK/out.bound.txt" <<'EOT'
+6000216000594: 2 3 unfactored:1000036000099
+221: 13 17
+340282366920938463463374607431768211457: unfactored:340282366920938463463374607431768211457
+EOT
+check "--max-divisor marks unfactored cofactors (jsonl)" diff - "$WORK/out.bound.jsonl" <<'EOT'
+{"number":"6000216000594","factors":["2","3"],"complete":false,"cofactor":"1000036000099"}
+{"number":"221","factors":["13","17"],"complete":true}
+{"number":"340282366920938463463374607431768211457","factors":[],"complete":false,"cofactor":"340282366920938463463374607431768211457"}
+EOT
+check "--max-divisor marks unfactored cofactors (csv)" diff - "$WORK/out.bound.csv" <<'EOT'
+number,factors,complete,cofactor
+6000216000594,2 3,false,1000036000099
+221,13 17,true,
+340282366920938463463374607431768211457,,false,340282366920938463463374607431768211457
+EOT
+
+# --- bad input: every valid number written in order, errors name file and line, exit 1 -------------
+printf '10\nabc 11\n-5 3.14 12\n1e10 0x1F 12x 13\n\xd9\xa3 14\n' > "$WORK/bad.txt"
+for np in 1 3; do
+  mf "$np" "$WORK/bad.txt" > "$WORK/out.bad" 2> "$WORK/err.bad"; rc=$?
+  check "bad tokens, np=$np: exit 1" test "$rc" -eq 1
+  check "bad tokens, np=$np: valid numbers all written in order" diff - "$WORK/out.bad" <<'EOT'
+10: 2 5
+11: 11
+12: 2 2 3
+13: 13
+14: 2 7
+EOT
+  check "bad tokens, np=$np: one message per token with file and line" diff - "$WORK/err.bad" <<EOT
+mpifactor: $WORK/bad.txt:2: 'abc' is not a valid non-negative integer
+mpifactor: $WORK/bad.txt:3: '-5' is not a valid non-negative integer
+mpifactor: $WORK/bad.txt:3: '3.14' is not a valid non-negative integer
+mpifactor: $WORK/bad.txt:4: '1e10' is not a valid non-negative integer
+mpifactor: $WORK/bad.txt:4: '0x1F' is not a valid non-negative integer
+mpifactor: $WORK/bad.txt:4: '12x' is not a valid non-negative integer
+mpifactor: $WORK/bad.txt:5: '\xd9\xa3' is not a valid non-negative integer
+EOT
+done
+printf 'x\n' | mf 2 > /dev/null 2> "$WORK/err.stdin"
+check "stdin is named in error messages" grep -qx "mpifactor: stdin:1: 'x' is not a valid non-negative integer" "$WORK/err.stdin"
+
+# --- usage and I/O errors: exit 2 quickly on every rank ----------------------------------------------
+for np in 0 3; do
+  start=$(date +%s)
+  mf "$np" "$WORK/small.txt" /nonexistent/numbers.txt > "$WORK/out.missing" 2> "$WORK/err.missing"; rc=$?
+  took=$(( $(date +%s) - start ))
+  check "missing file, np=$np: exit 2 within 10 s, no output" bash -c "[ $rc -eq 2 ] && [ $took -le 10 ] && [ ! -s '$WORK/out.missing' ]"
+  check "missing file, np=$np: clear message" grep -qx "mpifactor: /nonexistent/numbers.txt: No such file or directory" "$WORK/err.missing"
+done
+mf 3 --frobnicate > /dev/null 2> "$WORK/err.opt"; rc=$?
+check "unknown option: exit 2 and a message from one rank" bash -c "[ $rc -eq 2 ] && [ \$(grep -c \"unrecognized option '--frobnicate'\" '$WORK/err.opt') -eq 1 ]"
+mf 2 -u 0 "$WORK/small.txt" > /dev/null 2> "$WORK/err.opt"; rc=$?
+check "invalid unit size: exit 2" bash -c "[ $rc -eq 2 ] && grep -q 'invalid unit size' '$WORK/err.opt'"
+mf 2 -o /nonexistent/dir/out.txt "$WORK/small.txt" 2> "$WORK/err.out"; rc=$?
+check "unwritable output: exit 2 with a message" bash -c "[ $rc -eq 2 ] && grep -q '/nonexistent/dir/out.txt: No such file or directory' '$WORK/err.out'"
+mf 2 --help > "$WORK/help.txt"; rc=$?
+check "--help: exit 0, usage once" bash -c "[ $rc -eq 0 ] && [ \$(grep -c '^Usage: ' '$WORK/help.txt') -eq 1 ]"
+check "--version" bash -c "[ \"\$('$BIN' -V)\" = 'mpifactor 0.1.0' ]"
+
+# --- statistics --------------------------------------------------------------------------------------
+mf 3 --stats "$WORK/stats.json" "$WORK/mixed.txt" > /dev/null
+check "--stats: JSON with per-rank figures that add up" python3 -c "
+import json, sys
+s = json.load(open('$WORK/stats.json'))
+assert s['ranks'] == 3 and len(s['per_rank']) == 3, s
+assert s['numbers'] == 3000 and s['units'] > 0 and s['wall_s'] > 0 and s['candidates'] > 0
+assert sum(r['numbers'] for r in s['per_rank']) == 3000
+assert sum(r['candidates'] for r in s['per_rank']) == s['candidates']
+assert all(r['busy_s'] >= 0 and r['idle_s'] >= 0 and r['host'] for r in s['per_rank'])
+assert s['bytes_sent'] > 0 and s['numbers_per_s'] > 0
+"
+
+# --- checkpoint / resume -----------------------------------------------------------------------------
+python3 "$HERE/gen_numbers.py" semiprime 3000 "$SEED" > "$WORK/slow.txt"
+mf 2 -o "$WORK/slow.full" "$WORK/slow.txt"
+check "slow workload equals GNU factor" bash -c "xargs -n 1 factor < '$WORK/slow.txt' | cmp - '$WORK/slow.full'"
+
+# interrupted NAME SIGNAL TARGET: starts a checkpointed run, signals it after 1.5 s, resumes, compares
+interrupted() {
+  local name=$1 sig=$2 target=$3 out="$WORK/slow.$1" ck="$WORK/slow.$1.ckpt" pid rc
+  rm -f "$out" "$ck"
+  if [ "$target" = singleton ]; then
+    "$BIN" --checkpoint "$ck" -o "$out" "$WORK/slow.txt" 2> "$WORK/err.$name" & pid=$!
+  else
+    "$MPIRUN" -q -np 2 "$BIN" --checkpoint "$ck" -o "$out" "$WORK/slow.txt" 2> "$WORK/err.$name" & pid=$!
+  fi
+  sleep 1.5
+  if [ "$target" = worker ]; then   # kill -9 the rank-1 process
+    local child
+    for child in $(pgrep -P "$pid"); do
+      if tr '\0' '\n' < "/proc/$child/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then kill -KILL "$child"; fi
+    done
+  else
+    kill "-$sig" "$pid"
+  fi
+  wait "$pid"; rc=$?
+  local lines; lines=$(wc -l < "$out")
+  check "$name: stopped mid-run (status $rc, $lines of 3000 lines written)" bash -c "[ $rc -ne 0 ] && [ $lines -lt 3000 ]"
+  mf 2 --checkpoint "$ck" -o "$out" "$WORK/slow.txt"; rc=$?
+  check "$name: the same command resumes to output identical to an uninterrupted run" bash -c "[ $rc -eq 0 ] && cmp '$WORK/slow.full' '$out'"
+  last_status=$rc
+}
+interrupted sigterm-mpirun TERM mpirun
+interrupted sigusr1-mpirun USR1 mpirun
+interrupted kill9-worker KILL worker
+# a singleton stops cleanly with status 3 on SIGTERM
+rm -f "$WORK/slow.single" "$WORK/slow.single.ckpt"
+"$BIN" --checkpoint "$WORK/slow.single.ckpt" -o "$WORK/slow.single" "$WORK/slow.txt" 2> "$WORK/err.single" & pid=$!
+sleep 1; kill -TERM $pid; wait $pid; rc=$?
+check "SIGTERM: exit 3 and a resume hint" bash -c "[ $rc -eq 3 ] && grep -q 'run the same command again to resume' '$WORK/err.single'"
+cp "$WORK/slow.single.ckpt" "$WORK/torn.ckpt"
+truncate -s -7 "$WORK/slow.single.ckpt"   # a torn last record
+mf 1 --checkpoint "$WORK/slow.single.ckpt" -o "$WORK/slow.single" "$WORK/slow.txt"; rc=$?
+check "torn checkpoint record: resume still gives identical output" bash -c "[ $rc -eq 0 ] && cmp '$WORK/slow.full' '$WORK/slow.single'"
+mf 2 --time-limit 1 --checkpoint "$WORK/tl.ckpt" -o "$WORK/tl.out" "$WORK/slow.txt" 2> "$WORK/err.tl"; rc=$?
+check "--time-limit: exit 3" test "$rc" -eq 3
+mf 2 --checkpoint "$WORK/tl.ckpt" -o "$WORK/tl.out" "$WORK/slow.txt"; rc=$?
+check "--time-limit: resume completes identically" bash -c "[ $rc -eq 0 ] && cmp '$WORK/slow.full' '$WORK/tl.out'"
+mf 2 --checkpoint "$WORK/tl.ckpt" -o "$WORK/tl.out" "$WORK/mixed.txt" 2> "$WORK/err.other"; rc=$?
+check "checkpoint of another input: refused with exit 2" bash -c "[ $rc -eq 2 ] && grep -q 'belongs to another input' '$WORK/err.other' && cmp '$WORK/slow.full' '$WORK/tl.out'"
+mf 2 --checkpoint "$WORK/tl.ckpt" -f csv -o "$WORK/tl.out" "$WORK/slow.txt" 2> "$WORK/err.other"; rc=$?
+check "checkpoint with other output options: refused with exit 2" bash -c "[ $rc -eq 2 ] && grep -q 'belongs to another input' '$WORK/err.other'"
+
+echo "integration: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
