@@ -43,7 +43,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 DEPS_PACKAGES = openmpi-bin libopenmpi-dev libgmp-dev pkg-config make gcc coreutils python3
 TEST_PACKAGES = check
 
-.PHONY: all run check deps test-deps unit unit-san integration slurm multihost container bench fuzz install uninstall clean
+.PHONY: all run check deps test-deps unit unit-san integration fuzz-replay slurm multihost container bench fuzz install uninstall clean
 
 all: $(BIN)
 
@@ -97,7 +97,7 @@ container: $(BIN)
 
 # Set up, build and run every test.
 check: test-deps
-	@$(MAKE) --no-print-directory all unit unit-san integration
+	@$(MAKE) --no-print-directory all unit unit-san integration fuzz-replay
 	@for t in slurm multihost container; do \
 	  if [ -x tests/$$t/run.sh ]; then $(MAKE) --no-print-directory $$t || exit 1; fi; \
 	done
@@ -107,8 +107,13 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	bench/run.sh
 
+# Fuzz the parser and message decoders for FUZZ_SECONDS (default 60) with libFuzzer.
 fuzz: test-deps
-	tests/fuzz/run.sh
+	tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60)
+
+# Replay the fuzz corpus and generated edge cases (part of make check).
+fuzz-replay:
+	tests/fuzz/run.sh 0
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -188,7 +188,6 @@ interrupted() {
   check "$name: stopped mid-run (status $rc, $lines of 3000 lines written)" bash -c "[ $rc -ne 0 ] && [ $lines -lt 3000 ]"
   mf 2 --checkpoint "$ck" -o "$out" "$WORK/slow.txt"; rc=$?
   check "$name: the same command resumes to output identical to an uninterrupted run" bash -c "[ $rc -eq 0 ] && cmp '$WORK/slow.full' '$out'"
-  last_status=$rc
 }
 interrupted sigterm-mpirun TERM mpirun
 interrupted sigusr1-mpirun USR1 mpirun
