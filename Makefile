@@ -16,7 +16,7 @@ GMP_LIBS := $(shell pkg-config --libs gmp 2>/dev/null || echo -lgmp)
 ifeq ($(strip $(GMP_LIBS)),)
 GMP_LIBS = -lgmp
 endif
-ALL_CFLAGS = -std=c11 $(OPTIMIZATION) -g $(WARNINGS) -Iinclude $(GMP_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_CFLAGS = -std=c11 $(OPTIMIZATION) -g -fno-math-errno $(WARNINGS) -Iinclude $(GMP_CFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
 LIBS = $(GMP_LIBS) -lm
 

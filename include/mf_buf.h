@@ -19,25 +19,61 @@ void mf_buf_init(mf_buf *b);
 void mf_buf_free(mf_buf *b);
 /* Empties b for reuse, keeping its storage. */
 void mf_buf_reset(mf_buf *b);
+/* Grows the storage so that extra more bytes fit (slow path of mf_buf_reserve). */
+void mf_buf_grow(mf_buf *b, size_t extra);
 /* Makes room for at least extra more bytes; aborts the process on out-of-memory. */
-void mf_buf_reserve(mf_buf *b, size_t extra);
+static inline void mf_buf_reserve(mf_buf *b, size_t extra)
+{
+    if (b->cap - b->len < extra)
+        mf_buf_grow(b, extra);
+}
 /* Appends n bytes from p. */
 void mf_buf_put(mf_buf *b, const void *p, size_t n);
 /* Appends one byte. */
-void mf_buf_put_u8(mf_buf *b, unsigned v);
+static inline void mf_buf_put_u8(mf_buf *b, unsigned v)
+{
+    mf_buf_reserve(b, 1);
+    b->data[b->len++] = (unsigned char)v;
+}
 /* Appends v as 4 little-endian bytes. */
 void mf_buf_put_u32(mf_buf *b, uint32_t v);
 /* Appends v as 8 little-endian bytes. */
-void mf_buf_put_u64(mf_buf *b, uint64_t v);
+static inline void mf_buf_put_u64(mf_buf *b, uint64_t v)
+{
+    mf_buf_reserve(b, 8);
+    unsigned char *d = b->data + b->len;
+    for (int i = 0; i < 8; i++)
+        d[i] = (unsigned char)(v >> (8 * i));
+    b->len += 8;
+}
 /* Appends the decimal digits of v (no sign, no terminator). */
 void mf_buf_put_dec(mf_buf *b, uint64_t v);
 /* Appends a NUL-terminated string without its terminator. */
 void mf_buf_put_str(mf_buf *b, const char *s);
 
 /* The get functions read at b->pos and advance it; past the end they set b->failed and return 0. */
-unsigned mf_buf_get_u8(mf_buf *b);
+static inline unsigned mf_buf_get_u8(mf_buf *b)
+{
+    if (b->failed || b->pos >= b->len) {
+        b->failed = 1;
+        return 0;
+    }
+    return b->data[b->pos++];
+}
 uint32_t mf_buf_get_u32(mf_buf *b);
-uint64_t mf_buf_get_u64(mf_buf *b);
+static inline uint64_t mf_buf_get_u64(mf_buf *b)
+{
+    if (b->failed || b->len - b->pos < 8) {
+        b->failed = 1;
+        return 0;
+    }
+    const unsigned char *d = b->data + b->pos;
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)d[i] << (8 * i);
+    b->pos += 8;
+    return v;
+}
 /* Returns a pointer to the next n bytes and skips them, or NULL (and sets failed) if fewer remain. */
 const unsigned char *mf_buf_get_bytes(mf_buf *b, size_t n);
 

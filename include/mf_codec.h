@@ -28,10 +28,35 @@ typedef struct mf_result_header {
     double busy_s;
 } mf_result_header;
 
+/* Slow paths of the two functions below, for values of 2^64 or more (kind byte already handled). */
+void mf_codec_put_big(mf_buf *b, const mf_value *v);
+int mf_codec_get_big(mf_buf *b, mf_value *v);
+
 /* Appends v. */
-void mf_codec_put_value(mf_buf *b, const mf_value *v);
+static inline void mf_codec_put_value(mf_buf *b, const mf_value *v)
+{
+    if (v->is_big) {
+        mf_codec_put_big(b, v);
+        return;
+    }
+    mf_buf_reserve(b, 9);
+    unsigned char *d = b->data + b->len;
+    d[0] = 0;
+    for (int i = 0; i < 8; i++)
+        d[1 + i] = (unsigned char)(v->u >> (8 * i));
+    b->len += 9;
+}
+
 /* Reads a value into v; returns 0, or -1 on malformed input. */
-int mf_codec_get_value(mf_buf *b, mf_value *v);
+static inline int mf_codec_get_value(mf_buf *b, mf_value *v)
+{
+    unsigned kind = mf_buf_get_u8(b);
+    if (kind == 0) {
+        mf_value_set_u64(v, mf_buf_get_u64(b));
+        return b->failed ? -1 : 0;
+    }
+    return kind == 1 ? mf_codec_get_big(b, v) : -1;
+}
 
 /* Starts a unit in the empty buffer b (count 0). */
 void mf_unit_begin(mf_buf *b, uint64_t id, uint64_t first);

@@ -39,6 +39,8 @@ int mf_input_open(mf_input *in, const char *const *paths, int npaths, FILE *err,
    Returns 1 for a number, 0 at the end of all inputs, -1 on a read error (message in errmsg), or
    MF_INPUT_INTERRUPTED when a signal interrupted a read (calling again continues where it stopped). */
 int mf_input_next(mf_input *in, mf_value *v, char *errmsg, size_t errlen);
+/* Bytes of input tokenized so far (read-ahead excluded). */
+uint64_t mf_input_consumed(const mf_input *in);
 /* Closes everything and frees in's storage. */
 void mf_input_close(mf_input *in);
 

@@ -20,7 +20,11 @@ void mf_value_init(mf_value *v);
 /* Releases v's GMP storage. */
 void mf_value_clear(mf_value *v);
 /* Sets v to the 64-bit value u. */
-void mf_value_set_u64(mf_value *v, uint64_t u);
+static inline void mf_value_set_u64(mf_value *v, uint64_t u)
+{
+    v->is_big = false;
+    v->u = u;
+}
 /* Sets v to z, choosing the 64-bit form when z fits. z must be >= 0. */
 void mf_value_set_mpz(mf_value *v, mpz_srcptr z);
 /* Copies src into dst. */
@@ -47,9 +51,21 @@ void mf_factored_init(mf_factored *f);
 void mf_factored_clear(mf_factored *f);
 /* Empties the factor list and marks f complete, keeping storage for reuse. */
 void mf_factored_reset(mf_factored *f);
+/* Makes room for one more factor slot (slow path of mf_factored_push). */
+void mf_factored_grow(mf_factored *f);
 /* Appends a new factor slot and returns it (value 0) for the caller to set. */
-mf_value *mf_factored_push(mf_factored *f);
+static inline mf_value *mf_factored_push(mf_factored *f)
+{
+    if (f->nfactors == f->cap)
+        mf_factored_grow(f);
+    mf_value *v = &f->factors[f->nfactors++];
+    mf_value_set_u64(v, 0);
+    return v;
+}
 /* Appends the 64-bit factor p. */
-void mf_factored_push_u64(mf_factored *f, uint64_t p);
+static inline void mf_factored_push_u64(mf_factored *f, uint64_t p)
+{
+    mf_value_set_u64(mf_factored_push(f), p);
+}
 
 #endif

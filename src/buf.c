@@ -23,10 +23,8 @@ void mf_buf_reset(mf_buf *b)
     b->failed = 0;
 }
 
-void mf_buf_reserve(mf_buf *b, size_t extra)
+void mf_buf_grow(mf_buf *b, size_t extra)
 {
-    if (b->cap - b->len >= extra)
-        return;
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len < extra)
         cap *= 2;
@@ -48,12 +46,6 @@ void mf_buf_put(mf_buf *b, const void *p, size_t n)
     b->len += n;
 }
 
-void mf_buf_put_u8(mf_buf *b, unsigned v)
-{
-    mf_buf_reserve(b, 1);
-    b->data[b->len++] = (unsigned char)v;
-}
-
 void mf_buf_put_u32(mf_buf *b, uint32_t v)
 {
     mf_buf_reserve(b, 4);
@@ -61,24 +53,27 @@ void mf_buf_put_u32(mf_buf *b, uint32_t v)
         b->data[b->len++] = (unsigned char)(v >> (8 * i));
 }
 
-void mf_buf_put_u64(mf_buf *b, uint64_t v)
-{
-    mf_buf_reserve(b, 8);
-    for (int i = 0; i < 8; i++)
-        b->data[b->len++] = (unsigned char)(v >> (8 * i));
-}
-
 void mf_buf_put_dec(mf_buf *b, uint64_t v)
 {
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
     char tmp[20];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    mf_buf_reserve(b, (size_t)n);
-    while (n)
-        b->data[b->len++] = (unsigned char)tmp[--n];
+    int n = 20;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        tmp[--n] = pairs[2 * r + 1];
+        tmp[--n] = pairs[2 * r];
+    }
+    if (v >= 10) {
+        tmp[--n] = pairs[2 * v + 1];
+        tmp[--n] = pairs[2 * v];
+    } else {
+        tmp[--n] = (char)('0' + v);
+    }
+    mf_buf_put(b, tmp + n, (size_t)(20 - n));
 }
 
 void mf_buf_put_str(mf_buf *b, const char *s)
@@ -97,26 +92,11 @@ const unsigned char *mf_buf_get_bytes(mf_buf *b, size_t n)
     return p;
 }
 
-unsigned mf_buf_get_u8(mf_buf *b)
-{
-    const unsigned char *p = mf_buf_get_bytes(b, 1);
-    return p ? p[0] : 0;
-}
-
 uint32_t mf_buf_get_u32(mf_buf *b)
 {
     const unsigned char *p = mf_buf_get_bytes(b, 4);
     uint32_t v = 0;
     for (int i = 0; p && i < 4; i++)
         v |= (uint32_t)p[i] << (8 * i);
-    return v;
-}
-
-uint64_t mf_buf_get_u64(mf_buf *b)
-{
-    const unsigned char *p = mf_buf_get_bytes(b, 8);
-    uint64_t v = 0;
-    for (int i = 0; p && i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
     return v;
 }

@@ -6,13 +6,8 @@
 #define UNIT_COUNT_OFFSET 16   /* u64 id, u64 first, then u32 count */
 #define RESULT_COUNT_OFFSET 8  /* u64 id, then u32 count, u64 candidates, u64 busy_ns */
 
-void mf_codec_put_value(mf_buf *b, const mf_value *v)
+void mf_codec_put_big(mf_buf *b, const mf_value *v)
 {
-    if (!v->is_big) {
-        mf_buf_put_u8(b, 0);
-        mf_buf_put_u64(b, v->u);
-        return;
-    }
     size_t len = (mpz_sizeinbase(v->z, 2) + 7) / 8;
     mf_buf_put_u8(b, 1);
     mf_buf_put_u32(b, (uint32_t)len);
@@ -22,15 +17,8 @@ void mf_codec_put_value(mf_buf *b, const mf_value *v)
     b->len += written;
 }
 
-int mf_codec_get_value(mf_buf *b, mf_value *v)
+int mf_codec_get_big(mf_buf *b, mf_value *v)
 {
-    unsigned kind = mf_buf_get_u8(b);
-    if (kind == 0) {
-        mf_value_set_u64(v, mf_buf_get_u64(b));
-        return b->failed ? -1 : 0;
-    }
-    if (kind != 1)
-        return -1;
     uint32_t len = mf_buf_get_u32(b);
     const unsigned char *p = mf_buf_get_bytes(b, len);
     if (!p)

@@ -4,6 +4,8 @@
 #include "mf_kernel_mpz.h"
 #include "mf_kernel_u64.h"
 
+__extension__ typedef unsigned __int128 mf_u128;
+
 void mf_job_init(mf_factor_job *job)
 {
     job->out = NULL;
@@ -74,6 +76,13 @@ static uint64_t clamp_to_bound(const mf_factor_job *job, uint64_t hi)
 /* One slice on a cofactor below 2^64. Returns the candidates used. */
 static uint64_t run_u64(mf_factor_job *job, uint64_t budget)
 {
+    /* p <= 2^32 + 1 here, so p * p fits in 128 bits; the square root is only needed to go on */
+    if ((mf_u128)job->p * job->p > job->n64) {
+        if (job->n64 > 1)
+            mf_factored_push_u64(job->out, job->n64);
+        job->done = true;
+        return 0;
+    }
     uint64_t root = mf_u64_isqrt(job->n64);
     if (job->p > root) {
         if (job->n64 > 1)

@@ -71,6 +71,11 @@ int mf_input_open(mf_input *in, const char *const *paths, int npaths, FILE *err,
     return open_path(in, paths[0], errmsg, errlen);
 }
 
+uint64_t mf_input_consumed(const mf_input *in)
+{
+    return in->bytes_read - (in->chunk_len - in->chunk_pos);
+}
+
 void mf_input_close(mf_input *in)
 {
     if (in->fp && in->fp != stdin)

@@ -145,12 +145,12 @@ static void write_ready(master *m)
 /* Estimated numbers left in the input, or -1 when unknown. */
 static double remaining_estimate(const master *m)
 {
-    if (m->in.bytes_total == 0 || m->in.bytes_read == 0 || m->next_position == 0)
+    uint64_t consumed = mf_input_consumed(&m->in);
+    if (m->in.bytes_total == 0 || consumed == 0 || m->next_position == 0)
         return -1;
-    double left = (double)(m->in.bytes_total - m->in.bytes_read);
-    if (left <= 0)
+    if (consumed >= m->in.bytes_total)
         return 0;
-    return (double)m->next_position * left / (double)m->in.bytes_read;
+    return (double)m->next_position * (double)(m->in.bytes_total - consumed) / (double)consumed;
 }
 
 /* Builds the next unit into m->scratch. Returns true when a unit with at least one number exists. */
@@ -439,7 +439,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
         busy |= own_work(&m);
         mf_proto_progress();
         mf_progress_update(&m.progress, mf_now(), m.written_now,
-                           m.in.bytes_total ? (double)m.in.bytes_read / (double)m.in.bytes_total : -1);
+                           m.in.bytes_total ? (double)mf_input_consumed(&m.in) / (double)m.in.bytes_total : -1);
         if (busy) {
             nap = 20e-6;
         } else {

@@ -24,7 +24,11 @@ uint32_t mf_sched_next_size(const mf_sched *s, double remaining)
         return s->fixed;
     double size = s->cost_per_number < 0 ? MF_SCHED_FIRST_UNIT : MF_SCHED_TARGET_S / s->cost_per_number;
     if (remaining >= 0) {
+        /* guided: shrink near the end, but never below units worth MF_SCHED_FLOOR_S of work */
         double share = remaining / (2.0 * s->ranks);
+        double floor = s->cost_per_number < 0 ? 1 : MF_SCHED_FLOOR_S / s->cost_per_number;
+        if (share < floor)
+            share = floor;
         if (size > share)
             size = share;
     }

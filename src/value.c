@@ -16,12 +16,6 @@ void mf_value_clear(mf_value *v)
     mpz_clear(v->z);
 }
 
-void mf_value_set_u64(mf_value *v, uint64_t u)
-{
-    v->is_big = false;
-    v->u = u;
-}
-
 void mf_value_set_mpz(mf_value *v, mpz_srcptr z)
 {
     if (mpz_sizeinbase(z, 2) <= 64) {
@@ -87,24 +81,14 @@ void mf_factored_reset(mf_factored *f)
     mf_value_set_u64(&f->cofactor, 1);
 }
 
-mf_value *mf_factored_push(mf_factored *f)
+void mf_factored_grow(mf_factored *f)
 {
-    if (f->nfactors == f->cap) {
-        size_t cap = f->cap ? 2 * f->cap : 16;
-        mf_value *p = realloc(f->factors, cap * sizeof *p);
-        if (!p)
-            abort();
-        for (size_t i = f->cap; i < cap; i++)
-            mf_value_init(&p[i]);
-        f->factors = p;
-        f->cap = cap;
-    }
-    mf_value *v = &f->factors[f->nfactors++];
-    mf_value_set_u64(v, 0);
-    return v;
-}
-
-void mf_factored_push_u64(mf_factored *f, uint64_t p)
-{
-    mf_value_set_u64(mf_factored_push(f), p);
+    size_t cap = f->cap ? 2 * f->cap : 16;
+    mf_value *p = realloc(f->factors, cap * sizeof *p);
+    if (!p)
+        abort();
+    for (size_t i = f->cap; i < cap; i++)
+        mf_value_init(&p[i]);
+    f->factors = p;
+    f->cap = cap;
 }

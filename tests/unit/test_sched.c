@@ -26,11 +26,18 @@ START_TEST(shrinks_near_the_end)
 {
     mf_sched s;
     mf_sched_init(&s, 4, 0);
-    mf_sched_observe(&s, 1000, 1000 * 1e-6); /* 50000 per unit by cost, capped */
+    mf_sched_observe(&s, 1000, 1000 * 1e-3); /* 1 ms per number: 50 per unit by cost */
+    ck_assert_uint_eq(mf_sched_next_size(&s, 1e9), 50);
+    ck_assert_uint_eq(mf_sched_next_size(&s, 160), 20); /* remaining / (2 x ranks) */
+    ck_assert_uint_eq(mf_sched_next_size(&s, 24), 5);   /* floor: 5 ms of work */
+    ck_assert_uint_eq(mf_sched_next_size(&s, 0), 5);
+    mf_sched_init(&s, 4, 0);
+    mf_sched_observe(&s, 1000, 1000 * 1e-7); /* cheap numbers stay in big units to the end */
     ck_assert_uint_eq(mf_sched_next_size(&s, 1e9), MF_SCHED_MAX_UNIT);
-    ck_assert_uint_eq(mf_sched_next_size(&s, 800), 100); /* remaining / (2 x ranks) */
+    ck_assert_uint_eq(mf_sched_next_size(&s, 10), MF_SCHED_MAX_UNIT);
+    mf_sched_init(&s, 4, 0);
+    mf_sched_observe(&s, 1, 1.0); /* costly numbers go one by one at the end */
     ck_assert_uint_eq(mf_sched_next_size(&s, 3), 1);
-    ck_assert_uint_eq(mf_sched_next_size(&s, 0), 1);
 }
 END_TEST
 
