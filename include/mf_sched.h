@@ -13,7 +13,7 @@
 #define MF_SCHED_FIRST_UNIT 16u
 #define MF_SCHED_TARGET_S 0.05   /* aimed compute seconds per unit */
 #define MF_SCHED_FLOOR_S 0.005   /* near the end, units still carry at least this much work */
-#define MF_UNITS_IN_FLIGHT 3     /* units a worker holds (one running, the rest queued) */
+#define MF_UNITS_IN_FLIGHT 2     /* units a worker holds: one running, one queued */
 
 typedef struct mf_sched {
     uint32_t fixed;           /* --unit-size, or 0 for adaptive */
