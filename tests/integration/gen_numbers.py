@@ -5,38 +5,12 @@ usage: gen_numbers.py KIND COUNT SEED
   mixed      small, 64-bit edge, medium and >64-bit numbers (all factor quickly by trial division)
   semiprime  products of two 25-bit primes (slow enough to interrupt a run)
 """
+import os
 import random
 import sys
 
-
-def is_prime(n):
-    if n < 2:
-        return False
-    for p in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37):
-        if n % p == 0:
-            return n == p
-    d, s = n - 1, 0
-    while d % 2 == 0:
-        d //= 2
-        s += 1
-    for a in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37):
-        x = pow(a, d, n)
-        if x in (1, n - 1):
-            continue
-        for _ in range(s - 1):
-            x = x * x % n
-            if x == n - 1:
-                break
-        else:
-            return False
-    return True
-
-
-def random_prime(rng, bits):
-    while True:
-        x = rng.randrange(1 << (bits - 1), 1 << bits) | 1
-        if is_prime(x):
-            return x
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "jobs"))
+from gen_numbers import is_prime, random_prime  # noqa: E402  (the project's one prime generator)
 
 
 def mixed(rng, count):

@@ -147,6 +147,13 @@ mf 2 --help > "$WORK/help.txt"; rc=$?
 check "--help: exit 0, usage once" bash -c "[ $rc -eq 0 ] && [ \$(grep -c '^Usage: ' '$WORK/help.txt') -eq 1 ]"
 check "--version" bash -c "[ \"\$('$BIN' -V)\" = 'mpifactor 0.1.0' ]"
 
+# --- progress ----------------------------------------------------------------------------------------
+mf 2 --progress -o "$WORK/out.progress" "$WORK/mixed.txt" 2> "$WORK/err.progress"
+check "--progress: a final progress line with the count on stderr, output unchanged" bash -c \
+  "tr '\\r' '\\n' < '$WORK/err.progress' | grep -q '^mpifactor: 3000 numbers, ' && cmp '$WORK/mixed.expected' '$WORK/out.progress'"
+mf 2 -o "$WORK/out.quiet" "$WORK/mixed.txt" 2> "$WORK/err.quiet"
+check "no progress when stderr is not a terminal" test ! -s "$WORK/err.quiet"
+
 # --- statistics --------------------------------------------------------------------------------------
 mf 3 --stats "$WORK/stats.json" "$WORK/mixed.txt" > /dev/null
 check "--stats: JSON with per-rank figures that add up" python3 -c "
