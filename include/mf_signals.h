@@ -2,7 +2,7 @@
 #ifndef MPIFACTOR_SIGNALS_H
 #define MPIFACTOR_SIGNALS_H
 
-/* Installs the handlers (SA_RESTART not set, so blocking calls return early). */
+/* Installs the handlers (SA_RESTART not set, so blocking calls return early) and ignores SIGPIPE. */
 void mf_signals_install(void);
 /* Returns the number of the first stop signal received, or 0. */
 int mf_signals_pending(void);

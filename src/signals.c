@@ -22,6 +22,8 @@ void mf_signals_install(void)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGUSR1, &sa, NULL);
+    /* a closed output pipe becomes a write error (exit 2) instead of killing rank 0 mid-job */
+    signal(SIGPIPE, SIG_IGN);
 }
 
 int mf_signals_pending(void)
