@@ -241,6 +241,17 @@ fi
 
 echo "== timing (whole processes; best of $REPS short runs, $LONG_REPS long)"
 
+echo "-- start-up floor (no goal): what every whole-process mpifactor time below includes"
+: >"$OUT/empty.txt"
+for ((r = 1; r <= REPS; r++)); do
+  rep t0_true - mpirun --oversubscribe -q -np "$C" true
+  rep t0_mpf "$OUT/t0.ref" mpf "$C" --stats "$OUT/t0_mpf.json" "$OUT/empty.txt"
+  rep t0_mpf_ob1 "$OUT/t0.ref" mpirun --oversubscribe -q --mca pml ob1 -np "$C" "$BIN" "$OUT/empty.txt"
+done
+row "0 start-up floor" empty 0 "mpirun true" "$C" "${WALL[t0_true]}" "" "" "" ""
+row "0 start-up floor" empty 0 "mpifactor (MPI_Init+Finalize)" "$C" "${WALL[t0_mpf]}" "" "" "" ""
+row "0 start-up floor" empty 0 "mpifactor with --mca pml ob1" "$C" "${WALL[t0_mpf_ob1]}" "" "" "" ""
+
 echo "-- target 1: kernel, $N40 random integers below 2^40"
 KT1="auto scalar"
 [ "$avx512" = yes ] && KT1="auto avx512 scalar"
@@ -308,10 +319,12 @@ for ((r = 1; r <= REPS; r++)); do
   rep t5_factor "$OUT/t5.ref" factor <"$F2M"
   rep t5_mpf_o - mpf "$C" -o "$OUT/t5_mpf_o.file" --stats "$OUT/t5_mpf_o.json" "$F2M"
   check_same "target 5: mpifactor -o FILE output = stdout output" "$OUT/t5.ref" "$OUT/t5_mpf_o.file"
+  rep t5_iof "$OUT/t5.ref" mpirun --oversubscribe -q -np 1 cat "$OUT/t5.ref"
 done
 row "5 streaming" random20 "$N2M" "GNU factor (whole file on stdin)" 1 "${WALL[t5_factor]}" "" "" "" "" "$(calc "$N2M / ${WALL[t5_factor]}")"
 ratio=$(calc "${WALL[t5_mpf]} / ${WALL[t5_factor]}")
 row "5 streaming" random20 "$N2M" "mpifactor (stdout > file)" "$C" "${WALL[t5_mpf]}" "${COMP[t5_mpf]}" "$ratio" "wall / factor wall <= 4" "$(met_if "$ratio <= 4")" "$(calc "$N2M / ${WALL[t5_mpf]}")"
+row "5 streaming" random20 "$N2M" "mpirun -np 1 cat OUTPUT (stdout forwarding floor)" 1 "${WALL[t5_iof]}" "" "" "" ""
 ratio=$(calc "${WALL[t5_mpf_o]} / ${WALL[t5_factor]}")
 row "5 streaming" random20 "$N2M" "mpifactor -o FILE" "$C" "${WALL[t5_mpf_o]}" "${COMP[t5_mpf_o]}" "$ratio" "wall / factor wall <= 4" "$(met_if "$ratio <= 4")" "$(calc "$N2M / ${WALL[t5_mpf_o]}")"
 
@@ -332,6 +345,8 @@ rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): *//p' "$OUT/mem.$1" 2
 rss0=$(calc "$(rss_kb 0) / 1024")
 for ((i = 0; i < C; i++)); do printf '  rank %d peak RSS %s KiB\n' "$i" "$(rss_kb "$i")"; done
 printf '  %-22s wall %8.3f s\n' t6_mpf "$t6wall"
+WALL[t6_mpf]=$t6wall
+cp "$OUT/t6.json" "$OUT/t6_mpf.best.json" 2>/dev/null
 row "6 memory" random20 "$N10M" "mpifactor (rank 0 = master)" "$C" "$t6wall" "$(json_num "$OUT/t6.json" compute_s)" "" "master peak RSS < 64 MiB" \
   "$(met_if "$rss0 < 64")" "$(calc "$N10M / $t6wall")" "$rss0"
 
@@ -354,7 +369,7 @@ echo "machine: $MACHINE"
   END { for (r = 1; r <= NR; r++) { line = ""; for (i = 1; i <= maxnf; i++) line = line sprintf("%-" w[i] "s  ", cell[r, i]); sub(/ +$/, "", line); print line } }'
 echo
 echo "where the time goes (from --stats of the best runs; process wall minus internal wall = MPI start-up and teardown):"
-for key in t1_mpf_auto t3_np$C t3_np$((C + 1)) t4_mpf t5_mpf t5_mpf_o; do
+for key in t0_mpf t1_mpf_auto t3_np1 t3_np$C t3_np$((C + 1)) t4_mpf t5_mpf t5_mpf_o t6_mpf; do
   st=$OUT/$key.best.json
   [ -s "$st" ] || continue
   printf '  %-13s process %6.3f s  internal %6.3f s  compute(sum of ranks) %7.3f s  units %s  bytes sent %s  per rank busy/idle s:%s\n' "$key" \
