@@ -3,13 +3,14 @@
 # mpirun/srun process, results appended to DIR/scaling.csv.
 #
 #   jobs/scaling.sh strong|weak [--ranks "1 2 4"] [--numbers N] [--bits B] [--kind semiprime|random|smooth]
-#                   [--seed S] [--reps K] [--out DIR] [--slurm] [-- mpifactor options...]
+#                   [--seed S] [--reps K] [--pick median|min] [--out DIR] [--slurm] [-- mpifactor options...]
 #
 # strong: every rank count factorizes the same N numbers.     weak: each rank count R gets N*R numbers.
 # Numbers come from jobs/gen_numbers.py (default: semiprimes of two B/2-bit primes, seed 1); weak inputs
-# are prefixes of one stream. Each point is run K times (default 1) and the run with the median wall time
-# is kept. Every point's output is checked: one result line per number and the same results as the other
-# points (strong: identical files; weak: the smaller output is a prefix of the larger).
+# are prefixes of one stream. Each point is run K times (default 1; repetitions outermost, so noise
+# spreads over all rank counts) and the run with the median (--pick min: the lowest) wall time is kept.
+# Every point's output is checked: one result line per number and the same results as the other points
+# (strong: identical files; weak: the smaller output is a prefix of the larger).
 # --slurm (inside an allocation, e.g. jobs/scaling.sbatch): `srun --mpi=pmix -n R` per point, R <= SLURM_NTASKS.
 # Otherwise `mpirun -np R`, with --oversubscribe when R exceeds this host's cores (as root export
 # OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 first).
@@ -43,6 +44,7 @@ bits=44
 kind=semiprime
 seed=1
 reps=1
+pick_how=median
 out=scaling-results
 use_slurm=0
 extra=()
@@ -54,6 +56,7 @@ while [ $# -gt 0 ]; do
     --kind) [ $# -ge 2 ] || usage; kind=$2; shift 2 ;;
     --seed) [ $# -ge 2 ] || usage; seed=$2; shift 2 ;;
     --reps) [ $# -ge 2 ] || usage; reps=$2; shift 2 ;;
+    --pick) [ $# -ge 2 ] || usage; pick_how=$2; shift 2 ;;
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
     --slurm) use_slurm=1; shift ;;
     --) shift; extra=("$@"); break ;;
@@ -81,6 +84,7 @@ for r in $ranks; do
     die "$r ranks but the allocation has $max_ranks tasks (sbatch -n $r ...)"
   fi
 done
+case $pick_how in median | min) ;; *) die "--pick takes median or min" ;; esac
 [ -n "$numbers" ] || numbers=$([ "$mode" = strong ] && echo 2000 || echo 500)
 for v in "$numbers" "$bits" "$seed" "$reps"; do is_uint "$v" || die "--numbers, --bits, --seed and --reps take integers"; done
 if [ "$numbers" -lt 1 ] || [ "$reps" -lt 1 ]; then die "--numbers and --reps must be at least 1"; fi
@@ -126,7 +130,7 @@ sweep_id=$(date -u +%Y%m%dT%H%M%SZ)
   echo "host: $(hostname), $cores cores, $(grep -m 1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown cpu)"
   echo "load average before: $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
   echo "launcher: $([ $use_slurm -eq 1 ] && echo "srun --mpi=pmix (job ${SLURM_JOB_ID}, nodes ${SLURM_JOB_NODELIST:-?})" || echo mpirun)"
-  echo "workload: kind=$kind bits=$bits seed=$seed numbers=$numbers ($([ "$mode" = strong ] && echo total || echo per rank)) reps=$reps"
+  echo "workload: kind=$kind bits=$bits seed=$seed numbers=$numbers ($([ "$mode" = strong ] && echo total || echo per rank)) reps=$reps pick=$pick_how"
   echo "ranks: $ranks"
   [ ${#extra[@]} -eq 0 ] || echo "mpifactor options: ${extra[*]}"
 } >>"$out/meta.txt"
@@ -169,33 +173,46 @@ print(len(hosts) or 1, "%.4f" % (sum(shares) / len(shares)), "%.4f" % min(shares
 ' "$1"
 }
 
-base_rate=
-base_ranks=
-ref_out=
-ref_count=0
-declare -A noted=()
+count_for() { if [ "$mode" = strong ]; then echo "$numbers"; else echo $((numbers * $1)); fi; }
+
+declare -A noted=() walls=()
 for r in $ranks; do
-  count=$numbers
-  [ "$mode" = strong ] || count=$((numbers * r))
-  input=$(input_for "$count")
+  input=$(input_for "$(count_for "$r")")
   if [ -z "${noted[$input]:-}" ]; then
     echo "input $(basename "$input") sha256 $(sha256sum "$input" | cut -d ' ' -f 1)" >>"$out/meta.txt"
     noted[$input]=1
   fi
-  walls=()
-  for ((k = 1; k <= reps; k++)); do
+done
+# Repetitions outermost: a disturbance (another job on the node) then hits one repetition of every
+# rank count rather than every repetition of one.
+for ((k = 1; k <= reps; k++)); do
+  for r in $ranks; do
+    count=$(count_for "$r")
     dir=$out/points/$sweep_id-$mode-r$r-k$k
     mkdir -p "$dir"
-    w=$(run_point "$r" "$input" "$dir") || die "point with $r ranks failed"
+    w=$(run_point "$r" "$(input_for "$count")" "$dir") || die "point with $r ranks failed"
     lines=$(wc -l <"$dir/out.txt")
     [ "$lines" -eq "$count" ] || die "$r ranks: $lines result lines for $count numbers ($dir/out.txt)"
-    walls+=("$w $k")
+    walls[$r]="${walls[$r]:-}$w $k"$'\n'
+    echo "scaling.sh: $mode rep $k/$reps, $r ranks: $w s" >&2
   done
-  # The median run (lower median for even K) is the point.
-  pick=$(printf '%s\n' "${walls[@]}" | sort -g | sed -n "$(((reps + 1) / 2))p")
+done
+
+base_rate=
+base_ranks=
+ref_out=
+ref_count=0
+for r in $ranks; do
+  count=$(count_for "$r")
+  # The median run (lower median for even K), or the fastest with --pick min, is the point.
+  if [ "$pick_how" = min ]; then
+    pick=$(printf '%s' "${walls[$r]}" | sort -g | sed -n 1p)
+  else
+    pick=$(printf '%s' "${walls[$r]}" | sort -g | sed -n "$(((reps + 1) / 2))p")
+  fi
   wall=${pick% *}
   dir=$out/points/$sweep_id-$mode-r$r-k${pick#* }
-  # Same answers at every rank count.
+  # Same answers at every rank count (weak inputs nest: the smaller output is a prefix).
   if [ -z "$ref_out" ]; then
     ref_out=$dir/out.txt
     ref_count=$count
