@@ -8,9 +8,10 @@
 # build), 1 when an output check failed, 2 when a tool is missing or cannot be built.
 #
 # Environment (defaults in brackets): BIN [build/mpifactor], BENCH_REPS [3] repetitions of the short
-# runs (best is kept), BENCH_LONG_REPS [1] of the long ones (plain C naive, Python seed, one-rank
-# semiprimes), BENCH_SEMI_COUNT [500] semiprimes for target 3, BENCH_PY_COUNT [20000] numbers for
-# target 4, BENCH_NP [nproc] the core count C.
+# runs (best is kept), BENCH_LONG_REPS [1] of the long ones (plain C naive, Python seed, semiprime
+# runs; each is run once more when other processes used BENCH_RERUN_LOAD [0.2] cores or more during
+# it, "off" never), BENCH_SEMI_COUNT [500] semiprimes for target 3, BENCH_PY_COUNT [20000] numbers
+# for target 4, BENCH_NP [nproc] the core count C, PYTHON [python3].
 set -uo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.." || exit 2
@@ -26,6 +27,7 @@ SEMI_COUNT=${BENCH_SEMI_COUNT:-500}
 PY_COUNT=${BENCH_PY_COUNT:-20000}
 NAIVE=$W/naive
 PYTHON=${PYTHON:-python3}
+RERUN_LOAD=${BENCH_RERUN_LOAD:-0.2}
 
 if [ "$(id -u)" -eq 0 ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -47,7 +49,7 @@ mkdir -p "$OUT" || die "cannot create $OUT"
 
 fail=0      # set to 1 by any output check that fails
 ROWS=()     # CSV rows, in table order
-declare -A WALL COMP   # best process wall time, best compute_s, by key
+declare -A WALL COMP LOAD LAST_LOAD   # by key: best wall time, best compute_s, other load (see rep)
 
 # ---------------------------------------------------------------- helpers
 
@@ -102,19 +104,43 @@ fmin() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "") print b; else if (b == ""
 # calc EXPR: evaluates an awk expression, prints it with 3 decimals ("" when it divides by 0).
 calc() { awk "BEGIN { printf \"%.3f\", $1 }" 2>/dev/null; }
 
+TCK=$(getconf CLK_TCK)
+# cpu_mark: prints "ALL OURS": CPU ticks used by the whole machine (non-idle plus steal) and by this
+# script and its finished children, so that (dALL - dOURS) / ticks / wall = other load in cores.
+cpu_mark() {
+  local c p f
+  read -r -a c </proc/stat
+  p=$(</proc/$$/stat)
+  read -r -a f <<<"${p##*) }"
+  echo "$((c[1] + c[2] + c[3] + c[6] + c[7] + c[8])) $((f[11] + f[12] + f[13] + f[14]))"
+}
+
+# other_load M0 M1 WALL: cores' worth of CPU used by processes not ours between two cpu_marks.
+other_load() {
+  awk -v m0="$1" -v m1="$2" -v w="$3" -v t="$TCK" 'BEGIN {
+    split(m0, a, " "); split(m1, b, " "); x = ((b[1] - a[1]) - (b[2] - a[2])) / t / w
+    printf "%.2f", x < 0 ? 0 : x }'
+}
+
 # rep KEY REF CMD...: one timed repetition of CMD.  Output goes to $OUT/KEY.out and is compared
 # with REF (the first output of a target becomes its REF; "-" compares nothing).  WALL[KEY] keeps
 # the best process wall time; COMP[KEY] the best compute time (compute_s of $OUT/KEY.json, or
-# naive's own figure).
+# naive's own figure); LOAD[KEY] the other load (cores) during the best run, LAST_LOAD[KEY] during
+# the last one.
 rep() {
   local key=$1 ref=$2; shift 2
   local out=$OUT/$key.out st=$OUT/$key.json
   rm -f "$st"
+  local m0 m1
+  m0=$(cpu_mark)
   local t0=$EPOCHREALTIME
   "$@" >"$out" 2>"$out.err"
   local rc=$? t1=$EPOCHREALTIME
-  local wall comp
+  m1=$(cpu_mark)
+  local wall comp load
   wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+  load=$(other_load "$m0" "$m1" "$wall")
+  LAST_LOAD[$key]=$load
   if [ "$rc" -ne 0 ]; then
     printf '  FAIL  exit %d: %s\n' "$rc" "$*"
     head -n 5 "$out.err" | sed 's/^/        /'
@@ -134,19 +160,35 @@ rep() {
     diff "$ref" "$out" | head -n 6 | sed 's/^/        /'
     fail=1
   fi
-  printf '  %-22s wall %8.3f s%s\n' "$key" "$wall" "${comp:+   compute $comp s}"
+  printf '  %-22s wall %8.3f s   other load %4.2f cores%s\n' "$key" "$wall" "$load" "${comp:+   compute $comp s}"
   if [ -z "${WALL[$key]:-}" ] || awk -v a="$wall" -v b="${WALL[$key]}" 'BEGIN { exit !(a < b) }'; then
     WALL[$key]=$wall
+    LOAD[$key]=$load
     cp "$out.err" "$OUT/$key.best.err"
     [ -s "$st" ] && cp "$st" "$OUT/$key.best.json"
   fi
   COMP[$key]=$(fmin "${COMP[$key]:-}" "$comp")
 }
 
-# row TARGET WORKLOAD NUMBERS TOOL RANKS WALL KERNEL RATIO GOAL MET [NUMBERS_PER_S [RSS_MIB]]
+# maybe_rerun KEY REF CMD...: repeats a long run once when other processes used at least
+# $RERUN_LOAD cores during its last repetition (the best run is kept; "off" never repeats).
+maybe_rerun() {
+  local key=$1
+  [ "$RERUN_LOAD" = off ] && return 0
+  awk -v l="${LAST_LOAD[$key]:-0}" -v t="$RERUN_LOAD" 'BEGIN { exit !(l >= t) }' || return 0
+  printf '  (%s: other processes used %s cores during the run; one more repetition)\n' "$key" "${LAST_LOAD[$key]}"
+  rep "$@"
+}
+
+# row KEY TARGET WORKLOAD NUMBERS TOOL RANKS WALL KERNEL RATIO GOAL MET [NUMBERS_PER_S [RSS_MIB]]:
+# one CSV row; the other load during KEY's best run ("-": none) becomes the last column.
 row() {
+  local key=$1; shift
+  local f=("$@")
+  while [ "${#f[@]}" -lt 12 ]; do f+=(""); done
+  f+=("${LOAD[$key]:-}")
   local IFS=,
-  ROWS+=("$*")
+  ROWS+=("${f[*]}")
 }
 
 # met_if COND: "MET" when the awk condition holds, "NOT MET" otherwise (and when it cannot be evaluated).
@@ -248,9 +290,9 @@ for ((r = 1; r <= REPS; r++)); do
   rep t0_mpf "$OUT/t0.ref" mpf "$C" --stats "$OUT/t0_mpf.json" "$OUT/empty.txt"
   rep t0_mpf_ob1 "$OUT/t0.ref" mpirun --oversubscribe -q --mca pml ob1 -np "$C" "$BIN" "$OUT/empty.txt"
 done
-row "0 start-up floor" empty 0 "mpirun true" "$C" "${WALL[t0_true]}" "" "" "" ""
-row "0 start-up floor" empty 0 "mpifactor (MPI_Init+Finalize)" "$C" "${WALL[t0_mpf]}" "" "" "" ""
-row "0 start-up floor" empty 0 "mpifactor with --mca pml ob1" "$C" "${WALL[t0_mpf_ob1]}" "" "" "" ""
+row "t0_true" "0 start-up floor" empty 0 "mpirun true" "$C" "${WALL[t0_true]}" "" "" "" ""
+row "t0_mpf" "0 start-up floor" empty 0 "mpifactor (MPI_Init+Finalize)" "$C" "${WALL[t0_mpf]}" "" "" "" ""
+row "t0_mpf_ob1" "0 start-up floor" empty 0 "mpifactor with --mca pml ob1" "$C" "${WALL[t0_mpf_ob1]}" "" "" "" ""
 
 echo "-- target 1: kernel, $N40 random integers below 2^40"
 KT1="auto scalar"
@@ -261,20 +303,21 @@ for ((r = 1; r <= REPS; r++)); do
   done
   if [ "$r" -le "$LONG_REPS" ]; then rep t1_naive "$OUT/t1.ref" "$NAIVE" "$F40"; fi
 done
+maybe_rerun t1_naive "$OUT/t1.ref" "$NAIVE" "$F40"
 autok=$(sed -n 's/.*"kernel":"\([a-z0-9]*\)".*/\1/p' "$OUT/t1_mpf_auto.best.json" 2>/dev/null)
-row "1 kernel (whole process)" random40 "$N40" "naive C (gcc -O2)" 1 "${WALL[t1_naive]}" "${COMP[t1_naive]}" "" "" ""
+row "t1_naive" "1 kernel (whole process)" random40 "$N40" "naive C (gcc -O2)" 1 "${WALL[t1_naive]}" "${COMP[t1_naive]}" "" "" ""
 ratio=$(calc "${WALL[t1_naive]} / ${WALL[t1_mpf_auto]}")
-row "1 kernel (whole process)" random40 "$N40" "mpifactor --kernel auto ($autok)" 1 "${WALL[t1_mpf_auto]}" "${COMP[t1_mpf_auto]}" \
+row "t1_mpf_auto" "1 kernel (whole process)" random40 "$N40" "mpifactor --kernel auto ($autok)" 1 "${WALL[t1_mpf_auto]}" "${COMP[t1_mpf_auto]}" \
   "$ratio" "naive wall / wall >= 8" "$(met_if "$ratio >= 8")"
 if [ "$avx512" = yes ]; then
   ratio=$(calc "${COMP[t1_naive]} / ${COMP[t1_mpf_avx512]}")
-  row "1 kernel only" random40 "$N40" "mpifactor --kernel avx512" 1 "${WALL[t1_mpf_avx512]}" "${COMP[t1_mpf_avx512]}" \
+  row "t1_mpf_avx512" "1 kernel only" random40 "$N40" "mpifactor --kernel avx512" 1 "${WALL[t1_mpf_avx512]}" "${COMP[t1_mpf_avx512]}" \
     "$ratio" "naive kernel_s / kernel_s >= 15" "$(met_if "$ratio >= 15")"
 else
-  row "1 kernel only" random40 "$N40" "mpifactor --kernel avx512" 1 "" "" "" "naive kernel_s / kernel_s >= 15" "n/a (no AVX-512)"
+  row "-" "1 kernel only" random40 "$N40" "mpifactor --kernel avx512" 1 "" "" "" "naive kernel_s / kernel_s >= 15" "n/a (no AVX-512)"
 fi
 ratio=$(calc "${COMP[t1_naive]} / ${COMP[t1_mpf_scalar]}")
-row "1 kernel only" random40 "$N40" "mpifactor --kernel scalar" 1 "${WALL[t1_mpf_scalar]}" "${COMP[t1_mpf_scalar]}" \
+row "t1_mpf_scalar" "1 kernel only" random40 "$N40" "mpifactor --kernel scalar" 1 "${WALL[t1_mpf_scalar]}" "${COMP[t1_mpf_scalar]}" \
   "$ratio" "naive kernel_s / kernel_s >= 5" "$(met_if "$ratio >= 5")"
 
 echo "-- target 2: GMP path"
@@ -286,8 +329,8 @@ for g in fact1000 primorial60; do
   done
   line=$((line + 1))
 done
-row "2 GMP path" "1000!" 1 "mpifactor" 1 "${WALL[t2_fact1000]}" "${COMP[t2_fact1000]}" "" "kernel_s < 0.1" "$(met_if "${COMP[t2_fact1000]} < 0.1")"
-row "2 GMP path" "primorial(60 primes)*(2^46-21)" 1 "mpifactor" 1 "${WALL[t2_primorial60]}" "${COMP[t2_primorial60]}" "" "kernel_s < 0.1" "$(met_if "${COMP[t2_primorial60]} < 0.1")"
+row "t2_fact1000" "2 GMP path" "1000!" 1 "mpifactor" 1 "${WALL[t2_fact1000]}" "${COMP[t2_fact1000]}" "" "kernel_s < 0.1" "$(met_if "${COMP[t2_fact1000]} < 0.1")"
+row "t2_primorial60" "2 GMP path" "primorial(60 primes)*(2^46-21)" 1 "mpifactor" 1 "${WALL[t2_primorial60]}" "${COMP[t2_primorial60]}" "" "kernel_s < 0.1" "$(met_if "${COMP[t2_primorial60]} < 0.1")"
 
 echo "-- target 3: no core lost to the master, $NSEMI semiprimes of two 27-bit primes (C = $C)"
 for ((r = 1; r <= LONG_REPS; r++)); do
@@ -295,12 +338,15 @@ for ((r = 1; r <= LONG_REPS; r++)); do
     rep "t3_np$np" "$OUT/t3.ref" mpf "$np" --stats "$OUT/t3_np$np.json" "$FSEMI"
   done
 done
+for np in 1 "$C" $((C + 1)); do
+  maybe_rerun "t3_np$np" "$OUT/t3.ref" mpf "$np" --stats "$OUT/t3_np$np.json" "$FSEMI"
+done
 tput1=$(calc "$NSEMI / ${WALL[t3_np1]}")
-row "3 no core lost" semiprime27 "$NSEMI" "mpifactor" 1 "${WALL[t3_np1]}" "${COMP[t3_np1]}" "" "" "" "$tput1"
+row "t3_np1" "3 no core lost" semiprime27 "$NSEMI" "mpifactor" 1 "${WALL[t3_np1]}" "${COMP[t3_np1]}" "" "" "" "$tput1"
 for np in "$C" $((C + 1)); do
   tput=$(calc "$NSEMI / ${WALL[t3_np$np]}")
   ratio=$(calc "$tput / $tput1")
-  row "3 no core lost" semiprime27 "$NSEMI" "mpifactor" "$np" "${WALL[t3_np$np]}" "${COMP[t3_np$np]}" \
+  row "t3_np$np" "3 no core lost" semiprime27 "$NSEMI" "mpifactor" "$np" "${WALL[t3_np$np]}" "${COMP[t3_np$np]}" \
     "$ratio" "speedup vs np 1 >= 0.9*C = $(calc "0.9 * $C")" "$(met_if "$ratio >= 0.9 * $C")" "$tput"
 done
 
@@ -309,9 +355,10 @@ for ((r = 1; r <= REPS; r++)); do
   rep t4_mpf "$OUT/t4.ref" mpf 2 --stats "$OUT/t4_mpf.json" "$FPY"
   if [ "$r" -le "$LONG_REPS" ]; then rep t4_py "$OUT/t4.ref" "$PYTHON" bench/seed_baseline.py 2 "$FPY"; fi
 done
-row "4 seed program" random40 "$NPY" "python3 bench/seed_baseline.py 2" 2 "${WALL[t4_py]}" "" "" "" ""
+maybe_rerun t4_py "$OUT/t4.ref" "$PYTHON" bench/seed_baseline.py 2 "$FPY"
+row "t4_py" "4 seed program" random40 "$NPY" "python3 bench/seed_baseline.py 2" 2 "${WALL[t4_py]}" "" "" "" ""
 ratio=$(calc "${WALL[t4_py]} / ${WALL[t4_mpf]}")
-row "4 seed program" random40 "$NPY" "mpifactor" 2 "${WALL[t4_mpf]}" "${COMP[t4_mpf]}" "$ratio" "python wall / wall >= 50" "$(met_if "$ratio >= 50")"
+row "t4_mpf" "4 seed program" random40 "$NPY" "mpifactor" 2 "${WALL[t4_mpf]}" "${COMP[t4_mpf]}" "$ratio" "python wall / wall >= 50" "$(met_if "$ratio >= 50")"
 
 echo "-- target 5: streaming, $N2M random integers below 2^20"
 for ((r = 1; r <= REPS; r++)); do
@@ -321,38 +368,41 @@ for ((r = 1; r <= REPS; r++)); do
   check_same "target 5: mpifactor -o FILE output = stdout output" "$OUT/t5.ref" "$OUT/t5_mpf_o.file"
   rep t5_iof "$OUT/t5.ref" mpirun --oversubscribe -q -np 1 cat "$OUT/t5.ref"
 done
-row "5 streaming" random20 "$N2M" "GNU factor (whole file on stdin)" 1 "${WALL[t5_factor]}" "" "" "" "" "$(calc "$N2M / ${WALL[t5_factor]}")"
+row "t5_factor" "5 streaming" random20 "$N2M" "GNU factor (whole file on stdin)" 1 "${WALL[t5_factor]}" "" "" "" "" "$(calc "$N2M / ${WALL[t5_factor]}")"
 ratio=$(calc "${WALL[t5_mpf]} / ${WALL[t5_factor]}")
-row "5 streaming" random20 "$N2M" "mpifactor (stdout > file)" "$C" "${WALL[t5_mpf]}" "${COMP[t5_mpf]}" "$ratio" "wall / factor wall <= 4" "$(met_if "$ratio <= 4")" "$(calc "$N2M / ${WALL[t5_mpf]}")"
-row "5 streaming" random20 "$N2M" "mpirun -np 1 cat OUTPUT (stdout forwarding floor)" 1 "${WALL[t5_iof]}" "" "" "" ""
+row "t5_mpf" "5 streaming" random20 "$N2M" "mpifactor (stdout > file)" "$C" "${WALL[t5_mpf]}" "${COMP[t5_mpf]}" "$ratio" "wall / factor wall <= 4" "$(met_if "$ratio <= 4")" "$(calc "$N2M / ${WALL[t5_mpf]}")"
+row "t5_iof" "5 streaming" random20 "$N2M" "mpirun -np 1 cat OUTPUT (stdout forwarding floor)" 1 "${WALL[t5_iof]}" "" "" "" ""
 ratio=$(calc "${WALL[t5_mpf_o]} / ${WALL[t5_factor]}")
-row "5 streaming" random20 "$N2M" "mpifactor -o FILE" "$C" "${WALL[t5_mpf_o]}" "${COMP[t5_mpf_o]}" "$ratio" "wall / factor wall <= 4" "$(met_if "$ratio <= 4")" "$(calc "$N2M / ${WALL[t5_mpf_o]}")"
+row "t5_mpf_o" "5 streaming" random20 "$N2M" "mpifactor -o FILE" "$C" "${WALL[t5_mpf_o]}" "${COMP[t5_mpf_o]}" "$ratio" "wall / factor wall <= 4" "$(met_if "$ratio <= 4")" "$(calc "$N2M / ${WALL[t5_mpf_o]}")"
 
 echo "-- target 6: memory, $N10M random integers below 2^20 streamed (np $C)"
 # Each rank runs under its own /usr/bin/time -v, writing $OUT/mem.<rank>; rank 0 is the master.
 rm -f "$OUT"/mem.*
+m0=$(cpu_mark)
 t0=$EPOCHREALTIME
 # shellcheck disable=SC2016 # $0, $@ and the rank are expanded by the rank's own bash
 mpirun --oversubscribe -q -np "$C" bash -c 'exec /usr/bin/time -v -o "$0.$OMPI_COMM_WORLD_RANK" "$@"' \
   "$OUT/mem" "$BIN" --stats "$OUT/t6.json" "$F10M" 2>"$OUT/t6.err" | md5sum >"$OUT/t6.md5"
 rc=${PIPESTATUS[0]}
 t1=$EPOCHREALTIME
+m1=$(cpu_mark)
 t6wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+LOAD[t6_mpf]=$(other_load "$m0" "$m1" "$t6wall")
 [ "$rc" -eq 0 ] || { echo "  FAIL  exit $rc: mpifactor on $F10M"; fail=1; }
 factor <"$F10M" | md5sum >"$OUT/t6.factor.md5"
 check_same "target 6: mpifactor output = GNU factor output (md5 of $N10M lines)" "$OUT/t6.factor.md5" "$OUT/t6.md5"
 rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): *//p' "$OUT/mem.$1" 2>/dev/null; }
 rss0=$(calc "$(rss_kb 0) / 1024")
 for ((i = 0; i < C; i++)); do printf '  rank %d peak RSS %s KiB\n' "$i" "$(rss_kb "$i")"; done
-printf '  %-22s wall %8.3f s\n' t6_mpf "$t6wall"
+printf '  %-22s wall %8.3f s   other load %4.2f cores (md5sum of the output included)\n' t6_mpf "$t6wall" "${LOAD[t6_mpf]}"
 WALL[t6_mpf]=$t6wall
 cp "$OUT/t6.json" "$OUT/t6_mpf.best.json" 2>/dev/null
-row "6 memory" random20 "$N10M" "mpifactor (rank 0 = master)" "$C" "$t6wall" "$(json_num "$OUT/t6.json" compute_s)" "" "master peak RSS < 64 MiB" \
+row t6_mpf "6 memory" random20 "$N10M" "mpifactor (rank 0 = master)" "$C" "$t6wall" "$(json_num "$OUT/t6.json" compute_s)" "" "master peak RSS < 64 MiB" \
   "$(met_if "$rss0 < 64")" "$(calc "$N10M / $t6wall")" "$rss0"
 
 # ---------------------------------------------------------------- report
 
-HEADER="target,workload,numbers,tool,ranks,wall_s,kernel_s,ratio,goal,met,numbers_per_s,master_rss_mib"
+HEADER="target,workload,numbers,tool,ranks,wall_s,kernel_s,ratio,goal,met,numbers_per_s,master_rss_mib,other_load_cores"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 csv=$RESULTS/bench-$stamp.csv
 {
