@@ -92,7 +92,7 @@ set xlabel "ranks (MPI processes)"
 set xrange [${xpad% *}:${xpad#* }]
 set xtics ($xtics)
 set key top left
-set title "speedup vs ranks (relative to $rmin rank(s))"
+set title "speedup vs ranks (relative to $rmin $([ "$rmin" -eq 1 ] && echo rank || echo ranks))"
 set ylabel "speedup (x)"
 set yrange [0:$ymax]
 plot $speedup_plot

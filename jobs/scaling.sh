@@ -220,6 +220,10 @@ for r in $ranks; do
     head -n "$ref_count" "$dir/out.txt" | cmp -s - "$ref_out" || die "$r ranks: results differ from those of $base_ranks ranks"
   fi
   read -r nodes busy_mean busy_min < <(stats_summary "$dir/stats.json")
+  if [ "$r" = "${ranks%% *}" ]; then
+    python3 -c 'import json, sys; k = json.load(open(sys.argv[1])).get("kernel"); k and print("kernel:", k)' \
+      "$dir/stats.json" >>"$out/meta.txt" || true
+  fi
   rate=$(awk -v n="$count" -v w="$wall" 'BEGIN { printf "%.6f\n", n / w }')
   if [ -z "$base_rate" ]; then base_rate=$rate; base_ranks=$r; fi
   read -r speedup efficiency < <(awk -v x="$rate" -v b="$base_rate" -v r="$r" -v br="$base_ranks" \
