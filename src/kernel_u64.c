@@ -109,6 +109,11 @@ static uint64_t confirm_hits(uint64_t n, uint64_t p0, unsigned mask)
     return 0;
 }
 
+static inline uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
 static uint64_t find_scalar(uint64_t n, uint64_t lo, uint64_t hi)
 {
     uint64_t scratch[BLOCK];
@@ -119,14 +124,18 @@ static uint64_t find_scalar(uint64_t n, uint64_t lo, uint64_t hi)
         uint64_t t = n / p0;
         unsigned i = 0;
         for (; i + 8 <= cnt; i += 8) {
-            unsigned m = 0;
-            for (unsigned j = 0; j < 8; j++)
-                m |= (unsigned)(n * inv[i + j] <= t) << j;
-            if (m) {
-                uint64_t d = confirm_hits(n, p0 + 2 * (uint64_t)i, m);
-                if (d)
-                    return d;
-            }
+            /* eight independent multiplies; one compare on their minimum decides the common case */
+            uint64_t q0 = n * inv[i], q1 = n * inv[i + 1], q2 = n * inv[i + 2], q3 = n * inv[i + 3];
+            uint64_t q4 = n * inv[i + 4], q5 = n * inv[i + 5], q6 = n * inv[i + 6], q7 = n * inv[i + 7];
+            uint64_t a = min_u64(q0, q1), b = min_u64(q2, q3), c = min_u64(q4, q5), e = min_u64(q6, q7);
+            if (min_u64(min_u64(a, b), min_u64(c, e)) > t)
+                continue;
+            unsigned m = (unsigned)(q0 <= t) | (unsigned)(q1 <= t) << 1 | (unsigned)(q2 <= t) << 2 |
+                         (unsigned)(q3 <= t) << 3 | (unsigned)(q4 <= t) << 4 | (unsigned)(q5 <= t) << 5 |
+                         (unsigned)(q6 <= t) << 6 | (unsigned)(q7 <= t) << 7;
+            uint64_t d = confirm_hits(n, p0 + 2 * (uint64_t)i, m);
+            if (d)
+                return d;
         }
         for (; i < cnt; i++)
             if (n * inv[i] <= t && n % (p0 + 2 * (uint64_t)i) == 0)
