@@ -15,48 +15,15 @@ import os
 import random
 import sys
 
-# Bases that make Miller-Rabin deterministic for every n < 3.3 * 10^24 (covers all u64).
-_MR_BASES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "jobs"))
+from gen_numbers import is_prime, random_prime  # noqa: E402  (the project's one prime generator)
 
 GMP_PRIME_46 = 2**46 - 21  # 70368744177643, prime (checked at generation time)
-
-
-def is_prime(n):
-    """Deterministic Miller-Rabin for n < 3.3e24; True when n is prime."""
-    if n < 2:
-        return False
-    for p in _MR_BASES:
-        if n % p == 0:
-            return n == p
-    d, s = n - 1, 0
-    while d % 2 == 0:
-        d //= 2
-        s += 1
-    for a in _MR_BASES:
-        x = pow(a, d, n)
-        if x in (1, n - 1):
-            continue
-        for _ in range(s - 1):
-            x = x * x % n
-            if x == n - 1:
-                break
-        else:
-            return False
-    return True
 
 
 def random_numbers(rng, bits, count):
     """COUNT integers uniform in [0, 2^bits)."""
     return [rng.getrandbits(bits) for _ in range(count)]
-
-
-def random_prime(rng, bits):
-    """A prime with exactly BITS bits (top bit set), drawn from rng."""
-    top = 1 << (bits - 1)
-    while True:
-        c = rng.getrandbits(bits - 1) | top | 1
-        if is_prime(c):
-            return c
 
 
 def semiprimes(rng, bits, count):
