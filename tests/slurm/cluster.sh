@@ -6,6 +6,8 @@
 #   export SLURM_CONF=DIR/slurm.conf           # then sbatch/srun/squeue/sinfo talk to that cluster
 #
 # Everything lives under DIR: slurm.conf, a private munge key and socket, state, spool, logs, pid files.
+# Tuned for tests: cred_expire=10 (a requeued job waits 11 s, not 121 s, before it starts again; read at
+# daemon start only) and MinJobAge=4 (sbatch --wait then polls every 2 s; finished jobs vanish after ~4 s).
 # Nothing touches /etc/slurm or a system munged, so it can run beside a real cluster and be re-run.
 # Sourced (". tests/slurm/cluster.sh") it only defines the functions slurm_cluster_start/_stop/_wait_idle.
 
@@ -63,7 +65,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$dir/munge/munge.socket
+AuthInfo=socket=$dir/munge/munge.socket,cred_expire=10
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SelectType=select/cons_tres
@@ -76,7 +78,7 @@ MpiDefault=pmix
 ReturnToService=2
 SlurmdParameters=config_overrides
 KillWait=10
-MinJobAge=600
+MinJobAge=4
 StateSaveLocation=$dir/state
 SlurmctldPidFile=$dir/run/slurmctld.pid
 SlurmctldLogFile=$dir/log/slurmctld.log

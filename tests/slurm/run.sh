@@ -129,7 +129,7 @@ wait_requeued_job() {
     st=$(sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' <<<"$line")
     restarts=$(sed -n 's/.*Restarts=\([0-9]*\).*/\1/p' <<<"$line")
     # Not `scontrol update StartTime=now` to skip the requeue delay: started before the old credential
-    # expires, the job is killed ("Job credential revoked"). cred_expire=10 above keeps the delay short.
+    # expires, the job is killed ("Job credential revoked"). cluster.sh sets cred_expire=10: an 11 s delay.
     if [ "${restarts:-0}" -ge 1 ]; then
       case $st in
         COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY)
@@ -168,10 +168,6 @@ else
   fail "cluster did not come up"
   exit 1
 fi
-# A requeued job waits cred_expire (120 s by default) before it may start again: 10 s here.
-sed -i 's/^\(AuthInfo=.*\)$/\1,cred_expire=10/' "$T/cluster/slurm.conf"
-sed -i 's/^MinJobAge=.*/MinJobAge=4/' "$T/cluster/slurm.conf"   # keeps sbatch --wait polling every 2 s
-scontrol reconfigure >/dev/null 2>&1 || fail "scontrol reconfigure"
 W=$T/work
 
 # --- the long workload for the interruption tests ----------------------------------------------------
@@ -180,8 +176,8 @@ if [ "$rate" -le 0 ]; then
   fail "calibration run of build/mpifactor failed"
   rate=100
 fi
-# About 8 s of work for the 2-rank jobs below (start-up excluded), a fifth of it before the interrupt.
-count=$((rate * 2 * 8))
+# About 6 s of work for the 2-rank jobs below (start-up excluded), a fifth of it before the interrupt.
+count=$((rate * 2 * 6))
 [ "$count" -ge 400 ] || count=400
 [ "$count" -le 40000 ] || count=40000
 long=$W/long.txt
