@@ -145,7 +145,7 @@ static uint64_t find_scalar(uint64_t n, uint64_t lo, uint64_t hi)
 }
 
 #ifdef MF_HAVE_AVX512_BUILD
-#define AVX512_TARGET __attribute__((target("avx512f,avx512dq")))
+#define AVX512_TARGET __attribute__((target("avx512f,avx512dq,fma")))
 
 AVX512_TARGET
 static __m512i inverse8(__m512i p)
@@ -155,6 +155,40 @@ static __m512i inverse8(__m512i p)
     for (int k = 0; k < 4; k++)
         x = _mm512_mullo_epi64(x, _mm512_sub_epi64(two, _mm512_mullo_epi64(p, x)));
     return x;
+}
+
+/* Candidates past the inverse table (p >= 2^21), 8 per step, with no inverses at all: q = round(n / p)
+   in double precision is exact whenever p | n (q < 2^43, error < 2^-8), so p | n exactly when
+   q * p == n modulo 2^64 (otherwise |q p - n| < 2 p, far from a multiple of 2^64). The reciprocal is
+   rcp14 refined by two Newton steps. lo odd and >= 2^14; returns the smallest hit or 0. */
+AVX512_TARGET
+static uint64_t find_avx512_reciprocal(uint64_t n, uint64_t lo, uint64_t hi)
+{
+    const __m512i nv = _mm512_set1_epi64((long long)n);
+    const __m512d nd = _mm512_set1_pd((double)n);
+    const __m512d one = _mm512_set1_pd(1.0);
+    __m512i pv = _mm512_add_epi64(_mm512_set1_epi64((long long)lo), _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14));
+    __m512d pd = _mm512_cvtepu64_pd(pv);
+    const __m512i step_i = _mm512_set1_epi64(16);
+    const __m512d step_d = _mm512_set1_pd(16.0);
+    for (uint64_t p0 = lo; p0 <= hi; p0 += 16) {
+        __mmask8 live = hi - p0 >= 14 ? 0xFF : (__mmask8)((1u << ((hi - p0) / 2 + 1)) - 1);
+        __m512d r = _mm512_rcp14_pd(pd);
+        r = _mm512_fmadd_pd(r, _mm512_fnmadd_pd(pd, r, one), r);
+        r = _mm512_fmadd_pd(r, _mm512_fnmadd_pd(pd, r, one), r);
+        __m512i q = _mm512_cvt_roundpd_epu64(_mm512_mul_pd(nd, r), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        unsigned m = _mm512_mask_cmpeq_epu64_mask(live, _mm512_mullo_epi64(q, pv), nv);
+        if (m) {
+            uint64_t d = confirm_hits(n, p0, m);
+            if (d)
+                return d;
+        }
+        pv = _mm512_add_epi64(pv, step_i);
+        pd = _mm512_add_pd(pd, step_d);
+        if (hi - p0 < 16)
+            break;
+    }
+    return 0;
 }
 
 AVX512_TARGET
@@ -170,6 +204,8 @@ static uint64_t find_avx512(uint64_t n, uint64_t lo, uint64_t hi)
         const uint64_t *inv;
         if (table_cover(last) >= last) {
             inv = g_inv + (p0 - 3) / 2;
+        } else if (p0 >= TABLE_CAP_P) {
+            return find_avx512_reciprocal(n, p0, hi); /* every later block is past the table too */
         } else {
             for (unsigned i = 0; i < cnt; i += 8) {
                 __m512i pv = _mm512_add_epi64(_mm512_set1_epi64((long long)(p0 + 2 * (uint64_t)i)), step);

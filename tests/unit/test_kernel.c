@@ -94,6 +94,17 @@ START_TEST(u64_random_ranges)
         }
         check_query(n, lo, hi);
     }
+    /* past the inverse table (AVX-512 reciprocal path): candidates up to 2^32, n up to 2^64 */
+    for (int i = 0; i < 2000; i++) {
+        uint64_t lo = mf_test_range(UINT64_C(1) << 21, UINT64_C(0xFFFFF000)) | 1;
+        uint64_t hi = lo + 2 * mf_test_range(0, 1500);
+        uint64_t n = mf_test_rand();
+        if (i % 2 == 0) {
+            uint64_t d = lo + 2 * mf_test_range(0, (hi - lo) / 2);
+            n = d * mf_test_range(d, UINT64_MAX / d); /* cofactor >= d: n >= d^2 */
+        }
+        check_query(n, lo, hi);
+    }
 }
 END_TEST
 
