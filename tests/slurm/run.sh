@@ -8,9 +8,12 @@
 # (tests/slurm/cluster.sh), then: a plain job; jobs/mpifactor.sbatch on a mixed input across both nodes
 # checked against GNU factor (one number per call) and its OUTPUT.run.txt; the same script run by hand
 # without Slurm (mpirun); resume after `scancel --signal=USR1 --batch` + resubmission; resume after
-# `scontrol requeue`; the time-limit warning path requeueing itself (MPIFACTOR_REQUEUE=1); a tiny
-# strong-scaling sweep through jobs/scaling.sbatch (CSV rows/columns, PNG). The daemons are stopped by their
-# pid files on exit, failure or interrupt. Ends with "slurm: N passed, N failed"; exit 1 on any failure.
+# `scontrol requeue`; the warning path requeueing itself (MPIFACTOR_REQUEUE=1); a real time limit
+# (--time=1 --signal=B:USR1@50, in the background) stopping a job with exit 3 and a correct prefix; a tiny
+# strong-scaling sweep through jobs/scaling.sbatch (CSV rows/columns, PNG, meta.txt). Interrupted jobs
+# are sized from a calibration run so they are still running when interrupted on any CPU. The daemons
+# are stopped by their pid files on exit, failure or interrupt. About 100 s on 2 cores once packages are
+# installed. Ends with "slurm: N passed, N failed"; exit 1 on any failure.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
