@@ -127,6 +127,7 @@ sweep_id=$(date -u +%Y%m%dT%H%M%SZ)
   echo "cwd: $(pwd)"
   echo "mpifactor: $bin"
   echo "version: $version"
+  echo "source: $(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown) (git describe of $root; build/mpifactor may be older)"
   echo "host: $(hostname), $cores cores, $(grep -m 1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown cpu)"
   echo "load average before: $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
   echo "launcher: $([ $use_slurm -eq 1 ] && echo "srun --mpi=pmix (job ${SLURM_JOB_ID}, nodes ${SLURM_JOB_NODELIST:-?})" || echo mpirun)"
