@@ -32,7 +32,7 @@ typedef struct master {
     const mf_config *cfg;
     int ranks;
     mf_input in;
-    bool input_open, input_done;
+    bool input_done;
     mf_sched sched;
     mf_reorder reorder;
     uint64_t next_unit;       /* id of the next unit to create */
@@ -421,7 +421,6 @@ int mf_master_run(const mf_config *cfg, int ranks)
                      start);
     m.last_commit = start;
 
-    m.input_open = true; /* mf_input_close is safe after a failed open */
     if (mf_input_open(&m.in, cfg->inputs, cfg->ninputs, stderr, m.err, sizeof m.err) != 0) {
         complain(m.err);
         m.io_error = true;
@@ -472,8 +471,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
     }
     if (m.have_ckpt)
         mf_checkpoint_close(&m.ckpt);
-    if (m.input_open)
-        mf_input_close(&m.in);
+    mf_input_close(&m.in); /* also right after a failed open */
     mf_runner_free(&m.own);
     mf_reorder_free(&m.reorder);
     mf_buf_free(&m.scratch);
