@@ -1,6 +1,8 @@
 # mpifactor: distributed trial-division factorization on Open MPI and GMP.
 # `make run` sets up, builds and runs the shipped example; `make check` sets up, builds and runs every test.
 
+SHELL := /bin/bash
+
 ifeq ($(origin CC),default)
 CC = mpicc
 endif
@@ -95,13 +97,14 @@ multihost: $(BIN)
 container: $(BIN)
 	tests/container/run.sh
 
-# Set up, build and run every test.
+# Set up, build and run every test; the last line sums all suites.
 check: test-deps
-	@$(MAKE) --no-print-directory all unit unit-san integration fuzz-replay
-	@for t in slurm multihost container; do \
-	  if [ -x tests/$$t/run.sh ]; then $(MAKE) --no-print-directory $$t || exit 1; fi; \
-	done
-	@echo "make check: all test suites passed"
+	@mkdir -p build
+	@set -o pipefail; { $(MAKE) --no-print-directory all unit unit-san integration fuzz-replay && \
+	  for t in slurm multihost container; do \
+	    if [ -x tests/$$t/run.sh ]; then $(MAKE) --no-print-directory $$t || exit 1; fi; \
+	  done; } 2>&1 | tee build/check.log
+	@tests/lib/check-summary.sh build/check.log
 
 bench: deps
 	@$(MAKE) --no-print-directory all
