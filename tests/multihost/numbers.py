@@ -11,8 +11,12 @@ laid out several per line with '#' comments (the mpifactor input format).
 Every number is a product of primes below 2^20 times at most one prime below 2^40,
 so trial division finishes by 2^20 and GNU factor needs no long Pollard rho runs.
 """
+import os
 import random
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "jobs"))
+from gen_numbers import is_prime  # noqa: E402  (the project's one primality test)
 
 SMALL_LIMIT = 1 << 20
 BIG_LIMIT = 1 << 40
@@ -27,31 +31,6 @@ def sieve(limit):
         if flags[i]:
             flags[i * i::i] = bytearray(len(range(i * i, limit, i)))
     return [i for i in range(limit) if flags[i]]
-
-
-def is_prime(n):
-    """Deterministic Miller-Rabin for n < 3.3e24 (enough for the 40-bit primes used here)."""
-    if n < 2:
-        return False
-    bases = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41)
-    for p in bases:
-        if n % p == 0:
-            return n == p
-    d, s = n - 1, 0
-    while d % 2 == 0:
-        d //= 2
-        s += 1
-    for a in bases:
-        x = pow(a, d, n)
-        if x in (1, n - 1):
-            continue
-        for _ in range(s - 1):
-            x = x * x % n
-            if x == n - 1:
-                break
-        else:
-            return False
-    return True
 
 
 def prime_between(rng, lo, hi):
