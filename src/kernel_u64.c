@@ -109,6 +109,16 @@ static uint64_t confirm_hits(uint64_t n, uint64_t p0, unsigned mask)
     return 0;
 }
 
+/* Slow path of a filter hit: the smallest of the count odd candidates from p that divides n, or 0
+   (kept out of line so the hot loop keeps its registers). */
+__attribute__((noinline)) static uint64_t confirm_range(uint64_t n, uint64_t p, unsigned count)
+{
+    for (unsigned j = 0; j < count; j++, p += 2)
+        if (n % p == 0)
+            return p;
+    return 0;
+}
+
 static inline uint64_t min_u64(uint64_t a, uint64_t b)
 {
     return a < b ? a : b;
@@ -123,17 +133,16 @@ static uint64_t find_scalar(uint64_t n, uint64_t lo, uint64_t hi)
         const uint64_t *inv = block_inverses(p0, cnt, scratch);
         uint64_t t = n / p0;
         unsigned i = 0;
-        for (; i + 8 <= cnt; i += 8) {
-            /* eight independent multiplies; one compare on their minimum decides the common case */
-            uint64_t q0 = n * inv[i], q1 = n * inv[i + 1], q2 = n * inv[i + 2], q3 = n * inv[i + 3];
-            uint64_t q4 = n * inv[i + 4], q5 = n * inv[i + 5], q6 = n * inv[i + 6], q7 = n * inv[i + 7];
-            uint64_t a = min_u64(q0, q1), b = min_u64(q2, q3), c = min_u64(q4, q5), e = min_u64(q6, q7);
-            if (min_u64(min_u64(a, b), min_u64(c, e)) > t)
+        for (; i + 16 <= cnt; i += 16) {
+            /* sixteen independent multiplies folded into four minimums; one test decides the common case */
+            const uint64_t *v = inv + i;
+            uint64_t m0 = min_u64(min_u64(n * v[0], n * v[1]), min_u64(n * v[2], n * v[3]));
+            uint64_t m1 = min_u64(min_u64(n * v[4], n * v[5]), min_u64(n * v[6], n * v[7]));
+            uint64_t m2 = min_u64(min_u64(n * v[8], n * v[9]), min_u64(n * v[10], n * v[11]));
+            uint64_t m3 = min_u64(min_u64(n * v[12], n * v[13]), min_u64(n * v[14], n * v[15]));
+            if (((m0 <= t) | (m1 <= t) | (m2 <= t) | (m3 <= t)) == 0)
                 continue;
-            unsigned m = (unsigned)(q0 <= t) | (unsigned)(q1 <= t) << 1 | (unsigned)(q2 <= t) << 2 |
-                         (unsigned)(q3 <= t) << 3 | (unsigned)(q4 <= t) << 4 | (unsigned)(q5 <= t) << 5 |
-                         (unsigned)(q6 <= t) << 6 | (unsigned)(q7 <= t) << 7;
-            uint64_t d = confirm_hits(n, p0 + 2 * (uint64_t)i, m);
+            uint64_t d = confirm_range(n, p0 + 2 * (uint64_t)i, 16);
             if (d)
                 return d;
         }
