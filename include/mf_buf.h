@@ -74,6 +74,9 @@ static inline uint64_t mf_buf_get_u64(mf_buf *b)
     b->pos += 8;
     return v;
 }
+/* Writes all n bytes at p to file descriptor fd, retrying short writes and EINTR.
+   Returns 0, or -1 with errno set. */
+int mf_write_all(int fd, const void *p, size_t n);
 /* Returns a pointer to the next n bytes and skips them, or NULL (and sets failed) if fewer remain. */
 const unsigned char *mf_buf_get_bytes(mf_buf *b, size_t n);
 

@@ -1,9 +1,13 @@
-/* Growable byte buffer: appends, little-endian integers, decimal formatting, bounds-checked reads. */
+/* Growable byte buffer: appends, little-endian integers, decimal formatting, bounds-checked reads,
+   and whole writes to a file descriptor. */
+#define _POSIX_C_SOURCE 200809L
 #include "mf_buf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void mf_buf_init(mf_buf *b)
 {
@@ -99,4 +103,20 @@ uint32_t mf_buf_get_u32(mf_buf *b)
     for (int i = 0; p && i < 4; i++)
         v |= (uint32_t)p[i] << (8 * i);
     return v;
+}
+
+int mf_write_all(int fd, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    while (n) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        s += w;
+        n -= (size_t)w;
+    }
+    return 0;
 }

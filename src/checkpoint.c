@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mf_checkpoint.h"
 
+#include "mf_buf.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -83,21 +85,6 @@ static int parse_record(const char *line, uint64_t *done, uint64_t *bytes)
     return 0;
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        s += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int mf_checkpoint_open(mf_checkpoint *c, const char *path, uint64_t fp, char *err, size_t errlen)
 {
     char header[64];
@@ -114,7 +101,7 @@ int mf_checkpoint_open(mf_checkpoint *c, const char *path, uint64_t fp, char *er
         goto fail;
     }
     if (st.st_size == 0) {
-        if (write_all(c->fd, header, strlen(header)) != 0 || fsync(c->fd) != 0) {
+        if (mf_write_all(c->fd, header, strlen(header)) != 0 || fsync(c->fd) != 0) {
             snprintf(err, errlen, "%s: %s", path, strerror(errno));
             goto fail;
         }
@@ -179,7 +166,7 @@ int mf_checkpoint_commit(mf_checkpoint *c, uint64_t done, uint64_t out_bytes, ch
     char rec[80];
     int n = snprintf(rec, sizeof rec, "done %llu %llu %08x\n", (unsigned long long)done,
                      (unsigned long long)out_bytes, record_check(done, out_bytes));
-    if (write_all(c->fd, rec, (size_t)n) != 0 || fsync(c->fd) != 0) {
+    if (mf_write_all(c->fd, rec, (size_t)n) != 0 || fsync(c->fd) != 0) {
         snprintf(err, errlen, "checkpoint: %s", strerror(errno));
         return -1;
     }

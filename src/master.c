@@ -64,27 +64,12 @@ static void complain(const char *msg)
     fprintf(stderr, "mpifactor: %s\n", msg);
 }
 
-static int write_fd(int fd, const unsigned char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Writes the buffered output to the file. */
 static void flush_output(master *m)
 {
     if (m->out.len == 0 || m->io_error)
         return;
-    if (write_fd(m->out_fd, m->out.data, m->out.len) != 0) {
+    if (mf_write_all(m->out_fd, m->out.data, m->out.len) != 0) {
         snprintf(m->err, sizeof m->err, "%s: write error: %s", m->cfg->output ? m->cfg->output : "stdout",
                  strerror(errno));
         complain(m->err);
@@ -411,7 +396,10 @@ int mf_master_run(const mf_config *cfg, int ranks)
     m.inflight = calloc((size_t)ranks, sizeof *m.inflight);
     m.per_rank = calloc((size_t)ranks, sizeof *m.per_rank);
     mf_sched_init(&m.sched, ranks, cfg->unit_size);
-    mf_reorder_init(&m.reorder, mf_sched_window(ranks));
+    if (!m.inflight || !m.per_rank || mf_reorder_init(&m.reorder, mf_sched_window(ranks)) != 0) {
+        complain("out of memory");
+        mf_proto_abort(MF_EXIT_INTERNAL);
+    }
     mf_runner_init(&m.own, cfg->max_divisor);
     mf_buf_init(&m.scratch);
     mf_buf_init(&m.out);
