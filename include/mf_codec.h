@@ -1,10 +1,14 @@
 /* Byte encodings of work units, results and rank statistics (pure: no MPI, no I/O).
 
    value  := u8 kind (0: u64, 1: big) then u64 little-endian, or u32 length + big-endian magnitude
-   unit   := u64 unit_id, u64 first_index, u32 count, count x value
-   result := u64 unit_id, u32 count, u64 candidates, u64 busy_ns,
-             count x (value n, u8 complete, u32 nfactors, nfactors x value, [value cofactor if !complete])
-   stats  := i32 rank, 64 bytes host, u64 busy_ns, u64 idle_ns, u64 numbers, units, candidates,
+   unit   := u8 1, u64 id, u32 file, u64 line, u8 in_comment, slice bytes (the rest)
+           | u8 2, u64 id, value cofactor, u64 lo, u64 hi
+   result := u8 1, u64 id, u64 out_len, out bytes, u32 file, u64 bytes, u64 numbers, invalid, verify_failures, candidates, busy_ns,
+             u64 msgs_len, msgs, u8 escalated [factored, u64 next_p, candidates, busy_ns],
+             u8 has_rest [u64 line, u8 in_comment, u64 len, bytes]
+           | u8 2, u64 id, u64 lo, hi, candidates, busy_ns, u32 n, n x u64 divisor
+   factored := value n, u8 complete, u32 nfactors, nfactors x value, [value cofactor if !complete]
+   stats  := i32 rank, 64 bytes host, u64 busy_ns, u64 idle_ns, u64 numbers, units, ranges, candidates,
              bytes_sent, bytes_received */
 #ifndef MPIFACTOR_CODEC_H
 #define MPIFACTOR_CODEC_H
@@ -14,19 +18,6 @@
 #include "mf_buf.h"
 #include "mf_stats.h"
 #include "mf_value.h"
-
-typedef struct mf_unit_header {
-    uint64_t id;
-    uint64_t first;   /* input position (0-based, valid numbers only) of the first number */
-    uint32_t count;
-} mf_unit_header;
-
-typedef struct mf_result_header {
-    uint64_t id;
-    uint32_t count;
-    uint64_t candidates;
-    double busy_s;
-} mf_result_header;
 
 /* Slow paths of the two functions below, for values of 2^64 or more (kind byte already handled). */
 void mf_codec_put_big(mf_buf *b, const mf_value *v);
@@ -58,23 +49,85 @@ static inline int mf_codec_get_value(mf_buf *b, mf_value *v)
     return kind == 1 ? mf_codec_get_big(b, v) : -1;
 }
 
-/* Starts a unit in the empty buffer b (count 0). */
-void mf_unit_begin(mf_buf *b, uint64_t id, uint64_t first);
-/* Appends one number to the unit in b and increments its count. */
-void mf_unit_add(mf_buf *b, const mf_value *n);
-/* Reads the unit header from the start of b (rewinds b); returns 0 or -1. Then get values. */
-int mf_unit_read_header(mf_buf *b, mf_unit_header *h);
+typedef enum mf_unit_kind {
+    MF_UNIT_TEXT = 1,   /* a slice of input text: tokenize, factor, format */
+    MF_UNIT_RANGE = 2   /* candidates lo..hi of one split number's cofactor */
+} mf_unit_kind;
 
-/* Starts a result for unit id in the empty buffer b. */
-void mf_result_begin(mf_buf *b, uint64_t id);
-/* Appends one factorization and increments the count. */
-void mf_result_add(mf_buf *b, const mf_factored *f);
-/* Stores the unit's totals in the header of the result in b. */
-void mf_result_finish(mf_buf *b, uint64_t candidates, double busy_s);
-/* Reads the result header from the start of b (rewinds b); returns 0 or -1. */
-int mf_result_read_header(mf_buf *b, mf_result_header *h);
-/* Reads the next factorization into f; returns 0 or -1 on malformed input. */
-int mf_result_next(mf_buf *b, mf_factored *f);
+/* A decoded work unit. For text units `text` points into the decoded buffer (valid while it lives). */
+typedef struct mf_unit {
+    mf_unit_kind kind;
+    uint64_t id;
+    uint32_t file;              /* text: input index */
+    uint64_t line;              /* text: line of the first byte */
+    int in_comment;             /* text: first byte inside a comment */
+    const unsigned char *text;  /* text: the slice */
+    size_t len;
+    uint64_t lo, hi;            /* range: odd candidates */
+} mf_unit;
+
+/* Starts a text unit in the empty buffer b; the caller then appends the slice's bytes. */
+void mf_text_unit_begin(mf_buf *b, uint64_t id, uint32_t file, uint64_t line, int in_comment);
+/* Rewrites the header of the text unit in b (as started by mf_text_unit_begin) with these values. */
+void mf_text_unit_set_header(mf_buf *b, uint64_t id, uint32_t file, uint64_t line, int in_comment);
+/* Writes a range unit for cofactor c into b (reset first). */
+void mf_range_unit_put(mf_buf *b, uint64_t id, const mf_value *c, uint64_t lo, uint64_t hi);
+/* Decodes the unit in b (from its start) into u, a range unit's cofactor into c. Returns 0 or -1. */
+int mf_unit_read(mf_buf *b, mf_unit *u, mf_value *c);
+
+/* The figures of a finished unit, text or range. */
+typedef struct mf_result_info {
+    mf_unit_kind kind;
+    uint64_t id;
+    uint32_t file;              /* text: the unit's input index */
+    uint64_t bytes;             /* text: input bytes worked through (the unit less its handed-back rest) */
+    uint64_t numbers;           /* text: numbers finished (written in out) */
+    uint64_t invalid;           /* text: invalid tokens (messages in msgs) */
+    uint64_t verify_failures;   /* text: --verify failures (messages in msgs) */
+    uint64_t candidates;
+    double busy_s;
+    const unsigned char *out;   /* text: formatted records */
+    size_t out_len;
+    const unsigned char *msgs;  /* text: lines for stderr */
+    size_t msgs_len;
+    size_t tail;                /* text: offset of the escalated flag (cut there, then append two zero
+                                   bytes, to drop the partial number and the rest from the message) */
+    int escalated;              /* text: a number ran past its budget (partial factorization follows) */
+    uint64_t next_p;            /*   its next candidate */
+    uint64_t number_candidates; /*   candidates it took so far, and its compute seconds */
+    double number_busy_s;
+    int has_rest;               /* text: the unstarted rest of the slice is handed back */
+    uint64_t rest_line;
+    int rest_in_comment;
+    const unsigned char *rest;
+    size_t rest_len;
+    uint64_t lo, hi;            /* range: the candidates scanned */
+    size_t ndivisors;           /* range: divisors found (read them with mf_result_divisor) */
+    const unsigned char *divisors;
+} mf_result_info;
+
+/* Starts a text result in the empty buffer b; the caller appends the formatted records to b (the
+   result's output), then calls mf_text_result_end. */
+void mf_text_result_begin(mf_buf *b, uint64_t id);
+/* Finishes a text result: msgs for stderr, counters, and optionally the escalated number (partial: n, its
+   factors so far and cofactor; NULL when none) and the handed-back rest of the slice (rest_len 0: none). */
+void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, const mf_buf *msgs, uint64_t numbers, uint64_t invalid,
+                        uint64_t verify_failures, uint64_t candidates, double busy_s,
+                        const mf_factored *partial, uint64_t next_p, uint64_t number_candidates,
+                        double number_busy_s, const unsigned char *rest, size_t rest_len, uint64_t rest_line,
+                        int rest_in_comment);
+/* Writes a range result into b (reset first): the divisors found, ascending with repetition. */
+void mf_range_result_put(mf_buf *b, uint64_t id, uint64_t lo, uint64_t hi, const mf_value *divisors, size_t ndivisors,
+                         uint64_t candidates, double busy_s);
+/* Decodes the result in b into r (pointers into b) and, for an escalated number, its partial
+   factorization into partial (NULL: such a result is refused). Returns 0 or -1 on malformed input. */
+int mf_result_read(mf_buf *b, mf_result_info *r, mf_factored *partial);
+/* Divisor i (< r->ndivisors) of a decoded range result. */
+uint64_t mf_result_divisor(const mf_result_info *r, size_t i);
+
+/* Appends one factorization / reads it back (0 or -1); used for escalated numbers. */
+void mf_factored_put(mf_buf *b, const mf_factored *f);
+int mf_factored_get(mf_buf *b, mf_factored *f);
 
 /* Appends / reads rank statistics (read returns 0 or -1). */
 void mf_codec_put_stats(mf_buf *b, const mf_rank_stats *s);

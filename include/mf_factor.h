@@ -18,6 +18,7 @@ typedef struct mf_factor_job {
     uint64_t p;            /* next odd candidate divisor */
     uint64_t max_divisor;  /* 0: unbounded */
     uint64_t candidates;   /* candidate divisors tested so far (2 counts as one) */
+    bool range;            /* scanning one range of candidates only (see mf_job_start_range) */
     bool done;
 } mf_factor_job;
 
@@ -28,6 +29,15 @@ void mf_job_clear(mf_factor_job *job);
 /* Starts factorizing n into out (out is reset; out->n becomes n). max_divisor 0 means unbounded,
    else trial division stops after the largest candidate <= max_divisor (max_divisor >= 2). */
 void mf_job_start(mf_factor_job *job, mf_factored *out, const mf_value *n, uint64_t max_divisor);
+/* Starts scanning the odd candidates lo..hi (lo odd, 3 <= lo <= hi) of cofactor c (odd, >= 2) into out:
+   out->n becomes c and out->factors every divisor found in the range, ascending, each as often as it
+   divided the job's copy of c (a divisor may be composite when c has prime factors below lo). The scan
+   stops early once p*p exceeds the copy; what is left of the copy is not reported. */
+void mf_job_start_range(mf_factor_job *job, mf_factored *out, const mf_value *c, uint64_t lo, uint64_t hi);
+/* Stops an unfinished job where it is, so that others can go on with it: out then holds the factors found
+   so far with complete = false and the remaining cofactor, and *next_p the next candidate to test.
+   Returns true, or false when the job was in fact finished (out final, as after mf_job_run). */
+bool mf_job_suspend(mf_factor_job *job, uint64_t *next_p);
 /* Tests up to about budget more candidates. Returns true once the job is done: out then holds the
    prime factors in ascending order and, if the bound stopped it, complete = false and the cofactor. */
 bool mf_job_run(mf_factor_job *job, uint64_t budget);

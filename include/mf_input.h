@@ -44,6 +44,44 @@ uint64_t mf_input_consumed(const mf_input *in);
 /* Closes everything and frees in's storage. */
 void mf_input_close(mf_input *in);
 
+/* Where a slice of input text begins: the input it came from and the scanner state at its first byte. */
+typedef struct mf_slice_info {
+    uint32_t file;        /* index into the input list */
+    uint64_t line;        /* line number of the first byte (1-based) */
+    int in_comment;       /* the first byte lies inside a '#' comment */
+} mf_slice_info;
+
+/* Cuts the next slice of raw input text and appends its bytes to b: at least about `target` bytes (less at
+   the end of a file), ending at a newline when one comes within a long line's allowance, else at other
+   whitespace, else at the end of the token (a token is never cut; a slice never spans two files).
+   lines > 0 instead takes exactly that many lines (fewer at the end of a file).
+   The skipped part of a comment may be cut too: the next slice then starts with in_comment set.
+   Returns 1 with *info set, 0 at the end of all inputs, -1 on a read error (message in errmsg), or
+   MF_INPUT_INTERRUPTED (calling again continues). Must not be mixed with a pending mf_input_next token
+   (call it only right after mf_input_next returned a number, or from the start). */
+int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_slice_info *info, char *errmsg,
+                   size_t errlen);
+/* Display name of input index i ("stdin" for "-" or when no paths were given). */
+const char *mf_input_name(const char *const *paths, int npaths, uint32_t i);
+
+/* A tokenizer over one slice of text in memory (no I/O). */
+typedef struct mf_scan {
+    const unsigned char *p;
+    size_t len, pos;
+    uint64_t line;        /* line of p[pos] */
+    int in_comment;
+} mf_scan;
+
+/* Starts scanning len bytes at p from the state in info. */
+void mf_scan_init(mf_scan *s, const unsigned char *p, size_t len, uint64_t line, int in_comment);
+/* Finds the next token: returns 1 with tok, toklen and tokline set (the token lies inside the slice), or 0 at
+   the end of the slice. Afterwards s->pos is just past the token's terminating byte (if any). */
+int mf_scan_next(mf_scan *s, const unsigned char **tok, size_t *toklen, uint64_t *tokline);
+/* Counts the newline bytes in p[0..len). */
+uint64_t mf_count_newlines(const unsigned char *p, size_t len);
+/* Appends "mpifactor: NAME:LINE: 'TOKEN' is not a valid non-negative integer\n" to out. */
+void mf_invalid_message(mf_buf *out, const char *name, uint64_t line, const unsigned char *tok, size_t len);
+
 /* Classifies one token (not NUL-terminated): returns 1 and sets v when it is a valid decimal
    integer (optional '+', ASCII digits only, leading zeros allowed), else 0. scratch is work space. */
 int mf_parse_token(const unsigned char *s, size_t len, mf_value *v, mpz_ptr scratch);

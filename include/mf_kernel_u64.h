@@ -23,13 +23,18 @@ int mf_u64_kernel_parse(const char *name, mf_u64_kernel *k);
    Requires lo odd, lo >= 3, hi <= 2^32 - 1 (hi < lo gives 0). Tests candidates in ascending order
    with the selected implementation; every implementation returns the same answer. */
 uint64_t mf_u64_find_divisor(uint64_t n, uint64_t lo, uint64_t hi);
+/* The same for small numbers (n < 2^32, hi <= 65535; lo odd, lo >= 3): one 32-bit multiply and compare
+   per candidate against tables of inverses modulo 2^32 (built on first use, 256 KiB), no block set-up,
+   so that numbers with few candidates cost little more than their candidates. The plain kernel, when
+   selected, is used as it is. */
+uint64_t mf_u32_find_divisor(uint32_t n, uint64_t lo, uint64_t hi);
 /* Reference implementation of mf_u64_find_divisor with the % operator (for tests). */
 uint64_t mf_u64_find_divisor_plain(uint64_t n, uint64_t lo, uint64_t hi);
 /* Returns floor(sqrt(n)) exactly. */
 uint64_t mf_u64_isqrt(uint64_t n);
 /* Returns the inverse of odd p modulo 2^64 (p * inv == 1 mod 2^64). */
 uint64_t mf_u64_inverse(uint64_t p);
-/* Frees the cached inverse table (optional; for leak checkers). */
+/* Frees the cached inverse tables (optional; for leak checkers). */
 void mf_u64_kernel_release(void);
 
 #endif

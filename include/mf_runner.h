@@ -1,4 +1,9 @@
-/* Factorizes one encoded work unit in slices and builds its encoded result (pure: no MPI). */
+/* Works through one encoded work unit in slices and builds its encoded result (pure: no MPI).
+
+   A text unit is tokenized, factorized and formatted here, so that rank 0 only moves bytes. A unit that
+   has used opts.handback_s of CPU time hands back its unstarted rest, and a number that has itself used half
+   of that is suspended and returned as a partial factorization, to be split into candidate ranges. (CPU
+   time, so that a loaded or oversubscribed node does not split numbers that are cheap.) */
 #ifndef MPIFACTOR_RUNNER_H
 #define MPIFACTOR_RUNNER_H
 
@@ -8,33 +13,54 @@
 #include "mf_buf.h"
 #include "mf_codec.h"
 #include "mf_factor.h"
+#include "mf_input.h"
+#include "mf_output.h"
+
+typedef struct mf_runner_opts {
+    uint64_t max_divisor;          /* as in mf_job_start (0: unbounded) */
+    mf_format format;
+    bool verify;                   /* check every factorization with mf_verify */
+    double handback_s;             /* 0: never hand back or suspend */
+    const char *const *paths;      /* input names for messages (not owned) */
+    int npaths;
+} mf_runner_opts;
 
 typedef struct mf_runner {
-    mf_buf unit;            /* the unit being factorized */
-    mf_unit_header hdr;
-    uint32_t index;         /* numbers of the unit finished */
+    mf_runner_opts opt;
+    mf_buf unit;            /* the unit being worked on */
+    mf_unit u;
+    mf_value cofactor;      /* a range unit's number */
+    mf_scan scan;
     bool active;            /* a unit is loaded and not finished */
     bool in_number;         /* job holds a number in progress */
+    size_t token_pos;       /* scan offset of the number in progress */
+    uint64_t token_line;
     mf_factor_job job;
     mf_factored fac;
     mf_value n;
+    mpz_t scratch;
+    mf_buf msgs;            /* stderr lines of this unit */
     mf_buf result;          /* encoded result, complete once mf_runner_step returns true */
+    uint64_t numbers, invalid, verify_failures;
     uint64_t candidates;    /* candidates tested for this unit */
-    double busy_s;          /* compute seconds spent on this unit */
-    uint64_t max_divisor;
+    double busy_s;          /* compute seconds (wall clock) spent on this unit */
+    double cpu_s;           /* CPU seconds spent on this unit */
+    double number_busy_s;   /* compute seconds (wall clock) spent on the number in progress */
+    double number_cpu_s;    /* CPU seconds spent on the number in progress */
+    bool handed_back;       /* the finished unit handed back its rest or a partial number */
+    bool suspended;         /* ... and the partial number was among it */
+    char err[512];
 } mf_runner;
 
-/* Initializes an idle runner; max_divisor as in mf_job_start (0: unbounded). */
-void mf_runner_init(mf_runner *r, uint64_t max_divisor);
+/* Initializes an idle runner. The paths in opts must outlive it. */
+void mf_runner_init(mf_runner *r, const mf_runner_opts *opts);
 /* Frees all storage. */
 void mf_runner_free(mf_runner *r);
 /* Loads the encoded unit in *unit (swapped in: *unit gets the runner's old buffer). Returns 0, or
    -1 when the unit is malformed. */
 int mf_runner_load(mf_runner *r, mf_buf *unit);
-/* Works on the loaded unit for about budget candidates (each number counts at least 16).
-   Returns true when the unit is finished: r->result then holds the encoded result, with the unit's
-   compute time and candidates in its header, and r->active is false. Returns false otherwise.
-   A malformed number sets *bad (when not NULL) and finishes the unit early. */
-bool mf_runner_step(mf_runner *r, uint64_t budget, bool *bad);
+/* Works on the loaded unit for about budget candidates (each token counts at least 16).
+   Returns true when the unit is finished: r->result then holds the encoded result and r->active is false. */
+bool mf_runner_step(mf_runner *r, uint64_t budget);
 
 #endif

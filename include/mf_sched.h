@@ -1,33 +1,43 @@
 /* Work-unit sizing for dynamic (pull) scheduling (pure: no MPI, no clock).
 
-   Units aim at a fixed compute time each, from the measured cost per number, so cheap numbers travel
-   in large batches and costly ones in small units; near the end of a known-size input, units shrink
-   (guided self-scheduling) so all ranks finish together. */
+   Text units aim at a fixed compute time each, from the measured cost per input byte, so cheap numbers
+   travel in large slices and costly ones in small ones; the first units, sent before any cost is known, are
+   small. Near the end of a known-size input, units shrink (guided self-scheduling) so all ranks finish
+   together. A unit that still runs past MF_SCHED_HANDBACK_S hands back its unstarted rest, and the number in
+   progress is split into candidate ranges of MF_SCHED_TARGET_S each. */
 #ifndef MPIFACTOR_SCHED_H
 #define MPIFACTOR_SCHED_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#define MF_SCHED_MIN_UNIT 1u
-#define MF_SCHED_MAX_UNIT 8192u
-#define MF_SCHED_FIRST_UNIT 16u
-#define MF_SCHED_TARGET_S 0.05   /* aimed compute seconds per unit */
-#define MF_SCHED_FLOOR_S 0.005   /* near the end, units still carry at least this much work */
-#define MF_UNITS_IN_FLIGHT 2     /* units a worker holds: one running, one queued */
+#define MF_SCHED_TARGET_S 0.05      /* aimed compute seconds per unit */
+#define MF_SCHED_HANDBACK_S 0.1     /* a unit busy this long hands back its rest and splits its number */
+#define MF_SCHED_FLOOR_S 0.005      /* near the end, units still carry at least this much work */
+#define MF_SCHED_FIRST_BYTES 256u   /* slices before any cost is known: a few dozen numbers */
+#define MF_SCHED_MIN_BYTES 32u
+#define MF_SCHED_MAX_BYTES 65536u   /* about 8000 numbers of 7 digits */
+#define MF_SCHED_MIN_RANGE (UINT64_C(1) << 16)  /* candidates per range unit, at least */
+#define MF_UNITS_IN_FLIGHT 2        /* units a worker holds: one running, one queued */
 
 typedef struct mf_sched {
-    uint32_t fixed;           /* --unit-size, or 0 for adaptive */
+    uint32_t fixed_lines;     /* --unit-size (input lines per unit), or 0 for adaptive */
     int ranks;                /* ranks that factorize */
-    double cost_per_number;   /* smoothed seconds per number, < 0 before any measurement */
+    double cost_per_byte;     /* smoothed compute seconds per input byte, < 0 before any measurement */
+    double cost_per_candidate;/* smoothed seconds per candidate of split numbers, < 0 before any */
 } mf_sched;
 
-/* Initializes the scheduler for `ranks` computing ranks; fixed_size 0 selects adaptive sizes. */
-void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_size);
-/* Feeds back a finished unit: `numbers` numbers took busy_s seconds of compute. */
-void mf_sched_observe(mf_sched *s, uint32_t numbers, double busy_s);
-/* Size of the next unit. remaining: estimated numbers left in the input, or < 0 when unknown. */
-uint32_t mf_sched_next_size(const mf_sched *s, double remaining);
-/* Units the master keeps between the next unit to write and the newest unit handed out. */
+/* Initializes the scheduler for `ranks` computing ranks; fixed_lines 0 selects adaptive sizes. */
+void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_lines);
+/* Feeds back a finished text unit: `bytes` bytes of input took busy_s seconds of compute. */
+void mf_sched_observe(mf_sched *s, size_t bytes, double busy_s);
+/* Feeds back candidates tested in busy_s seconds (a split number's first part, or a range). */
+void mf_sched_observe_candidates(mf_sched *s, uint64_t candidates, double busy_s);
+/* Bytes of input for the next text unit. remaining: input bytes not yet handed out, or < 0 when unknown. */
+size_t mf_sched_next_bytes(const mf_sched *s, double remaining);
+/* Candidates per range unit of a split number (about MF_SCHED_TARGET_S of work each). */
+uint64_t mf_sched_range_width(const mf_sched *s);
+/* Segments the master may hold between the next result to write and the newest unit handed out. */
 uint32_t mf_sched_window(int ranks);
 
 #endif

@@ -11,7 +11,8 @@ typedef struct mf_rank_stats {
     double busy_s;        /* seconds spent factorizing */
     double idle_s;        /* seconds spent waiting with nothing to do */
     uint64_t numbers;     /* numbers factorized by this rank */
-    uint64_t units;       /* work units factorized by this rank */
+    uint64_t units;       /* work units factorized by this rank (text and range units) */
+    uint64_t ranges;      /* range units (candidate ranges of split numbers) among them */
     uint64_t candidates;  /* trial divisors tested by this rank */
     uint64_t bytes_sent;
     uint64_t bytes_received;
@@ -25,12 +26,18 @@ typedef struct mf_run_stats {
     double wall_s;
     uint64_t numbers;         /* numbers written by this run (excludes ones skipped on resume) */
     uint64_t invalid_tokens;
-    uint64_t units;           /* work units handed out */
+    uint64_t units;           /* work units handed out (text and range units) */
+    uint64_t numbers_split;   /* numbers whose candidates were split into ranges across ranks */
+    uint64_t wasted_candidates; /* candidates of ranges dropped because the number was already done */
+    uint64_t units_handed_back; /* units that ran past their budget and returned their unstarted rest */
     int exit_code;
 } mf_run_stats;
 
 /* Monotonic clock in seconds. */
 double mf_now(void);
+/* CPU seconds used by the calling thread: the measure of work that time slicing by other processes does not
+   inflate (falls back to mf_now where no such clock exists). */
+double mf_cpu_now(void);
 /* Sleeps for about s seconds (returns early on a signal). */
 void mf_nap(double s);
 /* Fills s with zeros and this process's rank and host name. */

@@ -21,7 +21,7 @@ void mf_cli_usage(FILE *f)
         "\n"
         "  -o, --output FILE        write results to FILE instead of standard output\n"
         "  -f, --format FMT         text (GNU factor, default), jsonl or csv\n"
-        "  -u, --unit-size N        integers per work unit (default: adaptive)\n"
+        "  -u, --unit-size N        input lines per work unit (default: adaptive)\n"
         "      --stats FILE         write run statistics as JSON to FILE\n"
         "      --checkpoint FILE    record progress durably in FILE (needs -o); running the\n"
         "                           same command again resumes where it stopped\n"

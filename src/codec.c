@@ -3,8 +3,6 @@
 
 #include <string.h>
 
-#define UNIT_COUNT_OFFSET 16   /* u64 id, u64 first, then u32 count */
-#define RESULT_COUNT_OFFSET 8  /* u64 id, then u32 count, u64 candidates, u64 busy_ns */
 
 void mf_codec_put_big(mf_buf *b, const mf_value *v)
 {
@@ -28,16 +26,8 @@ int mf_codec_get_big(mf_buf *b, mf_value *v)
     return 0;
 }
 
-/* Adds one to the u32 stored at offset off of b. */
-static void bump_u32(mf_buf *b, size_t off)
-{
-    uint32_t c = 0;
-    for (int i = 0; i < 4; i++)
-        c |= (uint32_t)b->data[off + (size_t)i] << (8 * i);
-    c++;
-    for (int i = 0; i < 4; i++)
-        b->data[off + (size_t)i] = (unsigned char)(c >> (8 * i));
-}
+#define TEXT_OUT_LEN_OFFSET 9   /* u8 kind, u64 id, then u64 out_len */
+#define TEXT_OUT_OFFSET 17
 
 /* Overwrites 8 bytes at offset off of b with v. */
 static void patch_u64(mf_buf *b, size_t off, uint64_t v)
@@ -46,40 +36,66 @@ static void patch_u64(mf_buf *b, size_t off, uint64_t v)
         b->data[off + (size_t)i] = (unsigned char)(v >> (8 * i));
 }
 
-void mf_unit_begin(mf_buf *b, uint64_t id, uint64_t first)
+static uint64_t to_ns(double s)
+{
+    return s > 0 ? (uint64_t)(s * 1e9) : 0;
+}
+
+void mf_text_unit_begin(mf_buf *b, uint64_t id, uint32_t file, uint64_t line, int in_comment)
 {
     mf_buf_reset(b);
+    mf_buf_put_u8(b, MF_UNIT_TEXT);
     mf_buf_put_u64(b, id);
-    mf_buf_put_u64(b, first);
-    mf_buf_put_u32(b, 0);
+    mf_buf_put_u32(b, file);
+    mf_buf_put_u64(b, line);
+    mf_buf_put_u8(b, in_comment ? 1 : 0);
 }
 
-void mf_unit_add(mf_buf *b, const mf_value *n)
+void mf_text_unit_set_header(mf_buf *b, uint64_t id, uint32_t file, uint64_t line, int in_comment)
 {
-    mf_codec_put_value(b, n);
-    bump_u32(b, UNIT_COUNT_OFFSET);
+    size_t len = b->len;
+    b->len = 0;
+    mf_text_unit_begin(b, id, file, line, in_comment); /* same size as before: overwrites the header */
+    b->len = len;
 }
 
-int mf_unit_read_header(mf_buf *b, mf_unit_header *h)
+void mf_range_unit_put(mf_buf *b, uint64_t id, const mf_value *c, uint64_t lo, uint64_t hi)
+{
+    mf_buf_reset(b);
+    mf_buf_put_u8(b, MF_UNIT_RANGE);
+    mf_buf_put_u64(b, id);
+    mf_codec_put_value(b, c);
+    mf_buf_put_u64(b, lo);
+    mf_buf_put_u64(b, hi);
+}
+
+int mf_unit_read(mf_buf *b, mf_unit *u, mf_value *c)
 {
     b->pos = 0;
     b->failed = 0;
-    h->id = mf_buf_get_u64(b);
-    h->first = mf_buf_get_u64(b);
-    h->count = mf_buf_get_u32(b);
-    return b->failed ? -1 : 0;
+    u->kind = (mf_unit_kind)mf_buf_get_u8(b);
+    u->id = mf_buf_get_u64(b);
+    if (u->kind == MF_UNIT_TEXT) {
+        u->file = mf_buf_get_u32(b);
+        u->line = mf_buf_get_u64(b);
+        u->in_comment = mf_buf_get_u8(b) != 0;
+        if (b->failed)
+            return -1;
+        u->text = b->data + b->pos;
+        u->len = b->len - b->pos;
+        b->pos = b->len;
+        return 0;
+    }
+    if (u->kind != MF_UNIT_RANGE || mf_codec_get_value(b, c) != 0)
+        return -1;
+    u->lo = mf_buf_get_u64(b);
+    u->hi = mf_buf_get_u64(b);
+    if (b->failed || u->lo < 3 || u->lo % 2 == 0 || u->hi < u->lo)
+        return -1;
+    return 0;
 }
 
-void mf_result_begin(mf_buf *b, uint64_t id)
-{
-    mf_buf_reset(b);
-    mf_buf_put_u64(b, id);
-    mf_buf_put_u32(b, 0);
-    mf_buf_put_u64(b, 0);
-    mf_buf_put_u64(b, 0);
-}
-
-void mf_result_add(mf_buf *b, const mf_factored *f)
+void mf_factored_put(mf_buf *b, const mf_factored *f)
 {
     mf_codec_put_value(b, &f->n);
     mf_buf_put_u8(b, f->complete ? 1 : 0);
@@ -88,27 +104,9 @@ void mf_result_add(mf_buf *b, const mf_factored *f)
         mf_codec_put_value(b, &f->factors[i]);
     if (!f->complete)
         mf_codec_put_value(b, &f->cofactor);
-    bump_u32(b, RESULT_COUNT_OFFSET);
 }
 
-void mf_result_finish(mf_buf *b, uint64_t candidates, double busy_s)
-{
-    patch_u64(b, RESULT_COUNT_OFFSET + 4, candidates);
-    patch_u64(b, RESULT_COUNT_OFFSET + 12, (uint64_t)(busy_s * 1e9));
-}
-
-int mf_result_read_header(mf_buf *b, mf_result_header *h)
-{
-    b->pos = 0;
-    b->failed = 0;
-    h->id = mf_buf_get_u64(b);
-    h->count = mf_buf_get_u32(b);
-    h->candidates = mf_buf_get_u64(b);
-    h->busy_s = (double)mf_buf_get_u64(b) * 1e-9;
-    return b->failed ? -1 : 0;
-}
-
-int mf_result_next(mf_buf *b, mf_factored *f)
+int mf_factored_get(mf_buf *b, mf_factored *f)
 {
     mf_factored_reset(f);
     if (mf_codec_get_value(b, &f->n) != 0)
@@ -125,6 +123,130 @@ int mf_result_next(mf_buf *b, mf_factored *f)
     return 0;
 }
 
+void mf_text_result_begin(mf_buf *b, uint64_t id)
+{
+    mf_buf_reset(b);
+    mf_buf_put_u8(b, MF_UNIT_TEXT);
+    mf_buf_put_u64(b, id);
+    mf_buf_put_u64(b, 0); /* output length, patched by mf_text_result_end */
+}
+
+void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, const mf_buf *msgs, uint64_t numbers, uint64_t invalid,
+                        uint64_t verify_failures, uint64_t candidates, double busy_s,
+                        const mf_factored *partial, uint64_t next_p, uint64_t number_candidates,
+                        double number_busy_s, const unsigned char *rest, size_t rest_len, uint64_t rest_line,
+                        int rest_in_comment)
+{
+    patch_u64(b, TEXT_OUT_LEN_OFFSET, b->len - TEXT_OUT_OFFSET);
+    mf_buf_put_u32(b, file);
+    mf_buf_put_u64(b, bytes);
+    mf_buf_put_u64(b, numbers);
+    mf_buf_put_u64(b, invalid);
+    mf_buf_put_u64(b, verify_failures);
+    mf_buf_put_u64(b, candidates);
+    mf_buf_put_u64(b, to_ns(busy_s));
+    mf_buf_put_u64(b, msgs->len);
+    mf_buf_put(b, msgs->data, msgs->len);
+    mf_buf_put_u8(b, partial != NULL);
+    if (partial) {
+        mf_factored_put(b, partial);
+        mf_buf_put_u64(b, next_p);
+        mf_buf_put_u64(b, number_candidates);
+        mf_buf_put_u64(b, to_ns(number_busy_s));
+    }
+    mf_buf_put_u8(b, rest_len > 0);
+    if (rest_len > 0) {
+        mf_buf_put_u64(b, rest_line);
+        mf_buf_put_u8(b, rest_in_comment ? 1 : 0);
+        mf_buf_put_u64(b, rest_len);
+        mf_buf_put(b, rest, rest_len);
+    }
+}
+
+void mf_range_result_put(mf_buf *b, uint64_t id, uint64_t lo, uint64_t hi, const mf_value *divisors, size_t ndivisors,
+                         uint64_t candidates, double busy_s)
+{
+    mf_buf_reset(b);
+    mf_buf_put_u8(b, MF_UNIT_RANGE);
+    mf_buf_put_u64(b, id);
+    mf_buf_put_u64(b, lo);
+    mf_buf_put_u64(b, hi);
+    mf_buf_put_u64(b, candidates);
+    mf_buf_put_u64(b, to_ns(busy_s));
+    mf_buf_put_u32(b, (uint32_t)ndivisors);
+    for (size_t i = 0; i < ndivisors; i++)
+        mf_buf_put_u64(b, divisors[i].u);
+}
+
+/* Reads a length-prefixed byte run into p and len; returns 0 or -1. */
+static int get_run(mf_buf *b, const unsigned char **p, size_t *len)
+{
+    uint64_t n = mf_buf_get_u64(b);
+    if (b->failed || n > b->len - b->pos)
+        return -1;
+    *p = mf_buf_get_bytes(b, (size_t)n);
+    *len = (size_t)n;
+    return 0;
+}
+
+int mf_result_read(mf_buf *b, mf_result_info *r, mf_factored *partial)
+{
+    memset(r, 0, sizeof *r);
+    b->pos = 0;
+    b->failed = 0;
+    r->kind = (mf_unit_kind)mf_buf_get_u8(b);
+    r->id = mf_buf_get_u64(b);
+    if (r->kind == MF_UNIT_RANGE) {
+        r->lo = mf_buf_get_u64(b);
+        r->hi = mf_buf_get_u64(b);
+        r->candidates = mf_buf_get_u64(b);
+        r->busy_s = (double)mf_buf_get_u64(b) * 1e-9;
+        uint32_t n = mf_buf_get_u32(b);
+        if (b->failed || (uint64_t)n * 8 > b->len - b->pos)
+            return -1;
+        r->ndivisors = n;
+        r->divisors = mf_buf_get_bytes(b, (size_t)n * 8);
+        return 0;
+    }
+    if (r->kind != MF_UNIT_TEXT || get_run(b, &r->out, &r->out_len) != 0)
+        return -1;
+    r->file = mf_buf_get_u32(b);
+    r->bytes = mf_buf_get_u64(b);
+    r->numbers = mf_buf_get_u64(b);
+    r->invalid = mf_buf_get_u64(b);
+    r->verify_failures = mf_buf_get_u64(b);
+    r->candidates = mf_buf_get_u64(b);
+    r->busy_s = (double)mf_buf_get_u64(b) * 1e-9;
+    if (get_run(b, &r->msgs, &r->msgs_len) != 0)
+        return -1;
+    r->tail = b->pos;
+    r->escalated = mf_buf_get_u8(b) != 0;
+    if (r->escalated) {
+        if (!partial || mf_factored_get(b, partial) != 0)
+            return -1;
+        r->next_p = mf_buf_get_u64(b);
+        r->number_candidates = mf_buf_get_u64(b);
+        r->number_busy_s = (double)mf_buf_get_u64(b) * 1e-9;
+    }
+    r->has_rest = mf_buf_get_u8(b) != 0;
+    if (r->has_rest) {
+        r->rest_line = mf_buf_get_u64(b);
+        r->rest_in_comment = mf_buf_get_u8(b) != 0;
+        if (get_run(b, &r->rest, &r->rest_len) != 0)
+            return -1;
+    }
+    return b->failed ? -1 : 0;
+}
+
+uint64_t mf_result_divisor(const mf_result_info *r, size_t i)
+{
+    const unsigned char *d = r->divisors + 8 * i;
+    uint64_t v = 0;
+    for (int k = 0; k < 8; k++)
+        v |= (uint64_t)d[k] << (8 * k);
+    return v;
+}
+
 void mf_codec_put_stats(mf_buf *b, const mf_rank_stats *s)
 {
     mf_buf_put_u32(b, (uint32_t)s->rank);
@@ -133,6 +255,7 @@ void mf_codec_put_stats(mf_buf *b, const mf_rank_stats *s)
     mf_buf_put_u64(b, (uint64_t)(s->idle_s * 1e9));
     mf_buf_put_u64(b, s->numbers);
     mf_buf_put_u64(b, s->units);
+    mf_buf_put_u64(b, s->ranges);
     mf_buf_put_u64(b, s->candidates);
     mf_buf_put_u64(b, s->bytes_sent);
     mf_buf_put_u64(b, s->bytes_received);
@@ -149,6 +272,7 @@ int mf_codec_get_stats(mf_buf *b, mf_rank_stats *s)
     s->idle_s = (double)mf_buf_get_u64(b) * 1e-9;
     s->numbers = mf_buf_get_u64(b);
     s->units = mf_buf_get_u64(b);
+    s->ranges = mf_buf_get_u64(b);
     s->candidates = mf_buf_get_u64(b);
     s->bytes_sent = mf_buf_get_u64(b);
     s->bytes_received = mf_buf_get_u64(b);

@@ -15,6 +15,7 @@ void mf_job_init(mf_factor_job *job)
     job->p = 3;
     job->max_divisor = 0;
     job->candidates = 0;
+    job->range = false;
     job->done = true;
 }
 
@@ -42,6 +43,7 @@ void mf_job_start(mf_factor_job *job, mf_factored *out, const mf_value *n, uint6
     job->max_divisor = max_divisor;
     job->candidates = 0;
     job->p = 3;
+    job->range = false;
     job->done = false;
     job->big = n->is_big;
     if (job->big) {
@@ -65,6 +67,43 @@ void mf_job_start(mf_factor_job *job, mf_factored *out, const mf_value *n, uint6
     job->n64 >>= twos;
 }
 
+void mf_job_start_range(mf_factor_job *job, mf_factored *out, const mf_value *c, uint64_t lo, uint64_t hi)
+{
+    job->out = out;
+    mf_factored_reset(out);
+    mf_value_copy(&out->n, c);
+    job->max_divisor = hi;
+    job->candidates = 0;
+    job->p = lo;
+    job->range = true;
+    job->done = false;
+    job->big = c->is_big;
+    if (job->big)
+        mpz_set(job->nz, c->z);
+    else
+        job->n64 = c->u;
+}
+
+bool mf_job_suspend(mf_factor_job *job, uint64_t *next_p)
+{
+    if (job->done)
+        return false;
+    bool trivial = job->max_divisor && job->p > job->max_divisor;
+    if (!job->big)
+        trivial |= (mf_u128)job->p * job->p > job->n64;
+    if (trivial) {
+        mf_job_run(job, 1); /* finishes without testing a candidate */
+        return false;
+    }
+    job->out->complete = false;
+    if (job->big)
+        mf_value_set_mpz(&job->out->cofactor, job->nz);
+    else
+        mf_value_set_u64(&job->out->cofactor, job->n64);
+    *next_p = job->p;
+    return true;
+}
+
 /* Largest odd candidate allowed by the bound (or hi when unbounded). */
 static uint64_t clamp_to_bound(const mf_factor_job *job, uint64_t hi)
 {
@@ -78,14 +117,14 @@ static uint64_t run_u64(mf_factor_job *job, uint64_t budget)
 {
     /* p <= 2^32 + 1 here, so p * p fits in 128 bits; the square root is only needed to go on */
     if ((mf_u128)job->p * job->p > job->n64) {
-        if (job->n64 > 1)
+        if (job->n64 > 1 && !job->range)
             mf_factored_push_u64(job->out, job->n64);
         job->done = true;
         return 0;
     }
     uint64_t root = mf_u64_isqrt(job->n64);
     if (job->p > root) {
-        if (job->n64 > 1)
+        if (job->n64 > 1 && !job->range)
             mf_factored_push_u64(job->out, job->n64);
         job->done = true;
         return 0;
@@ -98,7 +137,8 @@ static uint64_t run_u64(mf_factor_job *job, uint64_t budget)
     if ((hi - job->p) / 2 >= budget)
         hi = job->p + 2 * (budget - 1);
     hi = clamp_to_bound(job, hi);
-    uint64_t d = mf_u64_find_divisor(job->n64, job->p, hi);
+    uint64_t d = job->n64 <= UINT32_MAX ? mf_u32_find_divisor((uint32_t)job->n64, job->p, hi)
+                                        : mf_u64_find_divisor(job->n64, job->p, hi);
     uint64_t end = d ? d : hi;
     uint64_t used = (end - job->p) / 2 + 1;
     if (d) {

@@ -1,5 +1,5 @@
 /* Streaming input: whitespace-separated decimal tokens, '#' comments, errors with file and line. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* memrchr */
 #include "mf_input.h"
 
 #include <errno.h>
@@ -146,13 +146,27 @@ void mf_token_display(const unsigned char *s, size_t len, char *out, size_t outl
     out[o < outlen ? o : outlen - 1] = '\0';
 }
 
+void mf_invalid_message(mf_buf *out, const char *name, uint64_t line, const unsigned char *tok, size_t len)
+{
+    char shown[DISPLAY_MAX * 4 + 8];
+    mf_token_display(tok, len, shown, sizeof shown);
+    mf_buf_put_str(out, "mpifactor: ");
+    mf_buf_put_str(out, name);
+    mf_buf_put_u8(out, ':');
+    mf_buf_put_dec(out, line);
+    mf_buf_put_str(out, ": '");
+    mf_buf_put_str(out, shown);
+    mf_buf_put_str(out, "' is not a valid non-negative integer\n");
+}
+
 /* Reports the current token as invalid. */
 static void report_invalid(mf_input *in)
 {
-    char shown[DISPLAY_MAX * 4 + 8];
-    mf_token_display(in->token.data, in->token.len, shown, sizeof shown);
-    fprintf(in->err, "mpifactor: %s:%llu: '%s' is not a valid non-negative integer\n", in->name,
-            (unsigned long long)in->token_line, shown);
+    mf_buf msg;
+    mf_buf_init(&msg);
+    mf_invalid_message(&msg, in->name, in->token_line, in->token.data, in->token.len);
+    fwrite(msg.data, 1, msg.len, in->err);
+    mf_buf_free(&msg);
     in->invalid++;
 }
 
@@ -232,4 +246,180 @@ int mf_input_next(mf_input *in, mf_value *v, char *errmsg, size_t errlen)
             return 1;
     }
     return 0;
+}
+
+/* ---- slices of raw text for work units (master side) ---- */
+
+#define LONG_LINE_ALLOWANCE (1u << 20) /* bytes past the target a slice may grow to reach a newline */
+
+const char *mf_input_name(const char *const *paths, int npaths, uint32_t i)
+{
+    if (npaths == 0 || (int)i >= npaths)
+        return "stdin";
+    return display_name(paths[i]);
+}
+
+uint64_t mf_count_newlines(const unsigned char *p, size_t len)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+    uint64_t count = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        uint64_t x = w ^ (ones * '\n');                 /* newline bytes become zero */
+        uint64_t t = ((x & low7) + low7) | x | low7;    /* high bit clear exactly in zero bytes */
+        count += (uint64_t)__builtin_popcountll(~t);
+    }
+    for (; i < len; i++)
+        count += p[i] == '\n';
+    return count;
+}
+
+/* Appends p[0..n) to the slice and advances the line and comment state over it. */
+static void slice_take(mf_input *in, mf_buf *b, const unsigned char *p, size_t n)
+{
+    mf_buf_put(b, p, n);
+    const unsigned char *nl = memrchr(p, '\n', n);
+    if (nl) {
+        in->line += mf_count_newlines(p, (size_t)(nl - p) + 1);
+        in->in_comment = memchr(nl, '#', n - (size_t)(nl - p)) != NULL;
+    } else if (!in->in_comment) {
+        in->in_comment = memchr(p, '#', n) != NULL;
+    }
+    in->chunk_pos += n;
+}
+
+/* Index of the first whitespace byte in p[0..n), or n. */
+static size_t find_space(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (is_space(p[i]))
+            return i;
+    return n;
+}
+
+int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_slice_info *info, char *errmsg,
+                   size_t errlen)
+{
+    size_t start = b->len;
+    uint32_t lines_taken = 0;
+    while (in->current < in->npaths) {
+        if (in->chunk_pos == in->chunk_len) {
+            size_t n = fread(in->chunk, 1, CHUNK_SIZE, in->fp);
+            in->chunk_len = n;
+            in->chunk_pos = 0;
+            in->bytes_read += n;
+            if (n == 0) {
+                if (ferror(in->fp)) {
+                    if (errno == EINTR) {
+                        clearerr(in->fp);
+                        return MF_INPUT_INTERRUPTED;
+                    }
+                    snprintf(errmsg, errlen, "%s: read error: %s", in->name, strerror(errno));
+                    return -1;
+                }
+                if (in->fp != stdin)
+                    fclose(in->fp);
+                in->fp = NULL;
+                in->current++;
+                if (in->current < in->npaths && open_path(in, in->paths[in->current], errmsg, errlen) != 0)
+                    return -1;
+                if (b->len > start)
+                    return 1; /* a slice ends with its file */
+            }
+            continue;
+        }
+        if (b->len == start) {
+            info->file = (uint32_t)in->current;
+            info->line = in->line;
+            info->in_comment = in->in_comment;
+        }
+        const unsigned char *p = in->chunk + in->chunk_pos;
+        size_t avail = in->chunk_len - in->chunk_pos, have = b->len - start;
+        if (lines > 0) { /* --unit-size: whole lines */
+            const unsigned char *nl = memchr(p, '\n', avail);
+            slice_take(in, b, p, nl ? (size_t)(nl - p) + 1 : avail);
+            if (nl && ++lines_taken == lines)
+                return 1;
+            continue;
+        }
+        if (have < target) {
+            slice_take(in, b, p, avail < target - have ? avail : target - have);
+            continue;
+        }
+        const unsigned char *nl = memchr(p, '\n', avail);
+        if (nl) {
+            slice_take(in, b, p, (size_t)(nl - p) + 1);
+            return 1;
+        }
+        if (have >= target + LONG_LINE_ALLOWANCE) {
+            if (in->in_comment)
+                return 1; /* cut inside a comment: the next slice starts in it */
+            size_t sp = find_space(p, avail);
+            if (sp < avail) {
+                slice_take(in, b, p, sp + 1);
+                return 1;
+            }
+        }
+        slice_take(in, b, p, avail);
+    }
+    return b->len > start;
+}
+
+/* ---- tokens of one slice in memory (worker side) ---- */
+
+void mf_scan_init(mf_scan *s, const unsigned char *p, size_t len, uint64_t line, int in_comment)
+{
+    s->p = p;
+    s->len = len;
+    s->pos = 0;
+    s->line = line;
+    s->in_comment = in_comment;
+}
+
+int mf_scan_next(mf_scan *s, const unsigned char **tok, size_t *toklen, uint64_t *tokline)
+{
+    const unsigned char *p = s->p;
+    size_t i = s->pos, n = s->len;
+    for (;;) {
+        if (s->in_comment) {
+            const unsigned char *nl = memchr(p + i, '\n', n - i);
+            if (!nl) {
+                s->pos = n;
+                return 0;
+            }
+            i = (size_t)(nl - p) + 1;
+            s->line++;
+            s->in_comment = 0;
+        }
+        while (i < n && is_space(p[i])) {
+            s->line += p[i] == '\n';
+            i++;
+        }
+        if (i == n) {
+            s->pos = n;
+            return 0;
+        }
+        if (p[i] == '#') {
+            s->in_comment = 1;
+            i++;
+            continue;
+        }
+        size_t start = i;
+        while (i < n && !is_space(p[i]) && p[i] != '#')
+            i++;
+        *tok = p + start;
+        *toklen = i - start;
+        *tokline = s->line;
+        if (i < n) { /* consume the terminator */
+            if (p[i] == '#')
+                s->in_comment = 1;
+            else
+                s->line += p[i] == '\n';
+            i++;
+        }
+        s->pos = i;
+        return 1;
+    }
 }

@@ -9,6 +9,7 @@
 #include "mf_kernel_u64.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,11 @@
 static uint64_t *g_inv;        /* g_inv[i] = inverse of p = 3 + 2 i */
 static uint64_t g_inv_count;   /* entries in g_inv */
 static mf_u64_kernel g_kernel = MF_KERNEL_AUTO;
+
+#define SMALL_P_MAX 65535u               /* candidates of numbers below 2^32 */
+#define SMALL_COUNT ((SMALL_P_MAX - 1) / 2) /* odd p = 3 .. 65535 */
+static uint32_t *g_small;     /* inverses of p modulo 2^32, then floor((2^32 - 1) / p), p = 3, 5, ... */
+static bool g_small_vector;  /* small numbers may use AVX2 (not when the scalar kernel was asked for) */
 
 uint64_t mf_u64_inverse(uint64_t p)
 {
@@ -48,6 +54,8 @@ uint64_t mf_u64_isqrt(uint64_t n)
 
 void mf_u64_kernel_release(void)
 {
+    free(g_small);
+    g_small = NULL;
     free(g_inv);
     g_inv = NULL;
     g_inv_count = 0;
@@ -272,6 +280,7 @@ static int cpu_has_avx512(void)
 
 int mf_u64_kernel_select(mf_u64_kernel k)
 {
+    g_small_vector = k != MF_KERNEL_SCALAR && k != MF_KERNEL_PLAIN;
     if (k == MF_KERNEL_AUTO)
         k = cpu_has_avx512() ? MF_KERNEL_AVX512 : MF_KERNEL_SCALAR;
     if (k == MF_KERNEL_AVX512 && !cpu_has_avx512())
@@ -303,6 +312,82 @@ int mf_u64_kernel_parse(const char *name, mf_u64_kernel *k)
             return 0;
         }
     return -1;
+}
+
+/* Builds the small-number tables; returns false when out of memory. */
+static bool small_tables(void)
+{
+    if (g_small)
+        return true;
+    uint32_t *t = malloc(2 * (SMALL_COUNT + 8) * sizeof *t);
+    if (!t)
+        return false;
+    uint32_t *inv = t, *lim = t + SMALL_COUNT + 8;
+    for (uint32_t i = 0; i < SMALL_COUNT + 8; i++) { /* 8 spare entries that never divide: vector tails */
+        uint32_t p = 3 + 2 * i;
+        inv[i] = i < SMALL_COUNT ? (uint32_t)mf_u64_inverse(p) : 0;
+        lim[i] = i < SMALL_COUNT ? UINT32_MAX / p : 0;
+    }
+    g_small = t;
+    return true;
+}
+
+/* Portable small-number scan over count candidates from table index i0. */
+static uint64_t small_scalar(uint32_t n, const uint32_t *inv, const uint32_t *lim, uint32_t count)
+{
+    uint32_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+        unsigned hit = (n * inv[i] <= lim[i]) | (n * inv[i + 1] <= lim[i + 1]) << 1 |
+                       (n * inv[i + 2] <= lim[i + 2]) << 2 | (n * inv[i + 3] <= lim[i + 3]) << 3;
+        if (hit)
+            return i + (uint32_t)__builtin_ctz(hit) + 1;
+    }
+    for (; i < count; i++)
+        if (n * inv[i] <= lim[i])
+            return i + 1;
+    return 0;
+}
+
+#ifdef MF_HAVE_AVX512_BUILD
+/* AVX2 small-number scan: 8 candidates per multiply; returns index + 1 of the first divisor, or 0. */
+__attribute__((target("avx2"))) static uint64_t small_avx2(uint32_t n, const uint32_t *inv, const uint32_t *lim,
+                                                            uint32_t count)
+{
+    __m256i vn = _mm256_set1_epi32((int)n);
+    for (uint32_t i = 0; i < count; i += 8) {
+        __m256i q = _mm256_mullo_epi32(vn, _mm256_loadu_si256((const __m256i *)(inv + i)));
+        __m256i l = _mm256_loadu_si256((const __m256i *)(lim + i));
+        unsigned hit = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_min_epu32(q, l), q)));
+        if (hit) {
+            uint32_t j = i + (uint32_t)__builtin_ctz(hit);
+            return j < count ? j + 1 : 0; /* a hit past the range (table tail or beyond hi) is no answer */
+        }
+    }
+    return 0;
+}
+#endif
+
+uint64_t mf_u32_find_divisor(uint32_t n, uint64_t lo, uint64_t hi)
+{
+    /* p | n exactly when n * inv(p) mod 2^32 <= floor((2^32 - 1) / p): the quotients n / p of the
+       divisors are exactly the values up to that bound */
+    if (hi < lo)
+        return 0;
+    if (g_kernel == MF_KERNEL_AUTO)
+        mf_u64_kernel_select(MF_KERNEL_AUTO);
+    if (g_kernel == MF_KERNEL_PLAIN || hi > SMALL_P_MAX || !small_tables())
+        return mf_u64_find_divisor(n, lo, hi);
+    size_t i0 = (size_t)(lo - 3) / 2;
+    const uint32_t *inv = g_small + i0, *lim = g_small + SMALL_COUNT + 8 + i0;
+    uint32_t count = (uint32_t)((hi - lo) / 2 + 1);
+    uint64_t k;
+#ifdef MF_HAVE_AVX512_BUILD
+    if (g_small_vector && __builtin_cpu_supports("avx2"))
+        k = small_avx2(n, inv, lim, count);
+    else
+#endif
+        k = small_scalar(n, inv, lim, count);
+    return k ? lo + 2 * (k - 1) : 0;
 }
 
 uint64_t mf_u64_find_divisor(uint64_t n, uint64_t lo, uint64_t hi)

@@ -1,32 +1,29 @@
-/* Master rank: streams the input into work units, keeps every worker supplied, factorizes its own
-   units between message checks (so no core idles), and writes results in input order. */
+/* Master rank: cuts the input into text units, keeps every worker supplied (ranges of split numbers at the
+   head of the line first), works on units itself between message checks, and writes results in order. */
 #define _POSIX_C_SOURCE 200809L
 #include "mf_master.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "mf_checkpoint.h"
 #include "mf_codec.h"
 #include "mf_input.h"
+#include "mf_order.h"
 #include "mf_output.h"
 #include "mf_progress.h"
 #include "mf_proto.h"
-#include "mf_reorder.h"
 #include "mf_runner.h"
 #include "mf_sched.h"
 #include "mf_signals.h"
+#include "mf_sink.h"
+#include "mf_splits.h"
 #include "mf_stats.h"
 #include "mf_status.h"
 #include "mf_verify.h"
 
 #define MASTER_SLICE (UINT64_C(1) << 18) /* own candidates between message checks */
-#define OUT_FLUSH_BYTES (1u << 20)
-#define COMMIT_EVERY_S 1.0
 
 typedef struct master {
     const mf_config *cfg;
@@ -34,172 +31,247 @@ typedef struct master {
     mf_input in;
     bool input_done;
     mf_sched sched;
-    mf_reorder reorder;
-    uint64_t next_unit;       /* id of the next unit to create */
-    uint64_t next_position;   /* input position of the next number to read */
-    int *inflight;            /* units held by each worker */
+    mf_order order;
+    uint64_t window;          /* segments allowed before new input is read */
+    mf_buf *requeued;         /* handed-back rests, encoded units waiting to go out again (FIFO) */
+    size_t nrequeued, requeued_cap;
+    mf_splits splits;         /* numbers split into candidate ranges */
+    int *inflight;            /* units held by each worker, -1 once it stopped */
     mf_runner own;            /* the master's own unit */
-    mf_buf scratch;           /* a unit being built, or a received message */
+    mf_buf unit;              /* a unit being built */
+    mf_buf msg;               /* a received message */
+    mf_factored partial;
     mf_value value;
-    mf_factored record;
-    int out_fd;
-    mf_buf out;
-    uint64_t out_bytes;       /* bytes of results in the output file, flushed or not */
-    uint64_t written;         /* numbers written in total (including a resumed prefix) */
-    uint64_t written_now;     /* numbers written by this run */
-    mf_checkpoint ckpt;
-    bool have_ckpt;
-    double last_commit;
+    mf_sink sink;
     mf_progress progress;
     mf_rank_stats self;
     mf_rank_stats *per_rank;
-    uint64_t units_sent;
-    bool io_error, verify_failed, interrupted;
+    mf_run_stats run;
+    bool io_error, interrupted;
     char err[512];
 } master;
 
-/* Prints an error message for the user. */
 static void complain(const char *msg)
 {
     fprintf(stderr, "mpifactor: %s\n", msg);
 }
 
-/* Writes the buffered output to the file. */
-static void flush_output(master *m)
+static void malformed(int src)
 {
-    if (m->out.len == 0 || m->io_error)
-        return;
-    if (mf_write_all(m->out_fd, m->out.data, m->out.len) != 0) {
-        snprintf(m->err, sizeof m->err, "%s: write error: %s", m->cfg->output ? m->cfg->output : "stdout",
-                 strerror(errno));
-        complain(m->err);
-        m->io_error = true;
-    }
-    mf_buf_reset(&m->out);
+    fprintf(stderr, "mpifactor: malformed or unexpected message from rank %d\n", src);
+    mf_proto_abort(MF_EXIT_INTERNAL);
 }
 
-/* Flushes the output, syncs it and records the finished prefix in the checkpoint. */
-static void commit(master *m)
-{
-    flush_output(m);
-    m->last_commit = mf_now();
-    if (!m->have_ckpt || m->io_error)
-        return;
-    if (fsync(m->out_fd) != 0 ||
-        mf_checkpoint_commit(&m->ckpt, m->written, m->out_bytes, m->err, sizeof m->err) != 0) {
-        if (!m->err[0])
-            snprintf(m->err, sizeof m->err, "%s: %s", m->cfg->output, strerror(errno));
-        complain(m->err);
-        m->io_error = true;
-    }
-}
+/* ---- output side ---- */
 
-/* Formats every result that is next in input order. */
+/* Writes every result that is next in input order. */
 static void write_ready(master *m)
 {
     mf_buf *res;
-    while ((res = mf_reorder_ready(&m->reorder)) != NULL) {
-        mf_result_header h;
-        if (mf_result_read_header(res, &h) != 0) {
-            complain("malformed result message");
-            mf_proto_abort(MF_EXIT_INTERNAL);
-        }
-        for (uint32_t i = 0; i < h.count; i++) {
-            if (mf_result_next(res, &m->record) != 0) {
-                complain("malformed result message");
-                mf_proto_abort(MF_EXIT_INTERNAL);
-            }
-            if (m->cfg->verify && mf_verify(&m->record, m->err, sizeof m->err) != 0) {
-                complain(m->err);
-                m->verify_failed = true;
-            }
-            size_t before = m->out.len;
-            mf_output_record(&m->out, m->cfg->format, &m->record);
-            m->out_bytes += m->out.len - before;
-        }
-        m->written += h.count;
-        m->written_now += h.count;
-        mf_reorder_advance(&m->reorder);
-        if (m->out.len >= OUT_FLUSH_BYTES)
-            flush_output(m);
+    while ((res = mf_order_ready(&m->order)) != NULL) {
+        if (mf_sink_write(&m->sink, res) != 0)
+            malformed(0);
+        mf_order_advance(&m->order);
     }
-    if (m->have_ckpt && mf_now() - m->last_commit >= COMMIT_EVERY_S)
-        commit(m);
+    mf_sink_tick(&m->sink, mf_now());
 }
 
-/* Estimated numbers left in the input, or -1 when unknown. */
-static double remaining_estimate(const master *m)
+/* Stores the final factorization of a split number as the result of its segment. */
+static void put_split_result(master *m, uint64_t seg, const mf_factored *f)
+{
+    mf_buf b;
+    mf_buf_init(&b);
+    mf_buf msgs;
+    mf_buf_init(&msgs);
+    uint64_t failures = 0;
+    if (m->cfg->verify && mf_verify(f, m->err, sizeof m->err) != 0) {
+        mf_buf_put_str(&msgs, "mpifactor: ");
+        mf_buf_put_str(&msgs, m->err);
+        mf_buf_put_u8(&msgs, '\n');
+        failures = 1;
+    }
+    mf_text_result_begin(&b, seg);
+    mf_output_record(&b, m->cfg->format, f);
+    mf_text_result_end(&b, 0, 0, &msgs, 1, 0, failures, 0, 0, NULL, 0, 0, 0, NULL, 0, 0, 0);
+    if (mf_order_put(&m->order, seg, &b) != 0)
+        malformed(0);
+    mf_buf_free(&b);
+    mf_buf_free(&msgs);
+}
+
+/* ---- split numbers ---- */
+
+/* Splits the number a unit suspended; its output goes to segment seg. */
+static void start_split(master *m, uint64_t seg, const mf_result_info *r)
+{
+    mf_sched_observe_candidates(&m->sched, r->number_candidates, r->number_busy_s);
+    const mf_split *sp = mf_splits_start(&m->splits, seg, &m->partial, r->next_p, m->cfg->max_divisor);
+    if (!sp)
+        malformed(0);
+    if (mf_split_done(sp))
+        put_split_result(m, seg, &sp->result);
+}
+
+/* Merges a range result into its split; the number's result is stored once it is complete. */
+static void on_range_result(master *m, int src, const mf_result_info *r)
+{
+    uint64_t *div = malloc((r->ndivisors ? r->ndivisors : 1) * sizeof *div);
+    if (!div)
+        abort();
+    for (size_t k = 0; k < r->ndivisors; k++)
+        div[k] = mf_result_divisor(r, k);
+    const mf_split *done = NULL;
+    uint64_t seg = 0;
+    int rc = mf_splits_report(&m->splits, r->id, r->lo, r->hi, div, r->ndivisors, r->candidates, &done, &seg);
+    free(div);
+    if (rc < 0)
+        malformed(src);
+    mf_sched_observe_candidates(&m->sched, r->candidates, r->busy_s);
+    if (rc == 1)
+        put_split_result(m, seg, &done->result);
+}
+
+/* Builds a range unit of the split number closest to the head of the output into m->unit, if any. */
+static bool next_range(master *m)
+{
+    uint64_t id, lo, hi;
+    mpz_srcptr cofactor;
+    if (!mf_splits_next_range(&m->splits, &m->order, mf_sched_range_width(&m->sched), (size_t)m->ranks, &id, &lo,
+                              &hi, &cofactor))
+        return false;
+    mf_value_set_mpz(&m->value, cofactor);
+    mf_range_unit_put(&m->unit, id, &m->value, lo, hi);
+    return true;
+}
+
+/* ---- input side ---- */
+
+/* Input bytes not yet handed out, or -1 when unknown. */
+static double remaining_bytes(const master *m)
 {
     uint64_t consumed = mf_input_consumed(&m->in);
-    if (m->in.bytes_total == 0 || consumed == 0 || m->next_position == 0)
+    if (m->in.bytes_total == 0)
         return -1;
-    if (consumed >= m->in.bytes_total)
-        return 0;
-    return (double)m->next_position * (double)(m->in.bytes_total - consumed) / (double)consumed;
+    return consumed >= m->in.bytes_total ? 0 : (double)(m->in.bytes_total - consumed);
 }
 
-/* Builds the next unit into m->scratch. Returns true when a unit with at least one number exists. */
-static bool make_unit(master *m)
+/* Cuts the next slice of input into a text unit in m->unit. Returns true when there is one. */
+static bool next_slice(master *m)
 {
-    if (m->input_done || m->io_error || !mf_reorder_has_room(&m->reorder, m->next_unit))
+    if (m->input_done || m->io_error || mf_order_live(&m->order) >= m->window)
         return false;
-    uint32_t size = mf_sched_next_size(&m->sched, remaining_estimate(m));
-    mf_unit_begin(&m->scratch, m->next_unit, m->next_position);
-    uint32_t count = 0;
-    while (count < size) {
-        int rc = mf_input_next(&m->in, &m->value, m->err, sizeof m->err);
+    size_t target = mf_sched_next_bytes(&m->sched, remaining_bytes(m));
+    mf_slice_info info;
+    for (;;) {
+        mf_text_unit_begin(&m->unit, 0, 0, 0, 0);
+        int rc = mf_input_slice(&m->in, &m->unit, target, m->sched.fixed_lines, &info, m->err, sizeof m->err);
         if (rc == MF_INPUT_INTERRUPTED) {
             if (mf_signals_pending())
-                break; /* the main loop sees the signal and stops */
+                return false; /* the main loop sees the signal and stops */
             continue;
         }
         if (rc < 0) {
             complain(m->err);
             m->io_error = true;
-            m->input_done = true;
-            break;
         }
-        if (rc == 0) {
+        if (rc <= 0) {
             m->input_done = true;
-            break;
+            return false;
         }
-        mf_unit_add(&m->scratch, &m->value);
-        count++;
+        mf_text_unit_set_header(&m->unit, mf_order_append(&m->order), info.file, info.line, info.in_comment);
+        return true;
     }
-    if (count == 0)
-        return false;
-    m->next_unit++;
-    m->next_position += count;
-    m->units_sent++;
-    return true;
 }
 
-/* Handles one message received from a worker. */
+/* Builds the next unit to hand out into m->unit: ranges at the head of the line first, then rests handed
+   back, then new input. */
+static bool next_unit(master *m)
+{
+    if (next_range(m))
+        return true;
+    if (m->nrequeued > 0) {
+        mf_buf tmp = m->unit;
+        m->unit = m->requeued[0];
+        memmove(m->requeued, m->requeued + 1, (m->nrequeued - 1) * sizeof *m->requeued);
+        m->requeued[--m->nrequeued] = tmp;
+        return true;
+    }
+    return next_slice(m);
+}
+
+/* Queues the handed-back rest of a text unit as a new unit placed right after segment `after`. */
+static void requeue_rest(master *m, uint64_t after, const mf_result_info *r)
+{
+    uint64_t seg = mf_order_insert_after(&m->order, after);
+    if (m->nrequeued == m->requeued_cap) {
+        size_t cap = m->requeued_cap ? 2 * m->requeued_cap : 8;
+        mf_buf *grown = realloc(m->requeued, (cap + 1) * sizeof *grown);
+        if (!grown)
+            abort();
+        for (size_t i = m->requeued_cap; i <= cap; i++)
+            mf_buf_init(&grown[i]);
+        m->requeued = grown;
+        m->requeued_cap = cap;
+    }
+    mf_buf *b = &m->requeued[m->nrequeued++];
+    mf_text_unit_begin(b, seg, r->file, r->rest_line, r->rest_in_comment);
+    mf_buf_put(b, r->rest, r->rest_len);
+}
+
+/* ---- results ---- */
+
+/* Takes in a finished unit's result (swapped out of *b). */
+static void on_result(master *m, int src, mf_buf *b)
+{
+    mf_result_info r;
+    if (mf_result_read(b, &r, &m->partial) != 0)
+        malformed(src);
+    if (r.kind == MF_UNIT_RANGE) {
+        on_range_result(m, src, &r);
+        return;
+    }
+    mf_sched_observe(&m->sched, r.bytes, r.busy_s - r.number_busy_s);
+    if (r.escalated || r.has_rest) {
+        m->run.units_handed_back++;
+        uint64_t after = r.id;
+        if (r.escalated) {
+            after = mf_order_insert_after(&m->order, r.id);
+            if (after == MF_ORDER_NONE)
+                malformed(src);
+            start_split(m, after, &r);
+        }
+        if (r.has_rest)
+            requeue_rest(m, after, &r);
+        b->len = r.tail; /* the sink sees the unit's own records only */
+        mf_buf_put_u8(b, 0);
+        mf_buf_put_u8(b, 0);
+    }
+    if (mf_order_put(&m->order, r.id, b) != 0)
+        malformed(src);
+}
+
 static void on_message(master *m, int src, int tag)
 {
-    if (tag == MF_TAG_RESULT) {
-        mf_result_header h;
-        if (mf_result_read_header(&m->scratch, &h) != 0 || mf_reorder_put(&m->reorder, h.id, &m->scratch) != 0) {
-            fprintf(stderr, "mpifactor: unexpected result message from rank %d\n", src);
-            mf_proto_abort(MF_EXIT_INTERNAL);
-        }
-        mf_sched_observe(&m->sched, h.count, h.busy_s);
+    if (tag == MF_TAG_RESULT && src > 0 && m->inflight[src] > 0) {
         m->inflight[src]--;
-    } else if (tag == MF_TAG_STATS) {
-        mf_codec_get_stats(&m->scratch, &m->per_rank[src]);
+        on_result(m, src, &m->msg);
+    } else if (tag == MF_TAG_STATS && src > 0) {
+        if (mf_codec_get_stats(&m->msg, &m->per_rank[src]) != 0)
+            malformed(src);
         m->inflight[src] = -1; /* finished */
     } else {
-        fprintf(stderr, "mpifactor: unexpected message tag %d from rank %d\n", tag, src);
-        mf_proto_abort(MF_EXIT_INTERNAL);
+        malformed(src);
     }
 }
 
 static void receive_all(master *m)
 {
     int src, tag;
-    while (mf_proto_poll(&src, &tag, &m->scratch))
+    while (mf_proto_poll(&src, &tag, &m->msg))
         on_message(m, src, tag);
 }
+
+/* ---- hand-out and own work ---- */
 
 /* Fills every worker up to its in-flight quota. Returns true when it sent anything. */
 static bool dispatch(master *m)
@@ -208,10 +280,11 @@ static bool dispatch(master *m)
     /* round-robin, one unit per worker and round, so few units still spread over all workers */
     for (int round = 1; round <= MF_UNITS_IN_FLIGHT; round++) {
         for (int w = 1; w < m->ranks; w++) {
-            if (m->inflight[w] >= round || !make_unit(m))
+            if (m->inflight[w] >= round || !next_unit(m))
                 continue;
-            mf_proto_send(w, MF_TAG_UNIT, &m->scratch);
+            mf_proto_send(w, MF_TAG_UNIT, &m->unit);
             m->inflight[w]++;
+            m->run.units++;
             sent = true;
         }
     }
@@ -230,20 +303,24 @@ static bool workers_full(const master *m)
 static bool own_work(master *m)
 {
     if (!m->own.active) {
-        if (!workers_full(m) || !make_unit(m))
+        if (!workers_full(m) || !next_unit(m))
             return false;
-        mf_runner_load(&m->own, &m->scratch);
+        m->run.units++;
+        if (mf_runner_load(&m->own, &m->unit) != 0)
+            malformed(0);
     }
-    if (mf_runner_step(&m->own, MASTER_SLICE, NULL)) {
+    if (mf_runner_step(&m->own, MASTER_SLICE)) {
         m->self.busy_s += m->own.busy_s;
         m->self.units++;
-        m->self.numbers += m->own.hdr.count;
+        m->self.ranges += m->own.u.kind == MF_UNIT_RANGE;
+        m->self.numbers += m->own.numbers + m->own.suspended; /* a split number counts where it started */
         m->self.candidates += m->own.candidates;
-        mf_sched_observe(&m->sched, m->own.hdr.count, m->own.busy_s);
-        mf_reorder_put(&m->reorder, m->own.hdr.id, &m->own.result);
+        on_result(m, 0, &m->own.result);
     }
     return true;
 }
+
+/* ---- start and stop ---- */
 
 static bool stop_requested(master *m, double start)
 {
@@ -254,85 +331,35 @@ static bool stop_requested(master *m, double start)
     return false;
 }
 
-/* Opens the output (and checkpoint) and skips the finished prefix of the input on resume. */
-static int open_output(master *m)
+/* Skips the numbers a previous run finished (their bad tokens are reported again). */
+static int skip_done(master *m, uint64_t done)
 {
-    const mf_config *cfg = m->cfg;
-    uint64_t resume_done = 0;
-    m->out_fd = STDOUT_FILENO;
-    if (cfg->checkpoint) {
-        char opts[128];
-        uint64_t fp;
-        snprintf(opts, sizeof opts, "format=%s max-divisor=%llu", mf_format_name(cfg->format),
-                 (unsigned long long)cfg->max_divisor);
-        if (mf_fingerprint(&fp, cfg->inputs, cfg->ninputs, opts, m->err, sizeof m->err) != 0 ||
-            mf_checkpoint_open(&m->ckpt, cfg->checkpoint, fp, m->err, sizeof m->err) != 0) {
-            complain(m->err);
-            return -1;
-        }
-        m->have_ckpt = true;
-        resume_done = m->ckpt.done;
-        m->out_bytes = m->ckpt.out_bytes;
-    }
-    if (cfg->output) {
-        int flags = O_WRONLY | O_CREAT | (m->have_ckpt ? 0 : O_TRUNC);
-        m->out_fd = open(cfg->output, flags, 0644);
-        if (m->out_fd < 0) {
-            snprintf(m->err, sizeof m->err, "%s: %s", cfg->output, strerror(errno));
-            complain(m->err);
-            return -1;
-        }
-        if (m->have_ckpt) {
-            struct stat st;
-            if (fstat(m->out_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-                snprintf(m->err, sizeof m->err, "%s: --checkpoint needs a regular output file", cfg->output);
-                complain(m->err);
-                return -1;
-            }
-            if ((uint64_t)st.st_size < m->out_bytes) {
-                snprintf(m->err, sizeof m->err, "%s: output is shorter (%lld bytes) than checkpoint %s "
-                         "records (%llu bytes); cannot resume", cfg->output, (long long)st.st_size,
-                         cfg->checkpoint, (unsigned long long)m->out_bytes);
-                complain(m->err);
-                return -1;
-            }
-            if (ftruncate(m->out_fd, (off_t)m->out_bytes) != 0 || lseek(m->out_fd, 0, SEEK_END) < 0) {
-                snprintf(m->err, sizeof m->err, "%s: %s", cfg->output, strerror(errno));
-                complain(m->err);
-                return -1;
-            }
-        }
-    }
-    if (m->out_bytes == 0) {
-        mf_output_header(&m->out, cfg->format);
-        m->out_bytes = m->out.len;
-    }
-    /* skip the numbers a previous run finished (their bad tokens are reported again) */
-    while (m->next_position < resume_done) {
-        int rc = mf_input_next(&m->in, &m->value, m->err, sizeof m->err);
-        if (rc == MF_INPUT_INTERRUPTED)
+    mf_value v;
+    mf_value_init(&v);
+    int rc = 0;
+    for (uint64_t i = 0; i < done && rc == 0;) {
+        int got = mf_input_next(&m->in, &v, m->err, sizeof m->err);
+        if (got == MF_INPUT_INTERRUPTED)
             continue;
-        if (rc <= 0) {
-            if (rc < 0)
-                complain(m->err);
-            else
-                fprintf(stderr, "mpifactor: %s: input has fewer numbers than the checkpoint records\n",
-                        cfg->checkpoint);
-            return -1;
-        }
-        m->next_position++;
+        if (got < 0)
+            complain(m->err);
+        else if (got == 0)
+            fprintf(stderr, "mpifactor: %s: input has fewer numbers than the checkpoint records\n",
+                    m->cfg->checkpoint);
+        rc = got <= 0 ? -1 : 0;
+        i++;
     }
-    m->written = resume_done;
-    return 0;
+    mf_value_clear(&v);
+    return rc;
 }
 
 /* Stops every worker, collecting their last results and statistics. */
 static void stop_workers(master *m, int exit_code)
 {
     for (int w = 1; w < m->ranks; w++) {
-        mf_buf_reset(&m->scratch);
-        mf_buf_put_u32(&m->scratch, (uint32_t)exit_code);
-        mf_proto_send(w, MF_TAG_STOP, &m->scratch);
+        mf_buf_reset(&m->unit);
+        mf_buf_put_u32(&m->unit, (uint32_t)exit_code);
+        mf_proto_send(w, MF_TAG_STOP, &m->unit);
     }
     for (;;) {
         int left = 0;
@@ -341,7 +368,7 @@ static void stop_workers(master *m, int exit_code)
         if (!left)
             break;
         int src, tag;
-        if (mf_proto_poll(&src, &tag, &m->scratch))
+        if (mf_proto_poll(&src, &tag, &m->msg))
             on_message(m, src, tag);
         else
             mf_nap(100e-6);
@@ -352,13 +379,13 @@ static void stop_workers(master *m, int exit_code)
 
 static int exit_code_of(const master *m)
 {
-    if (m->io_error)
+    if (m->io_error || m->sink.io_error)
         return MF_EXIT_USAGE;
-    if (m->verify_failed)
+    if (m->sink.verify_failures)
         return MF_EXIT_VERIFY;
     if (m->interrupted)
         return MF_EXIT_INTERRUPTED;
-    if (m->in.invalid)
+    if (m->in.invalid || m->sink.invalid)
         return MF_EXIT_INVALID;
     return MF_EXIT_OK;
 }
@@ -373,12 +400,16 @@ static void write_stats(master *m, double wall, int exit_code)
     m->self.bytes_sent = mf_proto_bytes_sent();
     m->self.bytes_received = mf_proto_bytes_received();
     m->per_rank[0] = m->self;
-    mf_run_stats run = {
-        .version = MF_VERSION, .kernel = mf_u64_kernel_name(), .ranks = m->ranks, .wall_s = wall,
-        .numbers = m->written_now, .invalid_tokens = m->in.invalid, .units = m->units_sent,
-        .exit_code = exit_code,
-    };
-    mf_stats_write_json(f, &run, m->per_rank);
+    m->run.numbers_split = m->splits.started;
+    m->run.wasted_candidates = m->splits.wasted;
+    m->run.version = MF_VERSION;
+    m->run.kernel = mf_u64_kernel_name();
+    m->run.ranks = m->ranks;
+    m->run.wall_s = wall;
+    m->run.numbers = m->sink.written_now;
+    m->run.invalid_tokens = m->in.invalid + m->sink.invalid;
+    m->run.exit_code = exit_code;
+    mf_stats_write_json(f, &m->run, m->per_rank);
     if (fclose(f) != 0)
         fprintf(stderr, "mpifactor: %s: write error\n", m->cfg->stats_path);
 }
@@ -390,42 +421,48 @@ int mf_master_run(const mf_config *cfg, int ranks)
     memset(&m, 0, sizeof m);
     m.cfg = cfg;
     m.ranks = ranks;
-    m.out_fd = -1;
-    m.ckpt.fd = -1;
+    m.sink.out_fd = -1;
     mf_rank_stats_init(&m.self, 0);
     m.inflight = calloc((size_t)ranks, sizeof *m.inflight);
     m.per_rank = calloc((size_t)ranks, sizeof *m.per_rank);
-    mf_sched_init(&m.sched, ranks, cfg->unit_size);
-    if (!m.inflight || !m.per_rank || mf_reorder_init(&m.reorder, mf_sched_window(ranks)) != 0) {
+    if (!m.inflight || !m.per_rank) {
         complain("out of memory");
         mf_proto_abort(MF_EXIT_INTERNAL);
     }
-    mf_runner_init(&m.own, cfg->max_divisor);
-    mf_buf_init(&m.scratch);
-    mf_buf_init(&m.out);
+    mf_sched_init(&m.sched, ranks, cfg->unit_size);
+    mf_order_init(&m.order);
+    m.window = mf_sched_window(ranks);
+    mf_runner_opts opts = {
+        .max_divisor = cfg->max_divisor, .format = cfg->format, .verify = cfg->verify,
+        .handback_s = ranks > 1 ? MF_SCHED_HANDBACK_S : 0, .paths = cfg->inputs, .npaths = cfg->ninputs,
+    };
+    mf_runner_init(&m.own, &opts);
+    mf_buf_init(&m.unit);
+    mf_buf_init(&m.msg);
+    mf_factored_init(&m.partial);
     mf_value_init(&m.value);
-    mf_factored_init(&m.record);
+    mf_splits_init(&m.splits);
     mf_progress_init(&m.progress, cfg->progress == 1 || (cfg->progress < 0 && isatty(STDERR_FILENO)) ? stderr : NULL,
                      start);
-    m.last_commit = start;
 
+    uint64_t resume_done = 0;
     if (mf_input_open(&m.in, cfg->inputs, cfg->ninputs, stderr, m.err, sizeof m.err) != 0) {
         complain(m.err);
         m.io_error = true;
-    } else if (open_output(&m) != 0) {
+    } else if (mf_sink_open(&m.sink, cfg, &resume_done, start) != 0 || skip_done(&m, resume_done) != 0) {
         m.io_error = true;
     }
 
     double nap = 20e-6;
-    while (!m.io_error && !stop_requested(&m, start)) {
+    while (!m.io_error && !m.sink.io_error && !stop_requested(&m, start)) {
         receive_all(&m);
         write_ready(&m);
         bool busy = dispatch(&m);
-        if (m.input_done && m.reorder.next == m.next_unit)
+        if (m.input_done && mf_order_live(&m.order) == 0)
             break; /* everything read, handed out, returned and written */
         busy |= own_work(&m);
         mf_proto_progress();
-        mf_progress_update(&m.progress, mf_now(), m.written_now,
+        mf_progress_update(&m.progress, mf_now(), m.sink.written_now,
                            m.in.bytes_total ? (double)mf_input_consumed(&m.in) / (double)m.in.bytes_total : -1);
         if (busy) {
             nap = 20e-6;
@@ -440,32 +477,32 @@ int mf_master_run(const mf_config *cfg, int ranks)
     if (m.interrupted)
         fprintf(stderr, "mpifactor: stopping (%s); %s\n",
                 mf_signals_pending() ? "signal received" : "time limit reached",
-                m.have_ckpt ? "run the same command again to resume" : "use --checkpoint to make runs resumable");
+                m.sink.have_ckpt ? "run the same command again to resume" : "use --checkpoint to make runs resumable");
     int code = exit_code_of(&m);
     stop_workers(&m, code);
-    if (!m.io_error)
+    if (!m.io_error && !m.sink.io_error)
         write_ready(&m); /* results that arrived while stopping */
-    if (m.out_fd >= 0)
-        commit(&m);
+    int close_rc = m.sink.out_fd >= 0 || m.sink.have_ckpt ? mf_sink_close(&m.sink, mf_now()) : 0;
     code = exit_code_of(&m);
+    if (close_rc != 0)
+        code = MF_EXIT_USAGE;
     double wall = mf_now() - start;
-    mf_progress_finish(&m.progress, mf_now(), m.written_now);
+    mf_progress_finish(&m.progress, mf_now(), m.sink.written_now);
     if (cfg->stats_path)
         write_stats(&m, wall, code);
 
-    if (m.out_fd >= 0 && m.out_fd != STDOUT_FILENO && close(m.out_fd) != 0) {
-        fprintf(stderr, "mpifactor: %s: %s\n", cfg->output, strerror(errno));
-        code = MF_EXIT_USAGE;
-    }
-    if (m.have_ckpt)
-        mf_checkpoint_close(&m.ckpt);
     mf_input_close(&m.in); /* also right after a failed open */
     mf_runner_free(&m.own);
-    mf_reorder_free(&m.reorder);
-    mf_buf_free(&m.scratch);
-    mf_buf_free(&m.out);
+    mf_order_free(&m.order);
+    for (size_t i = 0; i < m.requeued_cap + (m.requeued_cap > 0); i++)
+        mf_buf_free(&m.requeued[i]);
+    free(m.requeued);
+    mf_splits_free(&m.splits);
     mf_value_clear(&m.value);
-    mf_factored_clear(&m.record);
+    mf_buf_free(&m.unit);
+    mf_buf_free(&m.msg);
+    mf_buf_free(&m.sink.out);
+    mf_factored_clear(&m.partial);
     free(m.inflight);
     free(m.per_rank);
     return code;

@@ -1,27 +1,37 @@
-/* Slice-by-slice factorization of a work unit into an encoded result. */
+/* Slice-by-slice work on text and range units: tokenize, factorize, format, hand back what runs long. */
 #include "mf_runner.h"
 
-#include "mf_stats.h"
+#include <string.h>
 
-void mf_runner_init(mf_runner *r, uint64_t max_divisor)
+#include "mf_stats.h"
+#include "mf_verify.h"
+
+#define TOKEN_COST 16 /* budget charged per token, so cheap numbers still yield to message checks */
+
+void mf_runner_init(mf_runner *r, const mf_runner_opts *opts)
 {
+    memset(r, 0, sizeof *r);
+    r->opt = *opts;
     mf_buf_init(&r->unit);
+    mf_buf_init(&r->msgs);
     mf_buf_init(&r->result);
     mf_job_init(&r->job);
     mf_factored_init(&r->fac);
     mf_value_init(&r->n);
-    r->active = false;
-    r->in_number = false;
-    r->max_divisor = max_divisor;
+    mf_value_init(&r->cofactor);
+    mpz_init(r->scratch);
 }
 
 void mf_runner_free(mf_runner *r)
 {
     mf_buf_free(&r->unit);
+    mf_buf_free(&r->msgs);
     mf_buf_free(&r->result);
     mf_job_clear(&r->job);
     mf_factored_clear(&r->fac);
     mf_value_clear(&r->n);
+    mf_value_clear(&r->cofactor);
+    mpz_clear(r->scratch);
 }
 
 int mf_runner_load(mf_runner *r, mf_buf *unit)
@@ -30,48 +40,145 @@ int mf_runner_load(mf_runner *r, mf_buf *unit)
     r->unit = *unit;
     *unit = tmp;
     mf_buf_reset(unit);
-    if (mf_unit_read_header(&r->unit, &r->hdr) != 0)
+    if (mf_unit_read(&r->unit, &r->u, &r->cofactor) != 0)
         return -1;
-    r->index = 0;
     r->in_number = false;
     r->active = true;
-    r->candidates = 0;
+    r->handed_back = false;
+    r->suspended = false;
+    r->numbers = r->invalid = r->verify_failures = r->candidates = 0;
     r->busy_s = 0;
-    mf_result_begin(&r->result, r->hdr.id);
+    r->cpu_s = 0;
+    mf_buf_reset(&r->msgs);
+    if (r->u.kind == MF_UNIT_RANGE) {
+        if (r->cofactor.is_big ? mpz_even_p(r->cofactor.z) : r->cofactor.u % 2 == 0 || r->cofactor.u < 2)
+            return -1;
+        mf_job_start_range(&r->job, &r->fac, &r->cofactor, r->u.lo, r->u.hi);
+        r->in_number = true;
+        return 0;
+    }
+    mf_scan_init(&r->scan, r->u.text, r->u.len, r->u.line, r->u.in_comment);
+    mf_text_result_begin(&r->result, r->u.id);
     return 0;
 }
 
-bool mf_runner_step(mf_runner *r, uint64_t budget, bool *bad)
+/* Checks (when asked) and formats the finished number. */
+static void finish_number(mf_runner *r)
 {
-    if (!r->active)
-        return false;
-    double t0 = mf_now();
+    r->candidates += r->job.candidates;
+    r->in_number = false;
+    r->numbers++;
+    if (r->opt.verify && mf_verify(&r->fac, r->err, sizeof r->err) != 0) {
+        mf_buf_put_str(&r->msgs, "mpifactor: ");
+        mf_buf_put_str(&r->msgs, r->err);
+        mf_buf_put_u8(&r->msgs, '\n');
+        r->verify_failures++;
+    }
+    mf_output_record(&r->result, r->opt.format, &r->fac);
+}
+
+/* Ends a text unit: the number in progress is suspended (partial) or given back with the rest. */
+static void finish_text(mf_runner *r)
+{
+    const mf_factored *partial = NULL;
+    uint64_t next_p = 0, number_candidates = 0;
+    size_t rest_pos = r->scan.pos;
+    uint64_t rest_line = r->scan.line;
+    int rest_in_comment = r->scan.in_comment;
+    if (r->in_number) {
+        if (r->number_cpu_s >= r->opt.handback_s / 2 && mf_job_suspend(&r->job, &next_p)) {
+            partial = &r->fac;
+            number_candidates = r->job.candidates;
+            r->candidates += r->job.candidates;
+            r->in_number = false;
+        } else if (r->job.done) {
+            finish_number(r);
+        } else { /* barely started: it goes back with the rest */
+            rest_pos = r->token_pos;
+            rest_line = r->token_line;
+            rest_in_comment = 0;
+            r->candidates += r->job.candidates;
+            r->in_number = false;
+        }
+    }
+    /* hand back the rest only if it holds a token */
+    mf_scan probe;
+    mf_scan_init(&probe, r->u.text + rest_pos, r->u.len - rest_pos, rest_line, rest_in_comment);
+    const unsigned char *tok;
+    size_t toklen;
+    uint64_t tokline;
+    size_t rest_len = mf_scan_next(&probe, &tok, &toklen, &tokline) ? r->u.len - rest_pos : 0;
+    r->handed_back = partial != NULL || rest_len > 0;
+    r->suspended = partial != NULL;
+    mf_text_result_end(&r->result, r->u.file, r->u.len - rest_len, &r->msgs, r->numbers, r->invalid, r->verify_failures, r->candidates,
+                       r->busy_s, partial, next_p, number_candidates, r->number_busy_s,
+                       r->u.text + rest_pos, rest_len, rest_line, rest_in_comment);
+    r->active = false;
+}
+
+/* One slice of a text unit. Returns true when the unit is finished. */
+static bool step_text(mf_runner *r, uint64_t budget)
+{
+    double t0 = mf_now(), c0 = mf_cpu_now();
     int64_t left = (int64_t)budget;
-    while (left > 0 && r->index < r->hdr.count) {
+    bool end = false;
+    while (left > 0) {
         if (!r->in_number) {
-            if (mf_codec_get_value(&r->unit, &r->n) != 0) {
-                if (bad)
-                    *bad = true;
-                r->hdr.count = r->index;
+            const unsigned char *tok;
+            size_t toklen;
+            uint64_t tokline;
+            if (!mf_scan_next(&r->scan, &tok, &toklen, &tokline)) {
+                end = true;
                 break;
             }
-            mf_job_start(&r->job, &r->fac, &r->n, r->max_divisor);
+            left -= TOKEN_COST;
+            if (!mf_parse_token(tok, toklen, &r->n, r->scratch)) {
+                mf_invalid_message(&r->msgs, mf_input_name(r->opt.paths, r->opt.npaths, r->u.file), tokline,
+                                   tok, toklen);
+                r->invalid++;
+                continue;
+            }
+            r->token_pos = (size_t)(tok - r->u.text);
+            r->token_line = tokline;
+            mf_job_start(&r->job, &r->fac, &r->n, r->opt.max_divisor);
             r->in_number = true;
+            r->number_busy_s = 0;
+            r->number_cpu_s = 0;
         }
         uint64_t before = r->job.candidates;
         bool done = mf_job_run(&r->job, (uint64_t)left);
-        left -= (int64_t)(r->job.candidates - before) + 16;
-        if (done) {
-            r->candidates += r->job.candidates;
-            mf_result_add(&r->result, &r->fac);
-            r->in_number = false;
-            r->index++;
-        }
+        left -= (int64_t)(r->job.candidates - before);
+        if (done)
+            finish_number(r);
     }
-    r->busy_s += mf_now() - t0;
-    if (r->index < r->hdr.count)
+    double dt = mf_now() - t0, dc = mf_cpu_now() - c0;
+    r->busy_s += dt;
+    r->cpu_s += dc;
+    if (r->in_number) {
+        r->number_busy_s += dt;
+        r->number_cpu_s += dc;
+    }
+    if (end || (r->opt.handback_s > 0 && r->cpu_s >= r->opt.handback_s)) {
+        finish_text(r);
+        return true;
+    }
+    return false;
+}
+
+bool mf_runner_step(mf_runner *r, uint64_t budget)
+{
+    if (!r->active)
         return false;
-    mf_result_finish(&r->result, r->candidates, r->busy_s);
+    if (r->u.kind == MF_UNIT_TEXT)
+        return step_text(r, budget);
+    double t0 = mf_now();
+    bool done = mf_job_run(&r->job, budget);
+    r->busy_s += mf_now() - t0;
+    if (!done)
+        return false;
+    r->candidates = r->job.candidates;
+    mf_range_result_put(&r->result, r->u.id, r->u.lo, r->u.hi, r->fac.factors, r->fac.nfactors, r->candidates, r->busy_s);
+    r->in_number = false;
     r->active = false;
     return true;
 }

@@ -1,42 +1,66 @@
 /* Adaptive unit sizes: fixed compute time per unit, shrinking near the end of the input. */
 #include "mf_sched.h"
 
-void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_size)
+void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_lines)
 {
-    s->fixed = fixed_size;
+    s->fixed_lines = fixed_lines;
     s->ranks = ranks > 0 ? ranks : 1;
-    s->cost_per_number = -1.0;
+    s->cost_per_byte = -1.0;
+    s->cost_per_candidate = -1.0;
 }
 
-void mf_sched_observe(mf_sched *s, uint32_t numbers, double busy_s)
+/* Exponentially smoothed average that starts at its first sample. */
+static void smooth(double *avg, double sample)
 {
-    if (numbers == 0 || busy_s < 0)
+    *avg = *avg < 0 ? sample : 0.7 * *avg + 0.3 * sample;
+}
+
+void mf_sched_observe(mf_sched *s, size_t bytes, double busy_s)
+{
+    if (bytes == 0 || busy_s < 0)
         return;
-    double c = busy_s / numbers;
-    if (c < 1e-9)
-        c = 1e-9;
-    s->cost_per_number = s->cost_per_number < 0 ? c : 0.7 * s->cost_per_number + 0.3 * c;
+    double c = busy_s / (double)bytes;
+    smooth(&s->cost_per_byte, c < 1e-12 ? 1e-12 : c);
 }
 
-uint32_t mf_sched_next_size(const mf_sched *s, double remaining)
+void mf_sched_observe_candidates(mf_sched *s, uint64_t candidates, double busy_s)
 {
-    if (s->fixed)
-        return s->fixed;
-    double size = s->cost_per_number < 0 ? MF_SCHED_FIRST_UNIT : MF_SCHED_TARGET_S / s->cost_per_number;
+    if (candidates < 1024 || busy_s <= 0)
+        return; /* too small to time */
+    smooth(&s->cost_per_candidate, busy_s / (double)candidates);
+}
+
+size_t mf_sched_next_bytes(const mf_sched *s, double remaining)
+{
+    if (s->cost_per_byte < 0)
+        return MF_SCHED_FIRST_BYTES;
+    double size = MF_SCHED_TARGET_S / s->cost_per_byte;
     if (remaining >= 0) {
         /* guided: shrink near the end, but never below units worth MF_SCHED_FLOOR_S of work */
         double share = remaining / (2.0 * s->ranks);
-        double floor = s->cost_per_number < 0 ? 1 : MF_SCHED_FLOOR_S / s->cost_per_number;
+        double floor = MF_SCHED_FLOOR_S / s->cost_per_byte;
         if (share < floor)
             share = floor;
         if (size > share)
             size = share;
     }
-    if (size < MF_SCHED_MIN_UNIT)
-        size = MF_SCHED_MIN_UNIT;
-    if (size > MF_SCHED_MAX_UNIT)
-        size = MF_SCHED_MAX_UNIT;
-    return (uint32_t)size;
+    if (size < MF_SCHED_MIN_BYTES)
+        size = MF_SCHED_MIN_BYTES;
+    if (size > MF_SCHED_MAX_BYTES)
+        size = MF_SCHED_MAX_BYTES;
+    return (size_t)size;
+}
+
+uint64_t mf_sched_range_width(const mf_sched *s)
+{
+    if (s->cost_per_candidate <= 0)
+        return MF_SCHED_MIN_RANGE * 16;
+    double w = MF_SCHED_TARGET_S / s->cost_per_candidate;
+    if (w < (double)MF_SCHED_MIN_RANGE)
+        return MF_SCHED_MIN_RANGE;
+    if (w > 1e15)
+        return UINT64_C(1000000000000000);
+    return (uint64_t)w;
 }
 
 uint32_t mf_sched_window(int ranks)

@@ -13,6 +13,14 @@ double mf_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+double mf_cpu_now(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return mf_now();
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 void mf_nap(double s)
 {
     struct timespec ts;
@@ -61,21 +69,26 @@ void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *
     fprintf(f, ",\"kernel\":");
     put_json_string(f, run->kernel);
     fprintf(f, ",\"ranks\":%d,\"wall_s\":%.6f,\"numbers\":%llu,\"invalid_tokens\":%llu,"
-               "\"numbers_per_s\":%.3f,\"candidates\":%llu,\"units\":%llu,"
+               "\"numbers_per_s\":%.3f,\"candidates\":%llu,\"units\":%llu,\"units_handed_back\":%llu,"
+               "\"numbers_split\":%llu,\"wasted_candidates\":%llu,"
                "\"bytes_sent\":%llu,\"bytes_received\":%llu,\"compute_s\":%.6f,\"exit_code\":%d,\n"
                " \"per_rank\":[",
             run->ranks, run->wall_s, (unsigned long long)run->numbers,
             (unsigned long long)run->invalid_tokens,
             run->wall_s > 0 ? (double)run->numbers / run->wall_s : 0.0,
             (unsigned long long)candidates, (unsigned long long)run->units,
+            (unsigned long long)run->units_handed_back, (unsigned long long)run->numbers_split,
+            (unsigned long long)run->wasted_candidates,
             (unsigned long long)sent, (unsigned long long)received, compute, run->exit_code);
     for (int i = 0; i < run->ranks; i++) {
         const mf_rank_stats *r = &per_rank[i];
         fprintf(f, "%s\n  {\"rank\":%d,\"host\":", i ? "," : "", r->rank);
         put_json_string(f, r->host);
-        fprintf(f, ",\"busy_s\":%.6f,\"idle_s\":%.6f,\"numbers\":%llu,\"units\":%llu,"
-                   "\"candidates\":%llu,\"bytes_sent\":%llu,\"bytes_received\":%llu}",
-                r->busy_s, r->idle_s, (unsigned long long)r->numbers, (unsigned long long)r->units,
+        double service = i == 0 ? run->wall_s - r->busy_s - r->idle_s : 0.0;
+        fprintf(f, ",\"busy_s\":%.6f,\"idle_s\":%.6f,\"service_s\":%.6f,\"numbers\":%llu,\"units\":%llu,"
+                   "\"ranges\":%llu,\"candidates\":%llu,\"bytes_sent\":%llu,\"bytes_received\":%llu}",
+                r->busy_s, r->idle_s, service > 0 ? service : 0.0, (unsigned long long)r->numbers,
+                (unsigned long long)r->units, (unsigned long long)r->ranges,
                 (unsigned long long)r->candidates, (unsigned long long)r->bytes_sent,
                 (unsigned long long)r->bytes_received);
     }

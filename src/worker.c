@@ -1,4 +1,4 @@
-/* Worker rank: keeps a short queue of units, factorizes between message checks, never spins idle. */
+/* Worker rank: keeps a short queue of units, works on them between message checks, never spins idle. */
 #include "mf_worker.h"
 
 #include <stdlib.h>
@@ -18,7 +18,11 @@ int mf_worker_run(const mf_config *cfg)
     mf_rank_stats st;
     mf_rank_stats_init(&st, mf_proto_rank());
     mf_runner runner;
-    mf_runner_init(&runner, cfg->max_divisor);
+    mf_runner_opts opts = {
+        .max_divisor = cfg->max_divisor, .format = cfg->format, .verify = cfg->verify,
+        .handback_s = MF_SCHED_HANDBACK_S, .paths = cfg->inputs, .npaths = cfg->ninputs,
+    };
+    mf_runner_init(&runner, &opts);
     mf_buf queue[QUEUE_CAP], msg;
     int qhead = 0, qlen = 0;
     for (int i = 0; i < QUEUE_CAP; i++)
@@ -56,15 +60,11 @@ int mf_worker_run(const mf_config *cfg)
             qlen--;
         }
         if (runner.active) {
-            bool bad = false;
-            if (mf_runner_step(&runner, WORKER_SLICE, &bad)) {
-                if (bad) {
-                    fprintf(stderr, "mpifactor: rank %d: malformed number in a work unit\n", st.rank);
-                    mf_proto_abort(MF_EXIT_INTERNAL);
-                }
+            if (mf_runner_step(&runner, WORKER_SLICE)) {
                 st.busy_s += runner.busy_s;
                 st.units++;
-                st.numbers += runner.hdr.count;
+                st.ranges += runner.u.kind == MF_UNIT_RANGE;
+                st.numbers += runner.numbers + runner.suspended; /* a split number counts where it started */
                 st.candidates += runner.candidates;
                 mf_proto_send(0, MF_TAG_RESULT, &runner.result);
             }

@@ -167,6 +167,52 @@ assert all(r['busy_s'] >= 0 and r['idle_s'] >= 0 and r['host'] for r in s['per_r
 assert s['bytes_sent'] > 0 and s['numbers_per_s'] > 0
 "
 
+# --- hard numbers: split across ranks, merged, always identical ---------------------------------------
+# One hard number (its trial division runs far past a unit's budget) is split into candidate ranges that
+# every rank works on; hard numbers mixed with cheap ones hand back the rest of their unit.
+printf '16669120120502208091\n' > "$WORK/hard1.txt"                     # 4032335309 x 4133862599
+printf '18446744030759878681\n' > "$WORK/hard2.txt"                     # 4294967291^2
+{ seq 2 2000; echo 16669120120502208091; seq 5000 5400; echo 18446744030759878681;
+  echo 340282366920938463463374607431768211455; seq 10 50; } > "$WORK/hardmix.txt"
+for w in hard1 hard2 hardmix; do expected "$WORK/$w.txt" > "$WORK/$w.expected"; done
+for np in 1 2 3 5; do
+  for w in hard1 hard2 hardmix; do
+    mf "$np" --stats "$WORK/$w.$np.json" "$WORK/$w.txt" > "$WORK/$w.$np.out" 2> "$WORK/$w.$np.err"; rc=$?
+    check "$w, np=$np: exit 0 and output identical to GNU factor" \
+      bash -c "[ $rc -eq 0 ] && cmp '$WORK/$w.expected' '$WORK/$w.$np.out' && [ ! -s '$WORK/$w.$np.err' ]"
+  done
+done
+check "one hard number at np=3 is split and every rank scans ranges of it" python3 -c "
+import json
+s = json.load(open('$WORK/hard1.3.json'))
+assert s['numbers_split'] == 1, s['numbers_split']
+assert all(r['ranges'] > 0 for r in s['per_rank']), [r['ranges'] for r in s['per_rank']]
+assert sum(r['numbers'] for r in s['per_rank']) == 1
+assert s['wasted_candidates'] <= 0.05 * s['candidates'], (s['wasted_candidates'], s['candidates'])
+"
+check "np=1 never splits" python3 -c "
+import json
+assert json.load(open('$WORK/hard1.1.json'))['numbers_split'] == 0
+"
+mf 3 --verify -f jsonl "$WORK/hardmix.txt" > "$WORK/hardmix.jsonl"; rc=$?
+check "split numbers with --verify in jsonl: exit 0, every record complete" bash -c \
+  "[ $rc -eq 0 ] && [ \$(grep -c '\"complete\":true' '$WORK/hardmix.jsonl') -eq \$(wc -l < '$WORK/hardmix.expected') ]"
+mf 3 --max-divisor 3000000000 "$WORK/hard2.txt" > "$WORK/hard2.bounded"; rc=$?
+check "split number stopped by --max-divisor is reported unfactored" bash -c \
+  "[ $rc -eq 0 ] && grep -qx '18446744030759878681: unfactored:18446744030759878681' '$WORK/hard2.bounded'"
+# resume from a checkpoint taken while a number is split: the half-finished number is redone
+{ seq 2 300; echo 16669120120502208091 18446744030759878681 16669120120502208091; seq 301 400; } > "$WORK/hardck.txt"
+expected "$WORK/hardck.txt" > "$WORK/hardck.expected"
+rm -f "$WORK/hardck.out" "$WORK/hardck.ckpt"
+"$MPIRUN" -q -np 3 "$BIN" --checkpoint "$WORK/hardck.ckpt" --stats "$WORK/hardck.json" -o "$WORK/hardck.out" \
+  "$WORK/hardck.txt" 2> "$WORK/err.hardck" & pid=$!
+sleep 1.2; kill -USR1 $pid; wait $pid; rc=$?
+check "split number interrupted: exit 3 while a number was split, some but not all lines written" bash -c \
+  "[ $rc -eq 3 ] && [ \$(wc -l < '$WORK/hardck.out') -lt 403 ] && python3 -c \"import json; assert json.load(open('$WORK/hardck.json'))['numbers_split'] >= 1\""
+mf 2 --checkpoint "$WORK/hardck.ckpt" -o "$WORK/hardck.out" "$WORK/hardck.txt"; rc=$?
+check "split number interrupted: the same command resumes to identical output" bash -c \
+  "[ $rc -eq 0 ] && cmp '$WORK/hardck.expected' '$WORK/hardck.out'"
+
 # --- checkpoint / resume -----------------------------------------------------------------------------
 python3 "$HERE/gen_numbers.py" semiprime 3000 "$SEED" > "$WORK/slow.txt"
 mf 2 -o "$WORK/slow.full" "$WORK/slow.txt"

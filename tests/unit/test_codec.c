@@ -4,8 +4,6 @@
 
 #include "mf_codec.h"
 #include "mf_factor.h"
-#include "mf_reorder.h"
-#include "mf_runner.h"
 #include "test_util.h"
 
 START_TEST(value_round_trip)
@@ -51,81 +49,124 @@ START_TEST(value_round_trip)
 }
 END_TEST
 
-START_TEST(unit_and_result_round_trip)
+START_TEST(units_round_trip)
 {
-    mf_buf unit;
-    mf_buf_init(&unit);
-    mf_unit_begin(&unit, 42, 1000);
-    mf_value v;
-    mf_value_init(&v);
-    const char *numbers[] = {"0", "1", "12", "18446744073709551617", "1000000007", "340282366920938463463374607431768211456"};
+    mf_buf b;
+    mf_buf_init(&b);
+    mf_value c;
+    mf_value_init(&c);
+    mf_unit u;
+    /* text unit: header then the slice as the rest of the message */
+    mf_text_unit_begin(&b, 0, 0, 0, 0);
+    mf_buf_put_str(&b, "12 34\n# x\n");
+    mf_text_unit_set_header(&b, 77, 3, 1234567890123ull, 1);
+    ck_assert_int_eq(mf_unit_read(&b, &u, &c), 0);
+    ck_assert(u.kind == MF_UNIT_TEXT && u.id == 77 && u.file == 3 && u.line == 1234567890123ull && u.in_comment);
+    ck_assert(u.len == 10 && memcmp(u.text, "12 34\n# x\n", 10) == 0);
+    /* range unit with a big cofactor */
     mpz_t z;
     mpz_init(z);
-    for (int i = 0; i < 6; i++) {
-        mpz_set_str(z, numbers[i], 10);
-        mf_value_set_mpz(&v, z);
-        mf_unit_add(&unit, &v);
-    }
-    mf_unit_header h;
-    ck_assert_int_eq(mf_unit_read_header(&unit, &h), 0);
-    ck_assert(h.id == 42 && h.first == 1000 && h.count == 6);
-
-    /* the runner turns the unit into a result, in slices */
-    mf_runner r;
-    mf_runner_init(&r, 0);
-    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
-    bool bad = false;
-    int slices = 0;
-    while (!mf_runner_step(&r, 1000, &bad))
-        slices++;
-    ck_assert(!bad && !r.active);
-    mf_result_header rh;
-    ck_assert_int_eq(mf_result_read_header(&r.result, &rh), 0);
-    ck_assert(rh.id == 42 && rh.count == 6 && rh.candidates > 0);
-    mf_factored f;
-    mf_factored_init(&f);
-    const char *texts[] = {"0:", "1:", "12: 2 2 3", "18446744073709551617: 274177 67280421310721",
-                           "1000000007: 1000000007", NULL};
-    for (int i = 0; i < 6; i++) {
-        ck_assert_int_eq(mf_result_next(&r.result, &f), 0);
-        mf_buf t;
-        mf_buf_init(&t);
-        mf_value_put_dec(&t, &f.n);
-        mf_buf_put_u8(&t, ':');
-        for (size_t k = 0; k < f.nfactors; k++) {
-            mf_buf_put_u8(&t, ' ');
-            mf_value_put_dec(&t, &f.factors[k]);
-        }
-        mf_buf_put_u8(&t, 0);
-        if (texts[i])
-            ck_assert_str_eq((char *)t.data, texts[i]);
-        else
-            ck_assert_uint_eq(f.nfactors, 128);
-        mf_buf_free(&t);
-    }
-    ck_assert_int_eq(mf_result_next(&r.result, &f), -1);
-    /* a result with an unfactored cofactor keeps it */
-    mf_buf res;
-    mf_buf_init(&res);
-    mf_result_begin(&res, 7);
-    mf_value_set_u64(&v, 1022117);
-    mf_factor(&f, &v, 1008);
-    mf_result_add(&res, &f);
-    mf_result_finish(&res, 99, 0.5);
-    ck_assert_int_eq(mf_result_read_header(&res, &rh), 0);
-    ck_assert(rh.id == 7 && rh.count == 1 && rh.candidates == 99 && rh.busy_s > 0.49 && rh.busy_s < 0.51);
-    ck_assert_int_eq(mf_result_next(&res, &f), 0);
-    ck_assert(!f.complete && f.cofactor.u == 1022117 && f.nfactors == 0);
-    /* a malformed unit is refused */
-    mf_buf_reset(&unit);
-    mf_buf_put_u32(&unit, 1);
-    ck_assert_int_eq(mf_runner_load(&r, &unit), -1);
-    mf_buf_free(&res);
-    mf_factored_clear(&f);
-    mf_runner_free(&r);
+    mpz_ui_pow_ui(z, 10007, 9);
+    mf_value_set_mpz(&c, z);
+    mf_range_unit_put(&b, 5, &c, 101, 999);
+    mf_value_set_u64(&c, 0);
+    ck_assert_int_eq(mf_unit_read(&b, &u, &c), 0);
+    ck_assert(u.kind == MF_UNIT_RANGE && u.id == 5 && u.lo == 101 && u.hi == 999);
+    ck_assert(c.is_big && mpz_cmp(c.z, z) == 0);
+    /* malformed: even or small lo, hi below lo, truncated, unknown kind */
+    mf_range_unit_put(&b, 5, &c, 100, 999);
+    ck_assert_int_eq(mf_unit_read(&b, &u, &c), -1);
+    mf_range_unit_put(&b, 5, &c, 1, 999);
+    ck_assert_int_eq(mf_unit_read(&b, &u, &c), -1);
+    mf_range_unit_put(&b, 5, &c, 1001, 999);
+    ck_assert_int_eq(mf_unit_read(&b, &u, &c), -1);
+    mf_range_unit_put(&b, 5, &c, 101, 999);
+    b.len -= 1;
+    ck_assert_int_eq(mf_unit_read(&b, &u, &c), -1);
+    mf_buf_reset(&b);
+    mf_buf_put_u8(&b, 9);
+    mf_buf_put_u64(&b, 1);
+    ck_assert_int_eq(mf_unit_read(&b, &u, &c), -1);
+    mf_text_unit_begin(&b, 1, 0, 1, 0);
+    b.len -= 2; /* header cut short */
+    ck_assert_int_eq(mf_unit_read(&b, &u, &c), -1);
     mpz_clear(z);
-    mf_value_clear(&v);
-    mf_buf_free(&unit);
+    mf_value_clear(&c);
+    mf_buf_free(&b);
+}
+END_TEST
+
+START_TEST(results_round_trip)
+{
+    mf_buf b, msgs;
+    mf_buf_init(&b);
+    mf_buf_init(&msgs);
+    mf_factored f, g;
+    mf_factored_init(&f);
+    mf_factored_init(&g);
+    mf_result_info r;
+    /* a plain text result */
+    mf_text_result_begin(&b, 12);
+    mf_buf_put_str(&b, "6: 2 3\n");
+    mf_buf_put_str(&msgs, "mpifactor: f:1: 'x' is not a valid non-negative integer\n");
+    mf_text_result_end(&b, 2, 40, &msgs, 1, 1, 0, 99, 0.5, NULL, 0, 0, 0, NULL, 0, 0, 0);
+    ck_assert_int_eq(mf_result_read(&b, &r, NULL), 0);
+    ck_assert(r.kind == MF_UNIT_TEXT && r.id == 12 && r.file == 2 && r.bytes == 40 && r.numbers == 1);
+    ck_assert(r.invalid == 1 && r.candidates == 99 && r.busy_s > 0.49 && r.busy_s < 0.51);
+    ck_assert(r.out_len == 7 && memcmp(r.out, "6: 2 3\n", 7) == 0);
+    ck_assert(r.msgs_len == msgs.len && memcmp(r.msgs, msgs.data, msgs.len) == 0);
+    ck_assert(!r.escalated && !r.has_rest);
+    /* with an escalated number and a handed-back rest */
+    mpz_t z;
+    mpz_init_set_str(z, "340282366920938463463374607431768211507", 10);
+    mf_value_set_mpz(&f.n, z);
+    mf_factored_push_u64(&f, 3);
+    f.complete = false;
+    mpz_divexact_ui(z, z, 3);
+    mf_value_set_mpz(&f.cofactor, z);
+    mf_text_result_begin(&b, 13);
+    mf_text_result_end(&b, 0, 5, &msgs, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2,
+                       (const unsigned char *)"55 66\n", 6, 17, 0);
+    ck_assert_int_eq(mf_result_read(&b, &r, NULL), -1); /* a partial number needs somewhere to go */
+    ck_assert_int_eq(mf_result_read(&b, &r, &g), 0);
+    ck_assert(r.escalated && r.next_p == 1234567 && r.number_candidates == 999);
+    ck_assert(!g.complete && g.nfactors == 1 && g.factors[0].u == 3 && mpz_cmp(g.cofactor.z, z) == 0);
+    ck_assert(r.has_rest && r.rest_line == 17 && !r.rest_in_comment && r.rest_len == 6);
+    ck_assert(memcmp(r.rest, "55 66\n", 6) == 0);
+    /* cutting at tail leaves a plain result */
+    b.len = r.tail;
+    mf_buf_put_u8(&b, 0);
+    mf_buf_put_u8(&b, 0);
+    ck_assert_int_eq(mf_result_read(&b, &r, NULL), 0);
+    ck_assert(!r.escalated && !r.has_rest && r.numbers == 0 && r.bytes == 5);
+    /* a range result */
+    mf_value d[3];
+    for (int i = 0; i < 3; i++)
+        mf_value_init(&d[i]);
+    mf_value_set_u64(&d[0], 101), mf_value_set_u64(&d[1], 101), mf_value_set_u64(&d[2], UINT64_MAX - 2);
+    mf_range_result_put(&b, 44, 101, UINT64_MAX - 2, d, 3, 5000, 0.125);
+    ck_assert_int_eq(mf_result_read(&b, &r, NULL), 0);
+    ck_assert(r.kind == MF_UNIT_RANGE && r.id == 44 && r.lo == 101 && r.hi == UINT64_MAX - 2 && r.ndivisors == 3);
+    ck_assert(mf_result_divisor(&r, 0) == 101 && mf_result_divisor(&r, 2) == UINT64_MAX - 2);
+    ck_assert(r.candidates == 5000);
+    b.len -= 1; /* truncated divisor list */
+    ck_assert_int_eq(mf_result_read(&b, &r, NULL), -1);
+    /* truncated text results at every length fail cleanly */
+    mf_text_result_begin(&b, 13);
+    mf_text_result_end(&b, 0, 5, &msgs, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2,
+                       (const unsigned char *)"55 66\n", 6, 17, 0);
+    size_t full = b.len;
+    for (size_t len = 0; len < full; len++) {
+        b.len = len;
+        ck_assert_int_eq(mf_result_read(&b, &r, &g), -1);
+    }
+    for (int i = 0; i < 3; i++)
+        mf_value_clear(&d[i]);
+    mpz_clear(z);
+    mf_factored_clear(&f);
+    mf_factored_clear(&g);
+    mf_buf_free(&msgs);
+    mf_buf_free(&b);
 }
 END_TEST
 
@@ -137,6 +178,7 @@ START_TEST(stats_round_trip)
     a.idle_s = 0.25;
     a.numbers = 10;
     a.units = 2;
+    a.ranges = 1;
     a.candidates = 12345678901234ull;
     a.bytes_sent = 7;
     a.bytes_received = 8;
@@ -144,7 +186,7 @@ START_TEST(stats_round_trip)
     mf_buf_init(&buf);
     mf_codec_put_stats(&buf, &a);
     ck_assert_int_eq(mf_codec_get_stats(&buf, &b), 0);
-    ck_assert(b.rank == 3 && strcmp(a.host, b.host) == 0 && b.numbers == 10 && b.units == 2);
+    ck_assert(b.rank == 3 && strcmp(a.host, b.host) == 0 && b.numbers == 10 && b.units == 2 && b.ranges == 1);
     ck_assert(b.candidates == a.candidates && b.bytes_sent == 7 && b.bytes_received == 8);
     ck_assert(b.busy_s > 1.49 && b.busy_s < 1.51 && b.idle_s > 0.24 && b.idle_s < 0.26);
     buf.len -= 1;
@@ -154,50 +196,14 @@ START_TEST(stats_round_trip)
 }
 END_TEST
 
-START_TEST(reorder_releases_in_order)
-{
-    mf_reorder r;
-    ck_assert_int_eq(mf_reorder_init(&r, 4), 0);
-    mf_buf b;
-    mf_buf_init(&b);
-    ck_assert(mf_reorder_has_room(&r, 3) && !mf_reorder_has_room(&r, 4));
-    mf_buf_put_str(&b, "two");
-    ck_assert_int_eq(mf_reorder_put(&r, 2, &b), 0);
-    ck_assert_uint_eq(b.len, 0);
-    ck_assert_ptr_null(mf_reorder_ready(&r));
-    mf_buf_put_str(&b, "zero");
-    ck_assert_int_eq(mf_reorder_put(&r, 0, &b), 0);
-    mf_buf_put_str(&b, "again");
-    ck_assert_int_eq(mf_reorder_put(&r, 0, &b), -1); /* duplicate */
-    ck_assert_int_eq(mf_reorder_put(&r, 4, &b), -1); /* outside the window */
-    mf_buf *x = mf_reorder_ready(&r);
-    ck_assert(x && x->len == 4 && memcmp(x->data, "zero", 4) == 0);
-    mf_reorder_advance(&r);
-    ck_assert_ptr_null(mf_reorder_ready(&r));
-    ck_assert(mf_reorder_has_room(&r, 4));
-    mf_buf_reset(&b);
-    mf_buf_put_str(&b, "one");
-    ck_assert_int_eq(mf_reorder_put(&r, 1, &b), 0);
-    x = mf_reorder_ready(&r);
-    ck_assert(x && memcmp(x->data, "one", 3) == 0);
-    mf_reorder_advance(&r);
-    x = mf_reorder_ready(&r);
-    ck_assert(x && memcmp(x->data, "two", 3) == 0);
-    mf_reorder_advance(&r);
-    ck_assert_int_eq(mf_reorder_put(&r, 1, &b), -1); /* already written */
-    mf_buf_free(&b);
-    mf_reorder_free(&r);
-}
-END_TEST
-
 Suite *codec_suite(void)
 {
     Suite *s = suite_create("codec");
     TCase *tc = tcase_create("codec");
     tcase_add_test(tc, value_round_trip);
-    tcase_add_test(tc, unit_and_result_round_trip);
+    tcase_add_test(tc, units_round_trip);
+    tcase_add_test(tc, results_round_trip);
     tcase_add_test(tc, stats_round_trip);
-    tcase_add_test(tc, reorder_releases_in_order);
     suite_add_tcase(s, tc);
     return s;
 }

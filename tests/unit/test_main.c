@@ -35,6 +35,8 @@ int main(void)
     srunner_add_suite(sr, input_suite());
     srunner_add_suite(sr, codec_suite());
     srunner_add_suite(sr, sched_suite());
+    srunner_add_suite(sr, order_suite());
+    srunner_add_suite(sr, runner_suite());
     srunner_add_suite(sr, output_suite());
     srunner_add_suite(sr, checkpoint_suite());
     srunner_add_suite(sr, cli_suite());

@@ -1,4 +1,4 @@
-/* Unit sizing: adaptive to cost, bounded, shrinking near the end, fixed when asked. */
+/* Unit sizing: adaptive to the cost per byte, bounded, shrinking near the end; range widths; the window. */
 #include <check.h>
 
 #include "mf_sched.h"
@@ -8,17 +8,23 @@ START_TEST(adapts_to_cost)
 {
     mf_sched s;
     mf_sched_init(&s, 4, 0);
-    ck_assert_uint_eq(mf_sched_next_size(&s, -1), MF_SCHED_FIRST_UNIT);
-    mf_sched_observe(&s, 100, 100 * 1e-7); /* cheap numbers: the biggest units */
-    ck_assert_uint_eq(mf_sched_next_size(&s, -1), MF_SCHED_MAX_UNIT);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), MF_SCHED_FIRST_BYTES); /* small before any cost is known */
+    mf_sched_observe(&s, 100000, 100000 * 1e-9); /* cheap numbers: the biggest units */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), MF_SCHED_MAX_BYTES);
     mf_sched_init(&s, 4, 0);
-    mf_sched_observe(&s, 10, 10 * 0.01); /* 10 ms per number: 5 per unit */
-    ck_assert_uint_eq(mf_sched_next_size(&s, -1), 5);
+    mf_sched_observe(&s, 200, 0.1); /* 0.5 ms per byte: 100 bytes make 50 ms */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 100);
     mf_sched_init(&s, 4, 0);
-    mf_sched_observe(&s, 1, 3.0); /* very costly: never below one */
-    ck_assert_uint_eq(mf_sched_next_size(&s, -1), 1);
+    mf_sched_observe(&s, 20, 3.0); /* very costly: never below the minimum */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), MF_SCHED_MIN_BYTES);
     mf_sched_observe(&s, 0, 1.0); /* ignored */
-    ck_assert_uint_eq(mf_sched_next_size(&s, -1), 1);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), MF_SCHED_MIN_BYTES);
+    /* smoothing: one cheap unit after costly ones does not jump to the maximum */
+    mf_sched_init(&s, 4, 0);
+    mf_sched_observe(&s, 100, 0.05);
+    mf_sched_observe(&s, 100, 0.0);
+    size_t b = mf_sched_next_bytes(&s, -1);
+    ck_assert(b > 100 && b < 1000);
 }
 END_TEST
 
@@ -26,30 +32,40 @@ START_TEST(shrinks_near_the_end)
 {
     mf_sched s;
     mf_sched_init(&s, 4, 0);
-    mf_sched_observe(&s, 1000, 1000 * 1e-3); /* 1 ms per number: 50 per unit by cost */
-    ck_assert_uint_eq(mf_sched_next_size(&s, 1e9), 50);
-    ck_assert_uint_eq(mf_sched_next_size(&s, 160), 20); /* remaining / (2 x ranks) */
-    ck_assert_uint_eq(mf_sched_next_size(&s, 24), 5);   /* floor: 5 ms of work */
-    ck_assert_uint_eq(mf_sched_next_size(&s, 0), 5);
+    mf_sched_observe(&s, 10000, 10000 * 1e-6); /* 1 us per byte: 50,000 bytes by cost */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 1e9), 50000);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 160000), 20000); /* remaining / (2 x ranks) */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 24000), 5000);   /* floor: 5 ms of work */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 0), 5000);
     mf_sched_init(&s, 4, 0);
-    mf_sched_observe(&s, 1000, 1000 * 1e-7); /* cheap numbers stay in big units to the end */
-    ck_assert_uint_eq(mf_sched_next_size(&s, 1e9), MF_SCHED_MAX_UNIT);
-    ck_assert_uint_eq(mf_sched_next_size(&s, 10), MF_SCHED_MAX_UNIT);
-    mf_sched_init(&s, 4, 0);
-    mf_sched_observe(&s, 1, 1.0); /* costly numbers go one by one at the end */
-    ck_assert_uint_eq(mf_sched_next_size(&s, 3), 1);
+    mf_sched_observe(&s, 100000, 100000 * 1e-10); /* cheap numbers stay in big units to the end */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 1e9), MF_SCHED_MAX_BYTES);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 10), MF_SCHED_MAX_BYTES);
 }
 END_TEST
 
-START_TEST(fixed_size_and_window)
+START_TEST(range_width_follows_candidate_cost)
 {
     mf_sched s;
-    mf_sched_init(&s, 2, 77);
-    mf_sched_observe(&s, 5, 5.0);
-    ck_assert_uint_eq(mf_sched_next_size(&s, 1), 77);
-    /* the window holds every unit in flight plus slack */
+    mf_sched_init(&s, 8, 0);
+    ck_assert_uint_ge(mf_sched_range_width(&s), MF_SCHED_MIN_RANGE); /* before any measurement */
+    mf_sched_observe_candidates(&s, 100, 1.0); /* too few candidates to time: ignored */
+    ck_assert(s.cost_per_candidate < 0);
+    mf_sched_observe_candidates(&s, 100000000, 0.1); /* 1 ns per candidate: 50 M per range */
+    ck_assert_uint_eq(mf_sched_range_width(&s), 50000000);
+    mf_sched_init(&s, 8, 0);
+    mf_sched_observe_candidates(&s, 10000, 10.0); /* very slow candidates: still the minimum width */
+    ck_assert_uint_eq(mf_sched_range_width(&s), MF_SCHED_MIN_RANGE);
+}
+END_TEST
+
+START_TEST(window_holds_every_unit_in_flight)
+{
     for (int ranks = 1; ranks < 100; ranks++)
         ck_assert_uint_ge(mf_sched_window(ranks), (uint32_t)(ranks * MF_UNITS_IN_FLIGHT + 1));
+    mf_sched s;
+    mf_sched_init(&s, 2, 77);
+    ck_assert_uint_eq(s.fixed_lines, 77);
 }
 END_TEST
 
@@ -59,7 +75,8 @@ Suite *sched_suite(void)
     TCase *tc = tcase_create("sched");
     tcase_add_test(tc, adapts_to_cost);
     tcase_add_test(tc, shrinks_near_the_end);
-    tcase_add_test(tc, fixed_size_and_window);
+    tcase_add_test(tc, range_width_follows_candidate_cost);
+    tcase_add_test(tc, window_holds_every_unit_in_flight);
     suite_add_tcase(s, tc);
     return s;
 }

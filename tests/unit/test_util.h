@@ -17,6 +17,8 @@ Suite *factor_suite(void);
 Suite *input_suite(void);
 Suite *codec_suite(void);
 Suite *sched_suite(void);
+Suite *order_suite(void);
+Suite *runner_suite(void);
 Suite *output_suite(void);
 Suite *checkpoint_suite(void);
 Suite *cli_suite(void);

@@ -1,0 +1,51 @@
+/* Results in input order: a list of segments (units and split numbers) that grows in the middle when a
+   unit hands back its rest, and releases its head as soon as the head is ready (pure: no MPI, no I/O). */
+#ifndef MPIFACTOR_ORDER_H
+#define MPIFACTOR_ORDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mf_buf.h"
+
+#define MF_ORDER_NONE UINT64_MAX
+
+typedef struct mf_order_seg {
+    uint32_t gen;      /* bumped on every reuse of the slot, so stale ids are refused */
+    bool live, ready;
+    uint32_t prev, next;
+    mf_buf data;       /* the segment's result once ready */
+} mf_order_seg;
+
+typedef struct mf_order {
+    mf_order_seg *segs;
+    uint32_t cap;
+    uint32_t free_head;     /* free slots chained through next */
+    uint32_t head, tail;    /* live segments in input order */
+    size_t live;
+} mf_order;
+
+/* Initializes an empty list. */
+void mf_order_init(mf_order *o);
+/* Frees all storage. */
+void mf_order_free(mf_order *o);
+/* Appends a waiting segment at the end; returns its id. Aborts on out-of-memory. */
+uint64_t mf_order_append(mf_order *o);
+/* Inserts a waiting segment right after segment id; returns the new id, or MF_ORDER_NONE when id is not a
+   live segment. */
+uint64_t mf_order_insert_after(mf_order *o, uint64_t id);
+/* Stores the result of waiting segment id by swapping it with *data (*data gets an empty buffer to reuse)
+   and marks it ready. Returns 0, or -1 when id is unknown or already ready. */
+int mf_order_put(mf_order *o, uint64_t id, mf_buf *data);
+/* The first segment's result when it is ready, else NULL. */
+mf_buf *mf_order_ready(mf_order *o);
+/* Releases the first segment (after its result was written). */
+void mf_order_advance(mf_order *o);
+/* Live segments (waiting or ready, not yet released). */
+static inline size_t mf_order_live(const mf_order *o) { return o->live; }
+/* Id of the first live segment, or of the one after id, in input order; MF_ORDER_NONE at the end. */
+uint64_t mf_order_first(const mf_order *o);
+uint64_t mf_order_next(const mf_order *o, uint64_t id);
+
+#endif

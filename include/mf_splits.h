@@ -1,0 +1,48 @@
+/* The numbers being split into candidate ranges: ids of their range units, which number's ranges go out first
+   (the one closest to the head of the output), and completion (pure: no MPI, no I/O). */
+#ifndef MPIFACTOR_SPLITS_H
+#define MPIFACTOR_SPLITS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mf_order.h"
+#include "mf_split.h"
+
+typedef struct mf_splits_slot {
+    bool live;
+    uint32_t gen;        /* bumped on every reuse, so range ids of a finished number are refused */
+    uint64_t seg;        /* the number's segment in the output order */
+    mf_split split;
+} mf_splits_slot;
+
+typedef struct mf_splits {
+    mf_splits_slot *slots;
+    size_t nslots;
+    size_t live;         /* numbers with work or reports outstanding */
+    uint64_t started;    /* numbers split so far */
+    uint64_t wasted;     /* candidates of ranges dropped because they were no longer needed */
+} mf_splits;
+
+/* Initializes an empty table. Pair with mf_splits_free. */
+void mf_splits_init(mf_splits *t);
+/* Frees all storage. */
+void mf_splits_free(mf_splits *t);
+/* Starts splitting the partial factorization (see mf_split_start) of the number whose output goes to segment
+   seg. Returns the split (owned by the table): when it is already done, the caller takes its result and the
+   slot is free again. Returns NULL when the partial is inconsistent. */
+const mf_split *mf_splits_start(mf_splits *t, uint64_t seg, const mf_factored *partial, uint64_t p,
+                                uint64_t max_divisor);
+/* Chooses the next range unit: of the split number earliest in `order` that can issue one (at most
+   max_outstanding ranges each), `width` candidates. Sets *id (for the report), *lo, *hi and *cofactor (the
+   number's current cofactor, owned by the table). Returns false when no range can go out. */
+bool mf_splits_next_range(mf_splits *t, const mf_order *order, uint64_t width, size_t max_outstanding,
+                          uint64_t *id, uint64_t *lo, uint64_t *hi, mpz_srcptr *cofactor);
+/* Records the report of range unit id (see mf_split_report). Returns 1 when this report completed its
+   number: *done then points to the split (result final) and *seg to its segment; 0 when it did not; -1
+   when the id or range is unknown. */
+int mf_splits_report(mf_splits *t, uint64_t id, uint64_t lo, uint64_t hi, const uint64_t *divisors,
+                     size_t ndivisors, uint64_t candidates, const mf_split **done, uint64_t *seg);
+
+#endif

@@ -1,0 +1,246 @@
+/* Work units end to end without MPI: text units formatted like the reference, bad tokens with file:line,
+   hand-back of a long unit with its number split into ranges, and range units against a slow scan. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mf_codec.h"
+#include "mf_input.h"
+#include "mf_runner.h"
+#include "mf_split.h"
+#include "test_util.h"
+
+static const char *const paths[] = {"first.txt", "second.txt"};
+
+/* Runs the encoded unit in *unit to completion with small slices. */
+static void run_unit(mf_runner *r, mf_buf *unit)
+{
+    ck_assert_int_eq(mf_runner_load(r, unit), 0);
+    int guard = 0;
+    while (!mf_runner_step(r, 1u << 14))
+        ck_assert_int_lt(++guard, 100000000);
+}
+
+/* The reference output of every valid token of text, one number at a time. */
+static void reference(mf_buf *out, const char *text, mf_format fmt)
+{
+    mf_scan s;
+    mf_scan_init(&s, (const unsigned char *)text, strlen(text), 1, 0);
+    const unsigned char *tok;
+    size_t len;
+    uint64_t line;
+    mf_value v;
+    mf_value_init(&v);
+    mf_factored f;
+    mf_factored_init(&f);
+    mpz_t scratch;
+    mpz_init(scratch);
+    while (mf_scan_next(&s, &tok, &len, &line))
+        if (mf_parse_token(tok, len, &v, scratch)) {
+            mf_factor(&f, &v, 0);
+            mf_output_record(out, fmt, &f);
+        }
+    mpz_clear(scratch);
+    mf_factored_clear(&f);
+    mf_value_clear(&v);
+}
+
+START_TEST(text_unit_like_reference)
+{
+    const char *text = "12 007 +5\r\n# comment 99\nabc 18446744073709551617 -3 0 1\n"
+                       "340282366920938463463374607431768211455 # 2^128-1\n4294967291\t1000000000000000000000000\n";
+    mf_runner_opts opts = {.format = MF_FORMAT_TEXT, .verify = true, .paths = paths, .npaths = 2};
+    mf_runner r;
+    mf_runner_init(&r, &opts);
+    mf_buf unit, expect;
+    mf_buf_init(&unit);
+    mf_buf_init(&expect);
+    mf_text_unit_begin(&unit, 9, 1, 40, 0);
+    mf_buf_put_str(&unit, text);
+    run_unit(&r, &unit);
+    reference(&expect, text, MF_FORMAT_TEXT);
+    mf_result_info info;
+    ck_assert_int_eq(mf_result_read(&r.result, &info, NULL), 0);
+    ck_assert(info.id == 9 && info.file == 1 && info.numbers == 9 && info.invalid == 2);
+    ck_assert(!info.escalated && !info.has_rest && info.verify_failures == 0 && info.bytes == strlen(text));
+    ck_assert_uint_eq(info.out_len, expect.len);
+    ck_assert(memcmp(info.out, expect.data, expect.len) == 0);
+    const char *msgs = "mpifactor: second.txt:42: 'abc' is not a valid non-negative integer\n"
+                       "mpifactor: second.txt:42: '-3' is not a valid non-negative integer\n";
+    ck_assert_uint_eq(info.msgs_len, strlen(msgs));
+    ck_assert(memcmp(info.msgs, msgs, info.msgs_len) == 0);
+    /* a slice that starts inside a comment skips to the next line */
+    mf_text_unit_begin(&unit, 10, 0, 7, 1);
+    mf_buf_put_str(&unit, " 12 x\n15 y");
+    run_unit(&r, &unit);
+    ck_assert_int_eq(mf_result_read(&r.result, &info, NULL), 0);
+    ck_assert(info.numbers == 1 && info.invalid == 1 && memcmp(info.out, "15: 3 5\n", info.out_len) == 0);
+    ck_assert(strncmp((const char *)info.msgs, "mpifactor: first.txt:8: 'y' is not", 34) == 0);
+    mf_buf_free(&unit);
+    mf_buf_free(&expect);
+    mf_runner_free(&r);
+}
+END_TEST
+
+/* Divisors of c in [lo, hi] by a slow scan of a copy, as a range unit must report them. */
+static size_t slow_scan(uint64_t *out, mpz_srcptr c, uint64_t lo, uint64_t hi)
+{
+    mpz_t copy;
+    mpz_init_set(copy, c);
+    size_t n = 0;
+    for (uint64_t p = lo; p <= hi && n < 64; p += 2)
+        while (mpz_divisible_ui_p(copy, p)) {
+            mpz_divexact_ui(copy, copy, p);
+            out[n++] = p;
+        }
+    mpz_clear(copy);
+    return n;
+}
+
+START_TEST(range_unit_reports_its_divisors)
+{
+    mf_runner_opts opts = {.format = MF_FORMAT_TEXT, .paths = paths, .npaths = 0};
+    mf_runner r;
+    mf_runner_init(&r, &opts);
+    mf_buf unit;
+    mf_buf_init(&unit);
+    mf_value c;
+    mf_value_init(&c);
+    mpz_t z;
+    mpz_init(z);
+    /* 11 * 13 * 101^2 * 1009: a range from 101 sees 101 twice, 143 (composite, its factors below lo),
+       and stops early once p^2 passes what is left of its copy */
+    const uint64_t cases[][3] = {{11ull * 13 * 101 * 101 * 1009, 101, 2001}, {11ull * 13 * 101 * 101 * 1009, 3, 99},
+                                 {4294967291ull * 4294967279ull, 4294967001ull, 4294967291ull},
+                                 {4294967291ull * 4294967279ull, 3, 4001}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        mf_value_set_u64(&c, cases[k][0]);
+        mf_range_unit_put(&unit, 7, &c, cases[k][1], cases[k][2]);
+        run_unit(&r, &unit);
+        mf_result_info info;
+        ck_assert_int_eq(mf_result_read(&r.result, &info, NULL), 0);
+        ck_assert(info.kind == MF_UNIT_RANGE && info.lo == cases[k][1] && info.hi == cases[k][2]);
+        uint64_t want[64];
+        mpz_set_ui(z, cases[k][0]);
+        size_t n = slow_scan(want, z, cases[k][1], cases[k][2]);
+        /* the runner may stop early: what it reports is a prefix of the slow scan holding every prime
+           divisor of the range */
+        ck_assert_uint_le(info.ndivisors, n);
+        for (size_t i = 0; i < info.ndivisors; i++)
+            ck_assert_uint_eq(mf_result_divisor(&info, i), want[i]);
+    }
+    mpz_clear(z);
+    mf_value_clear(&c);
+    mf_buf_free(&unit);
+    mf_runner_free(&r);
+}
+END_TEST
+
+/* Completes a split number by running its ranges through a runner in a random order of reports. */
+static void finish_split(mf_runner *r, mf_split *s)
+{
+    mf_buf unit;
+    mf_buf_init(&unit);
+    mf_value c;
+    mf_value_init(&c);
+    uint64_t los[8], his[8];
+    mf_buf results[8];
+    for (int i = 0; i < 8; i++)
+        mf_buf_init(&results[i]);
+    while (!mf_split_done(s)) {
+        int n = 0;
+        while (n < 8 && mf_split_next_range(s, 1u << 16, 8, &los[n], &his[n]))
+            n++;
+        ck_assert_int_gt(n, 0);
+        mf_value_set_mpz(&c, s->cofactor);
+        for (int i = 0; i < n; i++) {
+            mf_range_unit_put(&unit, (uint64_t)i, &c, los[i], his[i]);
+            run_unit(r, &unit);
+            mf_buf tmp = results[i];
+            results[i] = r->result;
+            r->result = tmp;
+        }
+        for (int k = n - 1; k >= 0; k--) { /* reports arrive in reverse */
+            mf_result_info info;
+            ck_assert_int_eq(mf_result_read(&results[k], &info, NULL), 0);
+            uint64_t d[64];
+            for (size_t i = 0; i < info.ndivisors && i < 64; i++)
+                d[i] = mf_result_divisor(&info, i);
+            ck_assert_int_eq(mf_split_report(s, info.lo, info.hi, d, info.ndivisors, info.candidates), 0);
+        }
+    }
+    for (int i = 0; i < 8; i++)
+        mf_buf_free(&results[i]);
+    mf_value_clear(&c);
+    mf_buf_free(&unit);
+}
+
+START_TEST(hand_back_and_split)
+{
+    /* hard numbers: a unit busy for more than the (tiny) budget hands back its rest and its number */
+    const char *text = "18446743979220271189 25 4294967291\n18446744030759878681 # p*q\n"
+                       "18446744073709551557 340282366920938463463374607431768211455\n";
+    mf_runner_opts opts = {.format = MF_FORMAT_TEXT, .handback_s = 1e-4, .paths = paths, .npaths = 1};
+    mf_runner r, ranges;
+    mf_runner_init(&r, &opts);
+    opts.handback_s = 0;
+    mf_runner_init(&ranges, &opts);
+    mf_buf unit, expect, got;
+    mf_buf_init(&unit);
+    mf_buf_init(&expect);
+    mf_buf_init(&got);
+    reference(&expect, text, MF_FORMAT_TEXT);
+    mf_factored partial;
+    mf_factored_init(&partial);
+    mf_split split;
+    mf_split_init(&split);
+    mf_text_unit_begin(&unit, 1, 0, 1, 0);
+    mf_buf_put_str(&unit, text);
+    int handbacks = 0, splits = 0;
+    for (;;) {
+        run_unit(&r, &unit);
+        mf_result_info info;
+        ck_assert_int_eq(mf_result_read(&r.result, &info, &partial), 0);
+        mf_buf_put(&got, info.out, info.out_len);
+        if (info.escalated) {
+            splits++;
+            ck_assert(!partial.complete && info.next_p >= 3 && info.next_p % 2 == 1);
+            ck_assert_int_eq(mf_split_start(&split, &partial, info.next_p, 0), 0);
+            finish_split(&ranges, &split);
+            mf_output_record(&got, MF_FORMAT_TEXT, &split.result);
+        }
+        if (!info.has_rest)
+            break;
+        handbacks++;
+        ck_assert_uint_eq(info.bytes + info.rest_len, unit.len - 22); /* nothing lost, nothing repeated */
+        mf_buf rest;
+        mf_buf_init(&rest);
+        mf_text_unit_begin(&rest, 2, 0, info.rest_line, info.rest_in_comment);
+        mf_buf_put(&rest, info.rest, info.rest_len);
+        mf_buf_free(&unit);
+        unit = rest;
+    }
+    ck_assert_int_gt(handbacks + splits, 0);
+    ck_assert_uint_eq(got.len, expect.len);
+    ck_assert(memcmp(got.data, expect.data, got.len) == 0);
+    mf_split_free(&split);
+    mf_factored_clear(&partial);
+    mf_buf_free(&unit);
+    mf_buf_free(&expect);
+    mf_buf_free(&got);
+    mf_runner_free(&r);
+    mf_runner_free(&ranges);
+}
+END_TEST
+
+Suite *runner_suite(void)
+{
+    Suite *s = suite_create("runner");
+    TCase *tc = tcase_create("runner");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, text_unit_like_reference);
+    tcase_add_test(tc, range_unit_reports_its_divisors);
+    tcase_add_test(tc, hand_back_and_split);
+    suite_add_tcase(s, tc);
+    return s;
+}
