@@ -104,7 +104,7 @@ check "missing input file, -n 2: exit 2 with a message" bash -c "[ $rc -eq 2 ] &
 
 # --- clean stop on a signal as Hydra delivers it, then resume -------------------------------------
 # Hydra (MPICH 4.0) forwards SIGINT, SIGTERM and SIGUSR1 sent to mpiexec to every rank (SIGUSR2 and SIGHUP kill
-# mpiexec instead); mpifactor stops cleanly on each, and mpiexec returns the ranks' status 3.
+# mpiexec instead); mpifactor stops cleanly on each with status 3, which mpiexec usually returns.
 python3 "$GEN" semiprime 120 "$SEED" >"$WORK/slow.txt"
 expected "$WORK/slow.txt" >"$WORK/slow.expected"
 total=$(wc -l <"$WORK/slow.expected")
@@ -122,11 +122,11 @@ for sig in TERM INT USR1; do
   wait "$pid"
   rc=$?
   lines=$(wc -l <"$out" 2>/dev/null || echo 0)
-  # After its "Ctrl-C" path Hydra sometimes exits 0 although rank 0 stopped with 3 (2 of 18 SIGINT runs on a
-  # loaded 2-core VM; never for SIGTERM or SIGUSR1): for SIGINT, 0 is Hydra's answer to accept, the clean stop
-  # itself is checked through the hint, the partial output and the resume below.
+  # Hydra's own status after a forwarded signal is not reliable: usually 3, but 0 in 5 of about 57 stops on a
+  # loaded 2-core VM (once checked with a wrapper around each rank: both had exited 3). So 0 is accepted
+  # from mpiexec; the ranks' clean stop is checked through the hint, the partial output and the resume below.
   want=3
-  [ "$sig" = INT ] && [ $rc -eq 0 ] && want=0
+  [ $rc -eq 0 ] && want=0
   check "SIG$sig to mpiexec.mpich: exit $rc, $lines of $total results written, all correct, resume hint" bash -c "
     cat '$WORK/err.$sig' '$WORK/hydra.$sig'
     [ $rc -eq $want ] && [ $lines -gt 0 ] && [ $lines -lt $total ] && head -n $lines '$WORK/slow.expected' | cmp - '$out' &&
