@@ -45,7 +45,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 DEPS_PACKAGES = openmpi-bin libopenmpi-dev libgmp-dev pkg-config make gcc coreutils python3
 TEST_PACKAGES = check
 
-.PHONY: all run check deps test-deps unit unit-san integration fuzz-replay slurm multihost container bench fuzz install uninstall clean
+.PHONY: all run check deps test-deps unit unit-san integration fuzz-replay slurm multihost container mpich bench fuzz install uninstall clean
 
 all: $(BIN)
 
@@ -97,11 +97,15 @@ multihost: $(BIN)
 container: $(BIN)
 	tests/container/run.sh
 
+# MPICH leg: installs mpich, builds into build/mpich with mpicc.mpich, runs under mpiexec.mpich.
+mpich:
+	tests/mpich/run.sh
+
 # Set up, build and run every test; the last line sums all suites.
 check: test-deps
 	@mkdir -p build
 	@set -o pipefail; { $(MAKE) --no-print-directory all unit unit-san integration fuzz-replay && \
-	  for t in slurm multihost container; do \
+	  for t in mpich slurm multihost container; do \
 	    if [ -x tests/$$t/run.sh ]; then $(MAKE) --no-print-directory $$t || exit 1; fi; \
 	  done; } 2>&1 | tee build/check.log
 	@tests/lib/check-summary.sh build/check.log
