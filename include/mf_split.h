@@ -11,7 +11,8 @@
    the number is complete when the frontier passes the limit: C' is then 1 or a prime (or, when max_divisor
    stopped it, the unfactored cofactor). Ranges issued beyond a shrunken limit, or still outstanding when the
    number completes, are dropped when their report arrives (no cancel messages); their candidates count as
-   wasted. */
+   wasted. Candidates stop at 2^64 - 3 (so that hi + 2 never wraps): a cofactor with no prime factor below
+   that and at least (2^64 - 1)^2 is left unfactored, like mf_job_run does. */
 #ifndef MPIFACTOR_SPLIT_H
 #define MPIFACTOR_SPLIT_H
 
@@ -27,6 +28,7 @@ typedef struct mf_split_range {
     bool reported;
     uint64_t *divisors;      /* reported divisors, ascending with repetition (owned) */
     size_t ndivisors;
+    uint64_t candidates;     /* candidates the report tested (counted as wasted if the range is dropped later) */
 } mf_split_range;
 
 typedef struct mf_split {
@@ -59,7 +61,8 @@ bool mf_split_next_range(mf_split *s, uint64_t width, size_t max_outstanding, ui
 /* Records the report of range [lo, hi] (exactly as issued): its divisors (ascending, with repetition) and the
    candidates it tested, then merges every range now contiguous with the frontier. A report for a range no
    longer needed (done, or beyond the limit) is dropped and its candidates counted as wasted.
-   Returns 0, or -1 when [lo, hi] is not an outstanding range of this split. */
+   Returns 0, or -1 (nothing changed) when [lo, hi] is not an outstanding range of this split or the divisors
+   are not ascending within [lo, hi]. */
 int mf_split_report(mf_split *s, uint64_t lo, uint64_t hi, const uint64_t *divisors, size_t ndivisors,
                     uint64_t candidates);
 /* Ranges issued and not yet reported (the caller keeps the split until this is 0, or drops reports itself). */
