@@ -22,5 +22,6 @@ Suite *runner_suite(void);
 Suite *output_suite(void);
 Suite *checkpoint_suite(void);
 Suite *cli_suite(void);
+Suite *split_suite(void);
 
 #endif
