@@ -101,7 +101,7 @@ static void merge_range(mf_split *s, const mf_split_range *r)
         if (d == previous)
             continue;
         previous = d;
-        /* past the limit C' is 1 or a prime: dividing a larger d out first would break the ascending order */
+        /* past the limit C' is 1 or a prime (a d past isqrt(C') that divides it is C' itself): finish() ends it */
         if (d > s->limit)
             break;
         if (!mpz_divisible_ui_p(s->cofactor, (unsigned long)d))

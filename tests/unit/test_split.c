@@ -658,6 +658,9 @@ START_TEST(max_divisor)
         {UINT64_C(1009) * 1013, 1010, true},         /* even bound: bound - 1 */
         {UINT64_C(1009) * 1013, 1008, false},
         {UINT64_C(1009) * 1013, 2, false},           /* nothing to test at all */
+        {UINT64_C(1019) * 1021, 1017, false},        /* the frontier stops at isqrt(C) = 1019, untested */
+        {UINT64_C(1019) * 1021, 1018, false},
+        {UINT64_C(1019) * 1021, 1019, true},
     };
     for (int round = 0; round < 5; round++)
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
