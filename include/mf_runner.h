@@ -45,6 +45,7 @@ typedef struct mf_runner {
     uint64_t candidates;    /* candidates tested for this unit */
     double busy_s;          /* compute seconds (wall clock) spent on this unit */
     double cpu_s;           /* CPU seconds spent on this unit */
+    double cpu_mark;        /* the thread's CPU clock at the end of the last slice */
     double number_busy_s;   /* compute seconds (wall clock) spent on the number in progress */
     double number_cpu_s;    /* CPU seconds spent on the number in progress */
     bool handed_back;       /* the finished unit handed back its rest or a partial number */

@@ -131,12 +131,18 @@ static void on_range_result(master *m, int src, const mf_result_info *r)
         put_split_result(m, seg, &done->result);
 }
 
+/* Ranges of one split number in flight at most: every worker's slots and one for rank 0's own work. */
+static size_t max_ranges_out(const master *m)
+{
+    return (size_t)(m->ranks - 1) * MF_UNITS_IN_FLIGHT + 1;
+}
+
 /* Builds a range unit of the split number closest to the head of the output into m->unit, if any. */
 static bool next_range(master *m)
 {
     uint64_t id, lo, hi;
     mpz_srcptr cofactor;
-    if (!mf_splits_next_range(&m->splits, &m->order, mf_sched_range_width(&m->sched), (size_t)m->ranks, &id, &lo,
+    if (!mf_splits_next_range(&m->splits, &m->order, mf_sched_range_width(&m->sched), max_ranges_out(m), &id, &lo,
                               &hi, &cofactor))
         return false;
     mf_value_set_mpz(&m->value, cofactor);
