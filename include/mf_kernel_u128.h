@@ -1,0 +1,25 @@
+/* The 128-bit trial-division kernel: smallest odd divisor of a cofactor below 2^128, no GMP per candidate. */
+#ifndef MPIFACTOR_KERNEL_U128_H
+#define MPIFACTOR_KERNEL_U128_H
+
+#include <stdint.h>
+
+#include "mf_kernel_u64.h"
+
+/* Chooses the implementation used by mf_u128_find_divisor (the same names as the u64 kernel:
+   MF_KERNEL_AVX512, MF_KERNEL_SCALAR, MF_KERNEL_PLAIN; MF_KERNEL_AUTO picks the best available).
+   Returns 0, or -1 when the CPU cannot run the requested one (the selection is then unchanged). */
+int mf_u128_kernel_select(mf_u64_kernel k);
+/* Name of the implementation in use ("avx512", "scalar" or "plain"). */
+const char *mf_u128_kernel_name(void);
+
+/* Returns the smallest odd d with lo <= d <= hi and d | n, where n = nh * 2^64 + nl, or 0 when
+   there is none. Requires lo odd, lo >= 3 (hi < lo gives 0; any hi < 2^64 is allowed). Every
+   implementation returns the same answer. */
+uint64_t mf_u128_find_divisor(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi);
+/* Reference implementation of mf_u128_find_divisor: one 128-bit % per candidate (for tests). */
+uint64_t mf_u128_find_divisor_plain(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi);
+/* Returns floor(sqrt(nh * 2^64 + nl)) exactly (always below 2^64). */
+uint64_t mf_u128_isqrt(uint64_t nh, uint64_t nl);
+
+#endif
