@@ -6,11 +6,21 @@
 
 #include "mf_kernel_u64.h"
 
-/* Chooses the implementation used by mf_u128_find_divisor (the same names as the u64 kernel:
-   MF_KERNEL_AVX512, MF_KERNEL_SCALAR, MF_KERNEL_PLAIN; MF_KERNEL_AUTO picks the best available).
-   Returns 0, or -1 when the CPU cannot run the requested one (the selection is then unchanged). */
-int mf_u128_kernel_select(mf_u64_kernel k);
-/* Name of the implementation in use ("avx512", "scalar" or "plain"). */
+typedef enum mf_u128_kernel {
+    MF_U128_AUTO = 0,  /* AVX-512, else AVX2 with FMA, else scalar */
+    MF_U128_AVX512,    /* 8 candidates per instruction (x86-64 with AVX-512F/DQ) */
+    MF_U128_AVX2,      /* 4 candidates per instruction (x86-64 with AVX2 and FMA) */
+    MF_U128_SCALAR,    /* portable C: exact double-precision remainders */
+    MF_U128_PLAIN      /* reference: one 128-bit % per candidate */
+} mf_u128_kernel;
+
+/* Chooses the implementation used by mf_u128_find_divisor. Returns 0, or -1 when the CPU cannot run
+   the requested one (the selection is then unchanged). MF_U128_AUTO resolves to the best available. */
+int mf_u128_kernel_select(mf_u128_kernel k);
+/* Chooses the implementation named like the 64-bit kernel k (--kernel): avx512, scalar and plain
+   select the same kind here; auto selects MF_U128_AUTO. Returns as mf_u128_kernel_select. */
+int mf_u128_kernel_select_as(mf_u64_kernel k);
+/* Name of the implementation in use ("avx512", "avx2", "scalar" or "plain"). */
 const char *mf_u128_kernel_name(void);
 
 /* Returns the smallest odd d with lo <= d <= hi and d | n, where n = nh * 2^64 + nl, or 0 when
