@@ -73,36 +73,6 @@ static inline int test1(uint64_t nh, uint64_t nl, double nhd, double nld, uint64
     return (uint64_t)q3 * p == (uint64_t)r2;
 }
 
-/* One candidate p with r ~ 1/p (see the top of the file): true when p | nh 2^64 + nl. nld = nl / 2^16. */
-static inline int test1(uint64_t nh, uint64_t nl, double nhd, double nld, uint64_t p, double r)
-{
-    int64_t q1 = llrint(nhd * r);
-    int64_t h = (int64_t)(nh - (uint64_t)q1 * p);
-    int64_t qs = llrint(((double)h * 0x1p48 + nld) * r);
-    int64_t r2 = (int64_t)(nl - ((uint64_t)qs << 16) * p);
-    int64_t q3 = llrint((double)r2 * r);
-    return (uint64_t)q3 * p == (uint64_t)r2;
-}
-
-/* The 32-bit limbs of n as doubles, most significant nonzero first: the vector paths' input. */
-typedef struct limbs32 {
-    double top;      /* the most significant nonzero limb */
-    double rest[3];  /* the following limbs */
-    int nrest;
-} limbs32;
-
-static limbs32 split_limbs(uint64_t nh, uint64_t nl)
-{
-    uint32_t l[4] = {(uint32_t)(nh >> 32), (uint32_t)nh, (uint32_t)(nl >> 32), (uint32_t)nl};
-    int i = 0;
-    while (i < 3 && l[i] == 0)
-        i++;
-    limbs32 s = {.top = l[i], .nrest = 3 - i};
-    for (int j = 0; j < s.nrest; j++)
-        s.rest[j] = l[i + 1 + j];
-    return s;
-}
-
 /* Portable path over lo..hi with hi < DBL_PATH_END, 8 interleaved candidates per step. Each one's
    reciprocal comes from its predecessor 16 further down by two Newton steps (relative error
    (16/p)^4 + rounding < 2^-50 once p >= 2^16); below that, or for the last few, by a division. */
@@ -144,7 +114,24 @@ static uint64_t find_scalar(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi)
 #define AVX512_TARGET __attribute__((target("avx512f,avx512dq,fma")))
 #define ROUND_NEAR (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 
+/* The 32-bit limbs of n as doubles, most significant nonzero first: the vector paths' input. */
+typedef struct limbs32 {
+    double top;      /* the most significant nonzero limb */
+    double rest[3];  /* the following limbs */
+    int nrest;
+} limbs32;
 
+static limbs32 split_limbs(uint64_t nh, uint64_t nl)
+{
+    uint32_t l[4] = {(uint32_t)(nh >> 32), (uint32_t)nh, (uint32_t)(nl >> 32), (uint32_t)nl};
+    int i = 0;
+    while (i < 3 && l[i] == 0)
+        i++;
+    limbs32 s = {.top = l[i], .nrest = 3 - i};
+    for (int j = 0; j < s.nrest; j++)
+        s.rest[j] = l[i + 1 + j];
+    return s;
+}
 
 /* Vector paths: n mod p by Horner's rule on 32-bit limbs, all in double precision with FMA.
    With |r| <= p (an integer) and the next limb l: q = round((r 2^32 + l) r_p) where r_p ~ 1/p has
