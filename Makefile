@@ -87,6 +87,7 @@ unit-san:
 
 integration: $(BIN)
 	tests/integration/run.sh $(BIN)
+	tests/integration/wide.sh $(BIN)
 
 slurm: $(BIN)
 	tests/slurm/run.sh
