@@ -27,6 +27,13 @@ const char *mf_u128_kernel_name(void);
    there is none. Requires lo odd, lo >= 3 (hi < lo gives 0; any hi < 2^64 is allowed). Every
    implementation returns the same answer. */
 uint64_t mf_u128_find_divisor(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi);
+/* Most 32-bit limbs mf_u128_find_divisor_limbs takes (numbers below 2^512). */
+#define MF_U128_MAX_LIMBS 16
+/* The same search for a number of any size up to MF_U128_MAX_LIMBS 32-bit limbs (most significant
+   first), with the selected vector implementation (AVX-512 or AVX2; their cost grows with the limbs).
+   Returns 0 with the answer in *d (0: no divisor), or -1 when it does not apply: count out of range,
+   hi >= 2^46, or a non-vector implementation selected. Requires lo odd, lo >= 3. */
+int mf_u128_find_divisor_limbs(uint64_t *d, const uint32_t *limbs, int count, uint64_t lo, uint64_t hi);
 /* Reference implementation of mf_u128_find_divisor: one 128-bit % per candidate (for tests). */
 uint64_t mf_u128_find_divisor_plain(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi);
 /* Returns floor(sqrt(nh * 2^64 + nl)) exactly (always below 2^64). */

@@ -116,8 +116,8 @@ static uint64_t find_scalar(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi)
 
 /* The 32-bit limbs of n as doubles, most significant nonzero first: the vector paths' input. */
 typedef struct limbs32 {
-    double top;      /* the most significant nonzero limb */
-    double rest[3];  /* the following limbs */
+    double top;                          /* the most significant nonzero limb */
+    double rest[MF_U128_MAX_LIMBS - 1];  /* the following limbs */
     int nrest;
 } limbs32;
 
@@ -128,6 +128,18 @@ static limbs32 split_limbs(uint64_t nh, uint64_t nl)
     while (i < 3 && l[i] == 0)
         i++;
     limbs32 s = {.top = l[i], .nrest = 3 - i};
+    for (int j = 0; j < s.nrest; j++)
+        s.rest[j] = l[i + 1 + j];
+    return s;
+}
+
+/* The same from count 32-bit limbs, most significant first (count >= 1, at most MF_U128_MAX_LIMBS). */
+static limbs32 split_limbs_n(const uint32_t *l, int count)
+{
+    int i = 0;
+    while (i < count - 1 && l[i] == 0)
+        i++;
+    limbs32 s = {.top = l[i], .nrest = count - 1 - i};
     for (int j = 0; j < s.nrest; j++)
         s.rest[j] = l[i + 1 + j];
     return s;
@@ -169,20 +181,28 @@ static inline __m256d recip4(__m256d pd)
 
 /* AVX2 path over lo..hi with hi < DBL_PATH_END: 8 candidates per step in two vectors. */
 AVX2_TARGET
-static uint64_t find_avx2(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi)
+static uint64_t find_avx2(const limbs32 *n, uint64_t lo, uint64_t hi)
 {
-    const limbs32 n = split_limbs(nh, nl);
     const __m256d step = _mm256_set1_pd(8.0);
     __m256d pa = _mm256_add_pd(_mm256_set1_pd((double)lo), _mm256_setr_pd(0, 2, 4, 6));
     uint64_t p0 = lo;
     for (; p0 <= hi && hi - p0 >= 14; p0 += 16) {
         __m256d pb = _mm256_add_pd(pa, step);
-        int m = test4(pa, recip4(pa), &n) | test4(pb, recip4(pb), &n) << 4;
+        int m = test4(pa, recip4(pa), n) | test4(pb, recip4(pb), n) << 4;
         if (m)
             return p0 + 2 * (uint64_t)__builtin_ctz((unsigned)m);
         pa = _mm256_add_pd(pb, step);
     }
-    return p0 <= hi ? find_scalar(nh, nl, p0, hi) : 0;
+    for (; p0 <= hi; p0 += 8) { /* the last few: lanes past hi are masked off */
+        unsigned live = hi - p0 >= 6 ? 0xFu : (1u << ((hi - p0) / 2 + 1)) - 1;
+        unsigned m = (unsigned)test4(pa, recip4(pa), n) & live;
+        if (m)
+            return p0 + 2 * (uint64_t)__builtin_ctz(m);
+        if (hi - p0 < 8)
+            break;
+        pa = _mm256_add_pd(pa, _mm256_set1_pd(8.0));
+    }
+    return 0;
 }
 
 /* Bit j set where candidate pd_j (8 lanes) divides n; r approximates 1/pd. */
@@ -214,20 +234,28 @@ static inline __m512d recip8(__m512d pd)
 
 /* AVX-512 path over lo..hi with hi < DBL_PATH_END: 16 candidates per step in two vectors. */
 AVX512_TARGET
-static uint64_t find_avx512(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi)
+static uint64_t find_avx512(const limbs32 *n, uint64_t lo, uint64_t hi)
 {
-    const limbs32 n = split_limbs(nh, nl);
     const __m512d step = _mm512_set1_pd(16.0);
     __m512d pa = _mm512_add_pd(_mm512_set1_pd((double)lo), _mm512_setr_pd(0, 2, 4, 6, 8, 10, 12, 14));
     uint64_t p0 = lo;
     for (; p0 <= hi && hi - p0 >= 30; p0 += 32) {
         __m512d pb = _mm512_add_pd(pa, step);
-        unsigned m = test8(pa, recip8(pa), &n) | test8(pb, recip8(pb), &n) << 8;
+        unsigned m = test8(pa, recip8(pa), n) | test8(pb, recip8(pb), n) << 8;
         if (m)
             return p0 + 2 * (uint64_t)__builtin_ctz(m);
         pa = _mm512_add_pd(pb, step);
     }
-    return p0 <= hi ? find_scalar(nh, nl, p0, hi) : 0;
+    for (; p0 <= hi; p0 += 16) { /* the last few: lanes past hi are masked off */
+        unsigned live = hi - p0 >= 14 ? 0xFFu : (1u << ((hi - p0) / 2 + 1)) - 1;
+        unsigned m = test8(pa, recip8(pa), n) & live;
+        if (m)
+            return p0 + 2 * (uint64_t)__builtin_ctz(m);
+        if (hi - p0 < 16)
+            break;
+        pa = _mm512_add_pd(pa, step);
+    }
+    return 0;
 }
 
 static int cpu_has_avx2(void)
@@ -297,12 +325,41 @@ uint64_t mf_u128_find_divisor(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi
     uint64_t d;
     switch (g_kernel) {
 #ifdef MF_HAVE_AVX512_BUILD
-    case MF_U128_AVX512: d = find_avx512(nh, nl, lo, fast_hi); break;
-    case MF_U128_AVX2: d = find_avx2(nh, nl, lo, fast_hi); break;
+    case MF_U128_AVX512: {
+        const limbs32 n = split_limbs(nh, nl);
+        d = find_avx512(&n, lo, fast_hi);
+        break;
+    }
+    case MF_U128_AVX2: {
+        const limbs32 n = split_limbs(nh, nl);
+        d = find_avx2(&n, lo, fast_hi);
+        break;
+    }
 #endif
     default: d = find_scalar(nh, nl, lo, fast_hi); break;
     }
     if (d || hi == fast_hi)
         return d;
     return mf_u128_find_divisor_plain(nh, nl, DBL_PATH_END + 1, hi);
+}
+
+int mf_u128_find_divisor_limbs(uint64_t *d, const uint32_t *limbs, int count, uint64_t lo, uint64_t hi)
+{
+    if (count < 1 || count > MF_U128_MAX_LIMBS || hi >= DBL_PATH_END)
+        return -1;
+    if (g_kernel == MF_U128_AUTO)
+        mf_u128_kernel_select(MF_U128_AUTO);
+#ifdef MF_HAVE_AVX512_BUILD
+    if (g_kernel == MF_U128_AVX512 || g_kernel == MF_U128_AVX2) {
+        const limbs32 n = split_limbs_n(limbs, count);
+        if (hi < lo)
+            *d = 0;
+        else
+            *d = g_kernel == MF_U128_AVX512 ? find_avx512(&n, lo, hi) : find_avx2(&n, lo, hi);
+        return 0;
+    }
+#else
+    (void)d, (void)limbs, (void)lo;
+#endif
+    return -1;
 }

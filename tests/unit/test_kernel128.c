@@ -1,8 +1,10 @@
-/* The 128-bit kernel against its plain reference, and whole factorizations whose cofactor crosses 2^64. */
+/* The 128-bit kernel (and its limb path under the mpz kernel) against the plain references, and whole
+   factorizations whose cofactor crosses 2^64. */
 #include <check.h>
 #include <gmp.h>
 
 #include "mf_factor.h"
+#include "mf_kernel_mpz.h"
 #include "mf_kernel_u128.h"
 #include "test_util.h"
 
@@ -194,6 +196,39 @@ START_TEST(u128_bounded_cofactor)
 }
 END_TEST
 
+START_TEST(mpz_limb_path_matches_plain)
+{
+    /* numbers of 129 to 600 bits (the limb path takes them up to 512) times p, ranges around p */
+    mpz_t z;
+    mpz_init(z);
+    for (int i = 0; i < 3000; i++) {
+        mpz_set_ui(z, 1);
+        int bits = (int)mf_test_range(129, 600);
+        while ((int)mpz_sizeinbase(z, 2) < bits) {
+            mpz_mul_2exp(z, z, 64);
+            mpz_add_ui(z, z, (unsigned long)mf_test_rand());
+        }
+        uint64_t p = (mf_test_rand() >> (64 - mf_test_range(2, 46))) | 1;
+        if (p < 3)
+            p = 3;
+        mpz_mul_ui(z, z, (unsigned long)p);
+        if (i % 4 == 0)
+            mpz_add_ui(z, z, 2);
+        uint64_t lo = p > 403 ? (p - 400) | 1 : 3, hi = p + (uint64_t)mf_test_range(0, 400);
+        uint64_t want = mf_mpz_find_divisor_plain(z, lo, hi);
+        for (size_t k = 0; k < NKERNELS; k++) {
+            if (mf_u128_kernel_select(kernels128[k]) != 0)
+                continue;
+            ck_assert_msg(mf_mpz_find_divisor(z, lo, hi) == want, "kernel %s, %d bits, p=%llu", mf_u128_kernel_name(),
+                          (int)mpz_sizeinbase(z, 2), (unsigned long long)p);
+        }
+        ck_assert_uint_eq(mf_mpz_find_divisor_gmp(z, lo, hi), want);
+    }
+    mf_u128_kernel_select(MF_U128_AUTO);
+    mpz_clear(z);
+}
+END_TEST
+
 Suite *kernel128_suite(void)
 {
     Suite *s = suite_create("kernel128");
@@ -204,6 +239,7 @@ Suite *kernel128_suite(void)
     tcase_add_test(tc, u128_random_divisors);
     tcase_add_test(tc, u128_prime_powers_and_crossings);
     tcase_add_test(tc, u128_bounded_cofactor);
+    tcase_add_test(tc, mpz_limb_path_matches_plain);
     suite_add_tcase(s, tc);
     return s;
 }
