@@ -50,7 +50,7 @@ START_TEST(u128_isqrt_exact)
         int bits = (int)mf_test_range(1, 128);
         u128 n = ((u128)mf_test_rand() << 64 | mf_test_rand()) >> (128 - bits);
         if (i % 3 == 0) { /* squares and their neighbours */
-            u128 r = (u128)(mf_test_rand() >> (64 - bits / 2 - 1));
+            u128 r = (u128)(mf_test_rand() >> (64 - (bits + 1) / 2));
             n = r * r + (u128)mf_test_range(0, 2) - 1;
         }
         uint64_t r = mf_u128_isqrt((uint64_t)(n >> 64), (uint64_t)n);
