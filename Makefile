@@ -87,6 +87,7 @@ unit-san:
 
 integration: $(BIN)
 	tests/integration/run.sh $(BIN)
+	tests/integration/wide.sh $(BIN)
 
 slurm: $(BIN)
 	tests/slurm/run.sh
@@ -132,4 +133,4 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(wildcard build/obj/*.d build/obj/tests/*.d build/san-*/obj/*.d build/san-*/obj/tests/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/tests/*.d)

@@ -434,6 +434,9 @@ for key in t0_mpf t1_mpf_auto t3_np1 t3_np$C t3_np$((C + 1)) t4_mpf t5_mpf t5_mp
 done
 echo
 echo "results: $csv and $RESULTS/latest.csv"
+echo
+echo "== issue 13: the 128-bit and GMP kernels, the 72-bit semiprime (bench/wide.sh)"
+BIN=$BIN BENCH_REPS=$REPS bench/wide.sh || fail=1
 if [ "$fail" -ne 0 ]; then
   echo "bench: some output checks FAILED (see FAIL lines above)" >&2
   exit 1

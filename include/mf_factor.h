@@ -1,4 +1,5 @@
-/* Factorizes one number by naive trial division (2, then every odd p while p*p <= n), resumably. */
+/* Factorizes one number by naive trial division (2, then every odd p while p*p <= n), resumably;
+   the cofactor moves to the cheaper kernel (GMP, 128-bit, 64-bit) as soon as it fits. */
 #ifndef MPIFACTOR_FACTOR_H
 #define MPIFACTOR_FACTOR_H
 
@@ -12,8 +13,10 @@
    so a loop can service messages between slices. */
 typedef struct mf_factor_job {
     mf_factored *out;      /* result being built (not owned) */
-    bool big;              /* the remaining cofactor is in nz (>= 2^64), else in n64 */
+    bool big;              /* the remaining cofactor is in nz (>= 2^128) */
+    bool wide;             /* else: it is nh 2^64 + nl (2^64 <= cofactor < 2^128); else in n64 */
     uint64_t n64;
+    uint64_t nh, nl;
     mpz_t nz;
     uint64_t p;            /* next odd candidate divisor */
     uint64_t max_divisor;  /* 0: unbounded */

@@ -42,7 +42,8 @@ double mf_cpu_now(void);
 void mf_nap(double s);
 /* Fills s with zeros and this process's rank and host name. */
 void mf_rank_stats_init(mf_rank_stats *s, int rank);
-/* Writes the JSON report (one object, schema in README.md) to f. per_rank holds run->ranks entries. */
+/* Writes the JSON report (one object, schema in README.md) to f. per_rank holds run->ranks entries;
+   "kernel128" names the 128-bit kernel selected in this process (every rank selects the same). */
 void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *per_rank);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "mf_cli.h"
+#include "mf_kernel_u128.h"
 #include "mf_kernel_u64.h"
 #include "mf_master.h"
 #include "mf_proto.h"
@@ -37,7 +38,7 @@ int mf_app_main(int argc, char **argv)
         code = MF_EXIT_USAGE;
         break;
     case MF_CLI_RUN:
-        if (mf_u64_kernel_select(cfg.kernel) != 0) {
+        if (mf_u64_kernel_select(cfg.kernel) != 0 || mf_u128_kernel_select_as(cfg.kernel) != 0) {
             if (rank == 0)
                 fprintf(stderr, "mpifactor: this CPU cannot run the requested kernel\n");
             code = MF_EXIT_USAGE;

@@ -31,7 +31,7 @@ void mf_cli_usage(FILE *f)
         "                           reported as unfactored\n"
         "      --time-limit SEC     stop cleanly after SEC seconds, as on SIGTERM\n"
         "      --verify             check every factorization (product and primality)\n"
-        "      --kernel NAME        u64 kernel: auto (default), avx512, scalar or plain\n"
+        "      --kernel NAME        64- and 128-bit kernels: auto (default), avx512, scalar or plain\n"
         "  -h, --help               show this help and exit\n"
         "  -V, --version            show the version and exit\n"
         "\n"

@@ -1,7 +1,8 @@
-/* Resumable trial division of one number: the u64 kernel, or the GMP kernel until the cofactor fits. */
+/* Resumable trial division of one number: GMP kernel from 2^128, 128-bit kernel from 2^64, else u64. */
 #include "mf_factor.h"
 
 #include "mf_kernel_mpz.h"
+#include "mf_kernel_u128.h"
 #include "mf_kernel_u64.h"
 
 __extension__ typedef unsigned __int128 mf_u128;
@@ -10,7 +11,9 @@ void mf_job_init(mf_factor_job *job)
 {
     job->out = NULL;
     job->big = false;
+    job->wide = false;
     job->n64 = 0;
+    job->nh = job->nl = 0;
     mpz_init(job->nz);
     job->p = 3;
     job->max_divisor = 0;
@@ -24,11 +27,35 @@ void mf_job_clear(mf_factor_job *job)
     mpz_clear(job->nz);
 }
 
+/* Sets z to nh 2^64 + nl. */
+static void set_wide_mpz(mpz_ptr z, uint64_t nh, uint64_t nl)
+{
+    uint64_t limbs[2] = {nl, nh};
+    mpz_import(z, 2, -1, sizeof limbs[0], 0, 0, limbs);
+}
+
+/* Moves the cofactor in job->nz to the 128-bit or 64-bit form when it fits (nz must be > 0). */
+static void move_down(mf_factor_job *job)
+{
+    size_t bits = mpz_sizeinbase(job->nz, 2);
+    if (bits > 128)
+        return;
+    uint64_t limbs[2] = {0, 0};
+    mpz_export(limbs, NULL, -1, sizeof limbs[0], 0, 0, job->nz);
+    job->big = false;
+    job->wide = bits > 64;
+    job->nh = limbs[1];
+    job->nl = limbs[0];
+    job->n64 = limbs[0];
+}
+
 /* Marks the job finished with the remaining cofactor left unfactored. */
 static void finish_incomplete(mf_factor_job *job)
 {
     job->out->complete = false;
-    if (job->big)
+    if (job->wide)
+        set_wide_mpz(job->nz, job->nh, job->nl);
+    if (job->big || job->wide)
         mf_value_set_mpz(&job->out->cofactor, job->nz);
     else
         mf_value_set_u64(&job->out->cofactor, job->n64);
@@ -46,6 +73,7 @@ void mf_job_start(mf_factor_job *job, mf_factored *out, const mf_value *n, uint6
     job->range = false;
     job->done = false;
     job->big = n->is_big;
+    job->wide = false;
     if (job->big) {
         mpz_set(job->nz, n->z);
         mp_bitcnt_t twos = mpz_scan1(job->nz, 0);
@@ -53,6 +81,7 @@ void mf_job_start(mf_factor_job *job, mf_factored *out, const mf_value *n, uint6
             mf_factored_push_u64(out, 2);
         mpz_tdiv_q_2exp(job->nz, job->nz, twos);
         job->candidates = 1;
+        move_down(job);
         return;
     }
     job->n64 = n->u;
@@ -78,10 +107,13 @@ void mf_job_start_range(mf_factor_job *job, mf_factored *out, const mf_value *c,
     job->range = true;
     job->done = false;
     job->big = c->is_big;
-    if (job->big)
+    job->wide = false;
+    if (job->big) {
         mpz_set(job->nz, c->z);
-    else
+        move_down(job);
+    } else {
         job->n64 = c->u;
+    }
 }
 
 bool mf_job_suspend(mf_factor_job *job, uint64_t *next_p)
@@ -89,14 +121,16 @@ bool mf_job_suspend(mf_factor_job *job, uint64_t *next_p)
     if (job->done)
         return false;
     bool trivial = job->max_divisor && job->p > job->max_divisor;
-    if (!job->big)
+    if (!job->big && !job->wide)
         trivial |= (mf_u128)job->p * job->p > job->n64;
     if (trivial) {
         mf_job_run(job, 1); /* finishes without testing a candidate */
         return false;
     }
     job->out->complete = false;
-    if (job->big)
+    if (job->wide)
+        set_wide_mpz(job->nz, job->nh, job->nl);
+    if (job->big || job->wide)
         mf_value_set_mpz(&job->out->cofactor, job->nz);
     else
         mf_value_set_u64(&job->out->cofactor, job->n64);
@@ -173,9 +207,54 @@ static uint64_t run_mpz(mf_factor_job *job, uint64_t budget)
     } else {
         job->p = hi + 2;
     }
-    if (mpz_sizeinbase(job->nz, 2) <= 64) {
-        job->big = false;
-        job->n64 = (uint64_t)mpz_get_ui(job->nz);
+    move_down(job);
+    return used;
+}
+
+/* Pushes the prime cofactor nh 2^64 + nl (>= 2^64) as the last factor (not in a range scan) and finishes
+   the job. */
+static void finish_wide_prime(mf_factor_job *job)
+{
+    if (!job->range) { /* a range scan reports only the divisors in its range */
+        set_wide_mpz(job->nz, job->nh, job->nl);
+        mf_value_set_mpz(mf_factored_push(job->out), job->nz);
+    }
+    job->done = true;
+}
+
+/* One slice on a cofactor with 2^64 <= n < 2^128. Returns the candidates used. */
+static uint64_t run_u128(mf_factor_job *job, uint64_t budget)
+{
+    uint64_t root = mf_u128_isqrt(job->nh, job->nl);
+    if (job->p > root) {
+        finish_wide_prime(job);
+        return 0;
+    }
+    if (job->max_divisor && job->p > job->max_divisor) {
+        finish_incomplete(job);
+        return 0;
+    }
+    uint64_t hi = root;
+    if ((hi - job->p) / 2 >= budget)
+        hi = job->p + 2 * (budget - 1);
+    hi = clamp_to_bound(job, hi);
+    uint64_t d = mf_u128_find_divisor(job->nh, job->nl, job->p, hi);
+    uint64_t end = d ? d : hi;
+    uint64_t used = (end - job->p) / 2 + 1;
+    if (d) {
+        mf_factored_push_u64(job->out, d);
+        mf_u128 n = ((mf_u128)job->nh << 64 | job->nl) / d;
+        job->nh = (uint64_t)(n >> 64);
+        job->nl = (uint64_t)n;
+        job->p = d;
+        if (job->nh == 0) {
+            job->wide = false;
+            job->n64 = job->nl;
+        }
+    } else if (hi == UINT64_MAX) {
+        finish_wide_prime(job); /* every candidate below 2^64 tested (root is then 2^64 - 1) */
+    } else {
+        job->p = hi + 2;
     }
     return used;
 }
@@ -192,6 +271,9 @@ bool mf_job_run(mf_factor_job *job, uint64_t budget)
             uint64_t slice = budget / weight ? budget / weight : 1;
             tested = run_mpz(job, slice < 4096 ? slice : 4096);
             cost = tested * weight;
+        } else if (job->wide) {
+            tested = run_u128(job, budget);
+            cost = tested;
         } else {
             tested = run_u64(job, budget);
             cost = tested;

@@ -23,5 +23,6 @@ Suite *output_suite(void);
 Suite *checkpoint_suite(void);
 Suite *cli_suite(void);
 Suite *split_suite(void);
+Suite *kernel128_suite(void);
 
 #endif

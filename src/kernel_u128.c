@@ -1,0 +1,365 @@
+/* 128-bit trial-division kernel: n mod p for n < 2^128 and p < 2^46 in three exact double-precision steps.
+
+   With r ~ 1/p in double precision (relative error below 2^-50) and n = nh 2^64 + nl:
+   1. q1 = round(nh r), h = nh - q1 p (exact in 64-bit arithmetic: |h| < 2^13 p);
+   2. t = (h 2^64 + nl) / p approximated as h (r 2^64) + nl r (absolute error < 2^27, < 2^14 once
+      p >= 2^21); q = round(t / 2^16) 2^16, and r2 = nl - q p modulo 2^64 is the exact value
+      h 2^64 + nl - q p, because |r2| < (2^27 + 2^15) p < 2^63 for every p < 2^46;
+   3. r2 == n modulo p, and q3 = round(r2 r) equals r2 / p exactly whenever p | r2 (|r2 / p| < 2^28,
+      so the rounding error stays far below 1/2); p | n exactly when q3 p == r2 modulo 2^64
+      (|r2 - q3 p| < 2^64, so equality modulo 2^64 is equality).
+   No false hits, no per-candidate tables; no FMA needed (the portable path). The AVX2 and AVX-512
+   paths use a Horner scheme on 32-bit limbs with exact FMA remainders instead (see below), 4 or 8
+   candidates per instruction. Candidates of 2^46 and more (2^45 steps of trial division away from any
+   cofactor's start) use one 128-bit % each. */
+#include "mf_kernel_u128.h"
+
+#include <math.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define MF_HAVE_AVX512_BUILD 1
+#include <immintrin.h>
+#endif
+
+__extension__ typedef unsigned __int128 u128;
+
+#define DBL_PATH_END (UINT64_C(1) << 46) /* first candidate the double-precision paths do not cover */
+
+static mf_u128_kernel g_kernel = MF_U128_AUTO;
+
+static u128 join(uint64_t nh, uint64_t nl)
+{
+    return (u128)nh << 64 | nl;
+}
+
+uint64_t mf_u128_find_divisor_plain(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi)
+{
+    u128 n = join(nh, nl);
+    for (uint64_t p = lo; p <= hi; p += 2) {
+        if (n % p == 0)
+            return p;
+        if (hi - p < 2)
+            break;
+    }
+    return 0;
+}
+
+uint64_t mf_u128_isqrt(uint64_t nh, uint64_t nl)
+{
+    u128 n = join(nh, nl);
+    if (nh == 0)
+        return mf_u64_isqrt(nl);
+    double est = sqrt((double)nh * 0x1p64 + (double)nl);
+    uint64_t r = est >= 0x1p64 ? UINT64_MAX : (uint64_t)est;
+    if (r == 0)
+        r = 1;
+    u128 next = ((u128)r + n / r) / 2; /* one Newton step from within 2^12 lands within 1 */
+    r = next > UINT64_MAX ? UINT64_MAX : (uint64_t)next;
+    while ((u128)r * r > n)
+        r--;
+    while (r < UINT64_MAX && (u128)(r + 1) * (r + 1) <= n)
+        r++;
+    return r;
+}
+
+/* One candidate p with r ~ 1/p (see the top of the file): true when p | nh 2^64 + nl. nld = nl / 2^16. */
+static inline int test1(uint64_t nh, uint64_t nl, double nhd, double nld, uint64_t p, double r)
+{
+    int64_t q1 = llrint(nhd * r);
+    int64_t h = (int64_t)(nh - (uint64_t)q1 * p);
+    int64_t qs = llrint(((double)h * 0x1p48 + nld) * r);
+    int64_t r2 = (int64_t)(nl - ((uint64_t)qs << 16) * p);
+    int64_t q3 = llrint((double)r2 * r);
+    return (uint64_t)q3 * p == (uint64_t)r2;
+}
+
+/* Portable path over lo..hi with hi < DBL_PATH_END, 8 interleaved candidates per step. Each one's
+   reciprocal comes from its predecessor 16 further down by two Newton steps (relative error
+   (16/p)^4 + rounding < 2^-50 once p >= 2^16); below that, or for the last few, by a division. */
+static uint64_t find_scalar(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi)
+{
+    const double nhd = (double)nh, nld = (double)nl * 0x1p-16;
+    uint64_t p = lo;
+    for (; p <= hi && p < (UINT64_C(1) << 16); p += 2)
+        if (test1(nh, nl, nhd, nld, p, 1.0 / (double)p))
+            return p;
+    if (p <= hi && hi - p >= 16) {
+        double r[8];
+        for (int j = 0; j < 8; j++)
+            r[j] = 1.0 / (double)(p + 2 * (uint64_t)j);
+        for (;;) {
+            unsigned hit = 0;
+            for (int j = 0; j < 8; j++)
+                hit |= (unsigned)test1(nh, nl, nhd, nld, p + 2 * (uint64_t)j, r[j]) << j;
+            if (hit)
+                return p + 2 * (uint64_t)__builtin_ctz(hit);
+            p += 16;
+            if (p > hi || hi - p < 16)
+                break;
+            for (int j = 0; j < 8; j++) {
+                double pd = (double)(p + 2 * (uint64_t)j);
+                r[j] = r[j] * (2.0 - pd * r[j]);
+                r[j] = r[j] * (2.0 - pd * r[j]);
+            }
+        }
+    }
+    for (; p <= hi; p += 2)
+        if (test1(nh, nl, nhd, nld, p, 1.0 / (double)p))
+            return p;
+    return 0;
+}
+
+#ifdef MF_HAVE_AVX512_BUILD
+#define AVX2_TARGET __attribute__((target("avx2,fma")))
+#define AVX512_TARGET __attribute__((target("avx512f,avx512dq,fma")))
+#define ROUND_NEAR (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+
+/* The 32-bit limbs of n as doubles, most significant nonzero first: the vector paths' input. */
+typedef struct limbs32 {
+    double top;                          /* the most significant nonzero limb */
+    double rest[MF_U128_MAX_LIMBS - 1];  /* the following limbs */
+    int nrest;
+} limbs32;
+
+static limbs32 split_limbs(uint64_t nh, uint64_t nl)
+{
+    uint32_t l[4] = {(uint32_t)(nh >> 32), (uint32_t)nh, (uint32_t)(nl >> 32), (uint32_t)nl};
+    int i = 0;
+    while (i < 3 && l[i] == 0)
+        i++;
+    limbs32 s = {.top = l[i], .nrest = 3 - i};
+    for (int j = 0; j < s.nrest; j++)
+        s.rest[j] = l[i + 1 + j];
+    return s;
+}
+
+/* The same from count 32-bit limbs, most significant first (count >= 1, at most MF_U128_MAX_LIMBS). */
+static limbs32 split_limbs_n(const uint32_t *l, int count)
+{
+    int i = 0;
+    while (i < count - 1 && l[i] == 0)
+        i++;
+    limbs32 s = {.top = l[i], .nrest = count - 1 - i};
+    for (int j = 0; j < s.nrest; j++)
+        s.rest[j] = l[i + 1 + j];
+    return s;
+}
+
+/* Vector paths: n mod p by Horner's rule on 32-bit limbs, all in double precision with FMA.
+   With |r| <= p (an integer) and the next limb l: q = round((r 2^32 + l) r_p) where r_p ~ 1/p has
+   relative error below 2^-40; the estimate is below 2^33 in magnitude, so q is within 1/2 + 2^-6 of
+   (r 2^32 + l) / p, and the new r = fma(-q, p, r 2^32) + l is exact: fma rounds once, and the true
+   value, below p + 2^32 < 2^53 in magnitude, is representable. Hence |r| < p throughout and, at the
+   end, p | n exactly when r == 0. Valid for p < 2^52; used below DBL_PATH_END. */
+
+/* Bit j set where candidate pd_j (4 lanes) divides n; r approximates 1/pd. */
+AVX2_TARGET
+static inline int test4(__m256d pd, __m256d r, const limbs32 *n)
+{
+    const __m256d two32 = _mm256_set1_pd(0x1p32);
+    __m256d x = _mm256_set1_pd(n->top);
+    __m256d q = _mm256_round_pd(_mm256_mul_pd(x, r), ROUND_NEAR);
+    __m256d rem = _mm256_fnmadd_pd(q, pd, x);
+    for (int j = 0; j < n->nrest; j++) {
+        __m256d l = _mm256_set1_pd(n->rest[j]);
+        __m256d hi = _mm256_mul_pd(rem, two32);
+        q = _mm256_round_pd(_mm256_mul_pd(_mm256_add_pd(hi, l), r), ROUND_NEAR);
+        rem = _mm256_add_pd(_mm256_fnmadd_pd(q, pd, hi), l);
+    }
+    return _mm256_movemask_pd(_mm256_cmp_pd(rem, _mm256_setzero_pd(), _CMP_EQ_OQ));
+}
+
+/* 1/pd to a relative error below 2^-40: single-precision estimate (2^-11) and two Newton steps. */
+AVX2_TARGET
+static inline __m256d recip4(__m256d pd)
+{
+    const __m256d one = _mm256_set1_pd(1.0);
+    __m256d r = _mm256_cvtps_pd(_mm_rcp_ps(_mm256_cvtpd_ps(pd)));
+    r = _mm256_fmadd_pd(r, _mm256_fnmadd_pd(pd, r, one), r);
+    return _mm256_fmadd_pd(r, _mm256_fnmadd_pd(pd, r, one), r);
+}
+
+/* AVX2 path over lo..hi with hi < DBL_PATH_END: 8 candidates per step in two vectors. */
+AVX2_TARGET
+static uint64_t find_avx2(const limbs32 *n, uint64_t lo, uint64_t hi)
+{
+    const __m256d step = _mm256_set1_pd(8.0);
+    __m256d pa = _mm256_add_pd(_mm256_set1_pd((double)lo), _mm256_setr_pd(0, 2, 4, 6));
+    uint64_t p0 = lo;
+    for (; p0 <= hi && hi - p0 >= 14; p0 += 16) {
+        __m256d pb = _mm256_add_pd(pa, step);
+        int m = test4(pa, recip4(pa), n) | test4(pb, recip4(pb), n) << 4;
+        if (m)
+            return p0 + 2 * (uint64_t)__builtin_ctz((unsigned)m);
+        pa = _mm256_add_pd(pb, step);
+    }
+    for (; p0 <= hi; p0 += 8) { /* the last few: lanes past hi are masked off */
+        unsigned live = hi - p0 >= 6 ? 0xFu : (1u << ((hi - p0) / 2 + 1)) - 1;
+        unsigned m = (unsigned)test4(pa, recip4(pa), n) & live;
+        if (m)
+            return p0 + 2 * (uint64_t)__builtin_ctz(m);
+        if (hi - p0 < 8)
+            break;
+        pa = _mm256_add_pd(pa, _mm256_set1_pd(8.0));
+    }
+    return 0;
+}
+
+/* Bit j set where candidate pd_j (8 lanes) divides n; r approximates 1/pd. */
+AVX512_TARGET
+static inline unsigned test8(__m512d pd, __m512d r, const limbs32 *n)
+{
+    const __m512d two32 = _mm512_set1_pd(0x1p32);
+    __m512d x = _mm512_set1_pd(n->top);
+    __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(x, r), ROUND_NEAR);
+    __m512d rem = _mm512_fnmadd_pd(q, pd, x);
+    for (int j = 0; j < n->nrest; j++) {
+        __m512d l = _mm512_set1_pd(n->rest[j]);
+        __m512d hi = _mm512_mul_pd(rem, two32);
+        q = _mm512_roundscale_pd(_mm512_mul_pd(_mm512_add_pd(hi, l), r), ROUND_NEAR);
+        rem = _mm512_add_pd(_mm512_fnmadd_pd(q, pd, hi), l);
+    }
+    return _mm512_cmp_pd_mask(rem, _mm512_setzero_pd(), _CMP_EQ_OQ);
+}
+
+/* 1/pd to a relative error below 2^-40: rcp14 and two Newton steps. */
+AVX512_TARGET
+static inline __m512d recip8(__m512d pd)
+{
+    const __m512d one = _mm512_set1_pd(1.0);
+    __m512d r = _mm512_rcp14_pd(pd);
+    r = _mm512_fmadd_pd(r, _mm512_fnmadd_pd(pd, r, one), r);
+    return _mm512_fmadd_pd(r, _mm512_fnmadd_pd(pd, r, one), r);
+}
+
+/* AVX-512 path over lo..hi with hi < DBL_PATH_END: 16 candidates per step in two vectors. */
+AVX512_TARGET
+static uint64_t find_avx512(const limbs32 *n, uint64_t lo, uint64_t hi)
+{
+    const __m512d step = _mm512_set1_pd(16.0);
+    __m512d pa = _mm512_add_pd(_mm512_set1_pd((double)lo), _mm512_setr_pd(0, 2, 4, 6, 8, 10, 12, 14));
+    uint64_t p0 = lo;
+    for (; p0 <= hi && hi - p0 >= 30; p0 += 32) {
+        __m512d pb = _mm512_add_pd(pa, step);
+        unsigned m = test8(pa, recip8(pa), n) | test8(pb, recip8(pb), n) << 8;
+        if (m)
+            return p0 + 2 * (uint64_t)__builtin_ctz(m);
+        pa = _mm512_add_pd(pb, step);
+    }
+    for (; p0 <= hi; p0 += 16) { /* the last few: lanes past hi are masked off */
+        unsigned live = hi - p0 >= 14 ? 0xFFu : (1u << ((hi - p0) / 2 + 1)) - 1;
+        unsigned m = test8(pa, recip8(pa), n) & live;
+        if (m)
+            return p0 + 2 * (uint64_t)__builtin_ctz(m);
+        if (hi - p0 < 16)
+            break;
+        pa = _mm512_add_pd(pa, step);
+    }
+    return 0;
+}
+
+static int cpu_has_avx2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+static int cpu_has_avx512(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+}
+#else
+static int cpu_has_avx512(void)
+{
+    return 0;
+}
+
+static int cpu_has_avx2(void)
+{
+    return 0;
+}
+#endif
+
+int mf_u128_kernel_select(mf_u128_kernel k)
+{
+    if (k == MF_U128_AUTO)
+        k = cpu_has_avx512() ? MF_U128_AVX512 : cpu_has_avx2() ? MF_U128_AVX2 : MF_U128_SCALAR;
+    if ((k == MF_U128_AVX512 && !cpu_has_avx512()) || (k == MF_U128_AVX2 && !cpu_has_avx2()))
+        return -1;
+    g_kernel = k;
+    return 0;
+}
+
+int mf_u128_kernel_select_as(mf_u64_kernel k)
+{
+    switch (k) {
+    case MF_KERNEL_AVX512: return mf_u128_kernel_select(MF_U128_AVX512);
+    case MF_KERNEL_SCALAR: return mf_u128_kernel_select(MF_U128_SCALAR);
+    case MF_KERNEL_PLAIN: return mf_u128_kernel_select(MF_U128_PLAIN);
+    default: return mf_u128_kernel_select(MF_U128_AUTO);
+    }
+}
+
+const char *mf_u128_kernel_name(void)
+{
+    if (g_kernel == MF_U128_AUTO)
+        mf_u128_kernel_select(MF_U128_AUTO);
+    switch (g_kernel) {
+    case MF_U128_AVX512: return "avx512";
+    case MF_U128_AVX2: return "avx2";
+    case MF_U128_PLAIN: return "plain";
+    default: return "scalar";
+    }
+}
+
+uint64_t mf_u128_find_divisor(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi)
+{
+    if (hi < lo)
+        return 0;
+    if (g_kernel == MF_U128_AUTO)
+        mf_u128_kernel_select(MF_U128_AUTO);
+    if (g_kernel == MF_U128_PLAIN || lo >= DBL_PATH_END)
+        return mf_u128_find_divisor_plain(nh, nl, lo, hi);
+    uint64_t fast_hi = hi < DBL_PATH_END ? hi : DBL_PATH_END - 1;
+    uint64_t d;
+    switch (g_kernel) {
+#ifdef MF_HAVE_AVX512_BUILD
+    case MF_U128_AVX512: {
+        const limbs32 n = split_limbs(nh, nl);
+        d = find_avx512(&n, lo, fast_hi);
+        break;
+    }
+    case MF_U128_AVX2: {
+        const limbs32 n = split_limbs(nh, nl);
+        d = find_avx2(&n, lo, fast_hi);
+        break;
+    }
+#endif
+    default: d = find_scalar(nh, nl, lo, fast_hi); break;
+    }
+    if (d || hi == fast_hi)
+        return d;
+    return mf_u128_find_divisor_plain(nh, nl, DBL_PATH_END + 1, hi);
+}
+
+int mf_u128_find_divisor_limbs(uint64_t *d, const uint32_t *limbs, int count, uint64_t lo, uint64_t hi)
+{
+    if (count < 1 || count > MF_U128_MAX_LIMBS || hi >= DBL_PATH_END)
+        return -1;
+    if (g_kernel == MF_U128_AUTO)
+        mf_u128_kernel_select(MF_U128_AUTO);
+#ifdef MF_HAVE_AVX512_BUILD
+    if (g_kernel == MF_U128_AVX512 || g_kernel == MF_U128_AVX2) {
+        const limbs32 n = split_limbs_n(limbs, count);
+        if (hi < lo)
+            *d = 0;
+        else
+            *d = g_kernel == MF_U128_AVX512 ? find_avx512(&n, lo, hi) : find_avx2(&n, lo, hi);
+        return 0;
+    }
+#else
+    (void)d, (void)limbs, (void)lo;
+#endif
+    return -1;
+}
