@@ -265,8 +265,10 @@ static int open_output(master *m)
         uint64_t fp;
         snprintf(opts, sizeof opts, "format=%s max-divisor=%llu", mf_format_name(cfg->format),
                  (unsigned long long)cfg->max_divisor);
-        if (mf_fingerprint(&fp, cfg->inputs, cfg->ninputs, opts, m->err, sizeof m->err) != 0 ||
-            mf_checkpoint_open(&m->ckpt, cfg->checkpoint, fp, m->err, sizeof m->err) != 0) {
+        if (mf_checkpoint_lock(&m->ckpt, cfg->checkpoint, m->err, sizeof m->err) != 0 ||
+            mf_fingerprint(&fp, cfg->inputs, cfg->ninputs, opts, m->err, sizeof m->err) != 0 ||
+            mf_checkpoint_load(&m->ckpt, cfg->checkpoint, fp, m->err, sizeof m->err) != 0) {
+            mf_checkpoint_close(&m->ckpt);
             complain(m->err);
             return -1;
         }
