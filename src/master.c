@@ -407,8 +407,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
     mf_buf_init(&m.out);
     mf_value_init(&m.value);
     mf_factored_init(&m.record);
-    mf_progress_init(&m.progress, cfg->progress == 1 || (cfg->progress < 0 && isatty(STDERR_FILENO)) ? stderr : NULL,
-                     start);
+    mf_progress_init(&m.progress, mf_progress_wanted(cfg->progress) ? stderr : NULL, start);
     m.last_commit = start;
 
     if (mf_input_open(&m.in, cfg->inputs, cfg->ninputs, stderr, m.err, sizeof m.err) != 0) {
@@ -427,7 +426,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
             break; /* everything read, handed out, returned and written */
         busy |= own_work(&m);
         mf_proto_progress();
-        mf_progress_update(&m.progress, mf_now(), m.written_now,
+        mf_progress_update(&m.progress, mf_now(), m.written, m.next_position,
                            m.in.bytes_total ? (double)mf_input_consumed(&m.in) / (double)m.in.bytes_total : -1);
         if (busy) {
             nap = 20e-6;
@@ -451,7 +450,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
         commit(&m);
     code = exit_code_of(&m);
     double wall = mf_now() - start;
-    mf_progress_finish(&m.progress, mf_now(), m.written_now);
+    mf_progress_finish(&m.progress, mf_now(), m.written);
     if (cfg->stats_path)
         write_stats(&m, wall, code);
 
