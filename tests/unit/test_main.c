@@ -38,6 +38,7 @@ int main(void)
     srunner_add_suite(sr, output_suite());
     srunner_add_suite(sr, checkpoint_suite());
     srunner_add_suite(sr, cli_suite());
+    srunner_add_suite(sr, progress_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

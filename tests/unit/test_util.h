@@ -20,5 +20,6 @@ Suite *sched_suite(void);
 Suite *output_suite(void);
 Suite *checkpoint_suite(void);
 Suite *cli_suite(void);
+Suite *progress_suite(void);
 
 #endif
