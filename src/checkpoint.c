@@ -15,7 +15,7 @@
 #include <xxhash.h>
 
 #define MAGIC_ANY "mpifactor-checkpoint "
-#define MAGIC MAGIC_ANY "2 "  /* 2: XXH3 fingerprint (1: FNV-1a, before mpifactor 0.2) */
+#define MAGIC MAGIC_ANY "2 "  /* format 2: XXH3 fingerprint (format 1 had FNV-1a) */
 #define FP_CHUNK (1u << 20)
 
 static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
