@@ -18,9 +18,11 @@ GMP_LIBS := $(shell pkg-config --libs gmp 2>/dev/null || echo -lgmp)
 ifeq ($(strip $(GMP_LIBS)),)
 GMP_LIBS = -lgmp
 endif
-ALL_CFLAGS = -std=c11 $(OPTIMIZATION) -g -fno-math-errno $(WARNINGS) -Iinclude $(GMP_CFLAGS) -MMD -MP $(CFLAGS)
+XXHASH_CFLAGS := $(shell pkg-config --cflags libxxhash 2>/dev/null)
+XXHASH_LIBS := $(shell pkg-config --libs libxxhash 2>/dev/null || echo -lxxhash)
+ALL_CFLAGS = -std=c11 $(OPTIMIZATION) -g -fno-math-errno $(WARNINGS) -Iinclude $(GMP_CFLAGS) $(XXHASH_CFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
-LIBS = $(GMP_LIBS) -lm
+LIBS = $(GMP_LIBS) $(XXHASH_LIBS) -lm
 
 # SANITIZER=address|undefined builds everything (library, tests) with that sanitizer into build/san-*/
 SANITIZER ?=
@@ -42,7 +44,7 @@ UNIT_BIN = $(BUILD)/unit_tests
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread -lm)
 
-DEPS_PACKAGES = openmpi-bin libopenmpi-dev libgmp-dev pkg-config make gcc coreutils python3
+DEPS_PACKAGES = openmpi-bin libopenmpi-dev libgmp-dev libxxhash-dev pkg-config make gcc coreutils python3
 TEST_PACKAGES = check
 
 .PHONY: all run check deps test-deps unit unit-san integration fuzz-replay slurm multihost container mpich bench fuzz install uninstall clean

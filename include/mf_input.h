@@ -85,8 +85,12 @@ void mf_invalid_message(mf_buf *out, const char *name, uint64_t line, const unsi
 /* Classifies one token (not NUL-terminated): returns 1 and sets v when it is a valid decimal
    integer (optional '+', ASCII digits only, leading zeros allowed), else 0. scratch is work space. */
 int mf_parse_token(const unsigned char *s, size_t len, mf_value *v, mpz_ptr scratch);
-/* Writes a printable rendering of a token (non-printable bytes as \xNN, long tokens shortened with
-   "...") to out, NUL-terminated within outlen bytes. */
+/* Size of a buffer that holds any mf_token_display rendering. */
+#define MF_TOKEN_DISPLAY_SIZE 128
+/* Writes a printable, quoted rendering of a token to out, NUL-terminated within outlen bytes
+   (MF_TOKEN_DISPLAY_SIZE always suffices): bytes outside printable ASCII and the backslash as
+   \xNN; a token whose escaped form exceeds 60 characters as its head and tail around an
+   ellipsis (U+2026, UTF-8) followed by its length, e.g. '12345…6789x' (81 characters). */
 void mf_token_display(const unsigned char *s, size_t len, char *out, size_t outlen);
 
 #endif

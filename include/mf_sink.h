@@ -18,6 +18,7 @@ typedef struct mf_sink {
     uint64_t written;         /* numbers written in total (including a resumed prefix) */
     uint64_t written_now;     /* numbers written by this run */
     uint64_t invalid;         /* invalid tokens reported by the written results */
+    uint64_t input_bytes;     /* input bytes the written results of this run came from */
     uint64_t verify_failures;
     mf_checkpoint ckpt;
     bool have_ckpt;

@@ -1,5 +1,5 @@
-/* Append-only checkpoint file with checked records; a torn tail is detected and cut off. */
-#define _POSIX_C_SOURCE 200809L
+/* Append-only checkpoint file with checked records, locked by its run; a torn tail is detected and cut off. */
+#define _GNU_SOURCE /* F_OFD_SETLK */
 #include "mf_checkpoint.h"
 
 #include "mf_buf.h"
@@ -12,8 +12,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
-#define MAGIC "mpifactor-checkpoint 1 "
+#define MAGIC_ANY "mpifactor-checkpoint "
+#define MAGIC MAGIC_ANY "2 "  /* format 2: XXH3 fingerprint (format 1 had FNV-1a) */
+#define FP_CHUNK (1u << 20)
 
 static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 {
@@ -30,37 +33,43 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
 int mf_fingerprint(uint64_t *fp, const char *const *paths, int npaths, const char *options,
                    char *err, size_t errlen)
 {
-    uint64_t h = fnv1a(FNV_OFFSET, options, strlen(options) + 1);
-    unsigned char *chunk = malloc(1 << 16);
-    if (!chunk) {
+    XXH3_state_t *state = XXH3_createState();
+    unsigned char *chunk = malloc(FP_CHUNK);
+    int rc = -1;
+    if (!state || !chunk || XXH3_64bits_reset(state) != XXH_OK) {
         snprintf(err, errlen, "out of memory");
-        return -1;
+        goto done;
     }
+    XXH3_64bits_update(state, options, strlen(options) + 1);
     for (int i = 0; i < npaths; i++) {
-        FILE *f = fopen(paths[i], "rb");
-        if (!f) {
+        int fd = open(paths[i], O_RDONLY);
+        if (fd < 0) {
             snprintf(err, errlen, "%s: %s", paths[i], strerror(errno));
-            free(chunk);
-            return -1;
+            goto done;
         }
-        size_t n;
+        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
         uint64_t total = 0;
-        while ((n = fread(chunk, 1, 1 << 16, f)) > 0) {
-            h = fnv1a(h, chunk, n);
-            total += n;
+        ssize_t n;
+        while ((n = read(fd, chunk, FP_CHUNK)) != 0) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0) {
+                snprintf(err, errlen, "%s: %s", paths[i], strerror(errno));
+                close(fd);
+                goto done;
+            }
+            XXH3_64bits_update(state, chunk, (size_t)n);
+            total += (uint64_t)n;
         }
-        int bad = ferror(f);
-        fclose(f);
-        if (bad) {
-            snprintf(err, errlen, "%s: read error", paths[i]);
-            free(chunk);
-            return -1;
-        }
-        h = fnv1a(h, &total, sizeof total); /* file boundaries count */
+        close(fd);
+        XXH3_64bits_update(state, &total, sizeof total); /* file boundaries count */
     }
+    *fp = XXH3_64bits_digest(state);
+    rc = 0;
+done:
     free(chunk);
-    *fp = h;
-    return 0;
+    XXH3_freeState(state);
+    return rc;
 }
 
 static uint32_t record_check(uint64_t done, uint64_t bytes)
@@ -85,16 +94,44 @@ static int parse_record(const char *line, uint64_t *done, uint64_t *bytes)
     return 0;
 }
 
-int mf_checkpoint_open(mf_checkpoint *c, const char *path, uint64_t fp, char *err, size_t errlen)
+int mf_checkpoint_lock(mf_checkpoint *c, const char *path, char *err, size_t errlen)
 {
-    char header[64];
-    snprintf(header, sizeof header, MAGIC "%016" PRIx64 "\n", fp);
     memset(c, 0, sizeof *c);
-    c->fd = open(path, O_RDWR | O_CREAT, 0644);
+    c->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (c->fd < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
+    /* a write lock on the whole file; the kernel drops it when this process ends, however it ends */
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+#ifdef F_OFD_SETLK
+    int cmd = F_OFD_SETLK; /* held by this open file, so a second open in the same process conflicts too */
+#else
+    int cmd = F_SETLK;
+#endif
+    if (fcntl(c->fd, cmd, &fl) != 0) {
+        if (errno == EAGAIN || errno == EACCES)
+            snprintf(err, errlen, "checkpoint %s is in use by another run", path);
+        else
+            snprintf(err, errlen, "%s: cannot lock the checkpoint: %s", path, strerror(errno));
+        close(c->fd);
+        c->fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+int mf_checkpoint_open(mf_checkpoint *c, const char *path, uint64_t fp, char *err, size_t errlen)
+{
+    if (mf_checkpoint_lock(c, path, err, errlen) != 0)
+        return -1;
+    return mf_checkpoint_load(c, path, fp, err, errlen);
+}
+
+int mf_checkpoint_load(mf_checkpoint *c, const char *path, uint64_t fp, char *err, size_t errlen)
+{
+    char header[64];
+    snprintf(header, sizeof header, MAGIC "%016" PRIx64 "\n", fp);
     struct stat st;
     if (fstat(c->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         snprintf(err, errlen, "%s: not a regular file", path);
@@ -122,8 +159,15 @@ int mf_checkpoint_open(mf_checkpoint *c, const char *path, uint64_t fp, char *er
     size_t hl = strlen(header);
     if ((size_t)got < hl || memcmp(text, header, hl) != 0) {
         int ours = (size_t)got >= sizeof MAGIC - 1 && memcmp(text, MAGIC, sizeof MAGIC - 1) == 0;
+        int other = !ours && (size_t)got > sizeof MAGIC_ANY - 1 && memcmp(text, MAGIC_ANY, sizeof MAGIC_ANY - 1) == 0;
+        char version = other ? text[sizeof MAGIC_ANY - 1] : '?';
         free(text);
-        if (ours)
+        if (other)
+            snprintf(err, errlen, "%s: checkpoint format %c was written by another version of mpifactor "
+                     "(this one reads format 2); finish that run with the version that wrote it, or remove "
+                     "the checkpoint and the output file to start over", path,
+                     version >= '0' && version <= '9' ? version : '?');
+        else if (ours)
             snprintf(err, errlen, "%s: checkpoint belongs to another input or other output options; "
                      "remove it or choose another checkpoint file", path);
         else

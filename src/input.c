@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 
 #define CHUNK_SIZE (1u << 16)
-#define DISPLAY_MAX 60  /* characters of a bad token shown in its error message */
+#define DISPLAY_MAX 60   /* a bad token whose escaped form is longer is shown as head…tail */
+#define DISPLAY_HEAD 28  /* characters of the head shown */
+#define DISPLAY_TAIL 28  /* characters of the tail shown */
 
 static const char *display_name(const char *path)
 {
@@ -121,42 +123,87 @@ int mf_parse_token(const unsigned char *s, size_t len, mf_value *v, mpz_ptr scra
     return 1;
 }
 
+/* Length of the escaped form of byte c: 1 (printable ASCII but the backslash) or 4 (\xNN). */
+static size_t escaped_len(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '\\' ? 1 : 4;
+}
+
+/* Writes the escaped form of byte c (itself, or \xNN) to piece; returns its length (1 or 4). */
+static size_t escape_byte(unsigned char c, char piece[5])
+{
+    if (escaped_len(c) == 1) {
+        piece[0] = (char)c;
+        piece[1] = '\0';
+        return 1;
+    }
+    snprintf(piece, 5, "\\x%02x", c);
+    return 4;
+}
+
+/* Appends the escaped bytes s[from..to) to out at *o, never past outlen - 1. */
+static void put_escaped(const unsigned char *s, size_t from, size_t to, char *out, size_t outlen, size_t *o)
+{
+    for (size_t i = from; i < to; i++) {
+        char piece[5];
+        size_t pl = escape_byte(s[i], piece);
+        if (*o + pl >= outlen)
+            return;
+        memcpy(out + *o, piece, pl);
+        *o += pl;
+    }
+}
+
+/* Appends text to out at *o, never past outlen - 1. */
+static void put_text(const char *text, char *out, size_t outlen, size_t *o)
+{
+    size_t n = strlen(text);
+    if (*o + n >= outlen)
+        return;
+    memcpy(out + *o, text, n);
+    *o += n;
+}
+
 void mf_token_display(const unsigned char *s, size_t len, char *out, size_t outlen)
 {
+    if (outlen == 0)
+        return;
+    size_t total = 0; /* escaped length, counted only up to DISPLAY_MAX + 1 */
+    for (size_t i = 0; i < len && total <= DISPLAY_MAX; i++)
+        total += escaped_len(s[i]);
     size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        char piece[8];
-        if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
-            piece[0] = (char)s[i];
-            piece[1] = '\0';
-        } else {
-            snprintf(piece, sizeof piece, "\\x%02x", s[i]);
-        }
-        size_t pl = strlen(piece);
-        if (o + pl + 4 > outlen || o >= DISPLAY_MAX) {
-            if (o + 4 <= outlen) {
-                memcpy(out + o, "...", 3);
-                o += 3;
-            }
-            break;
-        }
-        memcpy(out + o, piece, pl);
-        o += pl;
+    put_text("'", out, outlen, &o);
+    if (total <= DISPLAY_MAX) {
+        put_escaped(s, 0, len, out, outlen, &o);
+        put_text("'", out, outlen, &o);
+    } else {
+        /* head and tail of whole escapes; they cannot meet since total > DISPLAY_HEAD + DISPLAY_TAIL */
+        size_t head = 0, head_chars = 0, tail = len, tail_chars = 0;
+        while (head_chars + escaped_len(s[head]) <= DISPLAY_HEAD)
+            head_chars += escaped_len(s[head++]);
+        while (tail_chars + escaped_len(s[tail - 1]) <= DISPLAY_TAIL)
+            tail_chars += escaped_len(s[--tail]);
+        char count[48];
+        snprintf(count, sizeof count, "' (%llu characters)", (unsigned long long)len);
+        put_escaped(s, 0, head, out, outlen, &o);
+        put_text("\xe2\x80\xa6", out, outlen, &o); /* U+2026 in UTF-8 */
+        put_escaped(s, tail, len, out, outlen, &o);
+        put_text(count, out, outlen, &o);
     }
-    out[o < outlen ? o : outlen - 1] = '\0';
+    out[o] = '\0';
 }
 
 void mf_invalid_message(mf_buf *out, const char *name, uint64_t line, const unsigned char *tok, size_t len)
 {
-    char shown[DISPLAY_MAX * 4 + 8];
-    mf_token_display(tok, len, shown, sizeof shown);
+    char shown[MF_TOKEN_DISPLAY_SIZE];
+    mf_token_display(tok, len, shown, sizeof shown); /* quoted, with the length when shortened */
     mf_buf_put_str(out, "mpifactor: ");
     mf_buf_put_str(out, name);
     mf_buf_put_u8(out, ':');
     mf_buf_put_dec(out, line);
-    mf_buf_put_str(out, ": '");
+    mf_buf_put_str(out, ": ");
     mf_buf_put_str(out, shown);
-    mf_buf_put_str(out, "' is not a valid non-negative integer\n");
+    mf_buf_put_str(out, " is not a valid non-negative integer\n");
 }
 
 /* Reports the current token as invalid. */

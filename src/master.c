@@ -448,8 +448,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
     mf_factored_init(&m.partial);
     mf_value_init(&m.value);
     mf_splits_init(&m.splits);
-    mf_progress_init(&m.progress, cfg->progress == 1 || (cfg->progress < 0 && isatty(STDERR_FILENO)) ? stderr : NULL,
-                     start);
+    mf_progress_init(&m.progress, mf_progress_wanted(cfg->progress) ? stderr : NULL, start);
 
     uint64_t resume_done = 0;
     if (mf_input_open(&m.in, cfg->inputs, cfg->ninputs, stderr, m.err, sizeof m.err) != 0) {
@@ -458,6 +457,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
     } else if (mf_sink_open(&m.sink, cfg, &resume_done, start) != 0 || skip_done(&m, resume_done) != 0) {
         m.io_error = true;
     }
+    uint64_t resume_bytes = m.io_error ? 0 : mf_input_consumed(&m.in); /* the input a previous run finished */
 
     double nap = 20e-6;
     while (!m.io_error && !m.sink.io_error && !stop_requested(&m, start)) {
@@ -468,8 +468,10 @@ int mf_master_run(const mf_config *cfg, int ranks)
             break; /* everything read, handed out, returned and written */
         busy |= own_work(&m);
         mf_proto_progress();
-        mf_progress_update(&m.progress, mf_now(), m.sink.written_now,
-                           m.in.bytes_total ? (double)mf_input_consumed(&m.in) / (double)m.in.bytes_total : -1);
+        /* numbers are counted by the workers: the total is estimated from the input bytes of the
+           numbers written so far */
+        mf_progress_update(&m.progress, mf_now(), m.sink.written, m.sink.written,
+                           m.in.bytes_total ? (double)(resume_bytes + m.sink.input_bytes) / (double)m.in.bytes_total : -1);
         if (busy) {
             nap = 20e-6;
         } else {
@@ -493,7 +495,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
     if (close_rc != 0)
         code = MF_EXIT_USAGE;
     double wall = mf_now() - start;
-    mf_progress_finish(&m.progress, mf_now(), m.sink.written_now);
+    mf_progress_finish(&m.progress, mf_now(), m.sink.written);
     if (cfg->stats_path)
         write_stats(&m, wall, code);
 

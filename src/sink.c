@@ -43,9 +43,13 @@ int mf_sink_open(mf_sink *s, const mf_config *cfg, uint64_t *resume_done, double
         uint64_t fp;
         snprintf(opts, sizeof opts, "format=%s max-divisor=%llu", mf_format_name(cfg->format),
                  (unsigned long long)cfg->max_divisor);
-        if (mf_fingerprint(&fp, cfg->inputs, cfg->ninputs, opts, s->err, sizeof s->err) != 0 ||
-            mf_checkpoint_open(&s->ckpt, cfg->checkpoint, fp, s->err, sizeof s->err) != 0)
+        /* the lock first: a second run on the same checkpoint is refused before it reads anything */
+        if (mf_checkpoint_lock(&s->ckpt, cfg->checkpoint, s->err, sizeof s->err) != 0 ||
+            mf_fingerprint(&fp, cfg->inputs, cfg->ninputs, opts, s->err, sizeof s->err) != 0 ||
+            mf_checkpoint_load(&s->ckpt, cfg->checkpoint, fp, s->err, sizeof s->err) != 0) {
+            mf_checkpoint_close(&s->ckpt);
             return fail(s);
+        }
         s->have_ckpt = true;
         *resume_done = s->ckpt.done;
         s->out_bytes = s->ckpt.out_bytes;
@@ -101,6 +105,7 @@ int mf_sink_write(mf_sink *s, mf_buf *result)
         fwrite(r.msgs, 1, r.msgs_len, stderr);
     }
     s->invalid += r.invalid;
+    s->input_bytes += r.bytes;
     s->verify_failures += r.verify_failures;
     s->written += r.numbers;
     s->written_now += r.numbers;

@@ -263,5 +263,62 @@ check "checkpoint of another input: refused with exit 2" bash -c "[ $rc -eq 2 ] 
 mf 2 --checkpoint "$WORK/tl.ckpt" -f csv -o "$WORK/tl.out" "$WORK/slow.txt" 2> "$WORK/err.other"; rc=$?
 check "checkpoint with other output options: refused with exit 2" bash -c "[ $rc -eq 2 ] && grep -q 'belongs to another input' '$WORK/err.other'"
 
+# === issue 14 items 2, 3, 4, 6: progress under a terminal, long bad tokens, a checkpoint in use, old checkpoints ===
+# script(1) (util-linux, essential in Debian) gives mpirun a pseudo-terminal as a user's shell would.
+interactive() { script -qec "$1" /dev/null < /dev/null; }
+interactive "'$MPIRUN' -q -np 2 '$BIN' -o '$WORK/out.tty' '$WORK/small.txt'" > "$WORK/tty.small" 2>&1; rc=$?
+check "mpirun in a terminal: progress by default (rank 0's stderr is a pipe), output unchanged" bash -c \
+  "[ $rc -eq 0 ] && tr '\\r' '\\n' < '$WORK/tty.small' | grep -q '^mpifactor: 6 numbers, ' && cmp '$WORK/small.expected' '$WORK/out.tty'"
+interactive "'$MPIRUN' -q -np 2 '$BIN' --no-progress -o '$WORK/out.tty' '$WORK/small.txt'" > "$WORK/tty.off" 2>&1
+check "mpirun in a terminal with --no-progress: quiet" bash -c "! grep -q 'mpifactor' '$WORK/tty.off'"
+interactive "'$MPIRUN' -q -np 2 '$BIN' -o '$WORK/out.tty' '$WORK/small.txt' 2> '$WORK/tty.err'" > "$WORK/tty.redir" 2>&1
+check "mpirun in a terminal with stderr redirected to a file: quiet" bash -c \
+  "[ ! -s '$WORK/tty.err' ] && ! grep -q 'mpifactor' '$WORK/tty.redir'"
+
+# a long bad token: head, tail (with the offending x) and length
+{ echo 12; printf '9%.0s' $(seq 80); echo x; echo 35; } > "$WORK/longtoken.txt"
+mf 2 "$WORK/longtoken.txt" > "$WORK/out.longtoken" 2> "$WORK/err.longtoken"; rc=$?
+check "81-character bad token: exit 1, its head, tail and length shown" bash -c "[ $rc -eq 1 ] && \
+  grep -qx \"mpifactor: $WORK/longtoken.txt:2: '9999999999999999999999999999…999999999999999999999999999x' (81 characters) is not a valid non-negative integer\" '$WORK/err.longtoken' \
+  && printf '12: 2 2 3\n35: 5 7\n' | cmp - '$WORK/out.longtoken'"
+
+# a checkpoint in use: a second run with the same --checkpoint exits 2 at once and touches nothing
+head -n 300 "$WORK/slow.txt" > "$WORK/slow300.txt"
+expected "$WORK/slow300.txt" > "$WORK/slow300.expected"
+rm -f "$WORK/inuse.out" "$WORK/inuse.ckpt"
+interactive "'$MPIRUN' -q -np 2 '$BIN' --checkpoint '$WORK/inuse.ckpt' -o '$WORK/inuse.out' '$WORK/slow300.txt'" \
+  > "$WORK/tty.inuse" 2>&1 & first=$!
+for _ in $(seq 600); do [ -s "$WORK/inuse.ckpt" ] && break; sleep 0.1; done   # the first run holds it
+printf 'precious\n' > "$WORK/inuse.other"
+t0=$(date +%s.%N)
+"$BIN" --checkpoint "$WORK/inuse.ckpt" -o "$WORK/inuse.other" "$WORK/slow300.txt" 2> "$WORK/err.inuse"; rc=$?
+t1=$(date +%s.%N)
+mf 2 --checkpoint "$WORK/inuse.ckpt" -o "$WORK/inuse.out" "$WORK/slow300.txt" 2> "$WORK/err.inuse2"; rc2=$?
+still=$(kill -0 $first 2>/dev/null && echo running || echo finished)
+check "checkpoint in use (first run $still): second run exits 2 at once with the message, its output untouched" bash -c \
+  "[ $still = running ] && [ $rc -eq 2 ] && [ \$(grep -c . '$WORK/err.inuse') -eq 1 ] && \
+   grep -qx 'mpifactor: checkpoint $WORK/inuse.ckpt is in use by another run' '$WORK/err.inuse' && \
+   [ \"\$(cat '$WORK/inuse.other')\" = precious ] && python3 -c 'import sys; sys.exit(float(sys.argv[2]) - float(sys.argv[1]) > 5)' $t0 $t1"
+check "checkpoint in use under mpirun, same output file: exit 2 with the message" bash -c \
+  "[ $rc2 -eq 2 ] && grep -q 'checkpoint $WORK/inuse.ckpt is in use by another run' '$WORK/err.inuse2'"
+wait $first; rc=$?
+check "the first run finishes unharmed: exit 0, output identical to GNU factor" bash -c \
+  "[ $rc -eq 0 ] && cmp '$WORK/slow300.expected' '$WORK/inuse.out'"
+check "its progress line in the terminal: bar, share, rate, elapsed, ETA; then the final line" bash -c \
+  "tr '\\r' '\\n' < '$WORK/tty.inuse' | grep -Eq '^mpifactor: \\[[# ]{20}\\] +[0-9]+\\.[0-9]% [0-9]+/~?[0-9]+ numbers, ([0-9]+/s, )?[0-9:]{8} elapsed' && \
+   tr '\\r' '\\n' < '$WORK/tty.inuse' | grep -q '^mpifactor: 300 numbers, '"
+mf 2 --checkpoint "$WORK/inuse.ckpt" -o "$WORK/inuse.out" "$WORK/slow300.txt" 2> "$WORK/err.inuse3"; rc=$?
+check "once the first run has ended, the checkpoint is free again (resume of a finished run)" bash -c \
+  "[ $rc -eq 0 ] && cmp '$WORK/slow300.expected' '$WORK/inuse.out'"
+
+# a checkpoint of format 1 (FNV-1a fingerprint, before this change): a clear message, nothing touched
+printf 'mpifactor-checkpoint 1 0123456789abcdef\ndone 2 20 00000000\n' > "$WORK/v1.ckpt"; cp "$WORK/v1.ckpt" "$WORK/v1.orig"
+printf 'keep\n' > "$WORK/v1.out"
+mf 0 --checkpoint "$WORK/v1.ckpt" -o "$WORK/v1.out" "$WORK/small.txt" 2> "$WORK/err.v1"; rc=$?
+check "checkpoint of format 1: exit 2, says so, checkpoint and output untouched" bash -c \
+  "[ $rc -eq 2 ] && grep -q 'checkpoint format 1 was written by another version of mpifactor' '$WORK/err.v1' && \
+   cmp '$WORK/v1.orig' '$WORK/v1.ckpt' && [ \"\$(cat '$WORK/v1.out')\" = keep ]"
+# === end of issue 14 items 2, 3, 4, 6 ===
+
 echo "integration: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

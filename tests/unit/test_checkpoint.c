@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mf_checkpoint.h"
@@ -120,6 +121,122 @@ START_TEST(fingerprint_tracks_content_and_options)
 }
 END_TEST
 
+START_TEST(older_format_gets_a_clear_message)
+{
+    char path[64], err[512];
+    temp_path(path, sizeof path);
+    const char old[] = "mpifactor-checkpoint 1 0123456789abcdef\ndone 10 100 deadbeef\n";
+    FILE *f = fopen(path, "w");
+    fputs(old, f);
+    fclose(f);
+    mf_checkpoint c;
+    ck_assert_int_eq(mf_checkpoint_open(&c, path, 0x0123456789abcdef, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "checkpoint format 1 was written by another version of mpifactor") != NULL, "%s", err);
+    ck_assert(strstr(err, "remove the checkpoint and the output file to start over") != NULL);
+    char back[128] = "";
+    f = fopen(path, "r");
+    size_t n = fread(back, 1, sizeof back - 1, f);
+    fclose(f);
+    back[n] = '\0';
+    ck_assert_str_eq(back, old); /* left as it was */
+    unlink(path);
+}
+END_TEST
+
+/* Tries to open path from a child process; returns its exit status: 0 opened, 1 refused as in use, 2 other. */
+static int open_in_child(const char *path)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        mf_checkpoint c;
+        char err[256], want[128];
+        int rc = mf_checkpoint_open(&c, path, 5, err, sizeof err);
+        snprintf(want, sizeof want, "checkpoint %s is in use by another run", path);
+        _exit(rc == 0 ? 0 : strcmp(err, want) == 0 ? 1 : 2);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+}
+
+START_TEST(checkpoint_in_use_is_refused_untouched)
+{
+    char path[64], err[256];
+    temp_path(path, sizeof path);
+    mf_checkpoint c;
+    ck_assert_int_eq(mf_checkpoint_open(&c, path, 5, err, sizeof err), 0);
+    ck_assert_int_eq(mf_checkpoint_commit(&c, 10, 100, err, sizeof err), 0);
+    /* a torn tail that a second opener would cut off if it went on */
+    ck_assert_int_eq(write(c.fd, "done 2", 6), 6);
+    struct stat before, after;
+    ck_assert_int_eq(stat(path, &before), 0);
+    ck_assert_int_eq(open_in_child(path), 1);
+    ck_assert_int_eq(stat(path, &after), 0);
+    ck_assert_int_eq(after.st_size, before.st_size);
+    /* a lock taken with mf_checkpoint_lock alone (before the input is fingerprinted) also counts */
+    mf_checkpoint_close(&c);
+    ck_assert_int_eq(mf_checkpoint_lock(&c, path, err, sizeof err), 0);
+    ck_assert_int_eq(open_in_child(path), 1);
+    mf_checkpoint_close(&c);
+    /* released on close: the next run resumes */
+    ck_assert_int_eq(open_in_child(path), 0);
+    ck_assert_int_eq(mf_checkpoint_open(&c, path, 5, err, sizeof err), 0);
+    ck_assert(c.resumed && c.done == 10 && c.out_bytes == 100);
+    mf_checkpoint_close(&c);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(fingerprint_large_files_and_boundaries)
+{
+    /* 3 MiB + 5 bytes: crosses read chunks; one changed byte anywhere changes the fingerprint */
+    char p1[64], p2[64], err[256];
+    temp_path(p1, sizeof p1);
+    temp_path(p2, sizeof p2);
+    size_t n = (3u << 20) + 5;
+    char *data = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (char)('0' + mf_test_range(0, 9));
+    const char *paths[] = {p1, p2};
+    uint64_t base, other;
+    FILE *f = fopen(p1, "w");
+    fwrite(data, 1, n, f);
+    fclose(f);
+    ck_assert_int_eq(mf_fingerprint(&base, paths, 1, "x", err, sizeof err), 0);
+    size_t at[] = {0, (1u << 20) - 1, 1u << 20, n / 2, n - 1};
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        data[at[k]] ^= 1;
+        f = fopen(p1, "w");
+        fwrite(data, 1, n, f);
+        fclose(f);
+        ck_assert_int_eq(mf_fingerprint(&other, paths, 1, "x", err, sizeof err), 0);
+        ck_assert_msg(other != base, "byte %zu changed, fingerprint did not", at[k]);
+        data[at[k]] ^= 1;
+    }
+    /* the same bytes split differently between two files */
+    f = fopen(p1, "w");
+    fwrite(data, 1, 100, f);
+    fclose(f);
+    f = fopen(p2, "w");
+    fwrite(data + 100, 1, 100, f);
+    fclose(f);
+    ck_assert_int_eq(mf_fingerprint(&base, paths, 2, "x", err, sizeof err), 0);
+    f = fopen(p1, "w");
+    fwrite(data, 1, 101, f);
+    fclose(f);
+    f = fopen(p2, "w");
+    fwrite(data + 101, 1, 99, f);
+    fclose(f);
+    ck_assert_int_eq(mf_fingerprint(&other, paths, 2, "x", err, sizeof err), 0);
+    ck_assert(other != base);
+    ck_assert_int_eq(mf_fingerprint(&base, paths, 2, "x", err, sizeof err), 0);
+    ck_assert(other == base); /* and it is deterministic */
+    free(data);
+    unlink(p1);
+    unlink(p2);
+}
+END_TEST
+
 Suite *checkpoint_suite(void)
 {
     Suite *s = suite_create("checkpoint");
@@ -128,6 +245,9 @@ Suite *checkpoint_suite(void)
     tcase_add_test(tc, torn_record_is_ignored_and_cut);
     tcase_add_test(tc, other_input_is_refused);
     tcase_add_test(tc, fingerprint_tracks_content_and_options);
+    tcase_add_test(tc, older_format_gets_a_clear_message);
+    tcase_add_test(tc, checkpoint_in_use_is_refused_untouched);
+    tcase_add_test(tc, fingerprint_large_files_and_boundaries);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -147,12 +147,71 @@ START_TEST(huge_tokens_cross_buffers)
     rewind(err);
     char line[512];
     ck_assert(fgets(line, sizeof line, err) != NULL);
-    ck_assert(strstr(line, ":2: '0123456789") != NULL);
-    ck_assert(strstr(line, "...' is not a valid non-negative integer") != NULL);
+    /* head, ellipsis, tail with the offending 'z', length */
+    ck_assert(strstr(line, ":2: '0123456789012345678901234567\xe2\x80\xa6"
+                           "345678901234567890123456789z' (300001 characters) is not a valid non-negative integer\n") != NULL);
     fclose(err);
     mf_value_clear(&v);
     free(text);
     unlink(path);
+}
+END_TEST
+
+START_TEST(long_bad_token_shows_head_tail_and_length)
+{
+    /* 80 nines then an 'x': the 'x' must be visible, with the length */
+    char text[100];
+    memset(text, '9', 80);
+    memcpy(text + 80, "x\n", 3);
+    scan s;
+    char path[64];
+    scan_text(text, &s, path, sizeof path);
+    char want[512];
+    snprintf(want, sizeof want,
+             "mpifactor: %s:1: '%.28s\xe2\x80\xa6%.27sx' (81 characters) is not a valid non-negative integer\n",
+             path, text, text);
+    ck_assert_str_eq(s.errors, want);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(token_display_limits_and_escapes)
+{
+    char out[MF_TOKEN_DISPLAY_SIZE];
+    /* exactly 60 characters: shown whole */
+    unsigned char t60[60];
+    memset(t60, 'a', sizeof t60);
+    mf_token_display(t60, sizeof t60, out, sizeof out);
+    ck_assert_uint_eq(strlen(out), 62);
+    ck_assert(out[0] == '\'' && out[61] == '\'');
+    /* 61 characters: shortened */
+    unsigned char t61[61];
+    memset(t61, 'b', sizeof t61);
+    t61[60] = 'c';
+    mf_token_display(t61, sizeof t61, out, sizeof out);
+    ck_assert_str_eq(out, "'bbbbbbbbbbbbbbbbbbbbbbbbbbbb\xe2\x80\xa6" "bbbbbbbbbbbbbbbbbbbbbbbbbbbc' (61 characters)");
+    /* escapes are never cut in half: 30 bytes 0xff (4 characters each) then "12" */
+    unsigned char esc[32];
+    memset(esc, 0xff, 30);
+    memcpy(esc + 30, "12", 2);
+    mf_token_display(esc, sizeof esc, out, sizeof out);
+    ck_assert_str_eq(out, "'\\xff\\xff\\xff\\xff\\xff\\xff\\xff\xe2\x80\xa6\\xff\\xff\\xff\\xff\\xff\\xff12' (32 characters)");
+    /* a backslash is escaped, so a token cannot fake an escape */
+    mf_token_display((const unsigned char *)"a\\x41", 5, out, sizeof out);
+    ck_assert_str_eq(out, "'a\\x5cx41'");
+    /* the largest rendering fits MF_TOKEN_DISPLAY_SIZE; smaller buffers stay NUL-terminated */
+    size_t big = 1000000;
+    unsigned char *huge = malloc(big);
+    memset(huge, 0x01, big);
+    mf_token_display(huge, big, out, sizeof out);
+    ck_assert(strstr(out, "' (1000000 characters)") != NULL);
+    for (size_t n = 1; n < 40; n++) {
+        char small[40];
+        memset(small, 'Q', sizeof small);
+        mf_token_display(huge, big, small, n);
+        ck_assert_uint_lt(strlen(small), n);
+    }
+    free(huge);
 }
 END_TEST
 
@@ -206,6 +265,8 @@ Suite *input_suite(void)
     tcase_add_test(tc, bad_tokens_named_with_line);
     tcase_add_test(tc, nul_bytes_and_invalid_utf8);
     tcase_add_test(tc, huge_tokens_cross_buffers);
+    tcase_add_test(tc, long_bad_token_shows_head_tail_and_length);
+    tcase_add_test(tc, token_display_limits_and_escapes);
     tcase_add_test(tc, empty_and_missing_files);
     tcase_add_test(tc, parse_token_classes);
     suite_add_tcase(s, tc);

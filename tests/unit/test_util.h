@@ -24,5 +24,6 @@ Suite *checkpoint_suite(void);
 Suite *cli_suite(void);
 Suite *split_suite(void);
 Suite *kernel128_suite(void);
+Suite *progress_suite(void);
 
 #endif
