@@ -60,7 +60,7 @@ static unsigned char *dec_at(unsigned char *d, uint64_t v)
     } else {
         tmp[--n] = (unsigned char)('0' + v);
     }
-    memcpy(d, tmp + n, 20);
+    memcpy(d, tmp + n, (size_t)(20 - n));
     return d + (20 - n);
 }
 
