@@ -21,7 +21,8 @@ typedef struct mf_rank_stats {
 /* Whole-run figures known to the master. */
 typedef struct mf_run_stats {
     const char *version;
-    const char *kernel;
+    const char *kernel;       /* the 64-bit kernel in use */
+    const char *kernel128;    /* the 128-bit kernel in use */
     int ranks;
     double wall_s;
     uint64_t numbers;         /* numbers written by this run (excludes ones skipped on resume) */
@@ -43,7 +44,7 @@ void mf_nap(double s);
 /* Fills s with zeros and this process's rank and host name. */
 void mf_rank_stats_init(mf_rank_stats *s, int rank);
 /* Writes the JSON report (one object, schema in README.md) to f. per_rank holds run->ranks entries;
-   "kernel128" names the 128-bit kernel selected in this process (every rank selects the same). */
+   "kernel128" names the 128-bit kernel (every rank selects the same). */
 void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *per_rank);
 
 #endif

@@ -10,6 +10,8 @@
 
 #include "mf_codec.h"
 #include "mf_input.h"
+#include "mf_kernel_u128.h"
+#include "mf_kernel_u64.h"
 #include "mf_order.h"
 #include "mf_output.h"
 #include "mf_progress.h"
@@ -410,6 +412,7 @@ static void write_stats(master *m, double wall, int exit_code)
     m->run.wasted_candidates = m->splits.wasted;
     m->run.version = MF_VERSION;
     m->run.kernel = mf_u64_kernel_name();
+    m->run.kernel128 = mf_u128_kernel_name();
     m->run.ranks = m->ranks;
     m->run.wall_s = wall;
     m->run.numbers = m->sink.written_now;

@@ -2,7 +2,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mf_stats.h"
 
-#include "mf_kernel_u128.h"
 
 #include <string.h>
 #include <time.h>
@@ -71,7 +70,7 @@ void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *
     fprintf(f, ",\"kernel\":");
     put_json_string(f, run->kernel);
     fprintf(f, ",\"kernel128\":");
-    put_json_string(f, mf_u128_kernel_name());
+    put_json_string(f, run->kernel128 ? run->kernel128 : "");
     fprintf(f, ",\"ranks\":%d,\"wall_s\":%.6f,\"numbers\":%llu,\"invalid_tokens\":%llu,"
                "\"numbers_per_s\":%.3f,\"candidates\":%llu,\"units\":%llu,\"units_handed_back\":%llu,"
                "\"numbers_split\":%llu,\"wasted_candidates\":%llu,"
