@@ -22,6 +22,17 @@ ALL_CFLAGS = -std=c11 $(OPTIMIZATION) -g -fno-math-errno $(WARNINGS) -Iinclude $
 ALL_LDFLAGS = $(LDFLAGS)
 LIBS = $(GMP_LIBS) -lm
 
+# SMPI=1 builds for SimGrid's simulated MPI (smpicc, -DMF_SMPI: src/sim.c shares read-only tables between
+# simulated ranks) into build/smpi/; jobs/scaling.sh --simulate does this itself.
+SMPI ?=
+ifeq ($(SMPI),1)
+CC = smpicc
+BUILD := $(BUILD)/smpi
+ALL_CFLAGS += -DMF_SMPI
+else ifneq ($(SMPI),)
+$(error SMPI must be 1 or empty, not '$(SMPI)')
+endif
+
 # SANITIZER=address|undefined builds everything (library, tests) with that sanitizer into build/san-*/
 SANITIZER ?=
 ifneq ($(SANITIZER),)
@@ -128,4 +139,4 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(wildcard build/obj/*.d build/obj/tests/*.d build/san-*/obj/*.d build/san-*/obj/tests/*.d)
+-include $(wildcard build/obj/*.d build/obj/tests/*.d build/san-*/obj/*.d build/san-*/obj/tests/*.d build/smpi/obj/*.d)
