@@ -271,6 +271,7 @@ for ((k = 1; k <= reps; k++)); do
     walls[$r]="${walls[$r]:-}$w $k"$'\n'
     if [ $use_sim -eq 1 ]; then
       echo "scaling.sh: $mode rep $k/$reps, $r simulated ranks: $w s simulated ($(cat "$dir/real_s.txt") s real)" >&2
+      echo "point: $r simulated ranks, rep $k: $w s simulated, $(cat "$dir/real_s.txt") s real (smpirun)" >>"$out/meta.txt"
     else
       echo "scaling.sh: $mode rep $k/$reps, $r ranks: $w s" >&2
     fi
