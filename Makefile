@@ -100,7 +100,7 @@ integration: $(BIN)
 	tests/integration/run.sh $(BIN)
 
 # The simulated cluster (SimGrid SMPI): 64 ranks against GNU factor, CSV, shared table, calibration (part of make check).
-simulate-test:
+simulate-test: $(BIN)
 	tests/simulate/run.sh
 
 slurm: $(BIN)

@@ -22,7 +22,7 @@ csv_field() {
     NR == row + 1 { print $(c[col]) }' "$1"
 }
 
-"$ROOT/tests/lib/install-deps.sh" libsimgrid-dev coreutils python3 make gcc >"$WORK/deps.log" 2>&1 \
+"$ROOT/tests/lib/install-deps.sh" libsimgrid-dev gnuplot-nox coreutils python3 make gcc >"$WORK/deps.log" 2>&1 \
   || { fail "install libsimgrid-dev" "$WORK/deps.log"; finish; }
 if make -C "$ROOT" --no-print-directory SMPI=1 all >"$WORK/make.log" 2>&1 \
   && ! grep -q 'warning:' "$WORK/make.log"; then
@@ -63,9 +63,10 @@ else
 fi
 
 # --- the calibration input: real and simulated runs at 1, 2 (and 64) ranks ----------------------------
-cal=(--numbers 40 --bits 50 --seed "$((SEED % 1000 + 1))")
-S=$WORK/sim
-if timeout -k 5 600 "$ROOT/jobs/scaling.sh" strong --simulate --ranks "1 2 64" "${cal[@]}" --out "$S" \
+# The commands of README.md's "Simulated scaling" section, verbatim (seed 1).
+S=$WORK/results/sim
+if (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 600 \
+  scaling.sh strong --simulate --ranks "1 2 64" --numbers 40 --bits 50 --out results/sim) \
   >"$WORK/sim.log" 2>&1 && [ "$(tail -n +2 "$S/scaling.csv" | wc -l)" -eq 3 ]; then
   pass "scaling.sh strong --simulate --ranks \"1 2 64\": outputs agree, one CSV row per rank count"
 else
@@ -97,6 +98,38 @@ else
   fail "busy sum at 64 simulated ranks ${b64} s vs 1 rank ${b1} s (more than 10% apart)"
 fi
 
+# Platform options (jobs/README.md's commands, verbatim): 16 ranks on 8 two-core nodes over a slow network,
+# and a platform of one's own.
+if (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
+  scaling.sh weak --simulate --ranks "1 4 16" --numbers 8 --bits 48 --nodes 8 --cores-per-node 2 \
+  --latency 50us --bandwidth 1Gbps --out results/sim-slow) >"$WORK/slow.log" 2>&1 \
+  && [ "$(tail -n +2 "$WORK/results/sim-slow/scaling.csv" | cut -d, -f2,3,4 | tr '\n' ' ')" = "1,1,8 4,2,32 16,8,128 " ] \
+  && grep -q 'bw="1e+09bps" lat="2.5e-05s"' "$WORK"/results/sim-slow/platform-*/platform.xml; then
+  pass "--nodes 8 --cores-per-node 2 --latency 50us --bandwidth 1Gbps: ranks on 1, 2 and 8 nodes, links as asked"
+else
+  fail "weak --simulate with platform options" "$WORK/slow.log"
+fi
+cat >"$WORK/two-hosts.xml" <<'XML'
+<?xml version="1.0"?>
+<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">
+<platform version="4.1">
+  <zone id="AS0" routing="Full">
+    <host id="alpha" speed="1Gf" core="2"/>
+    <host id="beta" speed="2Gf" core="2"/>
+    <link id="wire" bandwidth="1Gbps" latency="100us"/>
+    <route src="alpha" dst="beta"><link_ctn id="wire"/></route>
+  </zone>
+</platform>
+XML
+if (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
+  scaling.sh strong --simulate --ranks "1 4" --numbers 40 --bits 48 --platform two-hosts.xml --out results/mine) \
+  >"$WORK/mine.log" 2>&1 && [ "$(tail -n +2 "$WORK/results/mine/scaling.csv" | cut -d, -f2,3 | tr '\n' ' ')" = "1,1 4,2 " ] \
+  && [ "$(cat "$WORK"/results/mine/points/*-r4-k1/hostfile | tr '\n' ' ')" = "alpha alpha beta beta " ]; then
+  pass "--platform FILE: 4 ranks on its two 2-core hosts"
+else
+  fail "--platform FILE" "$WORK/mine.log"
+fi
+
 # Real runs on this machine, same input. Only meaningful when this machine has its cores to itself:
 # SMPI times computation in CPU time, a real run in wall time, so foreign load skews only the latter.
 share=$(python3 -c '
@@ -106,10 +139,11 @@ x = 0
 while time.perf_counter() - w < 1.0:
     x += 1
 print("%.2f" % ((time.process_time() - c) / (time.perf_counter() - w)))')
-R=$WORK/real
+R=$WORK/results/real
 if awk -v s="$share" 'BEGIN { exit !(s < 0.85) }'; then
   skip "calibration: this machine is busy (a spinning process got ${share} of a core); real timings unusable"
-elif timeout -k 5 300 "$ROOT/jobs/scaling.sh" strong --ranks "1 2" "${cal[@]}" --reps 3 --pick min --out "$R" \
+elif (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
+  scaling.sh strong --ranks "1 2" --numbers 40 --bits 50 --reps 3 --pick min --out results/real) \
   >"$WORK/real.log" 2>&1; then
   for row in 1 2; do
     real=$(csv_field "$R/scaling.csv" "$row" run_s)
@@ -122,5 +156,11 @@ elif timeout -k 5 300 "$ROOT/jobs/scaling.sh" strong --ranks "1 2" "${cal[@]}" -
   done
 else
   fail "real scaling.sh run" "$WORK/real.log"
+fi
+if (cd "$WORK" && PATH=$ROOT/jobs:$PATH plot_scaling.sh results/sim/scaling.csv) >"$WORK/plot.log" 2>&1 \
+  && [ "$(head -c 8 "$S/scaling.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
+  pass "plot_scaling.sh draws the simulated sweep (PNG)"
+else
+  fail "plot_scaling.sh on the simulated CSV" "$WORK/plot.log"
 fi
 finish
