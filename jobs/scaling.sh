@@ -303,8 +303,15 @@ for r in $ranks; do
   [ $use_sim -eq 0 ] || hostfile=("$dir/hostfile")
   read -r nodes busy_mean busy_min run_s < <(stats_summary "$dir/stats.json" "${hostfile[@]}")
   if [ "$r" = "${ranks%% *}" ]; then
-    python3 -c 'import json, sys; k = json.load(open(sys.argv[1])).get("kernel"); k and print("kernel:", k)' \
-      "$dir/stats.json" >>"$out/meta.txt" || true
+    # The kernel and this host's measured speed: trial divisors per second of busy time at this point.
+    python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+s.get("kernel") and print("kernel:", s["kernel"])
+busy = sum(r["busy_s"] for r in s.get("per_rank", []))
+if busy > 0:
+    print("measured speed: %.3g trial divisors per busy second and rank (%d ranks)" % (s["candidates"] / busy, s["ranks"]))
+' "$dir/stats.json" >>"$out/meta.txt" || true
   fi
   rate=$(awk -v n="$count" -v w="$wall" 'BEGIN { printf "%.6f\n", n / w }')
   if [ -z "$base_rate" ]; then base_rate=$rate; base_ranks=$r; fi
