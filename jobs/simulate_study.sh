@@ -13,6 +13,9 @@
 # (b) strong scaling of 1,000,000 random numbers below 2^40 (cheap numbers: the master's hand-out and output
 #     rate decide), cores as fast as this machine's. Seed 1. The platform of jobs/scaling.sh --simulate
 #     (default: 16-core nodes, 10 Gb/s Ethernet, 25 us one-way latency).
+# (c) the network's share: 200,000 random numbers below 2^40 at 64 and 256 ranks on three networks (1 us and
+#     100 Gb/s; the default 25 us and 10 Gb/s; 250 us and 1 Gb/s), into network-fast/, network-10GbE/ and
+#     network-slow/ (skipped with --platform).
 # DIR (default jobs/results/simulated) gets semiprime56/ and random40/ (scaling.csv, meta.txt, scaling.png,
 # limits.csv: per point the busiest rank, rank 0's busy share and the numbers per rank; inputs and
 # per-point files are removed: they are regenerated from the seed) and table.md. The two sweeps run side
@@ -66,7 +69,7 @@ if [ $exact -eq 1 ]; then
 else
   semi=(semiprime56 semiprime 48 2048 "2048 semiprimes of two 24-bit primes on 16x slower cores (for two 28-bit primes)" --core-speed 0.0625)
 fi
-rand=(random40 random 40 1000000 "1,000,000 random numbers below 2^40")
+rand=(random40 random 40 1000000 "1,000,000 random numbers below 2^{40}")
 if [ "$(nproc)" -ge 2 ]; then
   study "${semi[@]}" &
   pid=$!
@@ -74,6 +77,22 @@ if [ "$(nproc)" -ge 2 ]; then
   wait "$pid" || exit 1
 else
   study "${semi[@]}" && study "${rand[@]}"
+fi
+# (c) one small sweep per network; the bigger default ranks list does not apply here.
+net() { # name latency bandwidth
+  local dir=$out/network-$1
+  rm -rf "$dir"
+  "$here/scaling.sh" strong --simulate --ranks "64 256" --kind random --bits 40 --numbers 200000 \
+    --latency "$2" --bandwidth "$3" --out "$dir" >"$out/network-$1.log" 2>&1 \
+    || { tail -n 20 "$out/network-$1.log" >&2; return 1; }
+  rm -rf "$dir/inputs" "$dir/points"
+}
+has_platform=0
+for a in "${plat[@]}"; do [ "$a" != --platform ] || has_platform=1; done
+if [ $has_platform -eq 0 ]; then
+  net fast 1us 100Gbps
+  net 10GbE 25us 10Gbps
+  net slow 250us 1Gbps
 fi
 # One Markdown table of both sweeps (simulated seconds; real seconds = what the simulation cost here).
 {
@@ -89,6 +108,18 @@ fi
                w, $2, $3, $5, $7, $8, $9, bmax[$2], r0[$2], nmin[$2], nmax[$2], real[$2] }' \
       "$out/$w/scaling.csv"
   done
+  if [ $has_platform -eq 0 ]; then
+    echo
+    echo "| 200,000 random numbers below 2^40 | ranks | 1 us, 100 Gb/s | 25 us, 10 Gb/s (default) | 250 us, 1 Gb/s |"
+    echo "|---|---|---|---|---|"
+    for r in 64 256; do
+      printf '| simulated s | %d' "$r"
+      for n in fast 10GbE slow; do
+        awk -F, -v r="$r" 'NR > 1 && $2 == r { printf " | %.3f", $5 }' "$out/network-$n/scaling.csv"
+      done
+      echo " |"
+    done
+  fi
 } >"$out/table.md"
 echo "simulate_study.sh: $out/table.md, $(($(date +%s) - t0)) s" >&2
 cat "$out/table.md"
