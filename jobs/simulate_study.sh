@@ -67,7 +67,7 @@ PY
 if [ $exact -eq 1 ]; then
   semi=(semiprime56 semiprime 56 2048 "2048 semiprimes of two 28-bit primes")
 else
-  semi=(semiprime56 semiprime 48 2048 "2048 semiprimes of two 24-bit primes on 16x slower cores (for two 28-bit primes)" --core-speed 0.0625)
+  semi=(semiprime56 semiprime 48 2048 "2048 semiprimes (24-bit primes, 16x slower cores: for 28-bit)" --core-speed 0.0625)
 fi
 rand=(random40 random 40 1000000 "1,000,000 random numbers below 2^{40}")
 if [ "$(nproc)" -ge 2 ]; then
