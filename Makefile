@@ -24,6 +24,17 @@ ALL_CFLAGS = -std=c11 $(OPTIMIZATION) -g -fno-math-errno $(WARNINGS) -Iinclude $
 ALL_LDFLAGS = $(LDFLAGS)
 LIBS = $(GMP_LIBS) $(XXHASH_LIBS) -lm
 
+# SMPI=1 builds for SimGrid's simulated MPI (smpicc, -DMF_SMPI: src/sim.c shares read-only tables between
+# simulated ranks) into build/smpi/; jobs/scaling.sh --simulate does this itself.
+SMPI ?=
+ifeq ($(SMPI),1)
+CC = smpicc
+BUILD := $(BUILD)/smpi
+ALL_CFLAGS += -DMF_SMPI
+else ifneq ($(SMPI),)
+$(error SMPI must be 1 or empty, not '$(SMPI)')
+endif
+
 # SANITIZER=address|undefined builds everything (library, tests) with that sanitizer into build/san-*/
 SANITIZER ?=
 ifneq ($(SANITIZER),)
@@ -47,7 +58,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 DEPS_PACKAGES = openmpi-bin libopenmpi-dev libgmp-dev libxxhash-dev pkg-config make gcc coreutils python3
 TEST_PACKAGES = check
 
-.PHONY: all run check deps test-deps unit unit-san integration fuzz-replay slurm multihost container mpich bench fuzz install uninstall clean
+.PHONY: all run check deps test-deps unit unit-san integration fuzz-replay simulate-test slurm multihost container mpich bench fuzz simulate simulate-study install uninstall clean
 
 all: $(BIN)
 
@@ -91,6 +102,10 @@ integration: $(BIN)
 	tests/integration/run.sh $(BIN)
 	tests/integration/wide.sh $(BIN)
 
+# The simulated cluster (SimGrid SMPI): 64 ranks against GNU factor, CSV, shared table, calibration (part of make check).
+simulate-test: $(BIN)
+	tests/simulate/run.sh
+
 slurm: $(BIN)
 	tests/slurm/run.sh
 
@@ -107,7 +122,7 @@ mpich:
 # Set up, build and run every test; the last line sums all suites.
 check: test-deps
 	@mkdir -p build
-	@set -o pipefail; { $(MAKE) --no-print-directory all unit unit-san integration fuzz-replay && \
+	@set -o pipefail; { $(MAKE) --no-print-directory all unit unit-san integration fuzz-replay simulate-test && \
 	  for t in mpich slurm multihost container; do \
 	    if [ -x tests/$$t/run.sh ]; then $(MAKE) --no-print-directory $$t || exit 1; fi; \
 	  done; } 2>&1 | tee build/check.log
@@ -116,6 +131,16 @@ check: test-deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	bench/run.sh
+
+# A small simulated strong-scaling study, 1 to 256 SMPI ranks: build/simulate/scaling.csv and scaling.png.
+simulate: deps
+	rm -rf $(BUILD)/simulate
+	jobs/scaling.sh strong --simulate --ranks "1 4 16 64 256" --numbers 512 --bits 48 --out $(BUILD)/simulate
+	jobs/plot_scaling.sh $(BUILD)/simulate/scaling.csv $(BUILD)/simulate/scaling.png
+
+# The README's simulated study to 1024 ranks (two workloads): jobs/results/simulated/ (see jobs/simulate_study.sh).
+simulate-study: deps
+	jobs/simulate_study.sh
 
 # Fuzz the parser and message decoders for FUZZ_SECONDS (default 60) with libFuzzer.
 fuzz: test-deps

@@ -3,10 +3,13 @@
 #
 #   jobs/plot_scaling.sh CSV [PNG] [--title TEXT]
 #
-# PNG defaults to scaling.png beside CSV. One line per mode (strong, weak); when a mode was swept several
-# times into the same CSV, its last sweep is drawn (a sweep = a run of increasing rank counts). Dashed: ideal
-# (speedup = ranks / smallest ranks, efficiency = 1). The default title names the host from meta.txt
-# beside the CSV. Installs gnuplot-nox with tests/lib/install-deps.sh when gnuplot is missing.
+# PNG defaults to scaling.png beside CSV. One line per mode (strong, weak) and launcher kind; when a mode was
+# swept several times into the same CSV, its last sweep is drawn (a sweep = a run of increasing rank counts).
+# Simulated points (launcher smpirun, jobs/scaling.sh --simulate) are drawn dashed with open markers and
+# labelled "simulated"; the title says so too. Dashed grey: ideal (speedup = ranks / smallest ranks,
+# efficiency = 1). Beyond 16x the smallest rank count both axes of the speedup panel are logarithmic.
+# The default title names the host from meta.txt beside the CSV. Accepts the older 10-column CSVs (no
+# run_s, launcher). Installs gnuplot-nox with tests/lib/install-deps.sh when gnuplot is missing.
 set -euo pipefail
 
 die() { echo "plot_scaling.sh: $*" >&2; exit 2; }
@@ -26,8 +29,11 @@ done
 [ -s "$csv" ] || die "no data in $csv"
 [ -n "$png" ] || png=$(dirname "$csv")/scaling.png
 header=$(head -n 1 "$csv")
-[ "$header" = mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min ] \
-  || die "$csv does not have the columns jobs/scaling.sh writes"
+case $header in
+  mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min) ;;
+  mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher) ;;
+  *) die "$csv does not have the columns jobs/scaling.sh writes" ;;
+esac
 
 if ! command -v gnuplot >/dev/null; then
   "$here/../tests/lib/install-deps.sh" gnuplot-nox || die "gnuplot is missing and could not be installed"
@@ -38,15 +44,20 @@ if [ -z "$title" ]; then
   host=
   [ -f "$meta" ] && host=$(grep '^host: ' "$meta" | tail -n 1 | sed 's/^host: //')
   title="mpifactor scaling${host:+ on $host}"
+  kinds=$(awk -F, 'NR > 1 { k[$12 == "smpirun" ? "sim" : "real"] = 1 } END { print (("sim" in k) ? ("real" in k) ? "both" : "sim" : "real") }' "$csv")
+  case $kinds in
+    sim) title="mpifactor scaling, SIMULATED (SimGrid SMPI, calibrated${host:+ on $host})" ;;
+    both) title="mpifactor scaling, real and SIMULATED (SimGrid SMPI)${host:+, $host}" ;;
+  esac
 fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# One data file per mode holding its last sweep.
+# One data file per mode (and "-simulated" for smpirun points) holding its last sweep.
 awk -F, -v dir="$tmp" '
   NR == 1 { next }
   {
-    m = $1
+    m = $1 ($12 == "smpirun" ? "-simulated" : "")
     if ((m in last) && $2 + 0 <= last[m]) { n[m] = 0 }
     last[m] = $2 + 0
     rows[m, ++n[m]] = $0
@@ -68,20 +79,36 @@ ymax=$(awk -F, -v r="$rmax" -v b="$rmin" 'BEGIN { m = r / b } { if ($7 > m) m = 
 
 speedup_plot="x / $rmin with lines dt 2 lc rgb '#555555' title 'ideal'"
 eff_plot="1 with lines dt 2 lc rgb '#555555' title 'ideal'"
-colors=('#1f77b4' '#d62728')
+colors=('#1f77b4' '#d62728' '#2ca02c' '#9467bd')
 offsets=('0,-1.2' '0,1.2')
 i=0
 while read -r m; do
-  c=${colors[$((i % 2))]}
+  c=${colors[$((i % 4))]}
   o=${offsets[$((i % 2))]}
-  speedup_plot+=", '$tmp/$m.dat' using 2:7 with linespoints lw 2 pt 7 lc rgb '$c' title '$m'"
+  style="lw 2 pt 7"
+  label=$m
+  case $m in *-simulated) style="lw 2 dt 3 pt 6 ps 1.3"; label="${m%-simulated} (simulated)" ;; esac
+  speedup_plot+=", '$tmp/$m.dat' using 2:7 with linespoints $style lc rgb '$c' title '$label'"
   speedup_plot+=", '' using 2:7:(sprintf('%.2f', \$7)) with labels offset $o tc rgb '$c' notitle"
-  eff_plot+=", '$tmp/$m.dat' using 2:8 with linespoints lw 2 pt 7 lc rgb '$c' title '$m'"
+  eff_plot+=", '$tmp/$m.dat' using 2:8 with linespoints $style lc rgb '$c' title '$label'"
   eff_plot+=", '' using 2:8:(sprintf('%.2f', \$8)) with labels offset $o tc rgb '$c' notitle"
   i=$((i + 1))
 done <"$tmp/modes"
 
-xpad=$(awk -v a="$rmin" -v b="$rmax" 'BEGIN { p = (b - a) * 0.08; if (p < 0.3) p = 0.3; print a - p, b + p }')
+# Wide sweeps (simulated clusters) read better on logarithmic axes.
+logx=0
+[ "$rmax" -le $((16 * rmin)) ] || logx=1
+if [ $logx -eq 1 ]; then
+  xpad=$(awk -v a="$rmin" -v b="$rmax" 'BEGIN { print a / 1.3, b * 1.3 }')
+  xaxis="set logscale x 2"
+  yrange_speedup="set logscale y 2; set yrange [0.5:$ymax]"
+  yrange_eff="unset logscale y; set yrange [0:1.3]"
+else
+  xpad=$(awk -v a="$rmin" -v b="$rmax" 'BEGIN { p = (b - a) * 0.08; if (p < 0.3) p = 0.3; print a - p, b + p }')
+  xaxis="unset logscale x"
+  yrange_speedup="set yrange [0:$ymax]"
+  yrange_eff="set yrange [0:1.3]"
+fi
 gnuplot <<EOF
 set terminal pngcairo size 1200,520 font "sans,11"
 set output "$png"
@@ -89,16 +116,17 @@ set datafile separator ","
 set multiplot layout 1,2 title "${title//\"/\'}" font "sans,13"
 set grid
 set xlabel "ranks (MPI processes)"
+$xaxis
 set xrange [${xpad% *}:${xpad#* }]
 set xtics ($xtics)
 set key top left
 set title "speedup vs ranks (relative to $rmin $([ "$rmin" -eq 1 ] && echo rank || echo ranks))"
 set ylabel "speedup (x)"
-set yrange [0:$ymax]
+$yrange_speedup
 plot $speedup_plot
 set title "parallel efficiency vs ranks"
 set ylabel "efficiency (speedup x $rmin / ranks)"
-set yrange [0:1.3]
+$yrange_eff
 set key bottom left
 plot $eff_plot
 unset multiplot

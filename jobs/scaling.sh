@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Strong and weak scaling sweeps of mpifactor: a fixed, seeded amount of work per point, timed as the whole
-# mpirun/srun process, results appended to DIR/scaling.csv.
+# mpirun/srun process (or simulated with SimGrid SMPI), results appended to DIR/scaling.csv.
 #
 #   jobs/scaling.sh strong|weak [--ranks "1 2 4"] [--numbers N] [--bits B] [--kind semiprime|random|smooth]
-#                   [--seed S] [--reps K] [--pick median|min] [--out DIR] [--slurm] [-- mpifactor options...]
+#                   [--seed S] [--reps K] [--pick median|min] [--out DIR] [--slurm | --simulate [platform]]
+#                   [-- mpifactor options...]
+#   platform: [--nodes N] [--cores-per-node C] [--latency L] [--bandwidth B] [--core-speed F] [--platform FILE]
 #
 # strong: every rank count factorizes the same N numbers.     weak: each rank count R gets N*R numbers.
 # Numbers come from jobs/gen_numbers.py (default: semiprimes of two B/2-bit primes, seed 1); weak inputs
@@ -14,18 +16,30 @@
 # --slurm (inside an allocation, e.g. jobs/scaling.sbatch): `srun --mpi=pmix -n R` per point, R <= SLURM_NTASKS.
 # Otherwise `mpirun -np R`, with --oversubscribe when R exceeds this host's cores (as root export
 # OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 first).
+# --simulate: the unchanged program on a simulated cluster (SimGrid SMPI, Debian libsimgrid-dev, installed
+# when missing): built once with `make SMPI=1` into build/smpi/, run with smpirun inside this one process.
+# Platform (jobs/simulate_platform.py writes it): N nodes (default: as many as the largest R needs) of C cores
+# (default 16) joined by one non-blocking switch; ranks fill node 0 first. --latency L (default 25us) is the
+# one-way latency between two nodes, --bandwidth B (default 10Gbps) each node's full-duplex link: 10 Gb/s
+# Ethernet. Within a node messages take shared memory (0.5us, 100Gbps). --core-speed F (default 1): a
+# simulated core computes F times as fast as one core of this machine (SMPI times every stretch of real
+# compute and charges it / F). --platform FILE uses your SimGrid platform (hosts taken in document order).
 # Columns of scaling.csv (units in the names):
-#   mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min
-# wall_s: seconds of the whole launcher process (start-up included, never time to first factor);
+#   mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher
+# wall_s: seconds of the whole launcher process (start-up included, never time to first factor); for a
+# simulated point the simulated seconds of the whole run (SMPI has no start-up to charge);
+# run_s: rank 0's --stats wall_s (MPI_Init to the end of the run: launcher start-up excluded, so real and
+# simulated points compare like for like); launcher: mpirun, srun or smpirun (= simulated);
 # speedup: numbers_per_s over that of the smallest rank count of the same sweep (strong: T_base/T_R);
-# efficiency: speedup * base_ranks / ranks; nodes: distinct hosts in the --stats per_rank list;
+# efficiency: speedup * base_ranks / ranks; nodes: distinct hosts in the --stats per_rank list (simulated:
+# in the hostfile);
 # busy_share_*: per rank busy_s / wall_s from the --stats JSON, mean and minimum over all ranks.
 # DIR/meta.txt gets the command line, machine, mpifactor -V and the sha256 of every input.
 set -euo pipefail
 
 die() { echo "scaling.sh: $*" >&2; exit 2; }
 usage() {
-  sed -n '5,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
+  sed -n '5,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
   exit 2
 }
 
@@ -47,6 +61,8 @@ reps=1
 pick_how=median
 out=scaling-results
 use_slurm=0
+use_sim=0
+sim_args=()
 extra=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -59,6 +75,9 @@ while [ $# -gt 0 ]; do
     --pick) [ $# -ge 2 ] || usage; pick_how=$2; shift 2 ;;
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
     --slurm) use_slurm=1; shift ;;
+    --simulate) use_sim=1; shift ;;
+    --nodes | --cores-per-node | --latency | --bandwidth | --core-speed | --platform)
+      [ $# -ge 2 ] || usage; sim_args+=("$1" "$2"); shift 2 ;;
     --) shift; extra=("$@"); break ;;
     -h | --help) usage ;;
     *) die "unknown option '$1'" ;;
@@ -67,7 +86,11 @@ done
 
 is_uint() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
 cores=$(nproc)
-if [ $use_slurm -eq 1 ]; then
+[ $use_slurm -eq 0 ] || [ $use_sim -eq 0 ] || die "--slurm and --simulate exclude each other"
+[ ${#sim_args[@]} -eq 0 ] || [ $use_sim -eq 1 ] || die "${sim_args[0]} needs --simulate"
+if [ $use_sim -eq 1 ]; then
+  max_ranks=256
+elif [ $use_slurm -eq 1 ]; then
   [ -n "${SLURM_JOB_ID:-}" ] || die "--slurm needs to run inside an allocation (sbatch jobs/scaling.sbatch ...)"
   max_ranks=${SLURM_NTASKS:-1}
 else
@@ -91,18 +114,35 @@ if [ "$numbers" -lt 1 ] || [ "$reps" -lt 1 ]; then die "--numbers and --reps mus
 command -v python3 >/dev/null || die "python3 is needed (Debian: apt-get install python3)"
 
 bin=${MPIFACTOR_BIN:-}
+if [ $use_sim -eq 1 ]; then
+  # The SMPI build: its own folder, built once (make keeps it up to date), the ordinary build untouched.
+  command -v smpicc >/dev/null || "$root/tests/lib/install-deps.sh" libsimgrid-dev \
+    || die "SimGrid is missing and could not be installed (Debian: apt-get install libsimgrid-dev)"
+  if [ -z "$bin" ]; then
+    mkdir -p "$root/build/smpi"
+    make -C "$root" --no-print-directory SMPI=1 all >"$root/build/smpi/make.log" 2>&1 \
+      || { tail -n 20 "$root/build/smpi/make.log" >&2; die "make SMPI=1 failed (log: build/smpi/make.log)"; }
+    bin=$root/build/smpi/mpifactor
+  fi
+fi
 if [ -z "$bin" ]; then
   for b in "${SLURM_SUBMIT_DIR:-$root}/build/mpifactor" "$root/build/mpifactor"; do
     [ -x "$b" ] && { bin=$b; break; }
   done
 fi
 if [ -z "$bin" ] || [ ! -x "$bin" ]; then die "no build/mpifactor (run make, or set MPIFACTOR_BIN)"; fi
-version=$("$bin" -V 2>&1 | head -n 1)
+if [ $use_sim -eq 1 ]; then
+  version=$(sed -n 's/^#define MF_VERSION "\(.*\)"/mpifactor \1/p' "$root"/include/*.h | head -n 1)
+  [ -n "$version" ] || version="mpifactor (SMPI build)"
+  version="$version, SMPI build, $(smpirun -version 2>/dev/null | head -n 1 || echo SimGrid)"
+else
+  version=$("$bin" -V 2>&1 | head -n 1)
+fi
 
 mkdir -p "$out/inputs" "$out/points"
 out=$(cd "$out" && pwd)
 csv=$out/scaling.csv
-header=mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min
+header=mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher
 if [ ! -s "$csv" ]; then
   echo "$header" >"$csv"
 elif [ "$(head -n 1 "$csv")" != "$header" ]; then
@@ -121,6 +161,17 @@ input_for() {
 }
 
 sweep_id=$(date -u +%Y%m%dT%H%M%SZ)
+launcher=mpirun
+[ $use_slurm -eq 0 ] || launcher=srun
+if [ $use_sim -eq 1 ]; then
+  launcher=smpirun
+  largest=${ranks% }
+  largest=${largest##* }
+  sim_dir=$out/platform-$sweep_id
+  mkdir -p "$sim_dir"
+  python3 "$here/simulate_platform.py" --ranks "$largest" --dir "$sim_dir" "${sim_args[@]}" \
+    || die "could not write the simulated platform"
+fi
 {
   echo "== sweep $sweep_id ($mode)"
   echo "command:$orig_cmd"
@@ -130,7 +181,14 @@ sweep_id=$(date -u +%Y%m%dT%H%M%SZ)
   echo "source: $(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown) (git describe of $root; build/mpifactor may be older)"
   echo "host: $(hostname), $cores cores, $(grep -m 1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown cpu)"
   echo "load average before: $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
-  echo "launcher: $([ $use_slurm -eq 1 ] && echo "srun --mpi=pmix (job ${SLURM_JOB_ID}, nodes ${SLURM_JOB_NODELIST:-?})" || echo mpirun)"
+  case $launcher in
+    srun) echo "launcher: srun --mpi=pmix (job ${SLURM_JOB_ID}, nodes ${SLURM_JOB_NODELIST:-?})" ;;
+    smpirun)
+      echo "launcher: smpirun (SIMULATED with SimGrid SMPI; wall_s is simulated time)"
+      sed 's/^/simulated /' "$sim_dir/platform.txt"
+      ;;
+    *) echo "launcher: mpirun" ;;
+  esac
   echo "workload: kind=$kind bits=$bits seed=$seed numbers=$numbers ($([ "$mode" = strong ] && echo total || echo per rank)) reps=$reps pick=$pick_how"
   echo "ranks: $ranks"
   [ ${#extra[@]} -eq 0 ] || echo "mpifactor options: ${extra[*]}"
@@ -140,7 +198,13 @@ sweep_id=$(date -u +%Y%m%dT%H%M%SZ)
 run_point() {
   local r=$1 input=$2 dir=$3 t0 t1 st=0
   local -a launch
-  if [ $use_slurm -eq 1 ]; then
+  if [ $use_sim -eq 1 ]; then
+    head -n "$r" "$sim_dir/hostfile" >"$dir/hostfile"
+    # Probes and tests cost no simulated time (SMPI's default 100 us per call would swamp the polling
+    # loops); computation is timed for real and scaled by the core speed; the network is taken as given.
+    launch=(smpirun -np "$r" -platform "$sim_dir/platform.xml" -hostfile "$dir/hostfile"
+      $(cat "$sim_dir/smpi-cfg.txt"))
+  elif [ $use_slurm -eq 1 ]; then
     launch=(srun --mpi=pmix -n "$r")
   else
     launch=(mpirun -np "$r")
@@ -156,10 +220,18 @@ run_point() {
     tail -n 20 "$dir/log.txt" >&2
     return 1
   fi
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }'
+  if [ $use_sim -eq 1 ]; then
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' >"$dir/real_s.txt"
+    # SMPI's closing report: "Simulated time: X seconds."
+    sed -n 's/.*Simulated time: \([0-9.e+-]*\) seconds.*/\1/p' "$dir/log.txt" | tail -n 1 | grep . \
+      || { echo "scaling.sh: no simulated time in $dir/log.txt" >&2; return 1; }
+  else
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }'
+  fi
 }
 
-# Prints "nodes busy_share_mean busy_share_min" from a --stats JSON file.
+# Prints "nodes busy_share_mean busy_share_min run_s" from a --stats JSON file (and a hostfile: simulated
+# ranks all report this machine's name, so their nodes are the distinct hosts they were placed on).
 stats_summary() {
   python3 -c '
 import json, sys
@@ -168,10 +240,12 @@ wall = float(s["wall_s"])
 ranks = s.get("per_rank") or []
 shares = [float(r["busy_s"]) / wall if wall > 0 else 0.0 for r in ranks]
 hosts = {r.get("host", "?") for r in ranks}
+if len(sys.argv) > 2:
+    hosts = {h.strip() for h in open(sys.argv[2]) if h.strip()}
 if not shares:
     shares = [0.0]
-print(len(hosts) or 1, "%.4f" % (sum(shares) / len(shares)), "%.4f" % min(shares))
-' "$1"
+print(len(hosts) or 1, "%.4f" % (sum(shares) / len(shares)), "%.4f" % min(shares), "%.6f" % wall)
+' "$@"
 }
 
 count_for() { if [ "$mode" = strong ]; then echo "$numbers"; else echo $((numbers * $1)); fi; }
@@ -195,7 +269,12 @@ for ((k = 1; k <= reps; k++)); do
     lines=$(wc -l <"$dir/out.txt")
     [ "$lines" -eq "$count" ] || die "$r ranks: $lines result lines for $count numbers ($dir/out.txt)"
     walls[$r]="${walls[$r]:-}$w $k"$'\n'
-    echo "scaling.sh: $mode rep $k/$reps, $r ranks: $w s" >&2
+    if [ $use_sim -eq 1 ]; then
+      echo "scaling.sh: $mode rep $k/$reps, $r simulated ranks: $w s simulated ($(cat "$dir/real_s.txt") s real)" >&2
+      echo "point: $r simulated ranks, rep $k: $w s simulated, $(cat "$dir/real_s.txt") s real (smpirun)" >>"$out/meta.txt"
+    else
+      echo "scaling.sh: $mode rep $k/$reps, $r ranks: $w s" >&2
+    fi
   done
 done
 
@@ -220,16 +299,25 @@ for r in $ranks; do
   elif [ "$count" -ge "$ref_count" ]; then
     head -n "$ref_count" "$dir/out.txt" | cmp -s - "$ref_out" || die "$r ranks: results differ from those of $base_ranks ranks"
   fi
-  read -r nodes busy_mean busy_min < <(stats_summary "$dir/stats.json")
+  hostfile=()
+  [ $use_sim -eq 0 ] || hostfile=("$dir/hostfile")
+  read -r nodes busy_mean busy_min run_s < <(stats_summary "$dir/stats.json" "${hostfile[@]}")
   if [ "$r" = "${ranks%% *}" ]; then
-    python3 -c 'import json, sys; k = json.load(open(sys.argv[1])).get("kernel"); k and print("kernel:", k)' \
-      "$dir/stats.json" >>"$out/meta.txt" || true
+    # The kernel and this host's measured speed: trial divisors per second of busy time at this point.
+    python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+s.get("kernel") and print("kernel:", s["kernel"])
+busy = sum(r["busy_s"] for r in s.get("per_rank", []))
+if busy > 0:
+    print("measured speed: %.3g trial divisors per busy second and rank (%d ranks)" % (s["candidates"] / busy, s["ranks"]))
+' "$dir/stats.json" >>"$out/meta.txt" || true
   fi
   rate=$(awk -v n="$count" -v w="$wall" 'BEGIN { printf "%.6f\n", n / w }')
   if [ -z "$base_rate" ]; then base_rate=$rate; base_ranks=$r; fi
   read -r speedup efficiency < <(awk -v x="$rate" -v b="$base_rate" -v r="$r" -v br="$base_ranks" \
     'BEGIN { s = x / b; printf "%.4f %.4f\n", s, s * br / r }')
-  row="$mode,$r,$nodes,$count,$wall,$rate,$speedup,$efficiency,$busy_mean,$busy_min"
+  row="$mode,$r,$nodes,$count,$wall,$rate,$speedup,$efficiency,$busy_mean,$busy_min,$run_s,$launcher"
   echo "$row" >>"$csv"
   echo "scaling.sh: $row" >&2
 done

@@ -7,6 +7,7 @@
    candidate, one division per block. Inverses come from a table grown on demand, or are computed
    with Newton's iteration past the table's cap. */
 #include "mf_kernel_u64.h"
+#include "mf_sim.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -54,9 +55,9 @@ uint64_t mf_u64_isqrt(uint64_t n)
 
 void mf_u64_kernel_release(void)
 {
-    free(g_small);
+    mf_sim_shared_free(g_small);
     g_small = NULL;
-    free(g_inv);
+    mf_sim_shared_free(g_inv);
     g_inv = NULL;
     g_inv_count = 0;
 }
@@ -75,7 +76,7 @@ static uint64_t table_cover(uint64_t want_p)
     uint64_t count = (new_p - 1) / 2; /* p = 3 .. 2 count + 1 */
     if (count <= g_inv_count)
         return have_p;
-    uint64_t *t = realloc(g_inv, count * sizeof *t);
+    uint64_t *t = mf_sim_shared_realloc(g_inv, count * sizeof *t, (TABLE_CAP_P - 1) / 2 * sizeof *t);
     if (!t)
         return have_p;
     for (uint64_t i = g_inv_count; i < count; i++)
@@ -319,7 +320,8 @@ static bool small_tables(void)
 {
     if (g_small)
         return true;
-    uint32_t *t = malloc(2 * (SMALL_COUNT + 8) * sizeof *t);
+    size_t bytes = 2 * (SMALL_COUNT + 8) * sizeof(uint32_t);
+    uint32_t *t = mf_sim_shared_realloc(NULL, bytes, bytes); /* one copy for all simulated ranks */
     if (!t)
         return false;
     uint32_t *inv = t, *lim = t + SMALL_COUNT + 8;

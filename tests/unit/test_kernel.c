@@ -4,6 +4,7 @@
 
 #include "mf_kernel_mpz.h"
 #include "mf_kernel_u64.h"
+#include "mf_sim.h"
 #include "test_util.h"
 
 __extension__ typedef unsigned __int128 u128;
@@ -134,6 +135,25 @@ START_TEST(mpz_matches_plain)
 }
 END_TEST
 
+/* The table hook of src/sim.c: in the ordinary build a plain realloc that keeps the content. */
+START_TEST(sim_table_hook)
+{
+    ck_assert_int_eq(mf_sim_enabled(), 0);
+    ck_assert_ptr_null(mf_sim_shared_realloc(NULL, 65, 64));
+    uint64_t *t = mf_sim_shared_realloc(NULL, 4 * sizeof *t, 1024 * sizeof *t);
+    ck_assert_ptr_nonnull(t);
+    for (int i = 0; i < 4; i++)
+        t[i] = mf_u64_inverse(3 + 2 * (uint64_t)i);
+    t = mf_sim_shared_realloc(t, 1024 * sizeof *t, 1024 * sizeof *t);
+    ck_assert_ptr_nonnull(t);
+    for (int i = 0; i < 4; i++)
+        ck_assert_uint_eq(t[i] * (3 + 2 * (uint64_t)i), 1);
+    t[1023] = 7; /* the whole block is usable (ASan checks) */
+    mf_sim_shared_free(t);
+    mf_sim_shared_free(NULL);
+}
+END_TEST
+
 Suite *kernel_suite(void)
 {
     Suite *s = suite_create("kernel");
@@ -144,6 +164,7 @@ Suite *kernel_suite(void)
     tcase_add_test(tc, u64_edge_cases);
     tcase_add_test(tc, u64_random_ranges);
     tcase_add_test(tc, mpz_matches_plain);
+    tcase_add_test(tc, sim_table_hook);
     suite_add_tcase(s, tc);
     return s;
 }

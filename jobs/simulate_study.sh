@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The README's simulated scaling study: two workloads on a simulated cluster of up to 1024 ranks (SimGrid SMPI),
+# CSV, PNG and a Markdown table under one folder. Rerun it after changing the master or the scheduler.
+#
+#   jobs/simulate_study.sh [--out DIR] [--ranks "1 4 16 64 256 1024"] [--exact] [--nodes N] [--cores-per-node C]
+#                           [--latency L] [--bandwidth B] [--platform FILE (with --exact)]
+#
+# (a) strong scaling of 2048 semiprimes standing for two 28-bit primes each: by default semiprimes of two
+#     24-bit primes (--bits 48, 16x fewer trial divisors) on simulated cores 16x slower than this machine's
+#     (--core-speed 0.0625), so each number costs the simulated time of a 56-bit semiprime on this machine's
+#     cores while the simulation costs 16x less; --exact runs the real 56-bit semiprimes at --core-speed 1
+#     (about 0.4 s of compute per number with the scalar kernel, 0.03 s with AVX-512: 2048 of them per point).
+# (b) strong scaling of 1,000,000 random numbers below 2^40 (cheap numbers: the master's hand-out and output
+#     rate decide), cores as fast as this machine's. Seed 1. The platform of jobs/scaling.sh --simulate
+#     (default: 16-core nodes, 10 Gb/s Ethernet, 25 us one-way latency).
+# (c) the network's share: 200,000 random numbers below 2^40 at 64 and 256 ranks on three networks (1 us and
+#     100 Gb/s; the default 25 us and 10 Gb/s; 250 us and 1 Gb/s), into network-fast/, network-10GbE/ and
+#     network-slow/ (skipped with --platform).
+# DIR (default jobs/results/simulated) gets semiprime56/ and random40/ (scaling.csv, meta.txt, scaling.png,
+# limits.csv: per point the busiest rank, rank 0's busy share and the numbers per rank; inputs and
+# per-point files are removed: they are regenerated from the seed) and table.md. The two sweeps run side
+# by side when this machine has 2 cores or more (SMPI charges CPU time, so they do not disturb each other).
+# Cost: every point executes its whole workload for real on one core, so a sweep takes about (points x its
+# 1-rank compute) plus SMPI's overhead; meta.txt records the real seconds of every point.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=$here/results/simulated
+ranks="1 4 16 64 256 1024"
+exact=0
+plat=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --out) out=$2; shift 2 ;;
+    --ranks) ranks=$2; shift 2 ;;
+    --exact) exact=1; shift ;;
+    --nodes | --cores-per-node | --latency | --bandwidth | --platform) plat+=("$1" "$2"); shift 2 ;;
+    *) echo "simulate_study.sh: unknown option '$1'" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$out"
+t0=$(date +%s)
+study() { # name kind bits numbers title [scaling.sh options]
+  local dir=$out/$1 kind=$2 bits=$3 numbers=$4 title=$5
+  shift 5
+  rm -rf "$dir"
+  "$here/scaling.sh" strong --simulate --ranks "$ranks" --kind "$kind" --bits "$bits" --numbers "$numbers" \
+    --out "$dir" "$@" "${plat[@]}" >"$out/$(basename "$dir").log" 2>&1 \
+    || { tail -n 20 "$out/$(basename "$dir").log" >&2; return 1; }
+  "$here/plot_scaling.sh" "$dir/scaling.csv" "$dir/scaling.png" \
+    --title "mpifactor strong scaling, SIMULATED (SimGrid SMPI): $title"
+  # What limits each point, from its --stats: the busiest rank (the tail), rank 0 (the master), the spread.
+  python3 - "$dir" >"$dir/limits.csv" <<'PY'
+import glob, json, os, sys
+print("ranks,busy_sum_s,busy_max_s,rank0_busy_share,numbers_max,numbers_min,run_s")
+rows = []
+for f in glob.glob(os.path.join(sys.argv[1], "points", "*", "stats.json")):
+    s = json.load(open(f))
+    pr = s["per_rank"]
+    busy = [r["busy_s"] for r in pr]
+    nums = [r["numbers"] for r in pr]
+    rows.append((s["ranks"], sum(busy), max(busy), pr[0]["busy_s"] / s["wall_s"], max(nums), min(nums), s["wall_s"]))
+for r in sorted(rows):
+    print("%d,%.3f,%.3f,%.3f,%d,%d,%.4f" % r)
+PY
+  rm -rf "$dir/inputs" "$dir/points" "$dir"/platform-*/hostfile
+}
+if [ $exact -eq 1 ]; then
+  semi=(semiprime56 semiprime 56 2048 "2048 semiprimes of two 28-bit primes")
+else
+  semi=(semiprime56 semiprime 48 2048 "2048 semiprimes (24-bit primes, 16x slower cores: for 28-bit)" --core-speed 0.0625)
+fi
+rand=(random40 random 40 1000000 "1,000,000 random numbers below 2^{40}")
+if [ "$(nproc)" -ge 2 ]; then
+  study "${semi[@]}" &
+  pid=$!
+  study "${rand[@]}" || { wait "$pid" || true; exit 1; }
+  wait "$pid" || exit 1
+else
+  study "${semi[@]}" && study "${rand[@]}"
+fi
+# (c) one small sweep per network; the bigger default ranks list does not apply here.
+net() { # name latency bandwidth
+  local dir=$out/network-$1
+  rm -rf "$dir"
+  "$here/scaling.sh" strong --simulate --ranks "64 256" --kind random --bits 40 --numbers 200000 \
+    --latency "$2" --bandwidth "$3" --out "$dir" >"$out/network-$1.log" 2>&1 \
+    || { tail -n 20 "$out/network-$1.log" >&2; return 1; }
+  rm -rf "$dir/inputs" "$dir/points" "$dir"/platform-*/hostfile
+}
+has_platform=0
+for a in "${plat[@]}"; do [ "$a" != --platform ] || has_platform=1; done
+if [ $has_platform -eq 0 ]; then
+  net fast 1us 100Gbps
+  net 10GbE 25us 10Gbps
+  net slow 250us 1Gbps
+fi
+# One Markdown table of both sweeps (simulated seconds; real seconds = what the simulation cost here).
+{
+  echo "| workload | ranks | nodes | simulated s | speedup | efficiency | busy share mean | busiest rank s | rank 0 busy share | numbers per rank (min-max) | real s to simulate |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  for w in semiprime56 random40; do
+    awk -F, -v w="$w" -v meta="$out/$w/meta.txt" -v lim="$out/$w/limits.csv" '
+      BEGIN {
+        while ((getline l < meta) > 0) if (l ~ /^point: /) { split(l, f, " "); real[f[2]] = f[10] }
+        while ((getline l < lim) > 0) { split(l, f, ","); bmax[f[1]] = f[3]; r0[f[1]] = f[4]; nmax[f[1]] = f[5]; nmin[f[1]] = f[6] }
+      }
+      NR > 1 { printf "| %s | %d | %d | %.3f | %.1f | %.2f | %.2f | %.3f | %.2f | %d-%d | %.0f |\n",
+               w, $2, $3, $5, $7, $8, $9, bmax[$2], r0[$2], nmin[$2], nmax[$2], real[$2] }' \
+      "$out/$w/scaling.csv"
+  done
+  if [ $has_platform -eq 0 ]; then
+    echo
+    echo "| 200,000 random numbers below 2^40 | ranks | 1 us, 100 Gb/s | 25 us, 10 Gb/s (default) | 250 us, 1 Gb/s |"
+    echo "|---|---|---|---|---|"
+    for r in 64 256; do
+      printf '| simulated s | %d' "$r"
+      for n in fast 10GbE slow; do
+        awk -F, -v r="$r" 'NR > 1 && $2 == r { printf " | %.3f", $5 }' "$out/network-$n/scaling.csv"
+      done
+      echo " |"
+    done
+  fi
+} >"$out/table.md"
+echo "simulate_study.sh: $out/table.md, $(($(date +%s) - t0)) s" >&2
+cat "$out/table.md"

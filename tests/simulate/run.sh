@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Simulated-cluster tests (SimGrid SMPI): jobs/scaling.sh --simulate at 64 ranks against GNU factor, its CSV row,
+# the shared inverse table, and the calibration of simulated against real run times at 1 and 2 ranks.
+# usage: tests/simulate/run.sh   (from anywhere; installs libsimgrid-dev and builds build/smpi/ itself)
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+WORK=$(mktemp -d /tmp/mf-simulate.XXXXXX)
+SEED=${MF_TEST_SEED:-$(date +%s)}
+trap 'rm -rf "$WORK"' EXIT
+passed=0 failed=0 skipped=0
+echo "simulate: seed $SEED (replay with MF_TEST_SEED=$SEED), work dir $WORK"
+
+pass() { passed=$((passed + 1)); echo "PASS: $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $1"; [ -n "${2:-}" ] && sed 's/^/    /' "$2" | tail -n 20; }
+skip() { skipped=$((skipped + 1)); echo "SKIP: $1"; }
+finish() { echo "simulate: $passed passed, $failed failed, $skipped skipped"; [ "$failed" -eq 0 ]; exit $?; }
+expected() { xargs -n 1 factor <"$1"; } # GNU factor, one number per call
+# csv_field CSV ROW COLUMN: one field of a data row (1 = first data row) by column name
+csv_field() {
+  awk -F, -v row="$2" -v col="$3" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    NR == row + 1 { print $(c[col]) }' "$1"
+}
+
+"$ROOT/tests/lib/install-deps.sh" libsimgrid-dev gnuplot-nox coreutils python3 make gcc >"$WORK/deps.log" 2>&1 \
+  || { fail "install libsimgrid-dev" "$WORK/deps.log"; finish; }
+if make -C "$ROOT" --no-print-directory SMPI=1 all >"$WORK/make.log" 2>&1 \
+  && ! grep -q 'warning:' "$WORK/make.log"; then
+  pass "make SMPI=1 builds build/smpi/mpifactor without warnings"
+else
+  fail "make SMPI=1" "$WORK/make.log"; finish
+fi
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
+
+# --- 64 simulated ranks on a mixed input (small, 2^64 edges, > 64-bit) against GNU factor ------------
+python3 "$ROOT/tests/integration/gen_numbers.py" mixed 1500 "$SEED" >"$WORK/mixed.txt"
+expected "$WORK/mixed.txt" >"$WORK/mixed.expected"
+if python3 "$ROOT/jobs/simulate_platform.py" --ranks 64 --dir "$WORK/plat" >"$WORK/plat.log" 2>&1 \
+  && [ "$(wc -l <"$WORK/plat/hostfile")" -eq 64 ] && [ "$(sort -u "$WORK/plat/hostfile" | wc -l)" -eq 4 ]; then
+  pass "simulate_platform.py: 64 ranks on 4 nodes of 16 cores"
+else
+  fail "simulate_platform.py" "$WORK/plat.log"
+fi
+# shellcheck disable=SC2046 # one option per line
+if (cd "$WORK" && timeout -k 5 300 smpirun -np 64 -platform plat/platform.xml -hostfile plat/hostfile \
+  $(cat plat/smpi-cfg.txt) "$ROOT/build/smpi/mpifactor" --no-progress -o mixed.out --stats mixed.json mixed.txt) \
+  >"$WORK/mixed.log" 2>&1 && cmp -s "$WORK/mixed.out" "$WORK/mixed.expected"; then
+  pass "64 simulated ranks: 1500 mixed numbers identical to GNU factor"
+else
+  fail "64 simulated ranks on mixed numbers" "$WORK/mixed.log"
+  diff "$WORK/mixed.out" "$WORK/mixed.expected" 2>&1 | head -n 5
+fi
+if python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["ranks"] == 64 and len(s["per_rank"]) == 64, "64 ranks in --stats"
+assert sum(r["numbers"] for r in s["per_rank"]) == 1500, "every number factored once"
+assert sum(1 for r in s["per_rank"] if r["numbers"] > 0) >= 32, "work reached most ranks"
+' "$WORK/mixed.json" >"$WORK/mixed-stats.log" 2>&1; then
+  pass "64 simulated ranks: --stats lists 64 ranks that factored all 1500 numbers between them"
+else
+  fail "64 simulated ranks: --stats" "$WORK/mixed-stats.log"
+fi
+
+# --- the calibration input: real and simulated runs at 1, 2 (and 64) ranks ----------------------------
+# The commands of README.md's "Simulated scaling" section, verbatim (seed 1).
+S=$WORK/results/sim
+if (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 600 \
+  scaling.sh strong --simulate --ranks "1 2 64" --numbers 40 --bits 50 --out results/sim) \
+  >"$WORK/sim.log" 2>&1 && [ "$(tail -n +2 "$S/scaling.csv" | wc -l)" -eq 3 ]; then
+  pass "scaling.sh strong --simulate --ranks \"1 2 64\": outputs agree, one CSV row per rank count"
+else
+  fail "scaling.sh --simulate" "$WORK/sim.log"; finish
+fi
+out64=$(ls "$S"/points/*-r64-k1/out.txt)
+if cmp -s "$out64" <(expected "$(ls "$S"/inputs/*.txt)"); then
+  pass "64 simulated ranks: semiprimes identical to GNU factor"
+else
+  fail "64 simulated ranks: semiprimes differ from GNU factor"
+fi
+if [ "$(head -n 1 "$S/scaling.csv")" = \
+  mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher ] \
+  && [ "$(csv_field "$S/scaling.csv" 3 ranks),$(csv_field "$S/scaling.csv" 3 nodes),$(csv_field "$S/scaling.csv" 3 launcher)" = 64,4,smpirun ] \
+  && awk -F, 'NR > 1 && !($5 > 0 && $11 > 0 && $11 <= $5 * 1.001 && $9 > 0 && $9 <= 1.001) { bad = 1 } END { exit bad }' "$S/scaling.csv"; then
+  pass "CSV: 64-rank row on 4 simulated nodes, launcher smpirun, positive wall_s >= run_s"
+else
+  fail "CSV row" "$S/scaling.csv"
+fi
+grep -q '^launcher: smpirun (SIMULATED' "$S/meta.txt" && grep -q '^simulated platform: ' "$S/meta.txt" \
+  && pass "meta.txt labels the sweep simulated and describes the platform" || fail "meta.txt" "$S/meta.txt"
+# Compute must not inflate with the rank count: one shared inverse table, not one per simulated rank.
+busy() { python3 -c 'import json, sys; print("%.3f" % sum(r["busy_s"] for r in json.load(open(sys.argv[1]))["per_rank"]))' "$1"; }
+b1=$(busy "$(ls "$S"/points/*-r1-k1/stats.json)")
+b64=$(busy "$(ls "$S"/points/*-r64-k1/stats.json)")
+if awk -v a="$b1" -v b="$b64" 'BEGIN { exit !(b <= a * 1.10 && b >= a * 0.90) }'; then
+  pass "busy sum at 64 simulated ranks ${b64} s within 10% of 1 rank's ${b1} s"
+else
+  fail "busy sum at 64 simulated ranks ${b64} s vs 1 rank ${b1} s (more than 10% apart)"
+fi
+
+# Platform options (jobs/README.md's commands, verbatim): 16 ranks on 8 two-core nodes over a slow network,
+# and a platform of one's own.
+if (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
+  scaling.sh weak --simulate --ranks "1 4 16" --numbers 8 --bits 48 --nodes 8 --cores-per-node 2 \
+  --latency 50us --bandwidth 1Gbps --out results/sim-slow) >"$WORK/slow.log" 2>&1 \
+  && [ "$(tail -n +2 "$WORK/results/sim-slow/scaling.csv" | cut -d, -f2,3,4 | tr '\n' ' ')" = "1,1,8 4,2,32 16,8,128 " ] \
+  && grep -q 'bw="1e+09bps" lat="2.5e-05s"' "$WORK"/results/sim-slow/platform-*/platform.xml; then
+  pass "--nodes 8 --cores-per-node 2 --latency 50us --bandwidth 1Gbps: ranks on 1, 2 and 8 nodes, links as asked"
+else
+  fail "weak --simulate with platform options" "$WORK/slow.log"
+fi
+cat >"$WORK/two-hosts.xml" <<'XML'
+<?xml version="1.0"?>
+<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">
+<platform version="4.1">
+  <zone id="AS0" routing="Full">
+    <host id="alpha" speed="1Gf" core="2"/>
+    <host id="beta" speed="2Gf" core="2"/>
+    <link id="wire" bandwidth="1Gbps" latency="100us"/>
+    <route src="alpha" dst="beta"><link_ctn id="wire"/></route>
+  </zone>
+</platform>
+XML
+if (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
+  scaling.sh strong --simulate --ranks "1 4" --numbers 40 --bits 48 --platform two-hosts.xml --out results/mine) \
+  >"$WORK/mine.log" 2>&1 && [ "$(tail -n +2 "$WORK/results/mine/scaling.csv" | cut -d, -f2,3 | tr '\n' ' ')" = "1,1 4,2 " ] \
+  && [ "$(cat "$WORK"/results/mine/points/*-r4-k1/hostfile | tr '\n' ' ')" = "alpha alpha beta beta " ]; then
+  pass "--platform FILE: 4 ranks on its two 2-core hosts"
+else
+  fail "--platform FILE" "$WORK/mine.log"
+fi
+
+# Real runs on this machine, same input. Only meaningful when this machine has its cores to itself:
+# SMPI times computation in CPU time, a real run in wall time, so foreign load skews only the latter.
+# Two spinning processes (the 2-rank run needs two cores) must each get most of a core.
+share=$(python3 -c '
+import multiprocessing, time
+def spin(_):
+    w, c = time.perf_counter(), time.process_time()
+    while time.perf_counter() - w < 1.0:
+        pass
+    return (time.process_time() - c) / (time.perf_counter() - w)
+with multiprocessing.Pool(2) as p:
+    print("%.2f" % min(p.map(spin, range(2))))')
+R=$WORK/results/real
+if awk -v s="$share" 'BEGIN { exit !(s < 0.85) }'; then
+  skip "calibration: this machine is busy (two spinning processes got ${share} of a core each); real timings unusable"
+elif (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
+  scaling.sh strong --ranks "1 2" --numbers 40 --bits 50 --reps 3 --pick min --out results/real) \
+  >"$WORK/real.log" 2>&1; then
+  for row in 1 2; do
+    real=$(csv_field "$R/scaling.csv" "$row" run_s)
+    sim=$(csv_field "$S/scaling.csv" "$row" run_s)
+    if awk -v a="$real" -v b="$sim" 'BEGIN { d = (b - a) / a; exit !(d <= 0.15 && d >= -0.15) }'; then
+      pass "calibration at $row rank(s): simulated run_s $sim s within 15% of real $real s"
+    else
+      fail "calibration at $row rank(s): simulated run_s $sim s vs real $real s (more than 15% apart)"
+    fi
+  done
+else
+  fail "real scaling.sh run" "$WORK/real.log"
+fi
+if (cd "$WORK" && PATH=$ROOT/jobs:$PATH plot_scaling.sh results/sim/scaling.csv) >"$WORK/plot.log" 2>&1 \
+  && [ "$(head -c 8 "$S/scaling.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
+  pass "plot_scaling.sh draws the simulated sweep (PNG)"
+else
+  fail "plot_scaling.sh on the simulated CSV" "$WORK/plot.log"
+fi
+finish
