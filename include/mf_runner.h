@@ -1,9 +1,9 @@
 /* Works through one encoded work unit in slices and builds its encoded result (pure: no MPI).
 
    A text unit is tokenized, factorized and formatted here, so that rank 0 only moves bytes. A unit that
-   has used opts.handback_s of CPU time hands back its unstarted rest, and a number that has itself used half
-   of that is suspended and returned as a partial factorization, to be split into candidate ranges. (CPU
-   time, so that a loaded or oversubscribed node does not split numbers that are cheap.) */
+   has used opts.handback_s of CPU time hands back its unstarted rest, and the number in progress is
+   suspended and returned as a partial factorization, to be continued in candidate ranges. (CPU time, so
+   that a loaded or oversubscribed node does not hand back units that are cheap.) */
 #ifndef MPIFACTOR_RUNNER_H
 #define MPIFACTOR_RUNNER_H
 
@@ -33,8 +33,6 @@ typedef struct mf_runner {
     mf_scan scan;
     bool active;            /* a unit is loaded and not finished */
     bool in_number;         /* job holds a number in progress */
-    size_t token_pos;       /* scan offset of the number in progress */
-    uint64_t token_line;
     mf_factor_job job;
     mf_factored fac;
     mf_value n;

@@ -133,9 +133,13 @@ static void on_range_result(master *m, int src, const mf_result_info *r)
         put_split_result(m, seg, &done->result);
 }
 
-/* Ranges of one split number in flight at most: every worker's slots and one for rank 0's own work. */
+/* Ranges of one split number in flight at most. While other work waits (input to cut, rests handed back),
+   one: the number goes on range after range like on a single rank, and no candidate beyond its factors is
+   tested in vain. Once nothing else is left, every worker slot and one for rank 0's own work. */
 static size_t max_ranges_out(const master *m)
 {
+    if (!m->input_done || m->nrequeued > 0)
+        return 1;
     return (size_t)(m->ranks - 1) * MF_UNITS_IN_FLIGHT + 1;
 }
 

@@ -78,7 +78,7 @@ static void finish_number(mf_runner *r)
     mf_output_record(&r->result, r->opt.format, &r->fac);
 }
 
-/* Ends a text unit: the number in progress is suspended (partial) or given back with the rest. */
+/* Ends a text unit: the number in progress is suspended (partial), the unstarted rest handed back. */
 static void finish_text(mf_runner *r)
 {
     const mf_factored *partial = NULL;
@@ -87,19 +87,14 @@ static void finish_text(mf_runner *r)
     uint64_t rest_line = r->scan.line;
     int rest_in_comment = r->scan.in_comment;
     if (r->in_number) {
-        if (r->number_cpu_s >= r->opt.handback_s / 2 && mf_job_suspend(&r->job, &next_p)) {
+        /* suspended, never restarted: the candidates it tested are not tested again */
+        if (mf_job_suspend(&r->job, &next_p)) {
             partial = &r->fac;
             number_candidates = r->job.candidates;
             r->candidates += r->job.candidates;
             r->in_number = false;
-        } else if (r->job.done) {
-            finish_number(r);
-        } else { /* barely started: it goes back with the rest */
-            rest_pos = r->token_pos;
-            rest_line = r->token_line;
-            rest_in_comment = 0;
-            r->candidates += r->job.candidates;
-            r->in_number = false;
+        } else {
+            finish_number(r); /* it was in fact done */
         }
     }
     /* hand back the rest only if it holds a token */
@@ -139,8 +134,6 @@ static bool step_text(mf_runner *r, uint64_t budget)
                 r->invalid++;
                 continue;
             }
-            r->token_pos = (size_t)(tok - r->u.text);
-            r->token_line = tokline;
             mf_job_start(&r->job, &r->fac, &r->n, r->opt.max_divisor);
             r->in_number = true;
             r->number_busy_s = 0;

@@ -1,6 +1,8 @@
 /* Adaptive unit sizes: fixed compute time per unit, shrinking near the end of the input. */
 #include "mf_sched.h"
 
+#include <stdbool.h>
+
 void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_lines)
 {
     s->fixed_lines = fixed_lines;
@@ -32,13 +34,13 @@ void mf_sched_observe_candidates(mf_sched *s, uint64_t candidates, double busy_s
 
 size_t mf_sched_next_bytes(const mf_sched *s, double remaining)
 {
-    if (s->cost_per_byte < 0)
-        return MF_SCHED_FIRST_BYTES;
-    double size = MF_SCHED_TARGET_S / s->cost_per_byte;
+    bool known = s->cost_per_byte >= 0;
+    double size = known ? MF_SCHED_TARGET_S / s->cost_per_byte : MF_SCHED_FIRST_BYTES;
     if (remaining >= 0) {
-        /* guided: shrink near the end, but never below units worth MF_SCHED_FLOOR_S of work */
+        /* guided: shrink near the end (or for a small input on many ranks), but never below units
+           worth MF_SCHED_FLOOR_S of work once the cost is known */
         double share = remaining / (2.0 * s->ranks);
-        double floor = MF_SCHED_FLOOR_S / s->cost_per_byte;
+        double floor = known ? MF_SCHED_FLOOR_S / s->cost_per_byte : MF_SCHED_MIN_BYTES;
         if (share < floor)
             share = floor;
         if (size > share)

@@ -9,6 +9,9 @@ START_TEST(adapts_to_cost)
     mf_sched s;
     mf_sched_init(&s, 4, 0);
     ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), MF_SCHED_FIRST_BYTES); /* small before any cost is known */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 1e9), MF_SCHED_FIRST_BYTES);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 800), 100);  /* a small input spread over the 4 ranks */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 40), MF_SCHED_MIN_BYTES);
     mf_sched_observe(&s, 100000, 100000 * 1e-9); /* cheap numbers: the biggest units */
     ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), MF_SCHED_MAX_BYTES);
     mf_sched_init(&s, 4, 0);
