@@ -79,8 +79,12 @@ static uint64_t table_cover(uint64_t want_p)
     uint64_t *t = mf_sim_shared_realloc(g_inv, count * sizeof *t, (TABLE_CAP_P - 1) / 2 * sizeof *t);
     if (!t)
         return have_p;
+    /* a table shared by simulated ranks (zeroed when made) may already hold what another rank filled in;
+       inverses are odd, so 0 means not filled yet */
+    bool shared = mf_sim_enabled();
     for (uint64_t i = g_inv_count; i < count; i++)
-        t[i] = mf_u64_inverse(3 + 2 * i);
+        if (!shared || t[i] == 0)
+            t[i] = mf_u64_inverse(3 + 2 * i);
     g_inv = t;
     g_inv_count = count;
     return 1 + 2 * g_inv_count;
@@ -325,6 +329,10 @@ static bool small_tables(void)
     if (!t)
         return false;
     uint32_t *inv = t, *lim = t + SMALL_COUNT + 8;
+    if (mf_sim_enabled() && inv[0] != 0) { /* shared by simulated ranks and already filled by another */
+        g_small = t;
+        return true;
+    }
     for (uint32_t i = 0; i < SMALL_COUNT + 8; i++) { /* 8 spare entries that never divide: vector tails */
         uint32_t p = 3 + 2 * i;
         inv[i] = i < SMALL_COUNT ? (uint32_t)mf_u64_inverse(p) : 0;

@@ -138,7 +138,8 @@ static void on_range_result(master *m, int src, const mf_result_info *r)
    tested in vain. Once nothing else is left, every worker slot and one for rank 0's own work. */
 static size_t max_ranges_out(const master *m)
 {
-    if (!m->input_done || m->nrequeued > 0)
+    bool input_waits = !m->input_done && mf_order_live(&m->order) < m->window;
+    if (input_waits || m->nrequeued > 0)
         return 1;
     return (size_t)(m->ranks - 1) * MF_UNITS_IN_FLIGHT + 1;
 }
@@ -303,19 +304,12 @@ static bool dispatch(master *m)
     return sent;
 }
 
-static bool workers_full(const master *m)
-{
-    for (int w = 1; w < m->ranks; w++)
-        if (m->inflight[w] < MF_UNITS_IN_FLIGHT)
-            return false;
-    return true;
-}
-
 /* Does one slice of the master's own work. Returns true when there was work to do. */
 static bool own_work(master *m)
 {
     if (!m->own.active) {
-        if (!workers_full(m) || !next_unit(m))
+        /* dispatch() has just filled every worker slot it could: what is left is rank 0's */
+        if (!next_unit(m))
             return false;
         m->run.units++;
         if (mf_runner_load(&m->own, &m->unit) != 0)
