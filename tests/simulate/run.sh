@@ -142,23 +142,37 @@ def spin(_):
     return (time.process_time() - c) / (time.perf_counter() - w)
 with multiprocessing.Pool(2) as p:
     print("%.2f" % min(p.map(spin, range(2))))')
-R=$WORK/results/real
 if awk -v s="$share" 'BEGIN { exit !(s < 0.85) }'; then
   skip "calibration: this machine is busy (two spinning processes got ${share} of a core each); real timings unusable"
-elif (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
-  scaling.sh strong --ranks "1 2" --numbers 40 --bits 50 --reps 3 --pick min --out results/real) \
-  >"$WORK/real.log" 2>&1; then
-  for row in 1 2; do
-    real=$(csv_field "$R/scaling.csv" "$row" run_s)
-    sim=$(csv_field "$S/scaling.csv" "$row" run_s)
-    if awk -v a="$real" -v b="$sim" 'BEGIN { d = (b - a) / a; exit !(d <= 0.15 && d >= -0.15) }'; then
-      pass "calibration at $row rank(s): simulated run_s $sim s within 15% of real $real s"
-    else
-      fail "calibration at $row rank(s): simulated run_s $sim s vs real $real s (more than 15% apart)"
-    fi
-  done
 else
-  fail "real scaling.sh run" "$WORK/real.log"
+  # This VM's speed drifts by 10-20% over minutes (other tenants), so the simulated and the real points
+  # are measured back to back, up to 3 times; the first attempt where both rank counts agree within 15%
+  # passes. A miscalibrated model (wrong host speed, polling charged) fails all three.
+  ok=0 attempts=""
+  for attempt in 1 2 3; do
+    rm -rf "$WORK/results/cal-sim" "$WORK/results/cal-real"
+    if ! (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
+      scaling.sh strong --simulate --ranks "1 2" --numbers 40 --bits 50 --out results/cal-sim) >"$WORK/calsim.log" 2>&1 ||
+      ! (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
+      scaling.sh strong --ranks "1 2" --numbers 40 --bits 50 --reps 3 --pick min --out results/cal-real) >"$WORK/real.log" 2>&1; then
+      attempts="$attempts [attempt $attempt: a run failed]"
+      continue
+    fi
+    good=0 line=""
+    for row in 1 2; do
+      real=$(csv_field "$WORK/results/cal-real/scaling.csv" "$row" run_s)
+      sim=$(csv_field "$WORK/results/cal-sim/scaling.csv" "$row" run_s)
+      line="$line $row rank(s): simulated $sim s vs real $real s;"
+      awk -v a="$real" -v b="$sim" 'BEGIN { d = (b - a) / a; exit !(d <= 0.15 && d >= -0.15) }' && good=$((good + 1))
+    done
+    attempts="$attempts [attempt $attempt:$line]"
+    if [ "$good" -eq 2 ]; then ok=1; break; fi
+  done
+  if [ "$ok" -eq 1 ]; then
+    pass "calibration at 1 and 2 ranks: simulated run_s within 15% of real ones$attempts"
+  else
+    fail "calibration at 1 and 2 ranks: simulated run_s more than 15% from real ones in 3 attempts$attempts"
+  fi
 fi
 if (cd "$WORK" && PATH=$ROOT/jobs:$PATH plot_scaling.sh results/sim/scaling.csv) >"$WORK/plot.log" 2>&1 \
   && [ "$(head -c 8 "$S/scaling.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
