@@ -146,6 +146,15 @@ static uint64_t clamp_to_bound(const mf_factor_job *job, uint64_t hi)
     return hi;
 }
 
+/* Last candidate of a slice from job->p: the root, at most budget candidates on, and the bound. */
+static uint64_t slice_end(const mf_factor_job *job, uint64_t root, uint64_t budget)
+{
+    uint64_t hi = root;
+    if ((hi - job->p) / 2 >= budget)
+        hi = job->p + 2 * (budget - 1);
+    return clamp_to_bound(job, hi);
+}
+
 /* One slice on a cofactor below 2^64. Returns the candidates used. */
 static uint64_t run_u64(mf_factor_job *job, uint64_t budget)
 {
@@ -167,10 +176,7 @@ static uint64_t run_u64(mf_factor_job *job, uint64_t budget)
         finish_incomplete(job);
         return 0;
     }
-    uint64_t hi = root;
-    if ((hi - job->p) / 2 >= budget)
-        hi = job->p + 2 * (budget - 1);
-    hi = clamp_to_bound(job, hi);
+    uint64_t hi = slice_end(job, root, budget);
     uint64_t d = job->n64 <= UINT32_MAX ? mf_u32_find_divisor((uint32_t)job->n64, job->p, hi)
                                         : mf_u64_find_divisor(job->n64, job->p, hi);
     uint64_t end = d ? d : hi;
@@ -234,10 +240,7 @@ static uint64_t run_u128(mf_factor_job *job, uint64_t budget)
         finish_incomplete(job);
         return 0;
     }
-    uint64_t hi = root;
-    if ((hi - job->p) / 2 >= budget)
-        hi = job->p + 2 * (budget - 1);
-    hi = clamp_to_bound(job, hi);
+    uint64_t hi = slice_end(job, root, budget);
     uint64_t d = mf_u128_find_divisor(job->nh, job->nl, job->p, hi);
     uint64_t end = d ? d : hi;
     uint64_t used = (end - job->p) / 2 + 1;

@@ -17,6 +17,39 @@ static const char *display_name(const char *path)
     return strcmp(path, "-") == 0 ? "stdin" : path;
 }
 
+static int open_path(mf_input *in, const char *path, char *errmsg, size_t errlen);
+
+/* Closes the input that ended and opens the next one, if any. Returns 0, or -1 (message in errmsg). */
+static int next_path(mf_input *in, char *errmsg, size_t errlen)
+{
+    if (in->fp != stdin)
+        fclose(in->fp);
+    in->fp = NULL;
+    in->current++;
+    if (in->current < in->npaths && open_path(in, in->paths[in->current], errmsg, errlen) != 0)
+        return -1;
+    return 0;
+}
+
+/* Reads the next chunk of the open input. Returns the bytes read (0 at its end), -1 on a read error
+   (message in errmsg), or MF_INPUT_INTERRUPTED when a signal interrupted the read. */
+static long read_chunk(mf_input *in, char *errmsg, size_t errlen)
+{
+    size_t n = fread(in->chunk, 1, CHUNK_SIZE, in->fp);
+    in->chunk_len = n;
+    in->chunk_pos = 0;
+    in->bytes_read += n;
+    if (n == 0 && ferror(in->fp)) {
+        if (errno == EINTR) { /* a signal arrived while waiting for input: let the caller decide */
+            clearerr(in->fp);
+            return MF_INPUT_INTERRUPTED;
+        }
+        snprintf(errmsg, errlen, "%s: read error: %s", in->name, strerror(errno));
+        return -1;
+    }
+    return (long)n;
+}
+
 static int open_path(mf_input *in, const char *path, char *errmsg, size_t errlen)
 {
     in->name = display_name(path);
@@ -267,27 +300,14 @@ int mf_input_next(mf_input *in, mf_value *v, char *errmsg, size_t errlen)
             mf_buf_put(&in->token, in->chunk + start, end - start);
             in->chunk_pos = end;
         }
-        size_t n = fread(in->chunk, 1, CHUNK_SIZE, in->fp);
-        in->chunk_len = n;
-        in->chunk_pos = 0;
-        in->bytes_read += n;
+        long n = read_chunk(in, errmsg, errlen);
         if (n > 0)
             continue;
-        if (ferror(in->fp)) {
-            if (errno == EINTR) { /* a signal arrived while waiting for input: let the caller decide */
-                clearerr(in->fp);
-                return MF_INPUT_INTERRUPTED;
-            }
-            snprintf(errmsg, errlen, "%s: read error: %s", in->name, strerror(errno));
-            return -1;
-        }
+        if (n < 0)
+            return (int)n;
         /* end of this input: a token at the end of file ends here */
         int got = end_token(in, v);
-        if (in->fp != stdin)
-            fclose(in->fp);
-        in->fp = NULL;
-        in->current++;
-        if (in->current < in->npaths && open_path(in, in->paths[in->current], errmsg, errlen) != 0)
+        if (next_path(in, errmsg, errlen) != 0)
             return -1;
         if (got)
             return 1;
@@ -353,24 +373,11 @@ int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_sl
     uint32_t lines_taken = 0;
     while (in->current < in->npaths) {
         if (in->chunk_pos == in->chunk_len) {
-            size_t n = fread(in->chunk, 1, CHUNK_SIZE, in->fp);
-            in->chunk_len = n;
-            in->chunk_pos = 0;
-            in->bytes_read += n;
+            long n = read_chunk(in, errmsg, errlen);
+            if (n < 0)
+                return (int)n;
             if (n == 0) {
-                if (ferror(in->fp)) {
-                    if (errno == EINTR) {
-                        clearerr(in->fp);
-                        return MF_INPUT_INTERRUPTED;
-                    }
-                    snprintf(errmsg, errlen, "%s: read error: %s", in->name, strerror(errno));
-                    return -1;
-                }
-                if (in->fp != stdin)
-                    fclose(in->fp);
-                in->fp = NULL;
-                in->current++;
-                if (in->current < in->npaths && open_path(in, in->paths[in->current], errmsg, errlen) != 0)
+                if (next_path(in, errmsg, errlen) != 0)
                     return -1;
                 if (b->len > start)
                     return 1; /* a slice ends with its file */
