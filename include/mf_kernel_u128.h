@@ -2,6 +2,7 @@
 #ifndef MPIFACTOR_KERNEL_U128_H
 #define MPIFACTOR_KERNEL_U128_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mf_kernel_u64.h"
@@ -20,6 +21,9 @@ int mf_u128_kernel_select(mf_u128_kernel k);
 /* Chooses the implementation named like the 64-bit kernel k (--kernel): avx512, scalar and plain
    select the same kind here; auto selects MF_U128_AUTO. Returns as mf_u128_kernel_select. */
 int mf_u128_kernel_select_as(mf_u64_kernel k);
+/* True when the implementation in use is a vector one (AVX-512, or AVX2 with FMA): its cost per candidate
+   hardly depends on the size of n, so it also serves numbers below 2^64 past the 64-bit kernel's table. */
+bool mf_u128_kernel_is_vector(void);
 /* Name of the implementation in use ("avx512", "avx2", "scalar" or "plain"). */
 const char *mf_u128_kernel_name(void);
 

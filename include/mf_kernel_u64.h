@@ -28,6 +28,10 @@ uint64_t mf_u64_find_divisor(uint64_t n, uint64_t lo, uint64_t hi);
    so that numbers with few candidates cost little more than their candidates. The plain kernel, when
    selected, is used as it is. */
 uint64_t mf_u32_find_divisor(uint32_t n, uint64_t lo, uint64_t hi);
+/* First candidate from which the selected implementation computes each inverse (Newton's iteration, several
+   multiplies per candidate) instead of reading it from its table: 2^21 + 1 for the scalar implementation,
+   UINT64_MAX for the others. Callers with a faster kernel for such candidates may use it from there. */
+uint64_t mf_u64_table_end(void);
 /* Reference implementation of mf_u64_find_divisor with the % operator (for tests). */
 uint64_t mf_u64_find_divisor_plain(uint64_t n, uint64_t lo, uint64_t hi);
 /* Returns floor(sqrt(n)) exactly. */

@@ -155,6 +155,27 @@ static uint64_t slice_end(const mf_factor_job *job, uint64_t root, uint64_t budg
     return clamp_to_bound(job, hi);
 }
 
+/* Smallest odd divisor of n < 2^64 in lo..hi, or 0, each part of the range with the fastest kernel: the
+   32-bit tables for n < 2^32; the 64-bit kernel while its inverses come from its table; past that, when the
+   64-bit kernel is the scalar one and the 128-bit one is vectorized (a CPU with AVX2 but no AVX-512), the
+   128-bit kernel (measured on such an EPYC: 1.3 ns per candidate against 5.3 for Newton's inverses). */
+static uint64_t find_u64(uint64_t n, uint64_t lo, uint64_t hi)
+{
+    if (n <= UINT32_MAX)
+        return mf_u32_find_divisor((uint32_t)n, lo, hi);
+    uint64_t table_end = mf_u64_table_end();
+    if (hi < table_end || !mf_u128_kernel_is_vector())
+        return mf_u64_find_divisor(n, lo, hi);
+    uint64_t wide_lo = table_end | 1;
+    if (lo < wide_lo) {
+        uint64_t d = mf_u64_find_divisor(n, lo, wide_lo - 2);
+        if (d)
+            return d;
+        lo = wide_lo;
+    }
+    return mf_u128_find_divisor(0, n, lo, hi);
+}
+
 /* One slice on a cofactor below 2^64. Returns the candidates used. */
 static uint64_t run_u64(mf_factor_job *job, uint64_t budget)
 {
@@ -177,8 +198,7 @@ static uint64_t run_u64(mf_factor_job *job, uint64_t budget)
         return 0;
     }
     uint64_t hi = slice_end(job, root, budget);
-    uint64_t d = job->n64 <= UINT32_MAX ? mf_u32_find_divisor((uint32_t)job->n64, job->p, hi)
-                                        : mf_u64_find_divisor(job->n64, job->p, hi);
+    uint64_t d = find_u64(job->n64, job->p, hi);
     uint64_t end = d ? d : hi;
     uint64_t used = (end - job->p) / 2 + 1;
     if (d) {

@@ -301,6 +301,13 @@ int mf_u128_kernel_select_as(mf_u64_kernel k)
     }
 }
 
+bool mf_u128_kernel_is_vector(void)
+{
+    if (g_kernel == MF_U128_AUTO)
+        mf_u128_kernel_select(MF_U128_AUTO);
+    return g_kernel == MF_U128_AVX512 || g_kernel == MF_U128_AVX2;
+}
+
 const char *mf_u128_kernel_name(void)
 {
     if (g_kernel == MF_U128_AUTO)

@@ -400,6 +400,13 @@ uint64_t mf_u32_find_divisor(uint32_t n, uint64_t lo, uint64_t hi)
     return k ? lo + 2 * (k - 1) : 0;
 }
 
+uint64_t mf_u64_table_end(void)
+{
+    if (g_kernel == MF_KERNEL_AUTO)
+        mf_u64_kernel_select(MF_KERNEL_AUTO);
+    return g_kernel == MF_KERNEL_SCALAR ? TABLE_CAP_P + 1 : UINT64_MAX;
+}
+
 uint64_t mf_u64_find_divisor(uint64_t n, uint64_t lo, uint64_t hi)
 {
     if (hi < lo)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mf_factor.h"
+#include "mf_kernel_u128.h"
 #include "mf_kernel_u64.h"
 #include "mf_verify.h"
 #include "test_util.h"
@@ -126,6 +127,29 @@ START_TEST(edge_numbers)
     check_answer("18446744030759878681", "18446744030759878681: 4294967291 4294967291", false);
     check_answer("4611686014132420609", "4611686014132420609: 2147483647 2147483647", false);
     check_answer("18446743979220271189", "18446743979220271189: 4294967279 4294967291", false);
+}
+END_TEST
+
+START_TEST(u64_past_the_inverse_table)
+{
+    /* below 2^64, candidates past the scalar kernel's table (2^21) go to the 128-bit vector kernel when
+       it is selected: factors on both sides of that border, squares, slices crossing it, and the same
+       with the 128-bit scalar kernel (no hand-over) */
+    const char *cases[] = {
+        "4398063288167",       /* 2097143 * 2097169: the largest prime below 2^21, the smallest above */
+        "4398117814561",       /* 2097169^2 */
+        "4398205895659",       /* 2097169 * 2097211 */
+        "13194189864501",      /* 3 * 2097143 * 2097169 */
+        "70368744177643",      /* a prime below 2^46: every candidate to 2^23 */
+        "9223381932585255047", /* 8388617 * 1099511627791 */
+    };
+    const mf_u128_kernel wide[] = {MF_U128_AUTO, MF_U128_SCALAR};
+    for (size_t w = 0; w < 2; w++) {
+        ck_assert_int_eq(mf_u128_kernel_select(wide[w]), 0);
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+            check_number(cases[i], true);
+    }
+    mf_u128_kernel_select(MF_U128_AUTO);
 }
 END_TEST
 
@@ -252,6 +276,7 @@ Suite *factor_suite(void)
     TCase *tc = tcase_create("factor");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, edge_numbers);
+    tcase_add_test(tc, u64_past_the_inverse_table);
     tcase_add_test(tc, cofactor_drops_below_2_64);
     tcase_add_test(tc, factorial_1000);
     tcase_add_test(tc, random_u64_against_reference);
