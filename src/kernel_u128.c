@@ -9,7 +9,7 @@
       so the rounding error stays far below 1/2); p | n exactly when q3 p == r2 modulo 2^64
       (|r2 - q3 p| < 2^64, so equality modulo 2^64 is equality).
    No false hits, no per-candidate tables; no FMA needed (the portable path). The AVX2 and AVX-512
-   paths use a Horner scheme on 32-bit limbs with exact FMA remainders instead (see below), 4 or 8
+   paths use a Horner scheme on 38-bit chunks with exact FMA remainders instead (see below), 4 or 8
    candidates per instruction. Candidates of 2^46 and more (2^45 steps of trial division away from any
    cofactor's start) use one 128-bit % each. */
 #include "mf_kernel_u128.h"
@@ -114,55 +114,71 @@ static uint64_t find_scalar(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi)
 #define AVX512_TARGET __attribute__((target("avx512f,avx512dq,fma")))
 #define ROUND_NEAR (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 
-/* The 32-bit limbs of n as doubles, most significant nonzero first: the vector paths' input. */
-typedef struct limbs32 {
-    double top;                          /* the most significant nonzero limb */
-    double rest[MF_U128_MAX_LIMBS - 1];  /* the following limbs */
+/* n in chunks of CHUNK_BITS bits as doubles, most significant first: the vector paths' input. Chunks wider
+   than 32 bits take fewer Horner steps: a 72-bit n is 2 chunks (3 limbs of 32 bits), a 113-bit one 3. */
+#define CHUNK_BITS 38
+#define MAX_CHUNKS ((32 * MF_U128_MAX_LIMBS + CHUNK_BITS - 1) / CHUNK_BITS)
+typedef struct chunks {
+    double top;                    /* the most significant chunk (nonzero unless n == 0) */
+    double rest[MAX_CHUNKS - 1];   /* the following chunks */
     int nrest;
-} limbs32;
+} chunks;
 
-static limbs32 split_limbs(uint64_t nh, uint64_t nl)
+/* Bits lowbit .. lowbit + width - 1 (width <= 64) of the number in 32-bit limbs l[0..count), most
+   significant first. */
+static uint64_t bit_field(const uint32_t *l, int count, int lowbit, int width)
 {
-    uint32_t l[4] = {(uint32_t)(nh >> 32), (uint32_t)nh, (uint32_t)(nl >> 32), (uint32_t)nl};
-    int i = 0;
-    while (i < 3 && l[i] == 0)
-        i++;
-    limbs32 s = {.top = l[i], .nrest = 3 - i};
+    uint64_t v = 0;
+    for (int b = 0; b < width;) {
+        int bit = lowbit + b, li = count - 1 - bit / 32, off = bit % 32;
+        if (li < 0)
+            break;
+        int take = 32 - off < width - b ? 32 - off : width - b;
+        v |= ((uint64_t)(l[li] >> off) & ((UINT64_C(1) << take) - 1)) << b;
+        b += take;
+    }
+    return v;
+}
+
+/* The chunks of the number in count 32-bit limbs, most significant first (1 <= count <= MF_U128_MAX_LIMBS). */
+static chunks split_chunks(const uint32_t *l, int count)
+{
+    while (count > 1 && l[0] == 0)
+        l++, count--;
+    int bits = 32 * (count - 1) + (l[0] ? 32 - __builtin_clz(l[0]) : 0);
+    int n = bits <= CHUNK_BITS ? 1 : (bits + CHUNK_BITS - 1) / CHUNK_BITS;
+    chunks s = {.top = (double)bit_field(l, count, (n - 1) * CHUNK_BITS, CHUNK_BITS), .nrest = n - 1};
     for (int j = 0; j < s.nrest; j++)
-        s.rest[j] = l[i + 1 + j];
+        s.rest[j] = (double)bit_field(l, count, (n - 2 - j) * CHUNK_BITS, CHUNK_BITS);
     return s;
 }
 
-/* The same from count 32-bit limbs, most significant first (count >= 1, at most MF_U128_MAX_LIMBS). */
-static limbs32 split_limbs_n(const uint32_t *l, int count)
+static chunks split_wide(uint64_t nh, uint64_t nl)
 {
-    int i = 0;
-    while (i < count - 1 && l[i] == 0)
-        i++;
-    limbs32 s = {.top = l[i], .nrest = count - 1 - i};
-    for (int j = 0; j < s.nrest; j++)
-        s.rest[j] = l[i + 1 + j];
-    return s;
+    const uint32_t l[4] = {(uint32_t)(nh >> 32), (uint32_t)nh, (uint32_t)(nl >> 32), (uint32_t)nl};
+    return split_chunks(l, 4);
 }
 
-/* Vector paths: n mod p by Horner's rule on 32-bit limbs, all in double precision with FMA.
-   With |r| <= p (an integer) and the next limb l: q = round((r 2^32 + l) r_p) where r_p ~ 1/p has
-   relative error below 2^-40; the estimate is below 2^33 in magnitude, so q is within 1/2 + 2^-6 of
-   (r 2^32 + l) / p, and the new r = fma(-q, p, r 2^32) + l is exact: fma rounds once, and the true
-   value, below p + 2^32 < 2^53 in magnitude, is representable. Hence |r| < p throughout and, at the
-   end, p | n exactly when r == 0. Valid for p < 2^52; used below DBL_PATH_END. */
+/* Vector paths: n mod p by Horner's rule on chunks of k = CHUNK_BITS bits, all in double precision with FMA.
+   With |r| <= p (an integer) and the next chunk c < 2^k: t = (r 2^k + c) / p is below 2^k + 1 in magnitude;
+   the estimate fl(fl(r 2^k + c) r_p), with r_p ~ 1/p to a relative error below 2^-40, is within
+   2^(k-40) (1 + 2^-10) < 0.26 of t for k = 38, so q = round(estimate) is within 0.76 of t and the new
+   r = fma(-q, p, r 2^k) + c = p (t - q) is exact: r 2^k is exact (a power of two), fma rounds once and
+   its true value, at most 0.76 p + 2^k < 2^53 in magnitude, is representable, and adding c < 2^53 to it
+   gives a value below p in magnitude. Hence |r| < p throughout and, at the end, p | n exactly when
+   r == 0. Valid for p < 2^52; used below DBL_PATH_END. */
 
 /* Bit j set where candidate pd_j (4 lanes) divides n; r approximates 1/pd. */
 AVX2_TARGET
-static inline int test4(__m256d pd, __m256d r, const limbs32 *n)
+static inline int test4(__m256d pd, __m256d r, const chunks *n)
 {
-    const __m256d two32 = _mm256_set1_pd(0x1p32);
+    const __m256d scale = _mm256_set1_pd(0x1p38);
     __m256d x = _mm256_set1_pd(n->top);
     __m256d q = _mm256_round_pd(_mm256_mul_pd(x, r), ROUND_NEAR);
     __m256d rem = _mm256_fnmadd_pd(q, pd, x);
     for (int j = 0; j < n->nrest; j++) {
         __m256d l = _mm256_set1_pd(n->rest[j]);
-        __m256d hi = _mm256_mul_pd(rem, two32);
+        __m256d hi = _mm256_mul_pd(rem, scale);
         q = _mm256_round_pd(_mm256_mul_pd(_mm256_add_pd(hi, l), r), ROUND_NEAR);
         rem = _mm256_add_pd(_mm256_fnmadd_pd(q, pd, hi), l);
     }
@@ -179,19 +195,37 @@ static inline __m256d recip4(__m256d pd)
     return _mm256_fmadd_pd(r, _mm256_fnmadd_pd(pd, r, one), r);
 }
 
+/* 1/pd from r ~ 1/(pd - 16) by one Newton step: r's relative error as an estimate of 1/pd is below
+   16/pd + 2^-40 <= 2^-21 + 2^-40 once pd >= NEWTON_FROM, so the result's is below 2^-42 + 2^-52 < 2^-40. */
+#define NEWTON_FROM (UINT64_C(1) << 25)
+AVX2_TARGET
+static inline __m256d recip4_next(__m256d pd, __m256d r)
+{
+    return _mm256_fmadd_pd(r, _mm256_fnmadd_pd(pd, r, _mm256_set1_pd(1.0)), r);
+}
+
 /* AVX2 path over lo..hi with hi < DBL_PATH_END: 8 candidates per step in two vectors. */
 AVX2_TARGET
-static uint64_t find_avx2(const limbs32 *n, uint64_t lo, uint64_t hi)
+static uint64_t find_avx2(const chunks *n, uint64_t lo, uint64_t hi)
 {
     const __m256d step = _mm256_set1_pd(8.0);
     __m256d pa = _mm256_add_pd(_mm256_set1_pd((double)lo), _mm256_setr_pd(0, 2, 4, 6));
+    __m256d pb = _mm256_add_pd(pa, step);
+    __m256d ra = recip4(pa), rb = recip4(pb);
     uint64_t p0 = lo;
     for (; p0 <= hi && hi - p0 >= 14; p0 += 16) {
-        __m256d pb = _mm256_add_pd(pa, step);
-        int m = test4(pa, recip4(pa), n) | test4(pb, recip4(pb), n) << 4;
+        int m = test4(pa, ra, n) | test4(pb, rb, n) << 4;
         if (m)
             return p0 + 2 * (uint64_t)__builtin_ctz((unsigned)m);
         pa = _mm256_add_pd(pb, step);
+        pb = _mm256_add_pd(pa, step);
+        if (p0 + 16 >= NEWTON_FROM) {
+            ra = recip4_next(pa, ra);
+            rb = recip4_next(pb, rb);
+        } else {
+            ra = recip4(pa);
+            rb = recip4(pb);
+        }
     }
     for (; p0 <= hi; p0 += 8) { /* the last few: lanes past hi are masked off */
         unsigned live = hi - p0 >= 6 ? 0xFu : (1u << ((hi - p0) / 2 + 1)) - 1;
@@ -207,15 +241,15 @@ static uint64_t find_avx2(const limbs32 *n, uint64_t lo, uint64_t hi)
 
 /* Bit j set where candidate pd_j (8 lanes) divides n; r approximates 1/pd. */
 AVX512_TARGET
-static inline unsigned test8(__m512d pd, __m512d r, const limbs32 *n)
+static inline unsigned test8(__m512d pd, __m512d r, const chunks *n)
 {
-    const __m512d two32 = _mm512_set1_pd(0x1p32);
+    const __m512d scale = _mm512_set1_pd(0x1p38);
     __m512d x = _mm512_set1_pd(n->top);
     __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(x, r), ROUND_NEAR);
     __m512d rem = _mm512_fnmadd_pd(q, pd, x);
     for (int j = 0; j < n->nrest; j++) {
         __m512d l = _mm512_set1_pd(n->rest[j]);
-        __m512d hi = _mm512_mul_pd(rem, two32);
+        __m512d hi = _mm512_mul_pd(rem, scale);
         q = _mm512_roundscale_pd(_mm512_mul_pd(_mm512_add_pd(hi, l), r), ROUND_NEAR);
         rem = _mm512_add_pd(_mm512_fnmadd_pd(q, pd, hi), l);
     }
@@ -232,19 +266,35 @@ static inline __m512d recip8(__m512d pd)
     return _mm512_fmadd_pd(r, _mm512_fnmadd_pd(pd, r, one), r);
 }
 
+/* 1/pd from r ~ 1/(pd - 32) by one Newton step (as recip4_next, with 32/pd <= 2^-20 once pd >= 2 NEWTON_FROM). */
+AVX512_TARGET
+static inline __m512d recip8_next(__m512d pd, __m512d r)
+{
+    return _mm512_fmadd_pd(r, _mm512_fnmadd_pd(pd, r, _mm512_set1_pd(1.0)), r);
+}
+
 /* AVX-512 path over lo..hi with hi < DBL_PATH_END: 16 candidates per step in two vectors. */
 AVX512_TARGET
-static uint64_t find_avx512(const limbs32 *n, uint64_t lo, uint64_t hi)
+static uint64_t find_avx512(const chunks *n, uint64_t lo, uint64_t hi)
 {
     const __m512d step = _mm512_set1_pd(16.0);
     __m512d pa = _mm512_add_pd(_mm512_set1_pd((double)lo), _mm512_setr_pd(0, 2, 4, 6, 8, 10, 12, 14));
+    __m512d pb = _mm512_add_pd(pa, step);
+    __m512d ra = recip8(pa), rb = recip8(pb);
     uint64_t p0 = lo;
     for (; p0 <= hi && hi - p0 >= 30; p0 += 32) {
-        __m512d pb = _mm512_add_pd(pa, step);
-        unsigned m = test8(pa, recip8(pa), n) | test8(pb, recip8(pb), n) << 8;
+        unsigned m = test8(pa, ra, n) | test8(pb, rb, n) << 8;
         if (m)
             return p0 + 2 * (uint64_t)__builtin_ctz(m);
         pa = _mm512_add_pd(pb, step);
+        pb = _mm512_add_pd(pa, step);
+        if (p0 + 32 >= 2 * NEWTON_FROM) {
+            ra = recip8_next(pa, ra);
+            rb = recip8_next(pb, rb);
+        } else {
+            ra = recip8(pa);
+            rb = recip8(pb);
+        }
     }
     for (; p0 <= hi; p0 += 16) { /* the last few: lanes past hi are masked off */
         unsigned live = hi - p0 >= 14 ? 0xFFu : (1u << ((hi - p0) / 2 + 1)) - 1;
@@ -333,12 +383,12 @@ uint64_t mf_u128_find_divisor(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi
     switch (g_kernel) {
 #ifdef MF_HAVE_AVX512_BUILD
     case MF_U128_AVX512: {
-        const limbs32 n = split_limbs(nh, nl);
+        const chunks n = split_wide(nh, nl);
         d = find_avx512(&n, lo, fast_hi);
         break;
     }
     case MF_U128_AVX2: {
-        const limbs32 n = split_limbs(nh, nl);
+        const chunks n = split_wide(nh, nl);
         d = find_avx2(&n, lo, fast_hi);
         break;
     }
@@ -358,7 +408,7 @@ int mf_u128_find_divisor_limbs(uint64_t *d, const uint32_t *limbs, int count, ui
         mf_u128_kernel_select(MF_U128_AUTO);
 #ifdef MF_HAVE_AVX512_BUILD
     if (g_kernel == MF_U128_AVX512 || g_kernel == MF_U128_AVX2) {
-        const limbs32 n = split_limbs_n(limbs, count);
+        const chunks n = split_chunks(limbs, count);
         if (hi < lo)
             *d = 0;
         else

@@ -108,6 +108,27 @@ START_TEST(u128_random_divisors)
 }
 END_TEST
 
+START_TEST(u128_long_ranges)
+{
+    /* long scans (the vector paths carry each reciprocal from the previous step by one Newton step once
+       candidates pass 2^25): n of 40 to 128 bits with a prime-free start and a divisor p of 22 to 46 bits
+       about 100,000 candidates in, and ranges that start below 2^25 and end above it */
+    for (int i = 0; i < 40; i++) {
+        int pb = (int)mf_test_range(22, 46);
+        uint64_t p = (mf_test_rand() >> (64 - pb)) | 1;
+        int nb = (int)mf_test_range(pb + 2 > 40 ? pb + 2 : 40, 128);
+        int qb = nb - pb;
+        u128 q = (((u128)mf_test_rand() << 64 | mf_test_rand()) >> (128 - qb)) | 1;
+        u128 n = q * p;
+        uint64_t back = 2 * (uint64_t)mf_test_range(50000, 150000);
+        uint64_t lo = p > back + 3 ? (p - back) | 1 : 3;
+        check_query(n, lo, p + 64);
+        check_query(n + 2, lo, p + 64); /* most likely no divisor in the range at all */
+    }
+    check_query((u128)33554467 * 33554393, (UINT64_C(1) << 25) - 99999, (UINT64_C(1) << 25) + 99999);
+}
+END_TEST
+
 /* Factorizes n with every implementation and checks the result against the expected primes. */
 static void check_factorization(u128 n, const uint64_t *primes, size_t count)
 {
@@ -237,6 +258,7 @@ Suite *kernel128_suite(void)
     tcase_add_test(tc, u128_isqrt_exact);
     tcase_add_test(tc, u128_edge_numbers);
     tcase_add_test(tc, u128_random_divisors);
+    tcase_add_test(tc, u128_long_ranges);
     tcase_add_test(tc, u128_prime_powers_and_crossings);
     tcase_add_test(tc, u128_bounded_cofactor);
     tcase_add_test(tc, mpz_limb_path_matches_plain);
