@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Writes a deterministic, seeded list of integers to factorize (one per line) for jobs and tests.
 
-  python3 jobs/gen_numbers.py --count N --bits B [--kind semiprime|random|smooth] [--seed S] [--skip K]
+  python3 jobs/gen_numbers.py --count N --bits B [--kind semiprime|random|smooth|sequence] [--seed S] [--skip K]
 
 semiprime: p*q with p, q random primes of B//2 and B-B//2 bits (top bit set): the hardest case for
            trial division, cost set by the smaller prime (about 2**(B//2 - 1) candidates each).
 random:    uniform integers in [2, 2**B) (beware: one with a large prime factor takes trial division long).
 smooth:    products of random primes of 2 to 20 bits with at least B bits: B > 64 gives big numbers that
            trial division still finishes quickly.
+sequence:  0, 1, 2, ... (bits and seed ignored): coreutils' test range t00 is the first 10,000,001; mostly
+           cheap numbers, so the master's rate of handing out and writing decides.
 The same (kind, bits, seed) always gives the same stream; --count N prints its first N numbers after
 skipping K, so a longer list extends a shorter one (weak scaling inputs nest).
 Only random.getrandbits is used: its stream is stable across Python versions.
@@ -74,13 +76,17 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--bits", type=int, required=True)
-    ap.add_argument("--kind", choices=("semiprime", "random", "smooth"), default="semiprime")
+    ap.add_argument("--kind", choices=("semiprime", "random", "smooth", "sequence"), default="semiprime")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip", type=int, default=0)
     a = ap.parse_args()
     if a.count < 0 or a.skip < 0 or a.bits < (4 if a.kind == "semiprime" else 2) or a.bits > 160:
         ap.error("need --count >= 0, --skip >= 0 and 4 <= --bits <= 160 (2 for random)")
     out = sys.stdout
+    if a.kind == "sequence":
+        for start in range(a.skip, a.skip + a.count, 65536):
+            out.write("".join(f"{n}\n" for n in range(start, min(start + 65536, a.skip + a.count))))
+        return
     for i, n in enumerate(numbers(a.kind, a.bits, a.seed)):
         if i >= a.skip + a.count:
             break

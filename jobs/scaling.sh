@@ -2,7 +2,7 @@
 # Strong and weak scaling sweeps of mpifactor: a fixed, seeded amount of work per point, timed as the whole
 # mpirun/srun process (or simulated with SimGrid SMPI), results appended to DIR/scaling.csv.
 #
-#   jobs/scaling.sh strong|weak [--ranks "1 2 4"] [--numbers N] [--bits B] [--kind semiprime|random|smooth]
+#   jobs/scaling.sh strong|weak [--ranks "1 2 4"] [--numbers N] [--bits B] [--kind semiprime|random|smooth|sequence]
 #                   [--seed S] [--reps K] [--pick median|min] [--out DIR] [--slurm | --simulate [platform]]
 #                   [-- mpifactor options...]
 #   platform: [--nodes N] [--cores-per-node C] [--latency L] [--bandwidth B] [--core-speed F] [--platform FILE]

@@ -13,6 +13,7 @@
 #include "mf_output.h"
 
 #define OUT_FLUSH_BYTES (1u << 20)
+#define DIRECT_WRITE_BYTES (1u << 16) /* results this large are written from the message, not copied */
 #define COMMIT_EVERY_S 1.0
 
 static int fail(mf_sink *s)
@@ -112,7 +113,7 @@ int mf_sink_write(mf_sink *s, mf_buf *result)
     s->out_bytes += r.out_len;
     if (s->io_error)
         return 0;
-    if (r.out_len >= OUT_FLUSH_BYTES / 4) { /* large: write it straight from the message */
+    if (r.out_len >= DIRECT_WRITE_BYTES) { /* large: write it straight from the message */
         flush_output(s);
         if (!s->io_error && mf_write_all(s->out_fd, r.out, r.out_len) != 0) {
             snprintf(s->err, sizeof s->err, "%s: write error: %s", s->cfg->output ? s->cfg->output : "stdout",

@@ -237,6 +237,29 @@ START_TEST(empty_and_missing_files)
 }
 END_TEST
 
+START_TEST(count_newlines_any_length_and_density)
+{
+    /* lengths around the vector width and past 255 vector steps (where the lane counters are summed),
+       any start alignment, newline densities from none to all, and bytes one bit away from '\n' */
+    static unsigned char buf[9000];
+    const unsigned char near[] = {'\n', 0x0b, 0x08, 0x8a, 0x4a, 0x0e, 0x02, 0xff};
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t len = iter < 40 ? (size_t)iter : (size_t)mf_test_range(0, 8500);
+        size_t off = (size_t)mf_test_range(0, 15);
+        unsigned density = (unsigned)mf_test_range(0, 8); /* newline probability density / 8 */
+        uint64_t want = 0;
+        for (size_t i = 0; i < len; i++) {
+            bool nl = mf_test_range(1, 8) <= density;
+            buf[off + i] = nl ? '\n' : near[mf_test_range(1, sizeof near - 1)];
+            want += nl;
+        }
+        ck_assert_uint_eq(mf_count_newlines(buf + off, len), want);
+    }
+    memset(buf, '\n', sizeof buf);
+    ck_assert_uint_eq(mf_count_newlines(buf, sizeof buf), sizeof buf);
+}
+END_TEST
+
 START_TEST(parse_token_classes)
 {
     mf_value v;
@@ -268,6 +291,7 @@ Suite *input_suite(void)
     tcase_add_test(tc, long_bad_token_shows_head_tail_and_length);
     tcase_add_test(tc, token_display_limits_and_escapes);
     tcase_add_test(tc, empty_and_missing_files);
+    tcase_add_test(tc, count_newlines_any_length_and_density);
     tcase_add_test(tc, parse_token_classes);
     suite_add_tcase(s, tc);
     return s;
