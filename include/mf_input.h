@@ -51,6 +51,10 @@ typedef struct mf_slice_info {
     int in_comment;       /* the first byte lies inside a '#' comment */
 } mf_slice_info;
 
+/* Mean bytes per line of the input block at hand, reading the next block when none is at hand (it stays at
+   hand for mf_input_slice): sizes the first units before any cost is measured. -1 when the block holds no
+   newline or cannot be read now (mf_input_slice then reports any error). */
+double mf_input_line_length(mf_input *in);
 /* Cuts the next slice of raw input text and appends its bytes to b: at least about `target` bytes (less at
    the end of a file), ending at a newline when one comes within a long line's allowance, else at other
    whitespace, else at the end of the token (a token is never cut; a slice never spans two files).

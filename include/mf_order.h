@@ -15,6 +15,7 @@ typedef struct mf_order_seg {
     uint32_t gen;      /* bumped on every reuse of the slot, so stale ids are refused */
     bool live, ready;
     uint32_t prev, next;
+    uint64_t key;      /* position: keys grow along the list */
     mf_buf data;       /* the segment's result once ready */
 } mf_order_seg;
 
@@ -24,6 +25,7 @@ typedef struct mf_order {
     uint32_t free_head;     /* free slots chained through next */
     uint32_t head, tail;    /* live segments in input order */
     size_t live;
+    uint64_t epoch;         /* bumped whenever every key changes (insertions ran out of room) */
 } mf_order;
 
 /* Initializes an empty list. */
@@ -42,6 +44,11 @@ int mf_order_put(mf_order *o, uint64_t id, mf_buf *data);
 mf_buf *mf_order_ready(mf_order *o);
 /* Releases the first segment (after its result was written). */
 void mf_order_advance(mf_order *o);
+/* Position of live segment id: a's key is below b's exactly when a comes first in input order, so that
+   positions compare in one step. UINT64_MAX when id is not live. The keys of all segments change together
+   (mf_order_epoch changes) when insertions at one place run out of room, about once per 20 nested ones. */
+uint64_t mf_order_key(const mf_order *o, uint64_t id);
+static inline uint64_t mf_order_epoch(const mf_order *o) { return o->epoch; }
 /* Live segments (waiting or ready, not yet released). */
 static inline size_t mf_order_live(const mf_order *o) { return o->live; }
 /* Id of the first live segment, or of the one after id, in input order; MF_ORDER_NONE at the end. */

@@ -94,6 +94,9 @@ def main():
     cfg = ["--cfg=smpi/host-speed:1Gf",      # 1 s of real computation = 1 Gflop
            "--cfg=smpi/iprobe:0", "--cfg=smpi/test:0",  # polling costs no simulated time
            "--cfg=smpi/lat-factor:0:1", "--cfg=smpi/bw-factor:0:1",  # the network exactly as given
+           # messages up to 64 KiB leave without waiting for the receiver (eager, like Open MPI's TCP
+           # transport), so a receiver that probes finds them already there
+           "--cfg=smpi/async-small-thresh:65536", "--cfg=smpi/send-is-detached-thresh:65536",
            "--cfg=smpi/display-timing:yes"]
     if a.platform:
         given = [o for o in ("nodes", "latency", "bandwidth") if getattr(a, o) != ap.get_default(o)]

@@ -384,6 +384,16 @@ static size_t find_space(const unsigned char *p, size_t n)
     return n;
 }
 
+double mf_input_line_length(mf_input *in)
+{
+    char err[256];
+    if (in->current < in->npaths && in->chunk_pos == in->chunk_len && read_chunk(in, err, sizeof err) <= 0)
+        return -1;
+    size_t avail = in->chunk_len - in->chunk_pos;
+    uint64_t lines = mf_count_newlines(in->chunk + in->chunk_pos, avail);
+    return lines ? (double)avail / (double)lines : -1;
+}
+
 int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_slice_info *info, char *errmsg,
                    size_t errlen)
 {
@@ -420,6 +430,8 @@ int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_sl
             slice_take(in, b, p, avail < target - have ? avail : target - have);
             continue;
         }
+        if (b->data[b->len - 1] == '\n')
+            return 1; /* the target fell just after a newline */
         const unsigned char *nl = memchr(p, '\n', avail);
         if (nl) {
             slice_take(in, b, p, (size_t)(nl - p) + 1);

@@ -35,8 +35,8 @@ typedef struct master {
     mf_sched sched;
     mf_order order;
     uint64_t window;          /* segments allowed before new input is read */
-    mf_buf *requeued;         /* handed-back rests, encoded units waiting to go out again (FIFO) */
-    size_t nrequeued, requeued_cap;
+    mf_buf *requeued;         /* handed-back rests, encoded units waiting to go out again: a ring, oldest first */
+    size_t requeued_head, nrequeued, requeued_cap;
     mf_splits splits;         /* numbers split into candidate ranges */
     int *inflight;            /* units held by each worker, -1 once it stopped */
     mf_runner own;            /* the master's own unit */
@@ -50,6 +50,7 @@ typedef struct master {
     mf_rank_stats *per_rank;
     mf_run_stats run;
     bool io_error, interrupted;
+    bool no_range;            /* no range could go out in this round of hand-outs (none can until one reports) */
     char err[512];
 } master;
 
@@ -107,7 +108,7 @@ static void put_split_result(master *m, uint64_t seg, const mf_factored *f)
 static void start_split(master *m, uint64_t seg, const mf_result_info *r)
 {
     mf_sched_observe_candidates(&m->sched, r->number_candidates, r->number_busy_s);
-    const mf_split *sp = mf_splits_start(&m->splits, seg, &m->partial, r->next_p, m->cfg->max_divisor);
+    const mf_split *sp = mf_splits_start(&m->splits, &m->order, seg, &m->partial, r->next_p, m->cfg->max_divisor);
     if (!sp)
         malformed(0);
     if (mf_split_done(sp))
@@ -144,14 +145,20 @@ static size_t max_ranges_out(const master *m)
     return (size_t)(m->ranks - 1) * MF_UNITS_IN_FLIGHT + 1;
 }
 
-/* Builds a range unit of the split number closest to the head of the output into m->unit, if any. */
+/* Builds a range unit of the split number closest to the head of the output into m->unit, if any. Within one
+   round of hand-outs (m->no_range cleared at its start) a failed search is not repeated: handing out only
+   makes ranges scarcer, and on many ranks each search walks the whole output order. */
 static bool next_range(master *m)
 {
     uint64_t id, lo, hi;
     mpz_srcptr cofactor;
+    if (m->no_range)
+        return false;
+    m->no_range = true;
     if (!mf_splits_next_range(&m->splits, &m->order, mf_sched_range_width(&m->sched), max_ranges_out(m), &id, &lo,
                               &hi, &cofactor))
         return false;
+    m->no_range = false;
     mf_value_set_mpz(&m->value, cofactor);
     mf_range_unit_put(&m->unit, id, &m->value, lo, hi);
     return true;
@@ -173,6 +180,8 @@ static bool next_slice(master *m)
 {
     if (m->input_done || m->io_error || mf_order_live(&m->order) >= m->window)
         return false;
+    if (m->sched.cost_per_byte < 0 && m->sched.fixed_lines == 0) /* first units: sized by their numbers' length */
+        mf_sched_observe_lines(&m->sched, mf_input_line_length(&m->in));
     size_t target = mf_sched_next_bytes(&m->sched, remaining_bytes(m));
     mf_slice_info info;
     for (;;) {
@@ -202,11 +211,12 @@ static bool next_unit(master *m)
 {
     if (next_range(m))
         return true;
-    if (m->nrequeued > 0) {
+    if (m->nrequeued > 0) { /* swap buffers, so that both keep their storage for reuse */
         mf_buf tmp = m->unit;
-        m->unit = m->requeued[0];
-        memmove(m->requeued, m->requeued + 1, (m->nrequeued - 1) * sizeof *m->requeued);
-        m->requeued[--m->nrequeued] = tmp;
+        m->unit = m->requeued[m->requeued_head];
+        m->requeued[m->requeued_head] = tmp;
+        m->requeued_head = (m->requeued_head + 1) % m->requeued_cap;
+        m->nrequeued--;
         return true;
     }
     return next_slice(m);
@@ -216,17 +226,23 @@ static bool next_unit(master *m)
 static void requeue_rest(master *m, uint64_t after, const mf_result_info *r)
 {
     uint64_t seg = mf_order_insert_after(&m->order, after);
-    if (m->nrequeued == m->requeued_cap) {
+    if (m->nrequeued == m->requeued_cap) { /* grow the ring, oldest entry first again */
         size_t cap = m->requeued_cap ? 2 * m->requeued_cap : 8;
-        mf_buf *grown = realloc(m->requeued, (cap + 1) * sizeof *grown);
+        mf_buf *grown = malloc(cap * sizeof *grown);
         if (!grown)
             abort();
-        for (size_t i = m->requeued_cap; i <= cap; i++)
-            mf_buf_init(&grown[i]);
+        for (size_t i = 0; i < cap; i++) {
+            if (i < m->requeued_cap)
+                grown[i] = m->requeued[(m->requeued_head + i) % m->requeued_cap];
+            else
+                mf_buf_init(&grown[i]);
+        }
+        free(m->requeued);
         m->requeued = grown;
+        m->requeued_head = 0;
         m->requeued_cap = cap;
     }
-    mf_buf *b = &m->requeued[m->nrequeued++];
+    mf_buf *b = &m->requeued[(m->requeued_head + m->nrequeued++) % m->requeued_cap];
     mf_text_unit_begin(b, seg, r->file, r->rest_line, r->rest_in_comment);
     mf_buf_put(b, r->rest, r->rest_len);
 }
@@ -290,6 +306,7 @@ static void receive_all(master *m)
 static bool dispatch(master *m)
 {
     bool sent = false;
+    m->no_range = false;
     /* round-robin, one unit per worker and round, so few units still spread over all workers */
     for (int round = 1; round <= MF_UNITS_IN_FLIGHT; round++) {
         for (int w = 1; w < m->ranks; w++) {
@@ -503,7 +520,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
     mf_input_close(&m.in); /* also right after a failed open */
     mf_runner_free(&m.own);
     mf_order_free(&m.order);
-    for (size_t i = 0; i < m.requeued_cap + (m.requeued_cap > 0); i++)
+    for (size_t i = 0; i < m.requeued_cap; i++)
         mf_buf_free(&m.requeued[i]);
     free(m.requeued);
     mf_splits_free(&m.splits);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #define NIL UINT32_MAX
+#define KEY_GAP (UINT64_C(1) << 24) /* between consecutive keys after appending or relabelling */
 
 static uint64_t id_of(const mf_order *o, uint32_t i)
 {
@@ -26,6 +27,7 @@ void mf_order_init(mf_order *o)
     o->free_head = NIL;
     o->head = o->tail = NIL;
     o->live = 0;
+    o->epoch = 0;
 }
 
 void mf_order_free(mf_order *o)
@@ -65,9 +67,22 @@ static uint32_t take_slot(mf_order *o)
     return i;
 }
 
+/* Gives the live segments evenly spaced keys again. */
+static void relabel(mf_order *o)
+{
+    uint64_t k = KEY_GAP;
+    for (uint32_t i = o->head; i != NIL; i = o->segs[i].next, k += KEY_GAP)
+        o->segs[i].key = k;
+    o->epoch++;
+}
+
 uint64_t mf_order_append(mf_order *o)
 {
+    if (o->tail != NIL && o->segs[o->tail].key > UINT64_MAX / 2)
+        relabel(o);
+    uint64_t key = o->tail == NIL ? KEY_GAP : o->segs[o->tail].key + KEY_GAP;
     uint32_t i = take_slot(o);
+    o->segs[i].key = key;
     o->segs[i].prev = o->tail;
     o->segs[i].next = NIL;
     if (o->tail == NIL)
@@ -83,8 +98,12 @@ uint64_t mf_order_insert_after(mf_order *o, uint64_t id)
     uint32_t at = slot_of(o, id);
     if (at == NIL)
         return MF_ORDER_NONE;
-    uint32_t i = take_slot(o);
     uint32_t after = o->segs[at].next;
+    if (after != NIL ? o->segs[after].key - o->segs[at].key < 2 : o->segs[at].key > UINT64_MAX / 2)
+        relabel(o);
+    uint64_t lo = o->segs[at].key, hi = after != NIL ? o->segs[after].key : lo + 2 * KEY_GAP;
+    uint32_t i = take_slot(o); /* may move the pool: indices stay valid */
+    o->segs[i].key = lo + (hi - lo) / 2;
     o->segs[i].prev = at;
     o->segs[i].next = after;
     o->segs[at].next = i;
@@ -142,4 +161,10 @@ uint64_t mf_order_next(const mf_order *o, uint64_t id)
     if (i == NIL || o->segs[i].next == NIL)
         return MF_ORDER_NONE;
     return id_of(o, o->segs[i].next);
+}
+
+uint64_t mf_order_key(const mf_order *o, uint64_t id)
+{
+    uint32_t i = slot_of(o, id);
+    return i == NIL ? UINT64_MAX : o->segs[i].key;
 }

@@ -1,6 +1,7 @@
 /* Adaptive unit sizes: fixed compute time per unit, shrinking near the end of the input. */
 #include "mf_sched.h"
 
+#include <math.h>
 #include <stdbool.h>
 
 void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_lines)
@@ -9,6 +10,27 @@ void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_lines)
     s->ranks = ranks > 0 ? ranks : 1;
     s->cost_per_byte = -1.0;
     s->cost_per_candidate = -1.0;
+    s->line_bytes = -1.0;
+}
+
+void mf_sched_observe_lines(mf_sched *s, double bytes_per_line)
+{
+    if (bytes_per_line >= 1)
+        s->line_bytes = bytes_per_line;
+}
+
+/* Size of a unit before any cost is measured: the lines whose numbers, each at its worst case, fill the
+   target (at least one line), or MF_SCHED_FIRST_BYTES when the line length is unknown. */
+static double first_bytes(const mf_sched *s)
+{
+    if (s->line_bytes < 1)
+        return MF_SCHED_FIRST_BYTES;
+    double digits = s->line_bytes > 2 ? s->line_bytes - 1 : 1; /* less the newline */
+    double candidate_s = s->cost_per_candidate > 0 ? s->cost_per_candidate : MF_SCHED_CANDIDATE_S;
+    double worst_s = 0.5 * pow(10.0, digits / 2) * candidate_s;
+    double lines = worst_s > 0 ? floor(MF_SCHED_TARGET_S / worst_s) : 1;
+    double size = (lines < 1 ? 1 : lines) * s->line_bytes;
+    return size < MF_SCHED_FIRST_MAX_BYTES ? size : MF_SCHED_FIRST_MAX_BYTES;
 }
 
 /* Exponentially smoothed average that starts at its first sample. */
@@ -35,19 +57,20 @@ void mf_sched_observe_candidates(mf_sched *s, uint64_t candidates, double busy_s
 size_t mf_sched_next_bytes(const mf_sched *s, double remaining)
 {
     bool known = s->cost_per_byte >= 0;
-    double size = known ? MF_SCHED_TARGET_S / s->cost_per_byte : MF_SCHED_FIRST_BYTES;
+    double size = known ? MF_SCHED_TARGET_S / s->cost_per_byte : first_bytes(s);
     if (remaining >= 0) {
         /* guided: shrink near the end (or for a small input on many ranks), but never below units
            worth MF_SCHED_FLOOR_S of work once the cost is known */
         double share = remaining / (2.0 * s->ranks);
-        double floor = known ? MF_SCHED_FLOOR_S / s->cost_per_byte : MF_SCHED_MIN_BYTES;
-        if (share < floor)
-            share = floor;
+        double least = known ? MF_SCHED_FLOOR_S / s->cost_per_byte : 1;
+        if (share < least)
+            share = least;
         if (size > share)
             size = share;
     }
-    if (size < MF_SCHED_MIN_BYTES)
-        size = MF_SCHED_MIN_BYTES;
+    /* as little as one line when its numbers are costly (the slicer cuts at the first newline from here) */
+    if (size < 1)
+        size = 1;
     if (size > MF_SCHED_MAX_BYTES)
         size = MF_SCHED_MAX_BYTES;
     return (size_t)size;

@@ -9,8 +9,13 @@
 void mf_splits_init(mf_splits *t)
 {
     t->slots = NULL;
-    t->nslots = 0;
+    t->nslots = t->cap = 0;
     t->live = 0;
+    t->pending = NULL;
+    t->npending = 0;
+    t->epoch = 0;
+    t->free_slots = NULL;
+    t->nfree = 0;
     t->started = 0;
     t->wasted = 0;
 }
@@ -20,6 +25,8 @@ void mf_splits_free(mf_splits *t)
     for (size_t i = 0; i < t->nslots; i++)
         mf_split_free(&t->slots[i].split);
     free(t->slots);
+    free(t->pending);
+    free(t->free_slots);
     mf_splits_init(t);
 }
 
@@ -29,33 +36,72 @@ static void release_if_idle(mf_splits *t, mf_splits_slot *s)
     if (s->live && mf_split_done(&s->split) && mf_split_outstanding(&s->split) == 0) {
         s->live = false;
         t->live--;
+        t->free_slots[t->nfree++] = (size_t)(s - t->slots);
     }
 }
 
-const mf_split *mf_splits_start(mf_splits *t, uint64_t seg, const mf_factored *partial, uint64_t p,
-                                uint64_t max_divisor)
+/* Brings a pending number's entry up to date with its split. */
+static void refresh_entry(mf_splits *t, const mf_splits_slot *s)
 {
-    size_t i = 0;
-    while (i < t->nslots && t->slots[i].live)
-        i++;
-    if (i == t->nslots) {
-        mf_splits_slot *grown = realloc(t->slots, (t->nslots + 1) * sizeof *grown);
-        if (!grown)
+    mf_splits_entry *e = &t->pending[s->entry];
+    e->outstanding = (uint32_t)mf_split_outstanding(&s->split);
+    e->more = !mf_split_done(&s->split) && s->split.next_lo <= s->split.limit;
+}
+
+/* Removes a completed number from the pending table. */
+static void drop_entry(mf_splits *t, mf_splits_slot *s)
+{
+    size_t k = s->entry;
+    t->pending[k] = t->pending[--t->npending];
+    if (k < t->npending)
+        t->slots[t->pending[k].slot].entry = k;
+}
+
+const mf_split *mf_splits_start(mf_splits *t, mf_order *order, uint64_t seg, const mf_factored *partial,
+                                uint64_t p, uint64_t max_divisor)
+{
+    uint64_t key = mf_order_key(order, seg);
+    if (key == UINT64_MAX)
+        return NULL; /* not a live segment */
+    size_t i = t->nfree > 0 ? t->free_slots[--t->nfree] : t->nslots;
+    if (i == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 8;
+        mf_splits_slot *slots = realloc(t->slots, cap * sizeof *slots);
+        if (slots)
+            t->slots = slots;
+        size_t *free_slots = realloc(t->free_slots, cap * sizeof *free_slots);
+        if (free_slots)
+            t->free_slots = free_slots;
+        mf_splits_entry *pending = realloc(t->pending, cap * sizeof *pending);
+        if (pending)
+            t->pending = pending;
+        if (!slots || !free_slots || !pending)
             abort();
-        t->slots = grown;
+        t->cap = cap;
+    }
+    if (i == t->nslots) {
         t->slots[i].live = false;
         t->slots[i].gen = 0;
         mf_split_init(&t->slots[i].split);
         t->nslots++;
     }
     mf_splits_slot *s = &t->slots[i];
-    if (mf_split_start(&s->split, partial, p, max_divisor) != 0)
+    if (mf_split_start(&s->split, partial, p, max_divisor) != 0) {
+        t->free_slots[t->nfree++] = i;
         return NULL;
+    }
     t->started++;
     s->gen++;
     s->seg = seg;
     s->live = true;
     t->live++;
+    if (!mf_split_done(&s->split)) {
+        if (t->npending == 0)
+            t->epoch = mf_order_epoch(order);
+        s->entry = t->npending++;
+        t->pending[s->entry] = (mf_splits_entry){.key = key, .slot = (uint32_t)i};
+        refresh_entry(t, s);
+    }
     release_if_idle(t, s);
     return &s->split;
 }
@@ -63,26 +109,32 @@ const mf_split *mf_splits_start(mf_splits *t, uint64_t seg, const mf_factored *p
 bool mf_splits_next_range(mf_splits *t, const mf_order *order, uint64_t width, size_t max_outstanding,
                           uint64_t *id, uint64_t *lo, uint64_t *hi, mpz_srcptr *cofactor)
 {
-    if (t->live == 0)
+    if (t->npending == 0)
         return false;
-    /* walk the output from its head: the first split number that can issue a range goes first */
-    size_t pending = 0;
-    for (size_t i = 0; i < t->nslots; i++)
-        pending += t->slots[i].live && !mf_split_done(&t->slots[i].split);
-    for (uint64_t seg = mf_order_first(order); seg != MF_ORDER_NONE && pending > 0; seg = mf_order_next(order, seg)) {
-        for (size_t i = 0; i < t->nslots; i++) {
-            mf_splits_slot *s = &t->slots[i];
-            if (!s->live || s->seg != seg || mf_split_done(&s->split))
-                continue;
-            pending--;
-            if (!mf_split_next_range(&s->split, width, max_outstanding, lo, hi))
-                continue;
-            *id = (uint64_t)s->gen << 32 | i;
-            *cofactor = s->split.cofactor;
-            return true;
-        }
+    if (t->epoch != mf_order_epoch(order)) { /* the order renumbered its keys */
+        for (size_t k = 0; k < t->npending; k++)
+            t->pending[k].key = mf_order_key(order, t->slots[t->pending[k].slot].seg);
+        t->epoch = mf_order_epoch(order);
     }
-    return false;
+    /* the number nearest the head of the output that can issue a range goes first */
+    size_t best = t->npending;
+    for (size_t k = 0; k < t->npending; k++) {
+        const mf_splits_entry *e = &t->pending[k];
+        if (e->more && (max_outstanding == 0 || e->outstanding < max_outstanding) &&
+            (best == t->npending || e->key < t->pending[best].key))
+            best = k;
+    }
+    if (best == t->npending)
+        return false;
+    size_t i = t->pending[best].slot;
+    mf_splits_slot *s = &t->slots[i];
+    bool issued = mf_split_next_range(&s->split, width, max_outstanding, lo, hi);
+    refresh_entry(t, s);
+    if (!issued) /* cannot happen while the entries are kept up to date */
+        return false;
+    *id = (uint64_t)s->gen << 32 | i;
+    *cofactor = s->split.cofactor;
+    return true;
 }
 
 int mf_splits_report(mf_splits *t, uint64_t id, uint64_t lo, uint64_t hi, const uint64_t *divisors,
@@ -99,8 +151,11 @@ int mf_splits_report(mf_splits *t, uint64_t id, uint64_t lo, uint64_t hi, const 
     t->wasted += s->split.wasted - wasted;
     int completed = !was_done && mf_split_done(&s->split);
     if (completed) {
+        drop_entry(t, s);
         *done = &s->split;
         *seg = s->seg;
+    } else if (!was_done) {
+        refresh_entry(t, s);
     }
     release_if_idle(t, s);
     return completed;

@@ -237,6 +237,54 @@ START_TEST(empty_and_missing_files)
 }
 END_TEST
 
+/* Slices `text` (written to a temp file) with the given target; writes each slice's line count, then
+   its first line number, as "lines@line " into out. */
+static void slice_lines(const char *text, size_t target, char *out, size_t outlen)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mf-unit-slice-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert(fd >= 0);
+    ck_assert(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    mf_input in;
+    char msg[256];
+    const char *paths[] = {path};
+    ck_assert_int_eq(mf_input_open(&in, paths, 1, stderr, msg, sizeof msg), 0);
+    mf_buf b;
+    mf_buf_init(&b);
+    mf_slice_info info;
+    size_t o = 0;
+    out[0] = '\0';
+    while (mf_input_slice(&in, &b, target, 0, &info, msg, sizeof msg) == 1) {
+        o += (size_t)snprintf(out + o, outlen - o, "%llu@%llu ", (unsigned long long)mf_count_newlines(b.data, b.len),
+                              (unsigned long long)info.line);
+        mf_buf_reset(&b);
+    }
+    mf_buf_free(&b);
+    mf_input_close(&in);
+    unlink(path);
+}
+
+START_TEST(slices_end_at_the_first_newline_from_the_target)
+{
+    /* 18-byte lines: a target of one line's length gives one line per slice, one byte more two lines,
+       a target of 1 still a whole line; a slice never ends inside a line */
+    const char *text = "10000000000000061\n10000000000000069\n10000000000000079\n";
+    char got[256];
+    slice_lines(text, 18, got, sizeof got);
+    ck_assert_str_eq(got, "1@1 1@2 1@3 ");
+    slice_lines(text, 19, got, sizeof got);
+    ck_assert_str_eq(got, "2@1 1@3 ");
+    slice_lines(text, 1, got, sizeof got);
+    ck_assert_str_eq(got, "1@1 1@2 1@3 ");
+    slice_lines(text, 36, got, sizeof got);
+    ck_assert_str_eq(got, "2@1 1@3 ");
+    slice_lines(text, 1000, got, sizeof got);
+    ck_assert_str_eq(got, "3@1 ");
+}
+END_TEST
+
 START_TEST(count_newlines_any_length_and_density)
 {
     /* lengths around the vector width and past 255 vector steps (where the lane counters are summed),
@@ -292,6 +340,7 @@ Suite *input_suite(void)
     tcase_add_test(tc, token_display_limits_and_escapes);
     tcase_add_test(tc, empty_and_missing_files);
     tcase_add_test(tc, count_newlines_any_length_and_density);
+    tcase_add_test(tc, slices_end_at_the_first_newline_from_the_target);
     tcase_add_test(tc, parse_token_classes);
     suite_add_tcase(s, tc);
     return s;

@@ -128,6 +128,77 @@ static void partial_of(mf_factored *f, uint64_t n)
     mf_value_set_u64(&f->cofactor, n);
 }
 
+START_TEST(keys_follow_input_order)
+{
+    /* keys grow along the list through appends and nested insertions (which renumber them when a gap runs
+       out), and a released or stale id has none */
+    mf_order o;
+    mf_order_init(&o);
+    uint64_t ids[400];
+    size_t n = 0;
+    ids[n++] = mf_order_append(&o);
+    ids[n++] = mf_order_append(&o);
+    uint64_t at = ids[0];
+    for (int i = 0; i < 100; i++) /* each right after the previous one: the gap after ids[0] halves each time */
+        ids[n++] = at = mf_order_insert_after(&o, at);
+    for (int i = 0; i < 100; i++) /* each right after the first: always the smallest gap */
+        ids[n++] = mf_order_insert_after(&o, ids[0]);
+    ids[n++] = mf_order_append(&o);
+    ck_assert_uint_gt(mf_order_epoch(&o), 0); /* renumbered at least once */
+    uint64_t prev = 0;
+    size_t count = 0;
+    for (uint64_t id = mf_order_first(&o); id != MF_ORDER_NONE; id = mf_order_next(&o, id), count++) {
+        uint64_t k = mf_order_key(&o, id);
+        ck_assert_uint_gt(k, prev);
+        ck_assert_uint_ne(k, UINT64_MAX);
+        prev = k;
+    }
+    ck_assert_uint_eq(count, n);
+    ck_assert_uint_eq(mf_order_key(&o, ids[1] ^ (UINT64_C(1) << 32)), UINT64_MAX); /* stale generation */
+    mf_buf r;
+    mf_buf_init(&r);
+    uint64_t first = mf_order_first(&o);
+    ck_assert_int_eq(mf_order_put(&o, first, &r), 0);
+    mf_order_advance(&o);
+    ck_assert_uint_eq(mf_order_key(&o, first), UINT64_MAX); /* released */
+    mf_buf_free(&r);
+    mf_order_free(&o);
+}
+END_TEST
+
+START_TEST(splits_many_numbers_nearest_head_first)
+{
+    /* 300 split numbers started in scrambled order over 600 segments: ranges come from the number nearest
+       the head that can issue one, whatever the order they were started in */
+    mf_order o;
+    mf_order_init(&o);
+    mf_splits t;
+    mf_splits_init(&t);
+    mf_factored f;
+    mf_factored_init(&f);
+    uint64_t seg[600];
+    for (int i = 0; i < 600; i++)
+        seg[i] = mf_order_append(&o);
+    for (int k = 0; k < 300; k++) {
+        int i = 2 * ((k * 7) % 300) + 1; /* odd segments, scrambled */
+        partial_of(&f, 1000003ull * 1000033ull + 2 * (uint64_t)i);
+        ck_assert_ptr_nonnull(mf_splits_start(&t, &o, seg[i], &f, 3, 0));
+    }
+    for (int i = 1; i < 600; i += 2) { /* one range each (cap 1), in output order */
+        uint64_t id, lo, hi;
+        mpz_srcptr cof;
+        ck_assert(mf_splits_next_range(&t, &o, 1000, 1, &id, &lo, &hi, &cof));
+        ck_assert(mpz_cmp_ui(cof, 1000003ull * 1000033ull + 2 * (uint64_t)i) == 0);
+    }
+    uint64_t id, lo, hi;
+    mpz_srcptr cof;
+    ck_assert(!mf_splits_next_range(&t, &o, 1000, 1, &id, &lo, &hi, &cof));
+    mf_factored_clear(&f);
+    mf_splits_free(&t);
+    mf_order_free(&o);
+}
+END_TEST
+
 START_TEST(splits_head_of_line_first)
 {
     mf_order o;
@@ -140,9 +211,9 @@ START_TEST(splits_head_of_line_first)
     (void)b;
     /* started in the order c then a: a is nearer the head, so its ranges go first */
     partial_of(&f, 1000003ull * 1000033ull);
-    ck_assert_ptr_nonnull(mf_splits_start(&t, c, &f, 3, 0));
+    ck_assert_ptr_nonnull(mf_splits_start(&t, &o, c, &f, 3, 0));
     partial_of(&f, 999983ull * 1000003ull);
-    ck_assert_ptr_nonnull(mf_splits_start(&t, a, &f, 3, 0));
+    ck_assert_ptr_nonnull(mf_splits_start(&t, &o, a, &f, 3, 0));
     ck_assert_uint_eq(t.live, 2);
     ck_assert_uint_eq(t.started, 2);
     uint64_t id, lo, hi, ids[64], los[64], his[64];
@@ -198,16 +269,16 @@ START_TEST(splits_done_at_once_and_waste)
     uint64_t a = mf_order_append(&o);
     /* p already past the square root: done at once, the slot is free again */
     partial_of(&f, 101);
-    const mf_split *sp = mf_splits_start(&t, a, &f, 11, 0);
+    const mf_split *sp = mf_splits_start(&t, &o, a, &f, 11, 0);
     ck_assert(sp && mf_split_done(sp) && sp->result.nfactors == 1 && sp->result.factors[0].u == 101);
     ck_assert_uint_eq(t.live, 0);
     /* inconsistent partial: refused */
     partial_of(&f, 101);
-    ck_assert_ptr_null(mf_splits_start(&t, a, &f, 4, 0));
+    ck_assert_ptr_null(mf_splits_start(&t, &o, a, &f, 4, 0));
     /* 3 * 5 * 1000003^2 style: a factor found in the first range shrinks the limit, so ranges issued
        beyond it are dropped when they report and count as wasted */
     partial_of(&f, 1009ull * 1000003ull);
-    ck_assert_ptr_nonnull(mf_splits_start(&t, a, &f, 3, 0));
+    ck_assert_ptr_nonnull(mf_splits_start(&t, &o, a, &f, 3, 0));
     uint64_t id[4], lo[4], hi[4];
     mpz_srcptr cof;
     for (int i = 0; i < 4; i++)
@@ -235,6 +306,8 @@ Suite *order_suite(void)
     TCase *tc = tcase_create("order");
     tcase_add_test(tc, releases_in_order_with_insertions);
     tcase_add_test(tc, many_segments_random_completion);
+    tcase_add_test(tc, keys_follow_input_order);
+    tcase_add_test(tc, splits_many_numbers_nearest_head_first);
     tcase_add_test(tc, splits_head_of_line_first);
     tcase_add_test(tc, splits_done_at_once_and_waste);
     suite_add_tcase(s, tc);

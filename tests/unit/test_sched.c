@@ -11,23 +11,47 @@ START_TEST(adapts_to_cost)
     ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), MF_SCHED_FIRST_BYTES); /* small before any cost is known */
     ck_assert_uint_eq(mf_sched_next_bytes(&s, 1e9), MF_SCHED_FIRST_BYTES);
     ck_assert_uint_eq(mf_sched_next_bytes(&s, 800), 100);  /* a small input spread over the 4 ranks */
-    ck_assert_uint_eq(mf_sched_next_bytes(&s, 40), MF_SCHED_MIN_BYTES);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 40), 5);    /* 40 bytes over 8 units, then one line each */
     mf_sched_observe(&s, 100000, 100000 * 1e-9); /* cheap numbers: the biggest units */
     ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), MF_SCHED_MAX_BYTES);
     mf_sched_init(&s, 4, 0);
     mf_sched_observe(&s, 200, 0.1); /* 0.5 ms per byte: 100 bytes make 50 ms */
     ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 100);
     mf_sched_init(&s, 4, 0);
-    mf_sched_observe(&s, 20, 3.0); /* very costly: never below the minimum */
-    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), MF_SCHED_MIN_BYTES);
+    mf_sched_observe(&s, 20, 3.0); /* very costly: one line per unit (the slicer's least) */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 1);
     mf_sched_observe(&s, 0, 1.0); /* ignored */
-    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), MF_SCHED_MIN_BYTES);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 1);
     /* smoothing: one cheap unit after costly ones does not jump to the maximum */
     mf_sched_init(&s, 4, 0);
     mf_sched_observe(&s, 100, 0.05);
     mf_sched_observe(&s, 100, 0.0);
     size_t b = mf_sched_next_bytes(&s, -1);
     ck_assert(b > 100 && b < 1000);
+}
+END_TEST
+
+START_TEST(first_units_from_the_worst_case)
+{
+    /* before any cost is measured: as many lines as fit the target at sqrt(n) / 2 candidates each */
+    mf_sched s;
+    mf_sched_init(&s, 256, 0);
+    mf_sched_observe_lines(&s, 18); /* 17-digit numbers: 1.6e8 candidates at worst, 0.32 s: one line */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 18);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 1e9), 18);
+    mf_sched_observe_lines(&s, 14); /* 13 digits: 3.2 ms at worst, 15 lines */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 15 * 14);
+    mf_sched_observe_lines(&s, 8); /* 7 digits (coreutils' t00): thousands of lines, capped */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), MF_SCHED_FIRST_MAX_BYTES);
+    mf_sched_observe_lines(&s, 200); /* huge numbers: one line */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 200);
+    mf_sched_observe_lines(&s, 0.5); /* not a line length: ignored */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 200);
+    mf_sched_observe_candidates(&s, 1000000, 1e-3); /* measured 1 ns per candidate: used for the worst case */
+    mf_sched_observe_lines(&s, 14);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 31 * 14);
+    mf_sched_observe(&s, 1000, 1e-3); /* once a unit's cost is known, that decides */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 50000);
 }
 END_TEST
 
@@ -77,6 +101,7 @@ Suite *sched_suite(void)
     Suite *s = suite_create("sched");
     TCase *tc = tcase_create("sched");
     tcase_add_test(tc, adapts_to_cost);
+    tcase_add_test(tc, first_units_from_the_worst_case);
     tcase_add_test(tc, shrinks_near_the_end);
     tcase_add_test(tc, range_width_follows_candidate_cost);
     tcase_add_test(tc, window_holds_every_unit_in_flight);
