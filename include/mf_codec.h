@@ -74,6 +74,8 @@ void mf_text_unit_set_header(mf_buf *b, uint64_t id, uint32_t file, uint64_t lin
 void mf_range_unit_put(mf_buf *b, uint64_t id, const mf_value *c, uint64_t lo, uint64_t hi);
 /* Decodes the unit in b (from its start) into u, a range unit's cofactor into c. Returns 0 or -1. */
 int mf_unit_read(mf_buf *b, mf_unit *u, mf_value *c);
+/* The kind and id of an encoded unit, read without decoding the rest. Returns 0, or -1 when b is too short. */
+int mf_unit_peek(const mf_buf *b, mf_unit_kind *kind, uint64_t *id);
 
 /* The figures of a finished unit, text or range. */
 typedef struct mf_result_info {

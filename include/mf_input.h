@@ -51,6 +51,9 @@ typedef struct mf_slice_info {
     int in_comment;       /* the first byte lies inside a '#' comment */
 } mf_slice_info;
 
+/* Reads past the first count numbers (those a checkpoint records as done; their bad tokens are reported
+   again). Returns 0; 1 when the input holds fewer numbers (errmsg says so); -1 on a read error (errmsg). */
+int mf_input_skip(mf_input *in, uint64_t count, char *errmsg, size_t errlen);
 /* Mean bytes per line of the input block at hand, reading the next block when none is at hand (it stays at
    hand for mf_input_slice): sizes the first units before any cost is measured. -1 when the block holds no
    newline or cannot be read now (mf_input_slice then reports any error). */

@@ -10,7 +10,8 @@ typedef enum mf_tag {
     MF_TAG_UNIT = 1,    /* master -> worker: an encoded work unit */
     MF_TAG_RESULT = 2,  /* worker -> master: an encoded unit result */
     MF_TAG_STOP = 3,    /* master -> worker: stop now; payload u32 exit code */
-    MF_TAG_STATS = 4    /* worker -> master: the worker's statistics, its last message */
+    MF_TAG_STATS = 4,   /* worker -> master: the worker's statistics, its last message */
+    MF_TAG_YIELD = 5    /* master -> worker: hand back text unit <u64 id> now if it is still running */
 } mf_tag;
 
 /* Starts MPI. Returns 0, or -1 when MPI could not start. */

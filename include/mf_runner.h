@@ -46,6 +46,7 @@ typedef struct mf_runner {
     double cpu_mark;        /* the thread's CPU clock at the end of the last slice */
     double number_busy_s;   /* compute seconds (wall clock) spent on the number in progress */
     double number_cpu_s;    /* CPU seconds spent on the number in progress */
+    bool yield_now;         /* hand back at the end of the next slice, whatever the CPU time used */
     bool handed_back;       /* the finished unit handed back its rest or a partial number */
     bool suspended;         /* ... and the partial number was among it */
     char err[512];
@@ -61,5 +62,9 @@ int mf_runner_load(mf_runner *r, mf_buf *unit);
 /* Works on the loaded unit for about budget candidates (each token counts at least 16).
    Returns true when the unit is finished: r->result then holds the encoded result and r->active is false. */
 bool mf_runner_step(mf_runner *r, uint64_t budget);
+/* Asks the loaded text unit `id` to hand back at the end of its next slice, as if its CPU budget were spent
+   (the master asks when ranks idle and nothing else is left to hand out). Does nothing for another unit, a
+   range unit or when handing back is off (opts.handback_s 0). Returns true when the request applies. */
+bool mf_runner_yield(mf_runner *r, uint64_t id);
 
 #endif

@@ -14,6 +14,8 @@
 
 #define MF_SCHED_TARGET_S 0.05      /* aimed compute seconds per unit */
 #define MF_SCHED_HANDBACK_S 0.1     /* a unit busy this long hands back its rest and splits its number */
+#define MF_SCHED_YIELD_S 0.01       /* while ranks idle with nothing to hand out, a text unit running this long
+                                       is asked to hand back at once */
 #define MF_SCHED_FLOOR_S 0.005      /* near the end, units still carry at least this much work */
 #define MF_SCHED_FIRST_BYTES 256u   /* slices before any cost or line length is known: a few dozen numbers */
 #define MF_SCHED_FIRST_MAX_BYTES 4096u /* slices before any cost is known, at most */

@@ -46,5 +46,8 @@ void mf_rank_stats_init(mf_rank_stats *s, int rank);
 /* Writes the JSON report (one object, schema in README.md) to f. per_rank holds run->ranks entries;
    "kernel128" names the 128-bit kernel (every rank selects the same). */
 void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *per_rank);
+/* The same into the file at path (created or truncated). Returns 0, or -1 after printing a message naming
+   the file. */
+int mf_stats_write_file(const char *path, const mf_run_stats *run, const mf_rank_stats *per_rank);
 
 #endif

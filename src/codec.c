@@ -69,6 +69,16 @@ void mf_range_unit_put(mf_buf *b, uint64_t id, const mf_value *c, uint64_t lo, u
     mf_buf_put_u64(b, hi);
 }
 
+int mf_unit_peek(const mf_buf *b, mf_unit_kind *kind, uint64_t *id)
+{
+    mf_buf view = *b;
+    view.pos = 0;
+    view.failed = 0;
+    *kind = (mf_unit_kind)mf_buf_get_u8(&view);
+    *id = mf_buf_get_u64(&view);
+    return view.failed ? -1 : 0;
+}
+
 int mf_unit_read(mf_buf *b, mf_unit *u, mf_value *c)
 {
     b->pos = 0;

@@ -384,6 +384,27 @@ static size_t find_space(const unsigned char *p, size_t n)
     return n;
 }
 
+int mf_input_skip(mf_input *in, uint64_t count, char *errmsg, size_t errlen)
+{
+    mf_value v;
+    mf_value_init(&v);
+    int rc = 0;
+    for (uint64_t i = 0; i < count && rc == 0;) {
+        int got = mf_input_next(in, &v, errmsg, errlen);
+        if (got == MF_INPUT_INTERRUPTED)
+            continue;
+        if (got == 0) {
+            snprintf(errmsg, errlen, "input has fewer numbers than the checkpoint records");
+            rc = 1;
+        } else if (got < 0) {
+            rc = -1;
+        }
+        i++;
+    }
+    mf_value_clear(&v);
+    return rc;
+}
+
 double mf_input_line_length(mf_input *in)
 {
     char err[256];

@@ -3,12 +3,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mf_master.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "mf_codec.h"
+#include "mf_flights.h"
 #include "mf_input.h"
 #include "mf_kernel_u128.h"
 #include "mf_kernel_u64.h"
@@ -23,6 +23,7 @@
 #include "mf_splits.h"
 #include "mf_stats.h"
 #include "mf_status.h"
+#include "mf_unitq.h"
 #include "mf_verify.h"
 
 #define MASTER_SLICE (UINT64_C(1) << 18) /* own candidates between message checks */
@@ -35,10 +36,10 @@ typedef struct master {
     mf_sched sched;
     mf_order order;
     uint64_t window;          /* segments allowed before new input is read */
-    mf_buf *requeued;         /* handed-back rests, encoded units waiting to go out again: a ring, oldest first */
-    size_t requeued_head, nrequeued, requeued_cap;
+    mf_unitq requeued;        /* handed-back rests, encoded units waiting to go out again */
     mf_splits splits;         /* numbers split into candidate ranges */
     int *inflight;            /* units held by each worker, -1 once it stopped */
+    mf_flights flights;       /* the units each rank holds (rank 0: its own), for early hand-backs */
     mf_runner own;            /* the master's own unit */
     mf_buf unit;              /* a unit being built */
     mf_buf msg;               /* a received message */
@@ -140,7 +141,7 @@ static void on_range_result(master *m, int src, const mf_result_info *r)
 static size_t max_ranges_out(const master *m)
 {
     bool input_waits = !m->input_done && mf_order_live(&m->order) < m->window;
-    if (input_waits || m->nrequeued > 0)
+    if (input_waits || mf_unitq_len(&m->requeued) > 0)
         return 1;
     return (size_t)(m->ranks - 1) * MF_UNITS_IN_FLIGHT + 1;
 }
@@ -211,14 +212,8 @@ static bool next_unit(master *m)
 {
     if (next_range(m))
         return true;
-    if (m->nrequeued > 0) { /* swap buffers, so that both keep their storage for reuse */
-        mf_buf tmp = m->unit;
-        m->unit = m->requeued[m->requeued_head];
-        m->requeued[m->requeued_head] = tmp;
-        m->requeued_head = (m->requeued_head + 1) % m->requeued_cap;
-        m->nrequeued--;
+    if (mf_unitq_pop(&m->requeued, &m->unit))
         return true;
-    }
     return next_slice(m);
 }
 
@@ -226,23 +221,7 @@ static bool next_unit(master *m)
 static void requeue_rest(master *m, uint64_t after, const mf_result_info *r)
 {
     uint64_t seg = mf_order_insert_after(&m->order, after);
-    if (m->nrequeued == m->requeued_cap) { /* grow the ring, oldest entry first again */
-        size_t cap = m->requeued_cap ? 2 * m->requeued_cap : 8;
-        mf_buf *grown = malloc(cap * sizeof *grown);
-        if (!grown)
-            abort();
-        for (size_t i = 0; i < cap; i++) {
-            if (i < m->requeued_cap)
-                grown[i] = m->requeued[(m->requeued_head + i) % m->requeued_cap];
-            else
-                mf_buf_init(&grown[i]);
-        }
-        free(m->requeued);
-        m->requeued = grown;
-        m->requeued_head = 0;
-        m->requeued_cap = cap;
-    }
-    mf_buf *b = &m->requeued[(m->requeued_head + m->nrequeued++) % m->requeued_cap];
+    mf_buf *b = mf_unitq_push(&m->requeued);
     mf_text_unit_begin(b, seg, r->file, r->rest_line, r->rest_in_comment);
     mf_buf_put(b, r->rest, r->rest_len);
 }
@@ -283,6 +262,8 @@ static void on_message(master *m, int src, int tag)
 {
     if (tag == MF_TAG_RESULT && src > 0 && m->inflight[src] > 0) {
         m->inflight[src]--;
+        if (mf_flights_pop(&m->flights, src, mf_now()) != 0)
+            malformed(src);
         on_result(m, src, &m->msg);
     } else if (tag == MF_TAG_STATS && src > 0) {
         if (mf_codec_get_stats(&m->msg, &m->per_rank[src]) != 0)
@@ -302,6 +283,33 @@ static void receive_all(master *m)
 
 /* ---- hand-out and own work ---- */
 
+/* Records the unit in m->unit as handed to rank w (before a send, which takes the buffer). */
+static void flight_push(master *m, int w)
+{
+    mf_unit_kind kind;
+    uint64_t id;
+    if (mf_unit_peek(&m->unit, &kind, &id) != 0 || mf_flights_push(&m->flights, w, id, kind == MF_UNIT_TEXT, mf_now()) != 0)
+        malformed(0);
+}
+
+/* While a rank idles with nothing to hand out, asks the text unit that has run longest (at least
+   MF_SCHED_YIELD_S) to hand back now: its rest and its number in progress (then split into ranges) go to the
+   idle ranks. A request that arrives after the unit ended is ignored. */
+static void ask_yield(master *m)
+{
+    int w;
+    uint64_t id;
+    if (m->ranks < 2 || !mf_flights_pick_yield(&m->flights, mf_now(), MF_SCHED_YIELD_S, &w, &id))
+        return;
+    if (w == 0) {
+        mf_runner_yield(&m->own, id);
+        return;
+    }
+    mf_buf_reset(&m->unit);
+    mf_buf_put_u64(&m->unit, id);
+    mf_proto_send(w, MF_TAG_YIELD, &m->unit);
+}
+
 /* Fills every worker up to its in-flight quota. Returns true when it sent anything. */
 static bool dispatch(master *m)
 {
@@ -312,6 +320,7 @@ static bool dispatch(master *m)
         for (int w = 1; w < m->ranks; w++) {
             if (m->inflight[w] >= round || !next_unit(m))
                 continue;
+            flight_push(m, w);
             mf_proto_send(w, MF_TAG_UNIT, &m->unit);
             m->inflight[w]++;
             m->run.units++;
@@ -329,6 +338,7 @@ static bool own_work(master *m)
         if (!next_unit(m))
             return false;
         m->run.units++;
+        flight_push(m, 0);
         if (mf_runner_load(&m->own, &m->unit) != 0)
             malformed(0);
     }
@@ -338,6 +348,7 @@ static bool own_work(master *m)
         m->self.ranges += m->own.u.kind == MF_UNIT_RANGE;
         m->self.numbers += m->own.numbers + m->own.suspended; /* a split number counts where it started */
         m->self.candidates += m->own.candidates;
+        mf_flights_pop(&m->flights, 0, mf_now());
         on_result(m, 0, &m->own.result);
     }
     return true;
@@ -357,23 +368,12 @@ static bool stop_requested(master *m, double start)
 /* Skips the numbers a previous run finished (their bad tokens are reported again). */
 static int skip_done(master *m, uint64_t done)
 {
-    mf_value v;
-    mf_value_init(&v);
-    int rc = 0;
-    for (uint64_t i = 0; i < done && rc == 0;) {
-        int got = mf_input_next(&m->in, &v, m->err, sizeof m->err);
-        if (got == MF_INPUT_INTERRUPTED)
-            continue;
-        if (got < 0)
-            complain(m->err);
-        else if (got == 0)
-            fprintf(stderr, "mpifactor: %s: input has fewer numbers than the checkpoint records\n",
-                    m->cfg->checkpoint);
-        rc = got <= 0 ? -1 : 0;
-        i++;
-    }
-    mf_value_clear(&v);
-    return rc;
+    int rc = mf_input_skip(&m->in, done, m->err, sizeof m->err);
+    if (rc > 0)
+        fprintf(stderr, "mpifactor: %s: %s\n", m->cfg->checkpoint, m->err);
+    else if (rc < 0)
+        complain(m->err);
+    return rc ? -1 : 0;
 }
 
 /* Stops every worker, collecting their last results and statistics. */
@@ -415,11 +415,6 @@ static int exit_code_of(const master *m)
 
 static void write_stats(master *m, double wall, int exit_code)
 {
-    FILE *f = fopen(m->cfg->stats_path, "w");
-    if (!f) {
-        fprintf(stderr, "mpifactor: %s: %s\n", m->cfg->stats_path, strerror(errno));
-        return;
-    }
     m->self.bytes_sent = mf_proto_bytes_sent();
     m->self.bytes_received = mf_proto_bytes_received();
     m->per_rank[0] = m->self;
@@ -433,9 +428,7 @@ static void write_stats(master *m, double wall, int exit_code)
     m->run.numbers = m->sink.written_now;
     m->run.invalid_tokens = m->in.invalid + m->sink.invalid;
     m->run.exit_code = exit_code;
-    mf_stats_write_json(f, &m->run, m->per_rank);
-    if (fclose(f) != 0)
-        fprintf(stderr, "mpifactor: %s: write error\n", m->cfg->stats_path);
+    mf_stats_write_file(m->cfg->stats_path, &m->run, m->per_rank);
 }
 
 int mf_master_run(const mf_config *cfg, int ranks)
@@ -449,7 +442,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
     mf_rank_stats_init(&m.self, 0);
     m.inflight = calloc((size_t)ranks, sizeof *m.inflight);
     m.per_rank = calloc((size_t)ranks, sizeof *m.per_rank);
-    if (!m.inflight || !m.per_rank) {
+    if (!m.inflight || !m.per_rank || mf_flights_init(&m.flights, ranks) != 0) {
         complain("out of memory");
         mf_proto_abort(MF_EXIT_INTERNAL);
     }
@@ -466,6 +459,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
     mf_factored_init(&m.partial);
     mf_value_init(&m.value);
     mf_splits_init(&m.splits);
+    mf_unitq_init(&m.requeued);
     mf_progress_init(&m.progress, mf_progress_wanted(cfg->progress) ? stderr : NULL, start);
 
     uint64_t resume_done = 0;
@@ -485,6 +479,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
         if (m.input_done && mf_order_live(&m.order) == 0)
             break; /* everything read, handed out, returned and written */
         busy |= own_work(&m);
+        ask_yield(&m);
         mf_proto_progress();
         /* numbers are counted by the workers: the total is estimated from the input bytes of the
            numbers written so far */
@@ -520,9 +515,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
     mf_input_close(&m.in); /* also right after a failed open */
     mf_runner_free(&m.own);
     mf_order_free(&m.order);
-    for (size_t i = 0; i < m.requeued_cap; i++)
-        mf_buf_free(&m.requeued[i]);
-    free(m.requeued);
+    mf_unitq_free(&m.requeued);
     mf_splits_free(&m.splits);
     mf_value_clear(&m.value);
     mf_buf_free(&m.unit);
@@ -531,5 +524,6 @@ int mf_master_run(const mf_config *cfg, int ranks)
     mf_factored_clear(&m.partial);
     free(m.inflight);
     free(m.per_rank);
+    mf_flights_free(&m.flights);
     return code;
 }

@@ -45,6 +45,7 @@ int mf_runner_load(mf_runner *r, mf_buf *unit)
     r->in_number = false;
     r->active = true;
     r->handed_back = false;
+    r->yield_now = false;
     r->suspended = false;
     r->numbers = r->invalid = r->verify_failures = r->candidates = 0;
     r->busy_s = 0;
@@ -154,11 +155,19 @@ static bool step_text(mf_runner *r, uint64_t budget)
         r->number_busy_s += dt;
         r->number_cpu_s += dc;
     }
-    if (end || (r->opt.handback_s > 0 && r->cpu_s >= r->opt.handback_s)) {
+    if (end || (r->opt.handback_s > 0 && (r->cpu_s >= r->opt.handback_s || r->yield_now))) {
         finish_text(r);
         return true;
     }
     return false;
+}
+
+bool mf_runner_yield(mf_runner *r, uint64_t id)
+{
+    if (!r->active || r->u.kind != MF_UNIT_TEXT || r->u.id != id || r->opt.handback_s <= 0)
+        return false;
+    r->yield_now = true;
+    return true;
 }
 
 bool mf_runner_step(mf_runner *r, uint64_t budget)

@@ -4,6 +4,7 @@
 #include "mf_sim.h"
 
 
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,4 +102,19 @@ void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *
                 (unsigned long long)r->bytes_received);
     }
     fprintf(f, "\n ]}\n");
+}
+
+int mf_stats_write_file(const char *path, const mf_run_stats *run, const mf_rank_stats *per_rank)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "mpifactor: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    mf_stats_write_json(f, run, per_rank);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "mpifactor: %s: write error\n", path);
+        return -1;
+    }
+    return 0;
 }

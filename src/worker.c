@@ -38,6 +38,12 @@ int mf_worker_run(const mf_config *cfg)
                 stop = 1;
                 break;
             }
+            if (tag == MF_TAG_YIELD) { /* a request for a unit already finished is stale: ignored */
+                uint64_t id = mf_buf_get_u64(&msg);
+                if (!msg.failed)
+                    mf_runner_yield(&runner, id);
+                continue;
+            }
             if (tag == MF_TAG_UNIT) {
                 if (qlen == QUEUE_CAP) {
                     fprintf(stderr, "mpifactor: rank %d: more units than the protocol allows\n", st.rank);

@@ -284,18 +284,19 @@ check "81-character bad token: exit 1, its head, tail and length shown" bash -c 
   grep -qx \"mpifactor: $WORK/longtoken.txt:2: '9999999999999999999999999999…999999999999999999999999999x' (81 characters) is not a valid non-negative integer\" '$WORK/err.longtoken' \
   && printf '12: 2 2 3\n35: 5 7\n' | cmp - '$WORK/out.longtoken'"
 
-# a checkpoint in use: a second run with the same --checkpoint exits 2 at once and touches nothing
-head -n 300 "$WORK/slow.txt" > "$WORK/slow300.txt"
-expected "$WORK/slow300.txt" > "$WORK/slow300.expected"
+# a checkpoint in use: a second run with the same --checkpoint exits 2 at once and touches nothing (the first
+# run gets the slow workload twice, several seconds at np 2, so that it is still running meanwhile)
+cat "$WORK/slow.txt" "$WORK/slow.txt" > "$WORK/slow2x.txt"
+cat "$WORK/slow.full" "$WORK/slow.full" > "$WORK/slow2x.expected"
 rm -f "$WORK/inuse.out" "$WORK/inuse.ckpt"
-interactive "'$MPIRUN' -q -np 2 '$BIN' --checkpoint '$WORK/inuse.ckpt' -o '$WORK/inuse.out' '$WORK/slow300.txt'" \
+interactive "'$MPIRUN' -q -np 2 '$BIN' --checkpoint '$WORK/inuse.ckpt' -o '$WORK/inuse.out' '$WORK/slow2x.txt'" \
   > "$WORK/tty.inuse" 2>&1 & first=$!
 for _ in $(seq 600); do [ -s "$WORK/inuse.ckpt" ] && break; sleep 0.1; done   # the first run holds it
 printf 'precious\n' > "$WORK/inuse.other"
 t0=$(date +%s.%N)
-"$BIN" --checkpoint "$WORK/inuse.ckpt" -o "$WORK/inuse.other" "$WORK/slow300.txt" 2> "$WORK/err.inuse"; rc=$?
+"$BIN" --checkpoint "$WORK/inuse.ckpt" -o "$WORK/inuse.other" "$WORK/slow2x.txt" 2> "$WORK/err.inuse"; rc=$?
 t1=$(date +%s.%N)
-mf 2 --checkpoint "$WORK/inuse.ckpt" -o "$WORK/inuse.out" "$WORK/slow300.txt" 2> "$WORK/err.inuse2"; rc2=$?
+mf 2 --checkpoint "$WORK/inuse.ckpt" -o "$WORK/inuse.out" "$WORK/slow2x.txt" 2> "$WORK/err.inuse2"; rc2=$?
 still=$(kill -0 $first 2>/dev/null && echo running || echo finished)
 check "checkpoint in use (first run $still): second run exits 2 at once with the message, its output untouched" bash -c \
   "[ $still = running ] && [ $rc -eq 2 ] && [ \$(grep -c . '$WORK/err.inuse') -eq 1 ] && \
@@ -305,13 +306,13 @@ check "checkpoint in use under mpirun, same output file: exit 2 with the message
   "[ $rc2 -eq 2 ] && grep -q 'checkpoint $WORK/inuse.ckpt is in use by another run' '$WORK/err.inuse2'"
 wait $first; rc=$?
 check "the first run finishes unharmed: exit 0, output identical to GNU factor" bash -c \
-  "[ $rc -eq 0 ] && cmp '$WORK/slow300.expected' '$WORK/inuse.out'"
+  "[ $rc -eq 0 ] && cmp '$WORK/slow2x.expected' '$WORK/inuse.out'"
 check "its progress line in the terminal: bar, share, rate, elapsed, ETA; then the final line" bash -c \
   "tr '\\r' '\\n' < '$WORK/tty.inuse' | grep -Eq '^mpifactor: \\[[# ]{20}\\] +[0-9]+\\.[0-9]% [0-9]+/~?[0-9]+ numbers, ([0-9]+/s, )?[0-9:]{8} elapsed' && \
-   tr '\\r' '\\n' < '$WORK/tty.inuse' | grep -q '^mpifactor: 300 numbers, '"
-mf 2 --checkpoint "$WORK/inuse.ckpt" -o "$WORK/inuse.out" "$WORK/slow300.txt" 2> "$WORK/err.inuse3"; rc=$?
+   tr '\\r' '\\n' < '$WORK/tty.inuse' | grep -q '^mpifactor: $((2 * SLOW_COUNT)) numbers, '"
+mf 2 --checkpoint "$WORK/inuse.ckpt" -o "$WORK/inuse.out" "$WORK/slow2x.txt" 2> "$WORK/err.inuse3"; rc=$?
 check "once the first run has ended, the checkpoint is free again (resume of a finished run)" bash -c \
-  "[ $rc -eq 0 ] && cmp '$WORK/slow300.expected' '$WORK/inuse.out'"
+  "[ $rc -eq 0 ] && cmp '$WORK/slow2x.expected' '$WORK/inuse.out'"
 
 # a checkpoint of format 1 (FNV-1a fingerprint, before this change): a clear message, nothing touched
 printf 'mpifactor-checkpoint 1 0123456789abcdef\ndone 2 20 00000000\n' > "$WORK/v1.ckpt"; cp "$WORK/v1.ckpt" "$WORK/v1.orig"

@@ -3,6 +3,7 @@
 #include <check.h>
 
 #include "mf_order.h"
+#include "mf_unitq.h"
 #include "mf_splits.h"
 #include "test_util.h"
 
@@ -199,6 +200,34 @@ START_TEST(splits_many_numbers_nearest_head_first)
 }
 END_TEST
 
+START_TEST(unit_queue_first_in_first_out)
+{
+    /* pushes and pops interleaved across growth and wrap-around keep the order; buffers are reused */
+    mf_unitq q;
+    mf_unitq_init(&q);
+    mf_buf out;
+    mf_buf_init(&out);
+    uint32_t next_in = 0, next_out = 0;
+    for (int round = 0; round < 200; round++) {
+        int pushes = (int)mf_test_range(0, 5), pops = (int)mf_test_range(0, 5);
+        for (int i = 0; i < pushes; i++)
+            mf_buf_put_u32(mf_unitq_push(&q), next_in++);
+        for (int i = 0; i < pops; i++) {
+            bool got = mf_unitq_pop(&q, &out);
+            ck_assert(got == (next_out < next_in));
+            if (!got)
+                break;
+            out.pos = 0;
+            ck_assert_uint_eq(mf_buf_get_u32(&out), next_out++);
+            ck_assert_uint_eq(out.len, 4);
+        }
+        ck_assert_uint_eq(mf_unitq_len(&q), next_in - next_out);
+    }
+    mf_buf_free(&out);
+    mf_unitq_free(&q);
+}
+END_TEST
+
 START_TEST(splits_head_of_line_first)
 {
     mf_order o;
@@ -308,6 +337,7 @@ Suite *order_suite(void)
     tcase_add_test(tc, many_segments_random_completion);
     tcase_add_test(tc, keys_follow_input_order);
     tcase_add_test(tc, splits_many_numbers_nearest_head_first);
+    tcase_add_test(tc, unit_queue_first_in_first_out);
     tcase_add_test(tc, splits_head_of_line_first);
     tcase_add_test(tc, splits_done_at_once_and_waste);
     suite_add_tcase(s, tc);

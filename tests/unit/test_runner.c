@@ -234,6 +234,46 @@ START_TEST(hand_back_and_split)
 }
 END_TEST
 
+START_TEST(yield_hands_back_at_once)
+{
+    /* a unit asked to yield hands back at the end of its next slice, long before its budget: the number in
+       progress comes back suspended with the rest of the slice; requests for another unit, a range unit or
+       a runner that never hands back do nothing */
+    const char *text = "4611686014132420609 15\n";
+    mf_runner_opts opts = {.format = MF_FORMAT_TEXT, .handback_s = 100, .paths = paths, .npaths = 1};
+    mf_runner r;
+    mf_runner_init(&r, &opts);
+    mf_buf unit;
+    mf_buf_init(&unit);
+    mf_text_unit_begin(&unit, 7, 0, 1, 0);
+    mf_buf_put_str(&unit, text);
+    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    ck_assert(!mf_runner_step(&r, 1000));
+    ck_assert(!mf_runner_yield(&r, 8)); /* not this unit */
+    ck_assert(!mf_runner_step(&r, 1000));
+    ck_assert(mf_runner_yield(&r, 7));
+    ck_assert(mf_runner_step(&r, 1000));
+    mf_result_info info;
+    mf_factored partial;
+    mf_factored_init(&partial);
+    ck_assert_int_eq(mf_result_read(&r.result, &info, &partial), 0);
+    ck_assert(info.escalated && info.has_rest && info.numbers == 0);
+    ck_assert(info.next_p > 3 && !partial.complete);
+    ck_assert_uint_eq(info.rest_len, 3); /* "15\n" */
+    ck_assert(!mf_runner_yield(&r, 7)); /* finished */
+    mf_runner_free(&r);
+    opts.handback_s = 0; /* -np 1: never */
+    mf_runner_init(&r, &opts);
+    mf_text_unit_begin(&unit, 7, 0, 1, 0);
+    mf_buf_put_str(&unit, text);
+    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    ck_assert(!mf_runner_yield(&r, 7));
+    mf_factored_clear(&partial);
+    mf_buf_free(&unit);
+    mf_runner_free(&r);
+}
+END_TEST
+
 Suite *runner_suite(void)
 {
     Suite *s = suite_create("runner");
@@ -242,6 +282,7 @@ Suite *runner_suite(void)
     tcase_add_test(tc, text_unit_like_reference);
     tcase_add_test(tc, range_unit_reports_its_divisors);
     tcase_add_test(tc, hand_back_and_split);
+    tcase_add_test(tc, yield_hands_back_at_once);
     suite_add_tcase(s, tc);
     return s;
 }

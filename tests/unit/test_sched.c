@@ -1,6 +1,7 @@
 /* Unit sizing: adaptive to the cost per byte, bounded, shrinking near the end; range widths; the window. */
 #include <check.h>
 
+#include "mf_flights.h"
 #include "mf_sched.h"
 #include "test_util.h"
 
@@ -55,6 +56,36 @@ START_TEST(first_units_from_the_worst_case)
 }
 END_TEST
 
+START_TEST(flights_pick_the_longest_running_text_unit)
+{
+    mf_flights f;
+    ck_assert_int_eq(mf_flights_init(&f, 4), 0);
+    int w;
+    uint64_t id;
+    /* every rank busy: nothing to ask, however long units run */
+    for (int r = 0; r < 4; r++)
+        ck_assert_int_eq(mf_flights_push(&f, r, 100 + (uint64_t)r, r != 2, 1.0 + r), 0);
+    ck_assert(!mf_flights_pick_yield(&f, 50.0, 0.01, &w, &id));
+    ck_assert_int_eq(mf_flights_push(&f, 1, 201, true, 2.0), 0); /* queued behind 101 */
+    ck_assert_int_eq(mf_flights_push(&f, 1, 202, true, 2.0), -1); /* a third: refused */
+    ck_assert_int_eq(mf_flights_pop(&f, 0, 3.0), 0);              /* rank 0 idles now */
+    ck_assert_int_eq(mf_flights_pop(&f, 0, 3.0), -1);
+    /* rank 1's unit 101 ran since 2.0, rank 3's since 4.0, rank 2's is a range: 101 first, once */
+    ck_assert(mf_flights_pick_yield(&f, 4.5, 0.01, &w, &id));
+    ck_assert(w == 1 && id == 101);
+    ck_assert(mf_flights_pick_yield(&f, 4.5, 0.01, &w, &id));
+    ck_assert(w == 3 && id == 103);
+    ck_assert(!mf_flights_pick_yield(&f, 4.5, 0.01, &w, &id));
+    /* rank 1 returns 101: 201 runs from 5.0, too short at 5.005, long enough at 5.02 */
+    ck_assert_int_eq(mf_flights_pop(&f, 1, 5.0), 0);
+    ck_assert_int_eq(mf_flights_held(&f, 1), 1);
+    ck_assert(!mf_flights_pick_yield(&f, 5.005, 0.01, &w, &id));
+    ck_assert(mf_flights_pick_yield(&f, 5.02, 0.01, &w, &id));
+    ck_assert(w == 1 && id == 201);
+    mf_flights_free(&f);
+}
+END_TEST
+
 START_TEST(shrinks_near_the_end)
 {
     mf_sched s;
@@ -102,6 +133,7 @@ Suite *sched_suite(void)
     TCase *tc = tcase_create("sched");
     tcase_add_test(tc, adapts_to_cost);
     tcase_add_test(tc, first_units_from_the_worst_case);
+    tcase_add_test(tc, flights_pick_the_longest_running_text_unit);
     tcase_add_test(tc, shrinks_near_the_end);
     tcase_add_test(tc, range_width_follows_candidate_cost);
     tcase_add_test(tc, window_holds_every_unit_in_flight);

@@ -1,0 +1,42 @@
+/* The units each rank holds, in the order it runs them, and which running unit to ask to hand back early
+   when ranks idle (pure: no MPI, no clock; times are passed in). */
+#ifndef MPIFACTOR_FLIGHTS_H
+#define MPIFACTOR_FLIGHTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mf_sched.h"
+
+/* A unit a rank holds: the first one it holds is running, since the rank's previous result came in. */
+typedef struct mf_flight {
+    uint64_t id;
+    bool text;
+    bool asked;               /* asked to hand back already */
+    double since;             /* when it started running; 0 while queued */
+} mf_flight;
+
+typedef struct mf_flights {
+    int ranks;
+    mf_flight *ring;          /* MF_UNITS_IN_FLIGHT entries per rank */
+    int *head, *held;
+} mf_flights;
+
+/* Initializes the table for ranks ranks (rank 0's own unit included). Returns 0, or -1 when out of memory. */
+int mf_flights_init(mf_flights *f, int ranks);
+/* Frees all storage. */
+void mf_flights_free(mf_flights *f);
+/* Records unit id (text or range) handed to rank w at time now; it runs at once when w held none.
+   Returns 0, or -1 when w already holds MF_UNITS_IN_FLIGHT units or is out of range. */
+int mf_flights_push(mf_flights *f, int w, uint64_t id, bool text, double now);
+/* Rank w finished its running unit at time now: the next one it holds runs from then. Returns 0, or -1
+   when w held none. */
+int mf_flights_pop(mf_flights *f, int w, double now);
+/* Units rank w holds. */
+static inline int mf_flights_held(const mf_flights *f, int w) { return f->held[w]; }
+/* When some rank holds no unit (and so, after a round of hand-outs, nothing is left to give it), picks the
+   text unit that has been running longest, at least min_run_s at time now and not asked before; marks it
+   asked and sets *w and *id. Returns false when no rank idles or no unit qualifies. */
+bool mf_flights_pick_yield(mf_flights *f, double now, double min_run_s, int *w, uint64_t *id);
+
+#endif

@@ -1,0 +1,76 @@
+/* Units in flight per rank (a small ring each) and the choice of a unit to hand back early. */
+#include "mf_flights.h"
+
+#include <stdlib.h>
+
+int mf_flights_init(mf_flights *f, int ranks)
+{
+    f->ranks = ranks;
+    f->ring = calloc((size_t)ranks * MF_UNITS_IN_FLIGHT, sizeof *f->ring);
+    f->head = calloc((size_t)ranks, sizeof *f->head);
+    f->held = calloc((size_t)ranks, sizeof *f->held);
+    if (!f->ring || !f->head || !f->held) {
+        mf_flights_free(f);
+        return -1;
+    }
+    return 0;
+}
+
+void mf_flights_free(mf_flights *f)
+{
+    free(f->ring);
+    free(f->head);
+    free(f->held);
+    f->ring = NULL;
+    f->head = f->held = NULL;
+}
+
+static mf_flight *at(const mf_flights *f, int w, int i)
+{
+    return &f->ring[(size_t)w * MF_UNITS_IN_FLIGHT + (size_t)((f->head[w] + i) % MF_UNITS_IN_FLIGHT)];
+}
+
+int mf_flights_push(mf_flights *f, int w, uint64_t id, bool text, double now)
+{
+    if (w < 0 || w >= f->ranks || f->held[w] >= MF_UNITS_IN_FLIGHT)
+        return -1;
+    *at(f, w, f->held[w]) = (mf_flight){.id = id, .text = text, .since = f->held[w] == 0 ? now : 0};
+    f->held[w]++;
+    return 0;
+}
+
+int mf_flights_pop(mf_flights *f, int w, double now)
+{
+    if (w < 0 || w >= f->ranks || f->held[w] == 0)
+        return -1;
+    f->head[w] = (f->head[w] + 1) % MF_UNITS_IN_FLIGHT;
+    if (--f->held[w] > 0)
+        at(f, w, 0)->since = now;
+    return 0;
+}
+
+bool mf_flights_pick_yield(mf_flights *f, double now, double min_run_s, int *w, uint64_t *id)
+{
+    bool idle = false;
+    for (int r = 0; r < f->ranks && !idle; r++)
+        idle = f->held[r] == 0;
+    if (!idle)
+        return false;
+    mf_flight *best = NULL;
+    double oldest = now - min_run_s;
+    for (int r = 0; r < f->ranks; r++) {
+        if (f->held[r] == 0)
+            continue;
+        mf_flight *u = at(f, r, 0);
+        if (u->text && !u->asked && u->since <= oldest) {
+            best = u;
+            oldest = u->since;
+            *w = r;
+        }
+    }
+    if (!best)
+        return false;
+    best->asked = true;
+    *id = best->id;
+    return true;
+}
