@@ -3,7 +3,7 @@
 # mpirun/srun process (or simulated with SimGrid SMPI), results appended to DIR/scaling.csv.
 #
 #   jobs/scaling.sh strong|weak [--ranks "1 2 4"] [--numbers N] [--bits B] [--kind semiprime|random|smooth|sequence]
-#                   [--seed S] [--reps K] [--pick median|min] [--out DIR] [--slurm | --simulate [platform]]
+#                   [--seed S] [--reps K] [--pick median|min] [--out DIR] [--slurm | --simulate [platform] [--jobs J]]
 #                   [-- mpifactor options...]
 #   platform: [--nodes N] [--cores-per-node C] [--latency L] [--bandwidth B] [--core-speed F] [--platform FILE]
 #
@@ -16,6 +16,7 @@
 # --slurm (inside an allocation, e.g. jobs/scaling.sbatch): `srun --mpi=pmix -n R` per point, R <= SLURM_NTASKS.
 # Otherwise `mpirun -np R`, with --oversubscribe when R exceeds this host's cores (as root export
 # OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 first).
+# --jobs J (with --simulate; default: this machine's cores): simulated points run J at a time.
 # --simulate: the unchanged program on a simulated cluster (SimGrid SMPI, Debian libsimgrid-dev, installed
 # when missing): built once with `make SMPI=1` into build/smpi/, run with smpirun inside this one process.
 # Platform (jobs/simulate_platform.py writes it): N nodes (default: as many as the largest R needs) of C cores
@@ -59,6 +60,7 @@ kind=semiprime
 seed=1
 reps=1
 pick_how=median
+sim_jobs=$(nproc)
 out=scaling-results
 use_slurm=0
 use_sim=0
@@ -72,6 +74,7 @@ while [ $# -gt 0 ]; do
     --kind) [ $# -ge 2 ] || usage; kind=$2; shift 2 ;;
     --seed) [ $# -ge 2 ] || usage; seed=$2; shift 2 ;;
     --reps) [ $# -ge 2 ] || usage; reps=$2; shift 2 ;;
+    --jobs) [ $# -ge 2 ] || usage; sim_jobs=$2; shift 2 ;;
     --pick) [ $# -ge 2 ] || usage; pick_how=$2; shift 2 ;;
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
     --slurm) use_slurm=1; shift ;;
@@ -88,6 +91,7 @@ is_uint() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
 cores=$(nproc)
 [ $use_slurm -eq 0 ] || [ $use_sim -eq 0 ] || die "--slurm and --simulate exclude each other"
 [ ${#sim_args[@]} -eq 0 ] || [ $use_sim -eq 1 ] || die "${sim_args[0]} needs --simulate"
+{ is_uint "$sim_jobs" && [ "$sim_jobs" -ge 1 ]; } || die "--jobs must be a positive integer, got '$sim_jobs'"
 if [ $use_sim -eq 1 ]; then
   max_ranks=256
 elif [ $use_slurm -eq 1 ]; then
@@ -258,14 +262,33 @@ for r in $ranks; do
     noted[$input]=1
   fi
 done
+# Runs one point and leaves its wall_s (simulated: simulated seconds) in DIR/wall.txt.
+run_and_record() { # ranks dir count
+  local w
+  w=$(run_point "$1" "$(input_for "$3")" "$2") && echo "$w" >"$2/wall.txt"
+}
 # Repetitions outermost: a disturbance (another job on the node) then hits one repetition of every
-# rank count rather than every repetition of one.
+# rank count rather than every repetition of one. Simulated points run side by side, up to --jobs at once
+# (default: this machine's cores): SMPI charges each simulated rank the CPU time it used, so points that
+# share the machine do not change each other's simulated times.
 for ((k = 1; k <= reps; k++)); do
+  for r in $ranks; do
+    dir=$out/points/$sweep_id-$mode-r$r-k$k
+    mkdir -p "$dir"
+    rm -f "$dir/wall.txt"
+    if [ $use_sim -eq 1 ] && [ "$sim_jobs" -gt 1 ]; then
+      while [ "$(jobs -rp | wc -l)" -ge "$sim_jobs" ]; do wait -n || true; done
+      run_and_record "$r" "$dir" "$(count_for "$r")" &
+    else
+      run_and_record "$r" "$dir" "$(count_for "$r")" || true
+    fi
+  done
+  wait || true
   for r in $ranks; do
     count=$(count_for "$r")
     dir=$out/points/$sweep_id-$mode-r$r-k$k
-    mkdir -p "$dir"
-    w=$(run_point "$r" "$(input_for "$count")" "$dir") || die "point with $r ranks failed"
+    [ -s "$dir/wall.txt" ] || die "point with $r ranks failed"
+    w=$(cat "$dir/wall.txt")
     lines=$(wc -l <"$dir/out.txt")
     [ "$lines" -eq "$count" ] || die "$r ranks: $lines result lines for $count numbers ($dir/out.txt)"
     walls[$r]="${walls[$r]:-}$w $k"$'\n'

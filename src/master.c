@@ -292,14 +292,17 @@ static void flight_push(master *m, int w)
         malformed(0);
 }
 
-/* While a rank idles with nothing to hand out, asks the text unit that has run longest (at least
+/* At the tail, while a rank idles with nothing to hand out, asks the text unit that has run longest (at least
    MF_SCHED_YIELD_S) to hand back now: its rest and its number in progress (then split into ranges) go to the
    idle ranks. A request that arrives after the unit ended is ignored. */
 static void ask_yield(master *m)
 {
     int w;
     uint64_t id;
-    if (m->ranks < 2 || !mf_flights_pick_yield(&m->flights, mf_now(), MF_SCHED_YIELD_S, &w, &id))
+    /* only once all input is cut and no rest waits: a rank that idles earlier waits for the window of
+       results to move, and splitting more numbers then would only fill it further */
+    if (m->ranks < 2 || !m->input_done || mf_unitq_len(&m->requeued) > 0 ||
+        !mf_flights_pick_yield(&m->flights, mf_now(), MF_SCHED_YIELD_S, &w, &id))
         return;
     if (w == 0) {
         mf_runner_yield(&m->own, id);
