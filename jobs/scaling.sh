@@ -16,7 +16,8 @@
 # --slurm (inside an allocation, e.g. jobs/scaling.sbatch): `srun --mpi=pmix -n R` per point, R <= SLURM_NTASKS.
 # Otherwise `mpirun -np R`, with --oversubscribe when R exceeds this host's cores (as root export
 # OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 first).
-# --jobs J (with --simulate; default: this machine's cores): simulated points run J at a time.
+# --jobs J (with --simulate; default 1): simulated points run J at a time. Faster, but on a machine whose cores
+# share caches or a physical core (this 2-vCPU VM), each point's measured compute grows by up to ~15%.
 # --simulate: the unchanged program on a simulated cluster (SimGrid SMPI, Debian libsimgrid-dev, installed
 # when missing): built once with `make SMPI=1` into build/smpi/, run with smpirun inside this one process.
 # Platform (jobs/simulate_platform.py writes it): N nodes (default: as many as the largest R needs) of C cores
@@ -60,7 +61,7 @@ kind=semiprime
 seed=1
 reps=1
 pick_how=median
-sim_jobs=$(nproc)
+sim_jobs=1
 out=scaling-results
 use_slurm=0
 use_sim=0
@@ -268,9 +269,8 @@ run_and_record() { # ranks dir count
   w=$(run_point "$1" "$(input_for "$3")" "$2") && echo "$w" >"$2/wall.txt"
 }
 # Repetitions outermost: a disturbance (another job on the node) then hits one repetition of every
-# rank count rather than every repetition of one. Simulated points run side by side, up to --jobs at once
-# (default: this machine's cores): SMPI charges each simulated rank the CPU time it used, so points that
-# share the machine do not change each other's simulated times.
+# rank count rather than every repetition of one. With --jobs J > 1 simulated points run side by side, J at
+# a time (SMPI charges each simulated rank the CPU time it used, which sharing the machine inflates a little).
 for ((k = 1; k <= reps; k++)); do
   for r in $ranks; do
     dir=$out/points/$sweep_id-$mode-r$r-k$k

@@ -66,7 +66,7 @@ fi
 # The commands of README.md's "Simulated scaling" section, verbatim (seed 1).
 S=$WORK/results/sim
 if (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 600 \
-  scaling.sh strong --simulate --ranks "1 2 64" --numbers 40 --bits 50 --out results/sim) \
+  scaling.sh strong --simulate --ranks "1 2 64" --numbers 40 --bits 58 --out results/sim) \
   >"$WORK/sim.log" 2>&1 && [ "$(tail -n +2 "$S/scaling.csv" | wc -l)" -eq 3 ]; then
   pass "scaling.sh strong --simulate --ranks \"1 2 64\": outputs agree, one CSV row per rank count"
 else
@@ -152,9 +152,9 @@ else
   for attempt in 1 2 3; do
     rm -rf "$WORK/results/cal-sim" "$WORK/results/cal-real"
     if ! (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
-      scaling.sh strong --simulate --ranks "1 2" --numbers 40 --bits 50 --out results/cal-sim) >"$WORK/calsim.log" 2>&1 ||
+      scaling.sh strong --simulate --ranks "1 2" --numbers 40 --bits 58 --out results/cal-sim) >"$WORK/calsim.log" 2>&1 ||
       ! (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
-      scaling.sh strong --ranks "1 2" --numbers 40 --bits 50 --reps 3 --pick min --out results/cal-real) >"$WORK/real.log" 2>&1; then
+      scaling.sh strong --ranks "1 2" --numbers 40 --bits 58 --reps 3 --pick min --out results/cal-real) >"$WORK/real.log" 2>&1; then
       attempts="$attempts [attempt $attempt: a run failed]"
       continue
     fi
