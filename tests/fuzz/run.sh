@@ -11,7 +11,7 @@ CLANG=$(command -v clang || command -v clang-14)
 OUT="$ROOT/build/fuzz"
 mkdir -p "$OUT/edge"
 srcs=()
-for m in input buf value codec stats; do srcs+=("$ROOT/src/$m.c"); done
+for m in input buf value codec stats sim; do srcs+=("$ROOT/src/$m.c"); done
 rm -f "$OUT/fuzz_input"
 "$CLANG" -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
   -I"$ROOT/include" "$HERE/fuzz_input.c" "${srcs[@]}" -o "$OUT/fuzz_input" -lgmp -lm \
