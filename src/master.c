@@ -27,6 +27,7 @@
 #include "mf_verify.h"
 
 #define MASTER_SLICE (UINT64_C(1) << 18) /* own candidates between message checks */
+#define ALONE_SLICE (UINT64_C(1) << 23)  /* ... with no worker to serve (-np 1): signals and progress only */
 
 typedef struct master {
     const mf_config *cfg;
@@ -345,7 +346,7 @@ static bool own_work(master *m)
         if (mf_runner_load(&m->own, &m->unit) != 0)
             malformed(0);
     }
-    if (mf_runner_step(&m->own, MASTER_SLICE)) {
+    if (mf_runner_step(&m->own, m->ranks > 1 ? MASTER_SLICE : ALONE_SLICE)) {
         m->self.busy_s += m->own.busy_s;
         m->self.units++;
         m->self.ranges += m->own.u.kind == MF_UNIT_RANGE;
