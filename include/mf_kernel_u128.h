@@ -21,9 +21,10 @@ int mf_u128_kernel_select(mf_u128_kernel k);
 /* Chooses the implementation named like the 64-bit kernel k (--kernel): avx512, scalar and plain
    select the same kind here; auto selects MF_U128_AUTO. Returns as mf_u128_kernel_select. */
 int mf_u128_kernel_select_as(mf_u64_kernel k);
-/* True when the implementation in use is a vector one (AVX-512, or AVX2 with FMA): its cost per candidate
-   hardly depends on the size of n, so it also serves numbers below 2^64 past the 64-bit kernel's table. */
-bool mf_u128_kernel_is_vector(void);
+/* True unless the plain reference is in use: every other implementation (vector or portable) costs less per
+   candidate than the 64-bit kernel's Newton inverses, so it also serves numbers below 2^64 past that
+   kernel's table. */
+bool mf_u128_kernel_beats_newton(void);
 /* Name of the implementation in use ("avx512", "avx2", "scalar" or "plain"). */
 const char *mf_u128_kernel_name(void);
 

@@ -8,13 +8,16 @@
    3. r2 == n modulo p, and q3 = round(r2 r) equals r2 / p exactly whenever p | r2 (|r2 / p| < 2^28,
       so the rounding error stays far below 1/2); p | n exactly when q3 p == r2 modulo 2^64
       (|r2 - q3 p| < 2^64, so equality modulo 2^64 is equality).
-   No false hits, no per-candidate tables; no FMA needed (the portable path). The AVX2 and AVX-512
+   No false hits, no per-candidate tables; no FMA needed. The portable path uses this for the first
+   candidates only: once n / p < 2^47 one rounded quotient and one integer multiply per candidate decide
+   (see near_start), in GNU C vectors of 8 lanes. The AVX2 and AVX-512
    paths use a Horner scheme on 38-bit chunks with exact FMA remainders instead (see below), 4 or 8
    candidates per instruction. Candidates of 2^46 and more (2^45 steps of trial division away from any
    cofactor's start) use one 128-bit % each. */
 #include "mf_kernel_u128.h"
 
 #include <math.h>
+#include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define MF_HAVE_AVX512_BUILD 1
@@ -73,36 +76,140 @@ static inline int test1(uint64_t nh, uint64_t nl, double nhd, double nld, uint64
     return (uint64_t)q3 * p == (uint64_t)r2;
 }
 
-/* Portable path over lo..hi with hi < DBL_PATH_END, 8 interleaved candidates per step. Each one's
-   reciprocal comes from its predecessor 16 further down by two Newton steps (relative error
-   (16/p)^4 + rounding < 2^-50 once p >= 2^16); below that, or for the last few, by a division. */
+/* Past the first few candidates the remainder needs one step. Where n / p < 2^47 and p >= 2^20, the
+   quotient estimate nd r (nd = (double)n, r ~ 1/p from two Newton steps) has relative error below
+   2^-52 (nd) + 2^-53 (product) + 2^-51 (r) < 2^-50.4, so q = round(nd r) is within 1/2 + n / p 2^-50.4
+   < 1/2 + 2^-3.4 of n / p and the remainder n - q p lies strictly between -p and p: it is zero exactly
+   when p | n, and it is computed exactly modulo 2^64 as nl - q p (|n - q p| < p < 2^46). Once also
+   p^3 > 2^12 n, one Newton step suffices: r then has relative error below 2^8.02 / p^2 + 2^-51.9, and
+   n 2^8.02 / p^2 < 2^-3.98 p keeps the remainder within (-p, p) all the same. Rounding adds 1.5 2^52
+   and reads the integer from the low bits (exact for 0 <= x < 2^51), and the remainder is first compared
+   modulo 2^32: plain operations on 8 lanes that compilers vectorize with any SIMD unit. */
+#define NEAR_MIN_P (UINT64_C(1) << 20)
+#define NEAR_QUOTIENT_BITS 47
+#define ROUND_MAGIC 0x1.8p52
+#define ROUND_MAGIC_BITS UINT64_C(0x4338000000000000)
+
+/* round(x) for 0 <= x < 2^51 (round half to even). */
+static inline uint64_t round_small(double x)
+{
+    double t = x + ROUND_MAGIC;
+    uint64_t bits;
+    memcpy(&bits, &t, sizeof bits);
+    return bits - ROUND_MAGIC_BITS;
+}
+
+/* The first odd candidate >= lo from which the one-step remainder holds with two Newton steps
+   (two_steps) or with one: DBL_PATH_END when none below it. */
+static uint64_t near_start(uint64_t nh, uint64_t nl, uint64_t lo, bool two_steps)
+{
+    u128 bound = (join(nh, nl) >> NEAR_QUOTIENT_BITS) + 1;
+    if (bound < NEAR_MIN_P)
+        bound = NEAR_MIN_P;
+    if (!two_steps) {
+        double cube = cbrt(((double)nh * 0x1p64 + (double)nl) * 0x1p12) * (1 + 0x1p-30) + 2;
+        if (cube >= (double)DBL_PATH_END)
+            return DBL_PATH_END;
+        if ((u128)cube > bound)
+            bound = (u128)cube;
+    }
+    if (bound >= DBL_PATH_END)
+        return DBL_PATH_END;
+    uint64_t p = (uint64_t)bound | 1;
+    return p > lo ? p : lo;
+}
+
+/* Eight lanes in GNU C vector types: compilers map them on whatever SIMD unit the target has (two SSE2
+   registers per vector on baseline x86-64, NEON on Arm), or on scalar code. */
+typedef double f64x8 __attribute__((vector_size(64)));
+typedef uint64_t u64x8 __attribute__((vector_size(64)));
+typedef uint64_t u64x2 __attribute__((vector_size(16)));
+typedef uint32_t u32x8 __attribute__((vector_size(32)));
+
+#define LOW32 UINT64_C(0xffffffff)
+
+/* Nonzero when some lane's candidate may divide n: with r ~ 1 / p per lane and pl holding the low 32 bits
+   of each p, its one-step remainder nl - q p is zero modulo 2^32 (a lane x is zero exactly when
+   (x - 1) & ~x has its top bit set; the lanes are then ORed together). */
+static inline __attribute__((always_inline)) uint64_t near_any(const f64x8 *r, const u64x8 *pl, const f64x8 *nd,
+                                                              uint64_t nl)
+{
+    u64x8 q = (u64x8)(*nd * *r + ROUND_MAGIC) - ROUND_MAGIC_BITS;
+    u32x8 x = __builtin_convertvector(q, u32x8) * __builtin_convertvector(*pl, u32x8) - (uint32_t)nl;
+    u32x8 z = (x - 1) & ~x;
+    u64x2 part[2];
+    memcpy(part, &z, sizeof part);
+    u64x2 any = part[0] | part[1];
+    return ((any[0] | any[1]) >> 31 | (any[0] | any[1]) >> 63) & 1;
+}
+
+/* The divisor among candidates p + 2j (reciprocals r) when near_any found one: each checked modulo 2^64
+   (0: none). */
+static uint64_t near_check(uint64_t p, const f64x8 *r, double nd, uint64_t nl)
+{
+    for (int j = 0; j < 8; j++) {
+        uint64_t pj = p + 2 * (uint64_t)j;
+        if (round_small(nd * (*r)[j]) * pj == nl)
+            return pj;
+    }
+    return 0;
+}
+
+/* Portable path over lo..hi with hi < DBL_PATH_END, 8 interleaved candidates p + 2j per step (pd: as
+   doubles, pl: their low 32 bits). Each one's reciprocal r comes from its predecessor 16 further down by
+   Newton steps, two (relative error (16/p)^4 + rounding) until the one-step remainder allows one; below
+   2^16, and for the last few, by a division. Candidates before the one-step remainder applies take
+   test1. */
 static uint64_t find_scalar(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi)
 {
-    const double nhd = (double)nh, nld = (double)nl * 0x1p-16;
+    const double nhd = (double)nh, nld = (double)nl * 0x1p-16, nd = nhd * 0x1p64 + (double)nl;
+    const uint64_t near2 = near_start(nh, nl, lo, true), near1 = near_start(nh, nl, lo, false);
     uint64_t p = lo;
     for (; p <= hi && p < (UINT64_C(1) << 16); p += 2)
         if (test1(nh, nl, nhd, nld, p, 1.0 / (double)p))
             return p;
-    if (p <= hi && hi - p >= 16) {
-        double r[8];
-        for (int j = 0; j < 8; j++)
-            r[j] = 1.0 / (double)(p + 2 * (uint64_t)j);
-        for (;;) {
-            unsigned hit = 0;
-            for (int j = 0; j < 8; j++)
-                hit |= (unsigned)test1(nh, nl, nhd, nld, p + 2 * (uint64_t)j, r[j]) << j;
-            if (hit)
-                return p + 2 * (uint64_t)__builtin_ctz(hit);
-            p += 16;
-            if (p > hi || hi - p < 16)
-                break;
-            for (int j = 0; j < 8; j++) {
-                double pd = (double)(p + 2 * (uint64_t)j);
-                r[j] = r[j] * (2.0 - pd * r[j]);
-                r[j] = r[j] * (2.0 - pd * r[j]);
-            }
-        }
+    if (p > hi || hi - p < 16)
+        goto tail;
+    const f64x8 ndv = nd + (f64x8){0};
+    f64x8 r, pd;
+    u64x8 pl;
+    for (int j = 0; j < 8; j++) {
+        pd[j] = (double)(p + 2 * (uint64_t)j);
+        pl[j] = (p + 2 * (uint64_t)j) & LOW32;
+        r[j] = 1.0 / pd[j];
     }
+/* Moves the lanes 16 on (leaving for the tail when fewer than 8 candidates remain) with one Newton step. */
+#define LANES_NEXT()                          \
+    do {                                      \
+        p += 16;                              \
+        if (p > hi || hi - p < 16)            \
+            goto tail;                        \
+        pd += 16.0;                           \
+        pl = (pl + 16) & LOW32;               \
+        r = r * (2.0 - pd * r);               \
+    } while (0)
+    for (; p < near2; r = r * (2.0 - pd * r)) {
+        unsigned hit = 0;
+        for (int j = 0; j < 8; j++)
+            hit |= (unsigned)test1(nh, nl, nhd, nld, p + 2 * (uint64_t)j, r[j]) << j;
+        if (hit)
+            return p + 2 * (uint64_t)__builtin_ctz(hit);
+        LANES_NEXT();
+    }
+    for (; p < near1; r = r * (2.0 - pd * r)) {
+        uint64_t d;
+        if (near_any(&r, &pl, &ndv, nl) && (d = near_check(p, &r, nd, nl)) != 0)
+            return d;
+        LANES_NEXT();
+    }
+    for (;;) {
+        uint64_t d;
+        if (near_any(&r, &pl, &ndv, nl) && (d = near_check(p, &r, nd, nl)) != 0)
+            return d;
+        LANES_NEXT();
+    }
+#undef LANES_NEXT
+tail:
     for (; p <= hi; p += 2)
         if (test1(nh, nl, nhd, nld, p, 1.0 / (double)p))
             return p;
@@ -351,11 +458,11 @@ int mf_u128_kernel_select_as(mf_u64_kernel k)
     }
 }
 
-bool mf_u128_kernel_is_vector(void)
+bool mf_u128_kernel_beats_newton(void)
 {
     if (g_kernel == MF_U128_AUTO)
         mf_u128_kernel_select(MF_U128_AUTO);
-    return g_kernel == MF_U128_AVX512 || g_kernel == MF_U128_AVX2;
+    return g_kernel != MF_U128_PLAIN;
 }
 
 const char *mf_u128_kernel_name(void)

@@ -1,6 +1,7 @@
 /* The 128-bit kernel (and its limb path under the mpz kernel) against the plain references, and whole
    factorizations whose cofactor crosses 2^64. */
 #include <check.h>
+#include <math.h>
 #include <gmp.h>
 
 #include "mf_factor.h"
@@ -126,6 +127,30 @@ START_TEST(u128_long_ranges)
         check_query(n + 2, lo, p + 64); /* most likely no divisor in the range at all */
     }
     check_query((u128)33554467 * 33554393, (UINT64_C(1) << 25) - 99999, (UINT64_C(1) << 25) + 99999);
+}
+END_TEST
+
+START_TEST(u128_one_step_remainder_borders)
+{
+    /* the portable path tests candidates by one remainder once n / p < 2^47 (p >= 2^20), with one Newton
+       step once p^3 > 2^12 n: divisors on either side of both borders, at every lane */
+    for (int i = 0; i < 400; i++) {
+        int nb = (int)mf_test_range(66, 92);
+        u128 target = (((u128)mf_test_rand() << 64 | mf_test_rand()) >> (128 - nb)) | pow2(nb - 1);
+        double border = i % 2 ? (double)(target >> 47) : cbrt((double)target * 0x1p12);
+        if (border < 0x1p20 || border > 0x1p45)
+            continue;
+        uint64_t d = ((uint64_t)border + 2 * (uint64_t)mf_test_range(0, 80) - 80) | 1;
+        u128 n = target / d * d;
+        check_query(n, (d - 2 * (uint64_t)mf_test_range(0, 40)) | 1, d + 2 * (uint64_t)mf_test_range(8, 40));
+        check_query(n + 2, (d - 200) | 1, d + 200);
+    }
+    /* a candidate whose remainder is a multiple of 2^32 (nonzero): equal modulo 2^32 only */
+    for (int i = 0; i < 200; i++) {
+        uint64_t p = ((mf_test_rand() >> 20) | UINT64_C(1) << 34) | 1;
+        u128 q = (u128)mf_test_range(UINT64_C(1) << 31, UINT64_C(1) << 40);
+        check_around(q * p + ((u128)mf_test_range(1, 3) << 32), p, 20);
+    }
 }
 END_TEST
 
@@ -259,6 +284,7 @@ Suite *kernel128_suite(void)
     tcase_add_test(tc, u128_edge_numbers);
     tcase_add_test(tc, u128_random_divisors);
     tcase_add_test(tc, u128_long_ranges);
+    tcase_add_test(tc, u128_one_step_remainder_borders);
     tcase_add_test(tc, u128_prime_powers_and_crossings);
     tcase_add_test(tc, u128_bounded_cofactor);
     tcase_add_test(tc, mpz_limb_path_matches_plain);
