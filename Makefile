@@ -22,7 +22,7 @@ XXHASH_CFLAGS := $(shell pkg-config --cflags libxxhash 2>/dev/null)
 XXHASH_LIBS := $(shell pkg-config --libs libxxhash 2>/dev/null || echo -lxxhash)
 ALL_CFLAGS = -std=c11 $(OPTIMIZATION) -g -fno-math-errno $(WARNINGS) -Iinclude $(GMP_CFLAGS) $(XXHASH_CFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
-LIBS = $(GMP_LIBS) $(XXHASH_LIBS) -lm
+LIBS = $(GMP_LIBS) $(XXHASH_LIBS) -lm -pthread
 
 # SMPI=1 builds for SimGrid's simulated MPI (smpicc, -DMF_SMPI: src/sim.c shares read-only tables between
 # simulated ranks) into build/smpi/; jobs/scaling.sh --simulate does this itself.
@@ -101,6 +101,7 @@ unit-san:
 integration: $(BIN)
 	tests/integration/run.sh $(BIN)
 	tests/integration/wide.sh $(BIN)
+	tests/integration/parallel_io.sh $(BIN)
 
 # The simulated cluster (SimGrid SMPI): 64 ranks against GNU factor, CSV, shared table, calibration (part of make check).
 simulate-test: $(BIN)

@@ -75,17 +75,27 @@ echo "-- target 11: coreutils t00 (seq 0 10000000) to a file"
 for ((r = 1; r <= REPS; r++)); do
   rep t11_factor - bash -c "factor <'$T00' >'$OUT/t11_factor.file'"
   rep t11_np2 - mpf 2 -o "$OUT/t11_np2.file" --stats "$OUT/t11_np2.json" "$T00"
+  rep t11_pio - mpf 2 --parallel-io -o "$OUT/t11_pio.file" --stats "$OUT/t11_pio.json" "$T00"
 done
-sha=$(sha1sum <"$OUT/t11_np2.file" | cut -d' ' -f1)
-[ "$sha" = "$T00_SHA1" ] && echo "  ok    target 11: sha1 of mpifactor's t00 output = coreutils' published $T00_SHA1" \
-  || { echo "  FAIL  target 11: sha1 $sha, want $T00_SHA1"; fail=1; }
+for key in t11_np2 t11_pio; do
+  sha=$(sha1sum <"$OUT/$key.file" | cut -d' ' -f1)
+  [ "$sha" = "$T00_SHA1" ] && echo "  ok    target 11: sha1 of mpifactor's t00 output ($key) = coreutils' published $T00_SHA1" \
+    || { echo "  FAIL  target 11: $key: sha1 $sha, want $T00_SHA1"; fail=1; }
+done
 ratio=$(calc "${WALL[t11_np2]} / ${WALL[t11_factor]}")
 row t11_factor "11 coreutils t00" "seq 0 10000000" 10000001 "GNU factor > file" 1 "${WALL[t11_factor]}" "" "" "" ""
 row t11_np2 "11 coreutils t00" "seq 0 10000000" 10000001 "mpifactor -o FILE" 2 "${WALL[t11_np2]}" "${COMP[t11_np2]}" "$ratio" \
   "wall / factor wall <= 0.6" "$(met_if "$ratio <= 0.6")" "$(calc "10000001 / ${WALL[t11_np2]}")"
+ratio=$(calc "${WALL[t11_pio]} / ${WALL[t11_factor]}")
+row t11_pio "11 coreutils t00" "seq 0 10000000" 10000001 "mpifactor --parallel-io -o FILE" 2 "${WALL[t11_pio]}" "${COMP[t11_pio]}" "$ratio" \
+  "wall / factor wall <= 0.6" "$(met_if "$ratio <= 0.6")" "$(calc "10000001 / ${WALL[t11_pio]}")"
 
 echo "-- target 12: rank 0's non-factoring time per number (t00, np 2)"
 svc=$(stat_rank "$OUT/t11_np2.best.json" service_s 0)
 ns=$(calc "${svc:-0} * 1e9 / 10000001")
 row t11_np2 "12 rank 0 service" "seq 0 10000000" 10000001 "mpifactor (service_s of rank 0)" 2 "" "" "$ns" \
+  "service ns per number <= 20" "$(met_if "$ns <= 20")"
+svc=$(stat_rank "$OUT/t11_pio.best.json" service_s 0)
+ns=$(calc "${svc:-0} * 1e9 / 10000001")
+row t11_pio "12 rank 0 service" "seq 0 10000000" 10000001 "mpifactor --parallel-io (service_s of rank 0)" 2 "" "" "$ns" \
   "service ns per number <= 20" "$(met_if "$ns <= 20")"

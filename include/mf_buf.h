@@ -77,6 +77,12 @@ static inline uint64_t mf_buf_get_u64(mf_buf *b)
 /* Writes all n bytes at p to file descriptor fd, retrying short writes and EINTR.
    Returns 0, or -1 with errno set. */
 int mf_write_all(int fd, const void *p, size_t n);
+/* Writes all n bytes at p to fd at byte offset offset (pwrite, retrying partial writes and EINTR). Returns 0,
+   or -1 with errno set. */
+int mf_pwrite_all(int fd, const void *p, size_t n, uint64_t offset);
+/* Reads exactly n bytes from fd at byte offset offset into p. Returns 0, or -1 with errno set (EIO when the
+   file ends first). */
+int mf_pread_all(int fd, void *p, size_t n, uint64_t offset);
 /* Returns a pointer to the next n bytes and skips them, or NULL (and sets failed) if fewer remain. */
 const unsigned char *mf_buf_get_bytes(mf_buf *b, size_t n);
 

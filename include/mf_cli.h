@@ -22,6 +22,7 @@ typedef struct mf_config {
     uint64_t max_divisor;      /* 0: unbounded */
     double time_limit;         /* seconds, 0: none */
     bool verify;
+    bool parallel_io;          /* --parallel-io: workers read their input slices and write their results */
     mf_u64_kernel kernel;
     const char *const *inputs; /* input paths (into argv); ninputs 0 means stdin */
     int ninputs;

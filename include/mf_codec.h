@@ -1,11 +1,13 @@
 /* Byte encodings of work units, results and rank statistics (pure: no MPI, no I/O).
 
    value  := u8 kind (0: u64, 1: big) then u64 little-endian, or u32 length + big-endian magnitude
-   unit   := u8 1, u64 id, u32 file, u64 line, u8 in_comment, slice bytes (the rest)
+   unit   := u8 1, u64 id, u32 file, u64 line, u8 flags (1: in_comment, 2: hold output), slice bytes (the rest)
            | u8 2, u64 id, value cofactor, u64 lo, u64 hi
+           | u8 3, u64 id, u32 file, u64 line, u8 flags, u64 offset, u64 len, u64 check (mf_slice_check)
    result := u8 1, u64 id, u64 out_len, out bytes, u32 file, u64 bytes, u64 numbers, invalid, verify_failures, candidates, busy_ns,
              u64 msgs_len, msgs, u8 escalated [factored, u64 next_p, candidates, busy_ns],
              u8 has_rest [u64 line, u8 in_comment, u64 len, bytes]
+           | u8 3, u64 id, u64 out_len, i32 holder, then as kind 1 from u32 file (the output is held by rank holder)
            | u8 2, u64 id, u64 lo, hi, candidates, busy_ns, u32 n, n x u64 divisor
    factored := value n, u8 complete, u32 nfactors, nfactors x value, [value cofactor if !complete]
    stats  := i32 rank, 64 bytes host, u64 busy_ns, u64 idle_ns, u64 numbers, units, ranges, candidates,
@@ -50,8 +52,9 @@ static inline int mf_codec_get_value(mf_buf *b, mf_value *v)
 }
 
 typedef enum mf_unit_kind {
-    MF_UNIT_TEXT = 1,   /* a slice of input text: tokenize, factor, format */
-    MF_UNIT_RANGE = 2   /* candidates lo..hi of one split number's cofactor */
+    MF_UNIT_TEXT = 1,    /* a slice of input text: tokenize, factor, format */
+    MF_UNIT_RANGE = 2,   /* candidates lo..hi of one split number's cofactor */
+    MF_UNIT_TEXT_REF = 3 /* a text unit by reference: the worker reads the slice itself (--parallel-io) */
 } mf_unit_kind;
 
 /* A decoded work unit. For text units `text` points into the decoded buffer (valid while it lives). */
@@ -61,6 +64,7 @@ typedef struct mf_unit {
     uint32_t file;              /* text: input index */
     uint64_t line;              /* text: line of the first byte */
     int in_comment;             /* text: first byte inside a comment */
+    int hold_output;            /* text: the worker keeps the formatted output until told where to write it */
     const unsigned char *text;  /* text: the slice */
     size_t len;
     uint64_t lo, hi;            /* range: odd candidates */
@@ -70,6 +74,27 @@ typedef struct mf_unit {
 void mf_text_unit_begin(mf_buf *b, uint64_t id, uint32_t file, uint64_t line, int in_comment);
 /* Rewrites the header of the text unit in b (as started by mf_text_unit_begin) with these values. */
 void mf_text_unit_set_header(mf_buf *b, uint64_t id, uint32_t file, uint64_t line, int in_comment);
+/* Marks the text unit in b (kind 1) so that its worker holds the output (mf_text_result_detach). */
+void mf_text_unit_set_hold(mf_buf *b);
+/* A decoded unit by reference (kind 3). */
+typedef struct mf_text_ref {
+    uint64_t id;
+    uint32_t file;
+    uint64_t line;
+    unsigned flags;
+    int in_comment;
+    uint64_t offset, len, check;
+} mf_text_ref;
+/* Writes the unit by reference r into b (reset first). */
+void mf_text_ref_put(mf_buf *b, const mf_text_ref *r);
+/* Decodes the unit by reference in b into r. Returns 0, or -1 when b holds no well-formed one. */
+int mf_text_ref_read(const mf_buf *b, mf_text_ref *r);
+/* Starts the text unit that r refers to in b (reset first); the caller appends the slice's r->len bytes. */
+void mf_text_ref_begin(mf_buf *b, const mf_text_ref *r);
+/* The check of a slice of len bytes read by reference: an XXH3 hash of its length and of its first and last
+   bytes (head, head_len bytes; tail, tail_len bytes; both MF_SLICE_END_BYTES, or the whole slice when it is
+   shorter). A spot check that tells a rank reading other bytes than rank 0 did (files not shared, changed). */
+uint64_t mf_slice_check(uint64_t len, const void *head, size_t head_len, const void *tail, size_t tail_len);
 /* Writes a range unit for cofactor c into b (reset first). */
 void mf_range_unit_put(mf_buf *b, uint64_t id, const mf_value *c, uint64_t lo, uint64_t hi);
 /* Decodes the unit in b (from its start) into u, a range unit's cofactor into c. Returns 0 or -1. */
@@ -88,8 +113,10 @@ typedef struct mf_result_info {
     uint64_t verify_failures;   /* text: --verify failures (messages in msgs) */
     uint64_t candidates;
     double busy_s;
-    const unsigned char *out;   /* text: formatted records */
+    const unsigned char *out;   /* text: formatted records (NULL when held) */
     size_t out_len;
+    int held;                   /* text: rank holder keeps the out_len bytes of output (--parallel-io) */
+    int holder;
     const unsigned char *msgs;  /* text: lines for stderr */
     size_t msgs_len;
     size_t tail;                /* text: offset of the escalated flag (cut there, then append two zero
@@ -118,6 +145,11 @@ void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, const mf_buf *
                         const mf_factored *partial, uint64_t next_p, uint64_t number_candidates,
                         double number_busy_s, const unsigned char *rest, size_t rest_len, uint64_t rest_line,
                         int rest_in_comment);
+/* Moves the output records of the finished text result in b (kind 1) into out (reset first) and rewrites b as
+   a result whose output rank holder keeps (kind 3). */
+void mf_text_result_detach(mf_buf *b, int holder, mf_buf *out);
+/* True when the encoded result in b is a text result whose output a worker holds. */
+int mf_result_is_held(const mf_buf *b);
 /* Writes a range result into b (reset first): the divisors found, ascending with repetition. */
 void mf_range_result_put(mf_buf *b, uint64_t id, uint64_t lo, uint64_t hi, const mf_value *divisors, size_t ndivisors,
                          uint64_t candidates, double busy_s);

@@ -23,7 +23,9 @@ typedef struct mf_input {
     mf_buf token;
     uint64_t token_line;
     uint64_t bytes_total;      /* sum of regular-file sizes; 0 when unknown (stdin, pipes) */
+    int all_regular;           /* every input is a regular file (slices can go by reference) */
     uint64_t bytes_read;
+    uint64_t file_read;        /* bytes read from the open input */
     uint64_t valid;            /* valid numbers returned so far */
     uint64_t invalid;          /* invalid tokens reported so far */
     FILE *err;                 /* where invalid tokens are reported (stderr) */
@@ -44,11 +46,18 @@ uint64_t mf_input_consumed(const mf_input *in);
 /* Closes everything and frees in's storage. */
 void mf_input_close(mf_input *in);
 
+/* Bytes kept from each end of a slice (mf_slice_info head and tail). */
+#define MF_SLICE_END_BYTES 64
+
 /* Where a slice of input text begins: the input it came from and the scanner state at its first byte. */
 typedef struct mf_slice_info {
     uint32_t file;        /* index into the input list */
     uint64_t line;        /* line number of the first byte (1-based) */
     int in_comment;       /* the first byte lies inside a '#' comment */
+    uint64_t offset;      /* byte offset of the first byte in its input */
+    uint64_t len;         /* the slice's length in bytes */
+    unsigned char head[MF_SLICE_END_BYTES], tail[MF_SLICE_END_BYTES]; /* its first and last bytes */
+    size_t head_len, tail_len;
 } mf_slice_info;
 
 /* Reads past the first count numbers (those a checkpoint records as done; their bad tokens are reported
@@ -58,7 +67,8 @@ int mf_input_skip(mf_input *in, uint64_t count, char *errmsg, size_t errlen);
    hand for mf_input_slice): sizes the first units before any cost is measured. -1 when the block holds no
    newline or cannot be read now (mf_input_slice then reports any error). */
 double mf_input_line_length(mf_input *in);
-/* Cuts the next slice of raw input text and appends its bytes to b: at least about `target` bytes (less at
+/* Cuts the next slice of raw input text and appends its bytes to b (b NULL: only cuts it; info->offset and
+   info->len then locate it in a regular file): at least about `target` bytes (less at
    the end of a file), ending at a newline when one comes within a long line's allowance, else at other
    whitespace, else at the end of the token (a token is never cut; a slice never spans two files).
    lines > 0 instead takes exactly that many lines (fewer at the end of a file).

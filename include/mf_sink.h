@@ -9,11 +9,19 @@
 #include "mf_buf.h"
 #include "mf_checkpoint.h"
 #include "mf_cli.h"
+#include "mf_ledger.h"
+#include "mf_writer.h"
 
 typedef struct mf_sink {
     const mf_config *cfg;
     int out_fd;
     mf_buf out;               /* buffered output not yet written */
+    mf_writer writer;         /* writes the output when it is not a regular file (a pipe drains slowly) */
+    bool threaded;            /* writer in use */
+    bool parallel;            /* --parallel-io into a regular file: workers write the results they hold */
+    uint64_t flushed;         /* parallel: output bytes before the buffered ones (where they go) */
+    mf_ledger ledger;         /* parallel with a checkpoint: placements not yet confirmed written */
+    bool have_ledger;
     uint64_t out_bytes;       /* bytes of results in the output file, flushed or not */
     uint64_t written;         /* numbers written in total (including a resumed prefix) */
     uint64_t written_now;     /* numbers written by this run */
@@ -28,12 +36,25 @@ typedef struct mf_sink {
 } mf_sink;
 
 /* Opens the output (stdout or cfg->output) and, with cfg->checkpoint, the checkpoint; on resume cuts the
-   output back to the recorded length. *resume_done gets the numbers a previous run finished (0 when
-   none). Returns 0, or -1 after printing a message naming the file. */
-int mf_sink_open(mf_sink *s, const mf_config *cfg, uint64_t *resume_done, double now);
-/* Writes one finished text result (as built by mf_text_result_*): its stderr lines, then its records.
-   Returns 0, or -1 when the result is malformed. */
-int mf_sink_write(mf_sink *s, mf_buf *result);
+   output back to the recorded length. ranks: the run's rank count (with cfg->parallel_io and more than one
+   rank, a regular output file takes results that workers hold: s->parallel). *resume_done gets the numbers a
+   previous run finished (0 when none). Returns 0, or -1 after printing a message naming the file. */
+int mf_sink_open(mf_sink *s, const mf_config *cfg, int ranks, uint64_t *resume_done, double now);
+
+/* Where a result that a worker holds goes: rank holder is to write unit id's output at byte offset. */
+typedef struct mf_placement {
+    int holder;               /* 0: nothing to place (the sink wrote the result itself) */
+    uint64_t id, offset;
+} mf_placement;
+
+/* Writes one finished text result (as built by mf_text_result_*): its stderr lines, then its records; for a
+   result whose output a worker holds (s->parallel only), reserves its place in the output and returns it in
+   *place for the master to pass on. Returns 0, or -1 when the result is malformed. */
+int mf_sink_write(mf_sink *s, mf_buf *result, mf_placement *place);
+/* Records that rank has written (and synced) the first count placements sent to it (mf_sink_confirm_all:
+   every rank all of them, once the workers stopped). Returns 0, or -1 when rank confirms more than it was sent. */
+int mf_sink_confirm(mf_sink *s, int rank, uint64_t count);
+void mf_sink_confirm_all(mf_sink *s);
 /* Commits when a checkpoint is due (about once a second). */
 void mf_sink_tick(mf_sink *s, double now);
 /* Flushes the output, syncs it and records the finished prefix in the checkpoint. */

@@ -14,8 +14,9 @@
 # (b) strong scaling of 1,000,000 random numbers below 2^40 (cheap numbers: the master's hand-out and output
 #     rate decide), cores as fast as this machine's. Seed 1. The platform of jobs/scaling.sh --simulate
 #     (default: 16-core nodes, 10 Gb/s Ethernet, 25 us one-way latency).
-# (d) coreutils' t00 (the 10,000,001 numbers 0 .. 10^7) at 1, 16 and 64 ranks: the master's rate of moving
-#     input and output decides (sequence10M/).
+# (d) coreutils' t00 (the 10,000,001 numbers 0 .. 10^7) at 1, 16 and 64 ranks with --parallel-io (workers
+#     read their slices and write their results: sequence10M/), and at 16 and 64 ranks without, where rank 0
+#     moves every byte (sequence10M-rank0/).
 # (c) the network's share: 200,000 random numbers below 2^40 at 64 and 256 ranks on three networks (1 us and
 #     100 Gb/s; the default 25 us and 10 Gb/s; 250 us and 1 Gb/s), into network-fast/, network-10GbE/ and
 #     network-slow/ (skipped with --platform).
@@ -52,7 +53,7 @@ study() { # name kind bits numbers title [scaling.sh options]
   shift 5
   rm -rf "$dir"
   "$here/scaling.sh" strong --simulate --ranks "$ranks" --kind "$kind" --bits "$bits" --numbers "$numbers" \
-    --out "$dir" "$@" "${plat[@]}" >"$out/$(basename "$dir").log" 2>&1 \
+    --out "$dir" --jobs 1 "${plat[@]}" "$@" >"$out/$(basename "$dir").log" 2>&1 \
     || { tail -n 20 "$out/$(basename "$dir").log" >&2; return 1; }
   "$here/plot_scaling.sh" "$dir/scaling.csv" "$dir/scaling.png" \
     --title "mpifactor strong scaling, SIMULATED (SimGrid SMPI): $title"
@@ -78,15 +79,16 @@ else
   semi=(semiprime56 semiprime 48 2048 "2048 semiprimes (24-bit primes, 16x slower cores: for 28-bit)" --core-speed 0.0625)
 fi
 rand=(random40 random 40 1000000 "1,000,000 random numbers below 2^{40}")
-seq10m=(sequence10M sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7" --ranks "1 16 64")
+seq10m=(sequence10M sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --parallel-io" --ranks "1 16 64" -- --parallel-io)
+seq10m_r0=(sequence10M-rank0 sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, rank 0 moves all bytes" --ranks "16 64")
 # One point at a time, alone: SMPI charges each simulated rank the CPU time it used, and on this 2-vCPU VM a
 # second simulation beside it inflated that by up to 15% (compute) and more (rank 0 writing the output).
 # --jobs J runs J semiprime points side by side to save time. The other sweeps are bound by rank 0 moving
 # bytes and writing the output and always run alone.
 want() { [[ $sweeps == *" $1 "* ]]; }
 if want semiprime56; then study "${semi[@]}" --jobs "$jobs"; fi
-if want random40; then study "${rand[@]}" --jobs 1; fi
-if want sequence10M; then study "${seq10m[@]}" --jobs 1; fi
+if want random40; then study "${rand[@]}"; fi
+if want sequence10M; then study "${seq10m[@]}"; study "${seq10m_r0[@]}"; fi
 # (c) one small sweep per network; the bigger default ranks list does not apply here.
 net() { # name latency bandwidth
   local dir=$out/network-$1
@@ -107,7 +109,7 @@ fi
 {
   echo "| workload | ranks | nodes | simulated s | speedup | efficiency | busy share mean | busiest rank s | rank 0 busy share | numbers per rank (min-max) | real s to simulate |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
-  for w in semiprime56 random40 sequence10M; do
+  for w in semiprime56 random40 sequence10M sequence10M-rank0; do
     awk -F, -v w="$w" -v meta="$out/$w/meta.txt" -v lim="$out/$w/limits.csv" '
       BEGIN {
         while ((getline l < meta) > 0) if (l ~ /^point: /) { split(l, f, " "); real[f[2]] = f[10] }

@@ -105,11 +105,12 @@ uint32_t mf_buf_get_u32(mf_buf *b)
     return v;
 }
 
-int mf_write_all(int fd, const void *p, size_t n)
+/* Writes all n bytes at p: at the file position when at is NULL, else at byte *at (advanced). */
+static int write_loop(int fd, const void *p, size_t n, uint64_t *at)
 {
     const unsigned char *s = p;
     while (n) {
-        ssize_t w = write(fd, s, n);
+        ssize_t w = at ? pwrite(fd, s, n, (off_t)*at) : write(fd, s, n);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
@@ -117,6 +118,39 @@ int mf_write_all(int fd, const void *p, size_t n)
         }
         s += w;
         n -= (size_t)w;
+        if (at)
+            *at += (uint64_t)w;
+    }
+    return 0;
+}
+
+int mf_write_all(int fd, const void *p, size_t n)
+{
+    return write_loop(fd, p, n, NULL);
+}
+
+int mf_pwrite_all(int fd, const void *p, size_t n, uint64_t offset)
+{
+    return write_loop(fd, p, n, &offset);
+}
+
+int mf_pread_all(int fd, void *p, size_t n, uint64_t offset)
+{
+    unsigned char *d = p;
+    while (n) {
+        ssize_t r = pread(fd, d, n, (off_t)offset);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (r == 0) {
+            errno = EIO;
+            return -1;
+        }
+        d += r;
+        n -= (size_t)r;
+        offset += (uint64_t)r;
     }
     return 0;
 }

@@ -9,7 +9,7 @@
 
 enum {
     OPT_STATS = 256, OPT_CHECKPOINT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MAX_DIVISOR,
-    OPT_TIME_LIMIT, OPT_VERIFY, OPT_KERNEL
+    OPT_TIME_LIMIT, OPT_VERIFY, OPT_KERNEL, OPT_PARALLEL_IO
 };
 
 void mf_cli_usage(FILE *f)
@@ -32,6 +32,9 @@ void mf_cli_usage(FILE *f)
         "                           reported as unfactored\n"
         "      --time-limit SEC     stop cleanly after SEC seconds, as on SIGTERM\n"
         "      --verify             check every factorization (product and primality)\n"
+        "      --parallel-io        workers read their slices of the input files and write their\n"
+        "                           results into -o FILE themselves, at their offsets (needs -o;\n"
+        "                           every rank must see the same files: a shared file system)\n"
         "      --kernel NAME        64- and 128-bit kernels: auto (default), avx512, scalar or plain\n"
         "  -h, --help               show this help and exit\n"
         "  -V, --version            show the version and exit\n"
@@ -69,6 +72,7 @@ mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, si
         {"max-divisor", required_argument, NULL, OPT_MAX_DIVISOR},
         {"time-limit", required_argument, NULL, OPT_TIME_LIMIT},
         {"verify", no_argument, NULL, OPT_VERIFY},
+        {"parallel-io", no_argument, NULL, OPT_PARALLEL_IO},
         {"kernel", required_argument, NULL, OPT_KERNEL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -132,6 +136,9 @@ mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, si
         case OPT_VERIFY:
             cfg->verify = true;
             break;
+        case OPT_PARALLEL_IO:
+            cfg->parallel_io = true;
+            break;
         case OPT_KERNEL:
             if (mf_u64_kernel_parse(optarg, &cfg->kernel) != 0) {
                 snprintf(err, errlen, "invalid kernel '%s' (use auto, avx512, scalar or plain)", optarg);
@@ -155,6 +162,10 @@ mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, si
     }
     cfg->inputs = (const char *const *)(argv + optind);
     cfg->ninputs = argc - optind;
+    if (cfg->parallel_io && !cfg->output) {
+        snprintf(err, errlen, "--parallel-io needs -o FILE (the ranks write into one output file)");
+        return MF_CLI_ERROR;
+    }
     if (cfg->checkpoint) {
         if (!cfg->output) {
             snprintf(err, errlen, "--checkpoint needs -o FILE (the output must be a file to resume into)");

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <xxhash.h>
+
 
 void mf_codec_put_big(mf_buf *b, const mf_value *v)
 {
@@ -28,6 +30,12 @@ int mf_codec_get_big(mf_buf *b, mf_value *v)
 
 #define TEXT_OUT_LEN_OFFSET 9   /* u8 kind, u64 id, then u64 out_len */
 #define TEXT_OUT_OFFSET 17
+#define HELD_HEADER 21          /* u8 kind, u64 id, u64 out_len, i32 holder */
+#define RESULT_TEXT_HELD 3      /* kind byte of a text result whose output a worker holds */
+#define TEXT_FLAGS_OFFSET 21    /* u8 kind, u64 id, u32 file, u64 line, then u8 flags */
+#define TEXT_HEADER 22
+#define FLAG_IN_COMMENT 1u
+#define FLAG_HOLD 2u
 
 /* Overwrites 8 bytes at offset off of b with v. */
 static void patch_u64(mf_buf *b, size_t off, uint64_t v)
@@ -59,6 +67,50 @@ void mf_text_unit_set_header(mf_buf *b, uint64_t id, uint32_t file, uint64_t lin
     b->len = len;
 }
 
+void mf_text_unit_set_hold(mf_buf *b)
+{
+    b->data[TEXT_FLAGS_OFFSET] |= FLAG_HOLD;
+}
+
+uint64_t mf_slice_check(uint64_t len, const void *head, size_t head_len, const void *tail, size_t tail_len)
+{
+    return (uint64_t)XXH3_64bits_withSeed(head, head_len, len) ^
+           ((uint64_t)XXH3_64bits_withSeed(tail, tail_len, ~len) * UINT64_C(0x9E3779B97F4A7C15));
+}
+
+void mf_text_ref_put(mf_buf *b, const mf_text_ref *r)
+{
+    mf_text_unit_begin(b, r->id, r->file, r->line, r->in_comment);
+    b->data[0] = MF_UNIT_TEXT_REF;
+    mf_buf_put_u64(b, r->offset);
+    mf_buf_put_u64(b, r->len);
+    mf_buf_put_u64(b, r->check);
+}
+
+int mf_text_ref_read(const mf_buf *b, mf_text_ref *r)
+{
+    mf_buf view = *b;
+    view.pos = 0;
+    view.failed = 0;
+    if (mf_buf_get_u8(&view) != MF_UNIT_TEXT_REF)
+        return -1;
+    r->id = mf_buf_get_u64(&view);
+    r->file = mf_buf_get_u32(&view);
+    r->line = mf_buf_get_u64(&view);
+    r->flags = mf_buf_get_u8(&view);
+    r->in_comment = (r->flags & FLAG_IN_COMMENT) != 0;
+    r->offset = mf_buf_get_u64(&view);
+    r->len = mf_buf_get_u64(&view);
+    r->check = mf_buf_get_u64(&view);
+    return view.failed || view.pos != view.len || r->len > SIZE_MAX - TEXT_HEADER ? -1 : 0;
+}
+
+void mf_text_ref_begin(mf_buf *b, const mf_text_ref *r)
+{
+    mf_text_unit_begin(b, r->id, r->file, r->line, (r->flags & FLAG_IN_COMMENT) != 0);
+    b->data[TEXT_FLAGS_OFFSET] = (unsigned char)r->flags;
+}
+
 void mf_range_unit_put(mf_buf *b, uint64_t id, const mf_value *c, uint64_t lo, uint64_t hi)
 {
     mf_buf_reset(b);
@@ -88,7 +140,9 @@ int mf_unit_read(mf_buf *b, mf_unit *u, mf_value *c)
     if (u->kind == MF_UNIT_TEXT) {
         u->file = mf_buf_get_u32(b);
         u->line = mf_buf_get_u64(b);
-        u->in_comment = mf_buf_get_u8(b) != 0;
+        unsigned flags = mf_buf_get_u8(b);
+        u->in_comment = (flags & FLAG_IN_COMMENT) != 0;
+        u->hold_output = (flags & FLAG_HOLD) != 0;
         if (b->failed)
             return -1;
         u->text = b->data + b->pos;
@@ -173,6 +227,27 @@ void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, const mf_buf *
     }
 }
 
+void mf_text_result_detach(mf_buf *b, int holder, mf_buf *out)
+{
+    size_t out_len = 0;
+    for (int i = 0; i < 8; i++)
+        out_len |= (size_t)b->data[TEXT_OUT_LEN_OFFSET + i] << (8 * i);
+    mf_buf_reset(out);
+    mf_buf_put(out, b->data + TEXT_OUT_OFFSET, out_len);
+    size_t rest = b->len - TEXT_OUT_OFFSET - out_len;
+    mf_buf_reserve(b, HELD_HEADER - TEXT_OUT_OFFSET);
+    memmove(b->data + HELD_HEADER, b->data + TEXT_OUT_OFFSET + out_len, rest);
+    b->data[0] = RESULT_TEXT_HELD;
+    b->len = TEXT_OUT_OFFSET;
+    mf_buf_put_u32(b, (uint32_t)holder);
+    b->len = HELD_HEADER + rest;
+}
+
+int mf_result_is_held(const mf_buf *b)
+{
+    return b->len > 0 && b->data[0] == RESULT_TEXT_HELD;
+}
+
 void mf_range_result_put(mf_buf *b, uint64_t id, uint64_t lo, uint64_t hi, const mf_value *divisors, size_t ndivisors,
                          uint64_t candidates, double busy_s)
 {
@@ -218,8 +293,16 @@ int mf_result_read(mf_buf *b, mf_result_info *r, mf_factored *partial)
         r->divisors = mf_buf_get_bytes(b, (size_t)n * 8);
         return 0;
     }
-    if (r->kind != MF_UNIT_TEXT || get_run(b, &r->out, &r->out_len) != 0)
+    if ((unsigned)r->kind == RESULT_TEXT_HELD) {
+        r->kind = MF_UNIT_TEXT;
+        r->held = 1;
+        r->out_len = (size_t)mf_buf_get_u64(b);
+        r->holder = (int)mf_buf_get_u32(b);
+        if (b->failed || r->holder < 1)
+            return -1;
+    } else if (r->kind != MF_UNIT_TEXT || get_run(b, &r->out, &r->out_len) != 0) {
         return -1;
+    }
     r->file = mf_buf_get_u32(b);
     r->bytes = mf_buf_get_u64(b);
     r->numbers = mf_buf_get_u64(b);

@@ -43,6 +43,7 @@ static long read_chunk(mf_input *in, char *errmsg, size_t errlen)
     in->chunk_len = n;
     in->chunk_pos = 0;
     in->bytes_read += n;
+    in->file_read += n;
     if (n == 0 && ferror(in->fp)) {
         if (errno == EINTR) { /* a signal arrived while waiting for input: let the caller decide */
             clearerr(in->fp);
@@ -59,6 +60,7 @@ static int open_path(mf_input *in, const char *path, char *errmsg, size_t errlen
     in->name = display_name(path);
     in->line = 1;
     in->in_comment = 0;
+    in->file_read = 0;
     if (strcmp(path, "-") == 0) {
         in->fp = stdin;
         return 0;
@@ -89,9 +91,12 @@ int mf_input_open(mf_input *in, const char *const *paths, int npaths, FILE *err,
         snprintf(errmsg, errlen, "out of memory");
         return -1;
     }
+    in->all_regular = 1;
     for (int i = 0; i < npaths; i++) {
-        if (strcmp(paths[i], "-") == 0)
+        if (strcmp(paths[i], "-") == 0) {
+            in->all_regular = 0;
             continue;
+        }
         struct stat st;
         FILE *f = fopen(paths[i], "rb");
         if (!f) {
@@ -105,6 +110,8 @@ int mf_input_open(mf_input *in, const char *const *paths, int npaths, FILE *err,
         }
         if (S_ISREG(st.st_mode))
             in->bytes_total += (uint64_t)st.st_size;
+        else
+            in->all_regular = 0;
         fclose(f);
     }
     return open_path(in, paths[0], errmsg, errlen);
@@ -361,10 +368,33 @@ uint64_t mf_count_newlines(const unsigned char *p, size_t len)
     return count;
 }
 
-/* Appends p[0..n) to the slice and advances the line and comment state over it. */
-static void slice_take(mf_input *in, mf_buf *b, const unsigned char *p, size_t n)
+/* Keeps the first and last MF_SLICE_END_BYTES bytes of a slice in info as p[0..n) is taken after `taken`. */
+static void keep_ends(mf_slice_info *info, const unsigned char *p, size_t n, size_t taken)
 {
-    mf_buf_put(b, p, n);
+    if (taken < MF_SLICE_END_BYTES) {
+        size_t k = MF_SLICE_END_BYTES - taken < n ? MF_SLICE_END_BYTES - taken : n;
+        memcpy(info->head + taken, p, k);
+        info->head_len = taken + k;
+    }
+    if (n >= MF_SLICE_END_BYTES) {
+        memcpy(info->tail, p + n - MF_SLICE_END_BYTES, MF_SLICE_END_BYTES);
+        info->tail_len = MF_SLICE_END_BYTES;
+        return;
+    }
+    size_t keep = info->tail_len + n > MF_SLICE_END_BYTES ? MF_SLICE_END_BYTES - n : info->tail_len;
+    memmove(info->tail, info->tail + info->tail_len - keep, keep);
+    memcpy(info->tail + keep, p, n);
+    info->tail_len = keep + n;
+}
+
+/* Takes p[0..n) into the slice (appending it to b unless b is NULL) and advances the line and comment state
+   over it; *taken and *last track the slice's length and last byte, info its ends. */
+static void slice_take(mf_input *in, mf_buf *b, const unsigned char *p, size_t n, size_t *taken, int *last,
+                       mf_slice_info *info)
+{
+    if (b)
+        mf_buf_put(b, p, n);
+    keep_ends(info, p, n, *taken);
     const unsigned char *nl = memrchr(p, '\n', n);
     if (nl) {
         in->line += mf_count_newlines(p, (size_t)(nl - p) + 1);
@@ -373,6 +403,8 @@ static void slice_take(mf_input *in, mf_buf *b, const unsigned char *p, size_t n
         in->in_comment = memchr(p, '#', n) != NULL;
     }
     in->chunk_pos += n;
+    *taken += n;
+    *last = p[n - 1];
 }
 
 /* Index of the first whitespace byte in p[0..n), or n. */
@@ -418,7 +450,8 @@ double mf_input_line_length(mf_input *in)
 int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_slice_info *info, char *errmsg,
                    size_t errlen)
 {
-    size_t start = b->len;
+    size_t taken = 0;
+    int last = -1;
     uint32_t lines_taken = 0;
     while (in->current < in->npaths) {
         if (in->chunk_pos == in->chunk_len) {
@@ -428,48 +461,56 @@ int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_sl
             if (n == 0) {
                 if (next_path(in, errmsg, errlen) != 0)
                     return -1;
-                if (b->len > start)
+                if (taken > 0)
                     return 1; /* a slice ends with its file */
             }
             continue;
         }
-        if (b->len == start) {
+        if (taken == 0) {
             info->file = (uint32_t)in->current;
             info->line = in->line;
             info->in_comment = in->in_comment;
+            info->offset = in->file_read - (in->chunk_len - in->chunk_pos);
+            info->head_len = info->tail_len = 0;
         }
+        info->len = taken; /* kept up to date: every return below follows a take */
         const unsigned char *p = in->chunk + in->chunk_pos;
-        size_t avail = in->chunk_len - in->chunk_pos, have = b->len - start;
+        size_t avail = in->chunk_len - in->chunk_pos;
         if (lines > 0) { /* --unit-size: whole lines */
             const unsigned char *nl = memchr(p, '\n', avail);
-            slice_take(in, b, p, nl ? (size_t)(nl - p) + 1 : avail);
+            slice_take(in, b, p, nl ? (size_t)(nl - p) + 1 : avail, &taken, &last, info);
+            info->len = taken;
             if (nl && ++lines_taken == lines)
                 return 1;
             continue;
         }
-        if (have < target) {
-            slice_take(in, b, p, avail < target - have ? avail : target - have);
+        if (taken < target) {
+            slice_take(in, b, p, avail < target - taken ? avail : target - taken, &taken, &last, info);
+            info->len = taken;
             continue;
         }
-        if (b->data[b->len - 1] == '\n')
+        if (last == '\n')
             return 1; /* the target fell just after a newline */
         const unsigned char *nl = memchr(p, '\n', avail);
         if (nl) {
-            slice_take(in, b, p, (size_t)(nl - p) + 1);
+            slice_take(in, b, p, (size_t)(nl - p) + 1, &taken, &last, info);
+            info->len = taken;
             return 1;
         }
-        if (have >= target + LONG_LINE_ALLOWANCE) {
+        if (taken >= target + LONG_LINE_ALLOWANCE) {
             if (in->in_comment)
                 return 1; /* cut inside a comment: the next slice starts in it */
             size_t sp = find_space(p, avail);
             if (sp < avail) {
-                slice_take(in, b, p, sp + 1);
+                slice_take(in, b, p, sp + 1, &taken, &last, info);
+                info->len = taken;
                 return 1;
             }
         }
-        slice_take(in, b, p, avail);
+        slice_take(in, b, p, avail, &taken, &last, info);
+        info->len = taken;
     }
-    return b->len > start;
+    return taken > 0;
 }
 
 /* ---- tokens of one slice in memory (worker side) ---- */

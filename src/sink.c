@@ -11,6 +11,7 @@
 
 #include "mf_codec.h"
 #include "mf_output.h"
+#include "mf_sim.h"
 
 #define OUT_FLUSH_BYTES (1u << 20)
 #define DIRECT_WRITE_BYTES (1u << 16) /* results this large are written from the message, not copied */
@@ -30,7 +31,7 @@ static int fail_errno(mf_sink *s, const char *path)
     return fail(s);
 }
 
-int mf_sink_open(mf_sink *s, const mf_config *cfg, uint64_t *resume_done, double now)
+int mf_sink_open(mf_sink *s, const mf_config *cfg, int ranks, uint64_t *resume_done, double now)
 {
     memset(s, 0, sizeof *s);
     s->cfg = cfg;
@@ -75,6 +76,24 @@ int mf_sink_open(mf_sink *s, const mf_config *cfg, uint64_t *resume_done, double
                 return fail_errno(s, cfg->output);
         }
     }
+    /* A pipe or a terminal (mpirun forwards stdout from a pseudo-terminal) drains at the reader's pace: a
+       thread waits for it, not rank 0. Not under SMPI, where a rank blocking on a thread would stall the
+       simulation. */
+    struct stat st;
+    if (!mf_sim_enabled() && fstat(s->out_fd, &st) == 0 && !S_ISREG(st.st_mode) &&
+        (!S_ISCHR(st.st_mode) || isatty(s->out_fd)))
+        s->threaded = mf_writer_start(&s->writer, s->out_fd) == 0;
+    if (cfg->parallel_io && ranks > 1 && cfg->output && fstat(s->out_fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        s->parallel = true;
+        s->flushed = s->out_bytes;
+        if (s->have_ckpt) {
+            if (mf_ledger_init(&s->ledger, ranks) != 0) {
+                snprintf(s->err, sizeof s->err, "out of memory");
+                return fail(s);
+            }
+            s->have_ledger = true;
+        }
+    }
     if (s->out_bytes == 0) {
         mf_output_header(&s->out, cfg->format);
         s->out_bytes = s->out.len;
@@ -83,24 +102,47 @@ int mf_sink_open(mf_sink *s, const mf_config *cfg, uint64_t *resume_done, double
     return 0;
 }
 
-/* Writes the buffered output to the file. */
+/* Fails with "OUTPUT: write error: strerror(errno)". */
+static void fail_write(mf_sink *s)
+{
+    snprintf(s->err, sizeof s->err, "%s: write error: %s", s->cfg->output ? s->cfg->output : "stdout",
+             strerror(errno));
+    fail(s);
+}
+
+/* Writes the buffered output to the file, or hands it to the writer thread. */
 static void flush_output(mf_sink *s)
 {
     if (s->out.len == 0 || s->io_error)
         return;
-    if (mf_write_all(s->out_fd, s->out.data, s->out.len) != 0) {
-        snprintf(s->err, sizeof s->err, "%s: write error: %s", s->cfg->output ? s->cfg->output : "stdout",
-                 strerror(errno));
-        fail(s);
+    int rc;
+    if (s->parallel) { /* workers write between the sink's own bytes: each run goes to its offset */
+        rc = mf_pwrite_all(s->out_fd, s->out.data, s->out.len, s->flushed);
+        s->flushed += s->out.len;
+    } else {
+        rc = s->threaded ? mf_writer_put(&s->writer, &s->out) : mf_write_all(s->out_fd, s->out.data, s->out.len);
     }
+    if (rc != 0)
+        fail_write(s);
     mf_buf_reset(&s->out);
 }
 
-int mf_sink_write(mf_sink *s, mf_buf *result)
+int mf_sink_write(mf_sink *s, mf_buf *result, mf_placement *place)
 {
     mf_result_info r;
-    if (mf_result_read(result, &r, NULL) != 0 || r.kind != MF_UNIT_TEXT || r.escalated || r.has_rest)
+    place->holder = 0;
+    if (mf_result_read(result, &r, NULL) != 0 || r.kind != MF_UNIT_TEXT || r.escalated || r.has_rest ||
+        (r.held && !s->parallel))
         return -1; /* the master strips partial numbers and rests before results reach the sink */
+    if (r.held) {
+        flush_output(s); /* the sink's own bytes before it */
+        if (s->have_ledger && mf_ledger_place(&s->ledger, r.holder, s->written, s->out_bytes) != 0)
+            return -1;
+        place->holder = r.holder;
+        place->id = r.id;
+        place->offset = s->out_bytes;
+        s->flushed = s->out_bytes + r.out_len;
+    }
     if (r.msgs_len) {
         fflush(stdout);
         fwrite(r.msgs, 1, r.msgs_len, stderr);
@@ -111,15 +153,12 @@ int mf_sink_write(mf_sink *s, mf_buf *result)
     s->written += r.numbers;
     s->written_now += r.numbers;
     s->out_bytes += r.out_len;
-    if (s->io_error)
+    if (s->io_error || r.held)
         return 0;
-    if (r.out_len >= DIRECT_WRITE_BYTES) { /* large: write it straight from the message */
+    if (r.out_len >= DIRECT_WRITE_BYTES && !s->threaded && !s->parallel) { /* large: write it straight from the message */
         flush_output(s);
-        if (!s->io_error && mf_write_all(s->out_fd, r.out, r.out_len) != 0) {
-            snprintf(s->err, sizeof s->err, "%s: write error: %s", s->cfg->output ? s->cfg->output : "stdout",
-                     strerror(errno));
-            fail(s);
-        }
+        if (!s->io_error && mf_write_all(s->out_fd, r.out, r.out_len) != 0)
+            fail_write(s);
         return 0;
     }
     mf_buf_put(&s->out, r.out, r.out_len);
@@ -131,16 +170,31 @@ int mf_sink_write(mf_sink *s, mf_buf *result)
 void mf_sink_commit(mf_sink *s, double now)
 {
     flush_output(s);
+    if (s->threaded && !s->io_error && mf_writer_drain(&s->writer) != 0)
+        fail_write(s);
     s->last_commit = now;
     if (!s->have_ckpt || s->io_error)
         return;
     s->err[0] = '\0';
-    if (fsync(s->out_fd) != 0 ||
-        mf_checkpoint_commit(&s->ckpt, s->written, s->out_bytes, s->err, sizeof s->err) != 0) {
+    uint64_t numbers = s->written, bytes = s->out_bytes;
+    if (s->have_ledger) /* only the prefix that the workers confirmed written */
+        mf_ledger_durable(&s->ledger, s->written, s->out_bytes, &numbers, &bytes);
+    if (fsync(s->out_fd) != 0 || mf_checkpoint_commit(&s->ckpt, numbers, bytes, s->err, sizeof s->err) != 0) {
         if (!s->err[0])
             snprintf(s->err, sizeof s->err, "%s: %s", s->cfg->output, strerror(errno));
         fail(s);
     }
+}
+
+int mf_sink_confirm(mf_sink *s, int rank, uint64_t count)
+{
+    return s->have_ledger ? mf_ledger_confirm(&s->ledger, rank, count) : 0;
+}
+
+void mf_sink_confirm_all(mf_sink *s)
+{
+    if (s->have_ledger)
+        mf_ledger_confirm_all(&s->ledger);
 }
 
 void mf_sink_tick(mf_sink *s, double now)
@@ -154,6 +208,10 @@ int mf_sink_close(mf_sink *s, double now)
     int rc = 0;
     if (s->out_fd >= 0)
         mf_sink_commit(s, now);
+    if (s->threaded) {
+        mf_writer_stop(&s->writer); /* drained by the commit: a failure was reported there */
+        s->threaded = false;
+    }
     if (s->out_fd >= 0 && s->out_fd != STDOUT_FILENO && close(s->out_fd) != 0) {
         fprintf(stderr, "mpifactor: %s: %s\n", s->cfg->output, strerror(errno));
         rc = -1;
@@ -162,6 +220,9 @@ int mf_sink_close(mf_sink *s, double now)
     if (s->have_ckpt)
         mf_checkpoint_close(&s->ckpt);
     s->have_ckpt = false;
+    if (s->have_ledger)
+        mf_ledger_free(&s->ledger);
+    s->have_ledger = false;
     mf_buf_free(&s->out);
     return rc;
 }

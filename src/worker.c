@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "mf_codec.h"
+#include "mf_pario.h"
 #include "mf_proto.h"
 #include "mf_runner.h"
 #include "mf_sched.h"
@@ -12,6 +13,25 @@
 
 #define WORKER_SLICE (UINT64_C(1) << 20) /* candidates between message checks (about a millisecond) */
 #define QUEUE_CAP (MF_UNITS_IN_FLIGHT + 1)
+#define CONFIRM_EVERY_S 0.25 /* --parallel-io with --checkpoint: placements synced and confirmed this often */
+
+/* Fails the whole run on a --parallel-io error (the files are not shared, or a read or write failed). */
+static void pario_failed(const mf_pario *p)
+{
+    fprintf(stderr, "mpifactor: %s\n", p->err);
+    mf_proto_abort(MF_EXIT_USAGE);
+}
+
+/* With --checkpoint, makes the placements done so far durable and tells the master. */
+static void confirm_placements(mf_pario *p)
+{
+    if (mf_pario_sync(p) != 0)
+        pario_failed(p);
+    mf_buf b;
+    mf_buf_init(&b);
+    mf_buf_put_u64(&b, p->synced);
+    mf_proto_send(0, MF_TAG_PLACED, &b);
+}
 
 int mf_worker_run(const mf_config *cfg)
 {
@@ -23,6 +43,12 @@ int mf_worker_run(const mf_config *cfg)
         .handback_s = MF_SCHED_HANDBACK_S, .paths = cfg->inputs, .npaths = cfg->ninputs,
     };
     mf_runner_init(&runner, &opts);
+    mf_pario pio;
+    if (mf_pario_init(&pio, cfg, st.rank) != 0) {
+        fprintf(stderr, "mpifactor: rank %d: out of memory\n", st.rank);
+        mf_proto_abort(MF_EXIT_INTERNAL);
+    }
+    double last_confirm = mf_now();
     mf_buf queue[QUEUE_CAP], msg;
     int qhead = 0, qlen = 0;
     for (int i = 0; i < QUEUE_CAP; i++)
@@ -44,6 +70,12 @@ int mf_worker_run(const mf_config *cfg)
                     mf_runner_yield(&runner, id);
                 continue;
             }
+            if (tag == MF_TAG_PLACE) {
+                uint64_t id = mf_buf_get_u64(&msg), offset = mf_buf_get_u64(&msg);
+                if (msg.failed || mf_pario_place(&pio, id, offset) != 0)
+                    pario_failed(&pio);
+                continue;
+            }
             if (tag == MF_TAG_UNIT) {
                 if (qlen == QUEUE_CAP) {
                     fprintf(stderr, "mpifactor: rank %d: more units than the protocol allows\n", st.rank);
@@ -55,9 +87,18 @@ int mf_worker_run(const mf_config *cfg)
                 qlen++;
             }
         }
+        if (cfg->checkpoint && pio.placed > pio.synced) {
+            double now = mf_now();
+            if (stop || now - last_confirm >= CONFIRM_EVERY_S || (!runner.active && qlen == 0)) {
+                confirm_placements(&pio);
+                last_confirm = now;
+            }
+        }
         if (stop)
             break;
         if (!runner.active && qlen > 0) {
+            if (mf_pario_resolve(&pio, &queue[qhead]) != 0)
+                pario_failed(&pio);
             if (mf_runner_load(&runner, &queue[qhead]) != 0) {
                 fprintf(stderr, "mpifactor: rank %d: malformed work unit\n", st.rank);
                 mf_proto_abort(MF_EXIT_INTERNAL);
@@ -72,6 +113,8 @@ int mf_worker_run(const mf_config *cfg)
                 st.ranges += runner.u.kind == MF_UNIT_RANGE;
                 st.numbers += runner.numbers + runner.suspended; /* a split number counts where it started */
                 st.candidates += runner.candidates;
+                if (runner.u.kind == MF_UNIT_TEXT && runner.u.hold_output)
+                    mf_pario_hold(&pio, &runner.result);
                 mf_proto_send(0, MF_TAG_RESULT, &runner.result);
             }
             mf_proto_progress();
@@ -97,5 +140,6 @@ int mf_worker_run(const mf_config *cfg)
         mf_buf_free(&queue[i]);
     mf_buf_free(&msg);
     mf_runner_free(&runner);
+    mf_pario_free(&pio);
     return exit_code;
 }

@@ -25,5 +25,6 @@ Suite *cli_suite(void);
 Suite *split_suite(void);
 Suite *kernel128_suite(void);
 Suite *progress_suite(void);
+Suite *pario_suite(void);
 
 #endif

@@ -1,0 +1,66 @@
+/* The master's state and the part of its work that decides what goes out next (internal to rank 0):
+   input cut into text units, handed-back rests, split numbers and their ranges, and results taken in. */
+#ifndef MPIFACTOR_MASTER_STATE_H
+#define MPIFACTOR_MASTER_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mf_buf.h"
+#include "mf_cli.h"
+#include "mf_codec.h"
+#include "mf_flights.h"
+#include "mf_input.h"
+#include "mf_order.h"
+#include "mf_pario.h"
+#include "mf_progress.h"
+#include "mf_runner.h"
+#include "mf_sched.h"
+#include "mf_sink.h"
+#include "mf_splits.h"
+#include "mf_stats.h"
+#include "mf_unitq.h"
+#include "mf_value.h"
+
+typedef struct mf_master {
+    const mf_config *cfg;
+    int ranks;
+    mf_input in;
+    bool input_done;
+    mf_sched sched;
+    mf_order order;
+    uint64_t window;          /* segments allowed before new input is read */
+    mf_unitq requeued;        /* handed-back rests, encoded units waiting to go out again */
+    mf_splits splits;         /* numbers split into candidate ranges */
+    int *inflight;            /* units held by each worker, -1 once it stopped */
+    mf_flights flights;       /* the units each rank holds (rank 0: its own), for early hand-backs */
+    mf_runner own;            /* the master's own unit */
+    mf_buf unit;              /* a unit being built */
+    mf_buf msg;               /* a received message */
+    mf_factored partial;
+    mf_value value;
+    mf_sink sink;
+    mf_progress progress;
+    mf_rank_stats self;
+    mf_rank_stats *per_rank;
+    mf_run_stats run;
+    bool io_error, interrupted;
+    bool no_range;            /* no range could go out in this round of hand-outs (none can until one reports) */
+    bool by_ref;              /* --parallel-io from regular files: slices go out as references, not bytes */
+    mf_pario pio;             /* ... rank 0's own reads of them */
+    bool placing_closed;      /* workers are stopping: results they hold can no longer be placed */
+    char err[512];
+} mf_master;
+
+/* Prints "mpifactor: MSG" to stderr. */
+void mf_master_complain(const char *msg);
+/* Aborts the run on a message from rank src that breaks the protocol. */
+void mf_master_malformed(int src);
+/* Builds the next unit to hand out into m->unit: ranges at the head of the line first, then rests handed
+   back, then new input. Returns false when there is none now. */
+bool mf_master_next_unit(mf_master *m);
+/* Takes in a finished unit's result from rank src (its storage is swapped out of *b): a range is merged into
+   its split number, a text result goes into the output order (its escalated number split, its rest queued). */
+void mf_master_on_result(mf_master *m, int src, mf_buf *b);
+
+#endif

@@ -1,0 +1,47 @@
+/* Worker side of --parallel-io (no MPI): reads the slices of units sent by reference straight from the input
+   files, keeps the output of finished units until the master says where it goes, then writes it there. */
+#ifndef MPIFACTOR_PARIO_H
+#define MPIFACTOR_PARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mf_buf.h"
+#include "mf_cli.h"
+
+typedef struct mf_held {
+    uint64_t id;
+    mf_buf bytes;
+} mf_held;
+
+typedef struct mf_pario {
+    const mf_config *cfg;
+    int rank;
+    int *in_fds;              /* per input, opened on first use (-1: not yet) */
+    int out_fd;               /* opened on the first placement (-1: not yet) */
+    mf_held *held;            /* outputs waiting for their place */
+    size_t nheld, cap;
+    uint64_t placed;          /* placements carried out */
+    uint64_t synced;          /* placements known durable (mf_pario_sync) */
+    uint64_t bytes_read, bytes_written;
+    char err[768];
+} mf_pario;
+
+/* Starts with nothing open for this rank's cfg. Returns 0, or -1 when out of memory. */
+int mf_pario_init(mf_pario *p, const mf_config *cfg, int rank);
+/* Turns the unit by reference in *unit (MF_UNIT_TEXT_REF) into the text unit it stands for, reading its slice
+   from the input file and checking it against rank 0's check of the same bytes. A unit of another kind is left as it
+   is. Returns 0, or -1 with the reason in p->err (unreadable input, or bytes that differ from rank 0's: the
+   ranks do not share the input files). */
+int mf_pario_resolve(mf_pario *p, mf_buf *unit);
+/* Keeps the output records of the finished text result in *result and rewrites it as a held result. */
+void mf_pario_hold(mf_pario *p, mf_buf *result);
+/* Writes held output id at byte offset of the output file and forgets it. Returns 0, or -1 with the reason
+   in p->err (no such output held, the file cannot be opened: not shared, or a write error). */
+int mf_pario_place(mf_pario *p, uint64_t id, uint64_t offset);
+/* Makes every placement so far durable (fdatasync) and counts them in p->synced. Returns 0, or -1 (p->err). */
+int mf_pario_sync(mf_pario *p);
+/* Closes the files and frees storage (held outputs never placed are dropped). */
+void mf_pario_free(mf_pario *p);
+
+#endif

@@ -1,0 +1,210 @@
+/* What the master hands out next and how it takes results in: input cut into text units (by reference with
+   --parallel-io), handed-back rests, split numbers with their ranges at the head of the line first. */
+#include "mf_master_state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "mf_output.h"
+#include "mf_proto.h"
+#include "mf_signals.h"
+#include "mf_status.h"
+#include "mf_verify.h"
+
+void mf_master_complain(const char *msg)
+{
+    fprintf(stderr, "mpifactor: %s\n", msg);
+}
+
+void mf_master_malformed(int src)
+{
+    fprintf(stderr, "mpifactor: malformed or unexpected message from rank %d\n", src);
+    mf_proto_abort(MF_EXIT_INTERNAL);
+}
+
+/* Stores the final factorization of a split number as the result of its segment. */
+static void put_split_result(mf_master *m, uint64_t seg, const mf_factored *f)
+{
+    mf_buf b;
+    mf_buf_init(&b);
+    mf_buf msgs;
+    mf_buf_init(&msgs);
+    uint64_t failures = 0;
+    if (m->cfg->verify && mf_verify(f, m->err, sizeof m->err) != 0) {
+        mf_buf_put_str(&msgs, "mpifactor: ");
+        mf_buf_put_str(&msgs, m->err);
+        mf_buf_put_u8(&msgs, '\n');
+        failures = 1;
+    }
+    mf_text_result_begin(&b, seg);
+    mf_output_record(&b, m->cfg->format, f);
+    mf_text_result_end(&b, 0, 0, &msgs, 1, 0, failures, 0, 0, NULL, 0, 0, 0, NULL, 0, 0, 0);
+    if (mf_order_put(&m->order, seg, &b) != 0)
+        mf_master_malformed(0);
+    mf_buf_free(&b);
+    mf_buf_free(&msgs);
+}
+
+/* ---- split numbers ---- */
+
+/* Splits the number a unit suspended; its output goes to segment seg. */
+static void start_split(mf_master *m, uint64_t seg, const mf_result_info *r)
+{
+    mf_sched_observe_candidates(&m->sched, r->number_candidates, r->number_busy_s);
+    const mf_split *sp = mf_splits_start(&m->splits, &m->order, seg, &m->partial, r->next_p, m->cfg->max_divisor);
+    if (!sp)
+        mf_master_malformed(0);
+    if (mf_split_done(sp))
+        put_split_result(m, seg, &sp->result);
+}
+
+/* Merges a range result into its split; the number's result is stored once it is complete. */
+static void on_range_result(mf_master *m, int src, const mf_result_info *r)
+{
+    uint64_t *div = malloc((r->ndivisors ? r->ndivisors : 1) * sizeof *div);
+    if (!div)
+        abort();
+    for (size_t k = 0; k < r->ndivisors; k++)
+        div[k] = mf_result_divisor(r, k);
+    const mf_split *done = NULL;
+    uint64_t seg = 0;
+    int rc = mf_splits_report(&m->splits, r->id, r->lo, r->hi, div, r->ndivisors, r->candidates, &done, &seg);
+    free(div);
+    if (rc < 0)
+        mf_master_malformed(src);
+    mf_sched_observe_candidates(&m->sched, r->candidates, r->busy_s);
+    if (rc == 1)
+        put_split_result(m, seg, &done->result);
+}
+
+/* Ranges of one split number in flight at most. While other work waits (input to cut, rests handed back),
+   one: the number goes on range after range like on a single rank, and no candidate beyond its factors is
+   tested in vain. Once nothing else is left, every worker slot and one for rank 0's own work. */
+static size_t max_ranges_out(const mf_master *m)
+{
+    bool input_waits = !m->input_done && mf_order_live(&m->order) < m->window;
+    if (input_waits || mf_unitq_len(&m->requeued) > 0)
+        return 1;
+    return (size_t)(m->ranks - 1) * MF_UNITS_IN_FLIGHT + 1;
+}
+
+/* Builds a range unit of the split number closest to the head of the output into m->unit, if any. Within one
+   round of hand-outs (m->no_range cleared at its start) a failed search is not repeated: handing out only
+   makes ranges scarcer, and on many ranks each search walks the whole output order. */
+static bool next_range(mf_master *m)
+{
+    uint64_t id, lo, hi;
+    mpz_srcptr cofactor;
+    if (m->no_range)
+        return false;
+    m->no_range = true;
+    if (!mf_splits_next_range(&m->splits, &m->order, mf_sched_range_width(&m->sched), max_ranges_out(m), &id, &lo,
+                              &hi, &cofactor))
+        return false;
+    m->no_range = false;
+    mf_value_set_mpz(&m->value, cofactor);
+    mf_range_unit_put(&m->unit, id, &m->value, lo, hi);
+    return true;
+}
+
+/* ---- input side ---- */
+
+/* Input bytes not yet handed out, or -1 when unknown. */
+static double remaining_bytes(const mf_master *m)
+{
+    uint64_t consumed = mf_input_consumed(&m->in);
+    if (m->in.bytes_total == 0)
+        return -1;
+    return consumed >= m->in.bytes_total ? 0 : (double)(m->in.bytes_total - consumed);
+}
+
+/* Cuts the next slice of input into a text unit in m->unit. Returns true when there is one. */
+static bool next_slice(mf_master *m)
+{
+    if (m->input_done || m->io_error || mf_order_live(&m->order) >= m->window)
+        return false;
+    if (m->sched.cost_per_byte < 0 && m->sched.fixed_lines == 0) /* first units: sized by their numbers' length */
+        mf_sched_observe_lines(&m->sched, mf_input_line_length(&m->in));
+    size_t target = mf_sched_next_bytes(&m->sched, remaining_bytes(m));
+    mf_slice_info info;
+    for (;;) {
+        mf_text_unit_begin(&m->unit, 0, 0, 0, 0);
+        int rc = mf_input_slice(&m->in, m->by_ref ? NULL : &m->unit, target, m->sched.fixed_lines, &info, m->err,
+                                sizeof m->err);
+        if (rc == MF_INPUT_INTERRUPTED) {
+            if (mf_signals_pending())
+                return false; /* the main loop sees the signal and stops */
+            continue;
+        }
+        if (rc < 0) {
+            mf_master_complain(m->err);
+            m->io_error = true;
+        }
+        if (rc <= 0) {
+            m->input_done = true;
+            return false;
+        }
+        if (!m->by_ref) {
+            mf_text_unit_set_header(&m->unit, mf_order_append(&m->order), info.file, info.line, info.in_comment);
+            return true;
+        }
+        mf_text_ref r = {.id = mf_order_append(&m->order), .file = info.file, .line = info.line,
+                         .in_comment = info.in_comment, .offset = info.offset, .len = info.len,
+                         .check = mf_slice_check(info.len, info.head, info.head_len, info.tail, info.tail_len)};
+        mf_text_ref_put(&m->unit, &r);
+        return true;
+    }
+}
+
+/* Builds the next unit to hand out into m->unit: ranges at the head of the line first, then rests handed
+   back, then new input. */
+bool mf_master_next_unit(mf_master *m)
+{
+    if (next_range(m))
+        return true;
+    if (mf_unitq_pop(&m->requeued, &m->unit))
+        return true;
+    return next_slice(m);
+}
+
+/* Queues the handed-back rest of a text unit as a new unit placed right after segment `after`. */
+static void requeue_rest(mf_master *m, uint64_t after, const mf_result_info *r)
+{
+    uint64_t seg = mf_order_insert_after(&m->order, after);
+    mf_buf *b = mf_unitq_push(&m->requeued);
+    mf_text_unit_begin(b, seg, r->file, r->rest_line, r->rest_in_comment);
+    mf_buf_put(b, r->rest, r->rest_len);
+}
+
+/* ---- results ---- */
+
+/* Takes in a finished unit's result (swapped out of *b). */
+void mf_master_on_result(mf_master *m, int src, mf_buf *b)
+{
+    mf_result_info r;
+    if (mf_result_read(b, &r, &m->partial) != 0)
+        mf_master_malformed(src);
+    if (r.kind == MF_UNIT_RANGE) {
+        on_range_result(m, src, &r);
+        return;
+    }
+    mf_sched_observe(&m->sched, r.bytes, r.busy_s - r.number_busy_s);
+    if (r.escalated || r.has_rest) {
+        m->run.units_handed_back++;
+        uint64_t after = r.id;
+        if (r.escalated) {
+            after = mf_order_insert_after(&m->order, r.id);
+            if (after == MF_ORDER_NONE)
+                mf_master_malformed(src);
+            start_split(m, after, &r);
+        }
+        if (r.has_rest)
+            requeue_rest(m, after, &r);
+        b->len = r.tail; /* the sink sees the unit's own records only */
+        mf_buf_put_u8(b, 0);
+        mf_buf_put_u8(b, 0);
+    }
+    if (mf_order_put(&m->order, r.id, b) != 0)
+        mf_master_malformed(src);
+}
+

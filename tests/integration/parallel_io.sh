@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Integration tests of --parallel-io: workers read their slices from the input files and write their results
+# into -o FILE themselves. Output identical to GNU factor at every rank count and format, bad input, split
+# numbers, checkpoint/resume after a signal and a time limit, and ranks that do not see the same files.
+# usage: tests/integration/parallel_io.sh BUILD/mpifactor
+set -uo pipefail
+BIN=$(realpath "${1:-build/mpifactor}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+MPIRUN="$HERE/../lib/mpirun-local.sh"
+WORK=$(mktemp -d /tmp/mf-parallel-io.XXXXXX)
+SEED=${MF_TEST_SEED:-$(date +%s)}
+trap 'rm -rf "$WORK"' EXIT
+passed=0 failed=0
+echo "parallel-io: seed $SEED (replay with MF_TEST_SEED=$SEED), work dir $WORK"
+
+pass() { passed=$((passed + 1)); echo "PASS: $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $1"; [ -n "${2:-}" ] && sed 's/^/    /' "$2" | head -20; }
+check() { local name=$1; shift; if "$@" >"$WORK/check.log" 2>&1; then pass "$name"; else fail "$name" "$WORK/check.log"; fi; }
+mf() { local np=$1; shift; timeout -k 5 120 "$MPIRUN" -q -np "$np" "$BIN" "$@"; }
+expected() { xargs -n 1 factor < "$1"; }  # GNU factor, one number per call (9.1 reorders otherwise)
+
+python3 "$HERE/gen_numbers.py" mixed 3000 "$SEED" > "$WORK/mixed.txt"
+expected "$WORK/mixed.txt" > "$WORK/mixed.expected"
+
+# --- identical output at every rank count; the result bytes no longer travel to rank 0 ---------------
+for np in 1 2 3 5; do
+  rm -f "$WORK/out.$np"
+  mf "$np" --parallel-io --stats "$WORK/stats.$np.json" -o "$WORK/out.$np" "$WORK/mixed.txt" 2> "$WORK/err.$np"; rc=$?
+  check "np=$np: exit 0, output identical to GNU factor, nothing on stderr" \
+    bash -c "[ $rc -eq 0 ] && cmp '$WORK/mixed.expected' '$WORK/out.$np' && [ ! -s '$WORK/err.$np' ]"
+done
+check "np=5: rank 0 received less than a tenth of the output's bytes (the workers wrote their own)" python3 -c "
+import json, os
+s = json.load(open('$WORK/stats.5.json'))
+assert s['per_rank'][0]['bytes_received'] * 10 < os.path.getsize('$WORK/out.5'), s['per_rank'][0]
+"
+printf '6 35\n' > "$WORK/two.txt"
+mf 7 --parallel-io -o "$WORK/out.two" "$WORK/two.txt"; rc=$?
+check "7 ranks, 2 numbers" bash -c "[ $rc -eq 0 ] && printf '6: 2 3\n35: 5 7\n' | cmp - '$WORK/out.two'"
+printf 'stale bytes that are longer than the output\n%.0s' $(seq 50) > "$WORK/out.stale"
+mf 3 --parallel-io -o "$WORK/out.stale" "$WORK/two.txt"; rc=$?
+check "an existing output file is replaced, not overwritten in place" bash -c \
+  "[ $rc -eq 0 ] && printf '6: 2 3\n35: 5 7\n' | cmp - '$WORK/out.stale'"
+
+# --- formats, several files with stdin between them ----------------------------------------------------
+for fmt in jsonl csv; do
+  mf 3 -f "$fmt" -o "$WORK/ref.$fmt" "$WORK/mixed.txt"
+  mf 3 --parallel-io -f "$fmt" -o "$WORK/par.$fmt" "$WORK/mixed.txt"; rc=$?
+  check "format $fmt, np=3: identical to the run without --parallel-io" bash -c \
+    "[ $rc -eq 0 ] && cmp '$WORK/ref.$fmt' '$WORK/par.$fmt'"
+done
+head -n 1000 "$WORK/mixed.txt" > "$WORK/part1.txt"; tail -n +1001 "$WORK/mixed.txt" > "$WORK/part2.txt"
+printf '12\n35\n' > "$WORK/middle.txt"
+mf 3 --parallel-io -o "$WORK/out.files" "$WORK/part1.txt" - "$WORK/part2.txt" < "$WORK/middle.txt"; rc=$?
+{ head -n 1000 "$WORK/mixed.expected"; printf '12: 2 2 3\n35: 5 7\n'; tail -n +1001 "$WORK/mixed.expected"; } > "$WORK/files.expected"
+check "two files and stdin in order (stdin's slices travel as bytes)" bash -c \
+  "[ $rc -eq 0 ] && cmp '$WORK/files.expected' '$WORK/out.files'"
+
+# --- bad input: same messages in order, exit 1 ---------------------------------------------------------
+printf '10\nabc 11\n-5 3.14 12\n1e10 0x1F 12x 13\n\xd9\xa3 14\n' > "$WORK/bad.txt"
+mf 1 -o "$WORK/bad.ref" "$WORK/bad.txt" 2> "$WORK/bad.ref.err"
+for np in 2 3; do
+  mf "$np" --parallel-io -o "$WORK/bad.out" "$WORK/bad.txt" 2> "$WORK/bad.err"; rc=$?
+  check "bad tokens, np=$np: exit 1, the same output and messages naming file and line" bash -c \
+    "[ $rc -eq 1 ] && cmp '$WORK/bad.ref' '$WORK/bad.out' && cmp '$WORK/bad.ref.err' '$WORK/bad.err' && \
+     grep -q 'bad.txt:2: .abc. is not a valid' '$WORK/bad.err'"
+done
+
+# --- split numbers -------------------------------------------------------------------------------------
+{ seq 2 200; echo 16669120120502208091; seq 201 300; echo 18446744030759878681; } > "$WORK/hard.txt"
+expected "$WORK/hard.txt" > "$WORK/hard.expected"
+mf 3 --parallel-io --verify --stats "$WORK/hard.json" -o "$WORK/hard.out" "$WORK/hard.txt"; rc=$?
+check "hard numbers split over ranks, np=3 with --verify: identical" bash -c \
+  "[ $rc -eq 0 ] && cmp '$WORK/hard.expected' '$WORK/hard.out' && python3 -c \"import json; assert json.load(open('$WORK/hard.json'))['numbers_split'] >= 1\""
+
+# --- checkpoint and resume -------------------------------------------------------------------------------
+python3 "$HERE/gen_numbers.py" semiprime 1000 "$SEED" > "$WORK/slow.txt"
+expected "$WORK/slow.txt" > "$WORK/slow.expected"
+rm -f "$WORK/slow.out" "$WORK/slow.ckpt"
+"$MPIRUN" -q -np 3 "$BIN" --parallel-io --checkpoint "$WORK/slow.ckpt" -o "$WORK/slow.out" "$WORK/slow.txt" \
+  2> "$WORK/slow.err" & pid=$!
+sleep 1.5; kill -USR1 $pid; wait $pid; rc=$?
+lines=$(wc -l < "$WORK/slow.out")
+check "SIGUSR1 mid-run: exit 3, $lines of 1000 lines written, a resume hint" bash -c \
+  "[ $rc -eq 3 ] && [ $lines -lt 1000 ] && grep -q 'run the same command again to resume' '$WORK/slow.err'"
+mf 3 --parallel-io --checkpoint "$WORK/slow.ckpt" -o "$WORK/slow.out" "$WORK/slow.txt"; rc=$?
+check "the same command resumes to output identical to GNU factor" bash -c \
+  "[ $rc -eq 0 ] && cmp '$WORK/slow.expected' '$WORK/slow.out'"
+# a worker killed outright: the checkpoint holds only what the workers confirmed written
+rm -f "$WORK/slow9.out" "$WORK/slow9.ckpt"
+"$MPIRUN" -q -np 3 "$BIN" --parallel-io --checkpoint "$WORK/slow9.ckpt" -o "$WORK/slow9.out" "$WORK/slow.txt" \
+  2> /dev/null & pid=$!
+sleep 2
+for child in $(pgrep -P "$pid"); do
+  if tr '\0' '\n' < "/proc/$child/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=2'; then kill -KILL "$child"; fi
+done
+wait $pid; rc=$?
+check "kill -9 of a worker: the run stops (status $rc)" test "$rc" -ne 0
+mf 3 --parallel-io --checkpoint "$WORK/slow9.ckpt" -o "$WORK/slow9.out" "$WORK/slow.txt"; rc=$?
+check "kill -9 of a worker: the same command resumes to output identical to GNU factor" bash -c \
+  "[ $rc -eq 0 ] && cmp '$WORK/slow.expected' '$WORK/slow9.out'"
+rm -f "$WORK/tl.out" "$WORK/tl.ckpt"
+mf 2 --parallel-io --time-limit 1 --checkpoint "$WORK/tl.ckpt" -o "$WORK/tl.out" "$WORK/slow.txt" 2> "$WORK/tl.err"; rc=$?
+check "--time-limit: exit 3" test "$rc" -eq 3
+mf 2 --checkpoint "$WORK/tl.ckpt" -o "$WORK/tl.out" "$WORK/slow.txt"; rc=$?
+check "--time-limit: resumed without --parallel-io, identical" bash -c \
+  "[ $rc -eq 0 ] && cmp '$WORK/slow.expected' '$WORK/tl.out'"
+
+# --- usage and ranks that do not share the files ----------------------------------------------------------
+mf 2 --parallel-io "$WORK/two.txt" > "$WORK/noout.out" 2> "$WORK/noout.err"; rc=$?
+check "--parallel-io without -o: exit 2 with the reason" bash -c \
+  "[ $rc -eq 2 ] && grep -q -- '--parallel-io needs -o FILE' '$WORK/noout.err'"
+# rank 0 and rank 1 in different directories: relative paths name different files for them
+mkdir -p "$WORK/a" "$WORK/b"
+seq 2 3000 > "$WORK/a/in.txt"; seq 3 3001 > "$WORK/b/in.txt"
+timeout -k 5 60 "$MPIRUN" -q -np 1 -wdir "$WORK/a" "$BIN" --parallel-io -o out.txt in.txt : \
+  -np 1 -wdir "$WORK/b" "$BIN" --parallel-io -o out.txt in.txt > /dev/null 2> "$WORK/split.err"; rc=$?
+check "input files that differ between ranks: the run fails at once, naming the file and the cause" bash -c \
+  "[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q 'in.txt: bytes [0-9]*\\.\\.[0-9]* differ from those rank 0 read; --parallel-io needs every rank to see the same files' '$WORK/split.err'"
+cp "$WORK/a/in.txt" "$WORK/b/in.txt"; rm -f "$WORK/b/out.txt"
+timeout -k 5 60 "$MPIRUN" -q -np 1 -wdir "$WORK/a" "$BIN" --parallel-io -o out.txt in.txt : \
+  -np 1 -wdir "$WORK/b" "$BIN" --parallel-io -o out.txt in.txt > /dev/null 2> "$WORK/split2.err"; rc=$?
+check "an output file the worker cannot see: the run fails at once, naming the file and the cause" bash -c \
+  "[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q 'out.txt: No such file or directory; --parallel-io needs every rank to see the same files' '$WORK/split2.err' && [ ! -e '$WORK/b/out.txt' ]"
+
+echo "parallel-io: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,332 @@
+/* --parallel-io pieces without MPI: units by reference and held results in the codec, slices cut without
+   copying, the worker's reads and placements, the placement ledger, and the background writer. */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mf_codec.h"
+#include "mf_input.h"
+#include "mf_ledger.h"
+#include "mf_pario.h"
+#include "mf_writer.h"
+#include "test_util.h"
+
+/* Writes len bytes to a new temporary file; returns its path (static storage per slot). */
+static const char *temp_file(int slot, const void *data, size_t len)
+{
+    static char paths[4][64];
+    snprintf(paths[slot], sizeof paths[slot], "/tmp/mf-test-pario-%d-%d", (int)getpid(), slot);
+    FILE *f = fopen(paths[slot], "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+    fclose(f);
+    return paths[slot];
+}
+
+/* Reads a whole file into b. */
+static void slurp(const char *path, mf_buf *b)
+{
+    mf_buf_reset(b);
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        mf_buf_put(b, chunk, n);
+    fclose(f);
+}
+
+START_TEST(ledger_durable_prefix)
+{
+    mf_ledger l;
+    ck_assert_int_eq(mf_ledger_init(&l, 4), 0);
+    uint64_t n, b;
+    mf_ledger_durable(&l, 10, 100, &n, &b);
+    ck_assert(n == 10 && b == 100); /* nothing placed: everything written is durable */
+    ck_assert_int_eq(mf_ledger_place(&l, 1, 10, 100), 0); /* rank 1's first */
+    ck_assert_int_eq(mf_ledger_place(&l, 2, 20, 200), 0); /* rank 2's first */
+    ck_assert_int_eq(mf_ledger_place(&l, 1, 30, 300), 0); /* rank 1's second */
+    mf_ledger_durable(&l, 40, 400, &n, &b);
+    ck_assert(n == 10 && b == 100);
+    ck_assert_int_eq(mf_ledger_confirm(&l, 2, 1), 0); /* out of order: the head is still rank 1's */
+    mf_ledger_durable(&l, 40, 400, &n, &b);
+    ck_assert(n == 10 && b == 100);
+    ck_assert_int_eq(mf_ledger_confirm(&l, 1, 1), 0);
+    mf_ledger_durable(&l, 40, 400, &n, &b);
+    ck_assert(n == 30 && b == 300);
+    ck_assert_int_eq(mf_ledger_confirm(&l, 1, 3), -1); /* more than it was sent */
+    ck_assert_int_eq(mf_ledger_confirm(&l, 0, 1), -1); /* rank 0 holds nothing */
+    ck_assert_int_eq(mf_ledger_place(&l, 4, 0, 0), -1);
+    ck_assert_int_eq(mf_ledger_confirm(&l, 1, 2), 0);
+    mf_ledger_durable(&l, 40, 400, &n, &b);
+    ck_assert(n == 40 && b == 400);
+    /* many placements (the ring grows) confirmed in random order per rank */
+    uint64_t sent[4] = {0};
+    for (uint64_t i = 0; i < 1000; i++) {
+        int r = (int)mf_test_range(1, 3);
+        ck_assert_int_eq(mf_ledger_place(&l, r, 1000 + i, 10000 + 10 * i), 0);
+        sent[r]++;
+    }
+    ck_assert_int_eq(mf_ledger_confirm(&l, 3, sent[3]), 0);
+    ck_assert_int_eq(mf_ledger_confirm(&l, 2, sent[2]), 0);
+    mf_ledger_durable(&l, 5000, 50000, &n, &b);
+    ck_assert(n < 5000 && b < 50000); /* rank 1's are not confirmed */
+    mf_ledger_confirm_all(&l);
+    mf_ledger_durable(&l, 5000, 50000, &n, &b);
+    ck_assert(n == 5000 && b == 50000);
+    mf_ledger_free(&l);
+}
+END_TEST
+
+START_TEST(codec_ref_and_held_results)
+{
+    mf_buf b, out;
+    mf_buf_init(&b);
+    mf_buf_init(&out);
+    mf_text_ref r = {.id = 77, .file = 2, .line = 12345, .in_comment = 1, .offset = 1u << 20, .len = 4096,
+                     .check = 0x0123456789abcdefULL};
+    mf_text_ref_put(&b, &r);
+    mf_text_unit_set_hold(&b);
+    mf_text_ref got;
+    ck_assert_int_eq(mf_text_ref_read(&b, &got), 0);
+    ck_assert(got.id == 77 && got.file == 2 && got.line == 12345 && got.in_comment && got.offset == (1u << 20) &&
+              got.len == 4096 && got.check == r.check && (got.flags & 2));
+    for (size_t cut = 0; cut < b.len; cut++) { /* every truncation is refused */
+        mf_buf t = b;
+        t.len = cut;
+        ck_assert_int_eq(mf_text_ref_read(&t, &got), -1);
+    }
+    /* a text unit marked to hold: decoded with hold_output set */
+    mf_text_unit_begin(&b, 5, 0, 1, 0);
+    mf_buf_put_str(&b, "12 13\n");
+    mf_text_unit_set_hold(&b);
+    mf_unit u;
+    mf_value c;
+    mf_value_init(&c);
+    ck_assert_int_eq(mf_unit_read(&b, &u, &c), 0);
+    ck_assert(u.kind == MF_UNIT_TEXT && u.hold_output && !u.in_comment && u.len == 6);
+    /* a finished text result with messages and a rest: detached, the rest of the message is intact */
+    mf_buf msgs;
+    mf_buf_init(&msgs);
+    mf_buf_put_str(&msgs, "mpifactor: f:2: 'x' is not a valid non-negative integer\n");
+    mf_text_result_begin(&b, 9);
+    mf_buf_put_str(&b, "12: 2 2 3\n13: 13\n");
+    const unsigned char rest[] = "14 15\n";
+    mf_text_result_end(&b, 1, 40, &msgs, 2, 1, 0, 99, 0.5, NULL, 0, 0, 0, rest, 6, 3, 0);
+    ck_assert(!mf_result_is_held(&b));
+    mf_text_result_detach(&b, 3, &out);
+    ck_assert(mf_result_is_held(&b));
+    ck_assert_uint_eq(out.len, 17);
+    ck_assert_int_eq(memcmp(out.data, "12: 2 2 3\n13: 13\n", 17), 0);
+    mf_result_info ri;
+    ck_assert_int_eq(mf_result_read(&b, &ri, NULL), 0);
+    ck_assert(ri.kind == MF_UNIT_TEXT && ri.held && ri.holder == 3 && ri.out == NULL && ri.out_len == 17);
+    ck_assert(ri.id == 9 && ri.file == 1 && ri.bytes == 40 && ri.numbers == 2 && ri.invalid == 1 && ri.candidates == 99);
+    ck_assert(ri.msgs_len == msgs.len && memcmp(ri.msgs, msgs.data, msgs.len) == 0);
+    ck_assert(ri.has_rest && ri.rest_len == 6 && ri.rest_line == 3 && memcmp(ri.rest, rest, 6) == 0);
+    for (size_t cut = 0; cut < b.len; cut++) {
+        mf_buf t = b;
+        t.len = cut;
+        ck_assert_int_eq(mf_result_read(&t, &ri, NULL), -1);
+    }
+    mf_buf_free(&msgs);
+    mf_value_clear(&c);
+    mf_buf_free(&b);
+    mf_buf_free(&out);
+}
+END_TEST
+
+/* Random input text: numbers, comments, CRLF, blank lines and some long lines. */
+static void random_text(mf_buf *t, size_t bytes)
+{
+    while (t->len < bytes) {
+        switch (mf_test_range(0, 9)) {
+        case 0: mf_buf_put_str(t, "# a comment 12 34\n"); break;
+        case 1: mf_buf_put_str(t, "\r\n"); break;
+        case 2:
+            for (int i = (int)mf_test_range(100, 3000); i > 0; i--)
+                mf_buf_put_u8(t, (unsigned)('0' + i % 10));
+            mf_buf_put_u8(t, '\n');
+            break;
+        default:
+            mf_buf_put_dec(t, mf_test_rand() >> mf_test_range(0, 63));
+            mf_buf_put_u8(t, mf_test_range(0, 3) ? '\n' : ' ');
+        }
+    }
+}
+
+START_TEST(slices_by_reference_match_copied_slices)
+{
+    mf_buf text, a, resolved;
+    mf_buf_init(&text);
+    mf_buf_init(&a);
+    mf_buf_init(&resolved);
+    random_text(&text, 300000);
+    const char *path = temp_file(0, text.data, text.len);
+    const char *const paths[] = {path};
+    mf_input copied, cut;
+    char err[256];
+    ck_assert_int_eq(mf_input_open(&copied, paths, 1, stderr, err, sizeof err), 0);
+    ck_assert_int_eq(mf_input_open(&cut, paths, 1, stderr, err, sizeof err), 0);
+    ck_assert(cut.all_regular);
+    mf_config cfg = {.inputs = paths, .ninputs = 1, .output = "/nonexistent"};
+    mf_pario p;
+    ck_assert_int_eq(mf_pario_init(&p, &cfg, 1), 0);
+    size_t total = 0;
+    for (uint64_t id = 0;; id++) {
+        size_t target = (size_t)mf_test_range(1, 20000);
+        mf_slice_info ia, ib;
+        mf_text_unit_begin(&a, 0, 0, 0, 0);
+        int ra = mf_input_slice(&copied, &a, target, 0, &ia, err, sizeof err);
+        int rb = mf_input_slice(&cut, NULL, target, 0, &ib, err, sizeof err);
+        ck_assert_int_eq(ra, rb);
+        if (ra == 0)
+            break;
+        mf_text_unit_set_header(&a, id, ia.file, ia.line, ia.in_comment);
+        ck_assert(ia.offset == ib.offset && ia.len == ib.len && ia.line == ib.line && ia.in_comment == ib.in_comment);
+        ck_assert_uint_eq(ib.offset, total);
+        total += ib.len;
+        mf_text_ref r = {.id = id, .file = ib.file, .line = ib.line, .in_comment = ib.in_comment, .offset = ib.offset,
+                         .len = ib.len, .check = mf_slice_check(ib.len, ib.head, ib.head_len, ib.tail, ib.tail_len)};
+        mf_text_ref_put(&resolved, &r);
+        ck_assert_int_eq(mf_pario_resolve(&p, &resolved), 0);
+        ck_assert(resolved.len == a.len && memcmp(resolved.data, a.data, a.len) == 0); /* the same unit */
+    }
+    ck_assert_uint_eq(total, text.len);
+    /* the file changes under a reference: refused, naming the file and the bytes */
+    mf_text_ref r = {.id = 1, .offset = 10, .len = 5000};
+    r.check = mf_slice_check(r.len, text.data + 10, 64, text.data + 10 + 5000 - 64, 64);
+    mf_text_ref_put(&resolved, &r);
+    ck_assert_int_eq(mf_pario_resolve(&p, &resolved), 0);
+    text.data[10] ^= 1;
+    temp_file(0, text.data, text.len);
+    mf_text_ref_put(&resolved, &r);
+    ck_assert_int_eq(mf_pario_resolve(&p, &resolved), -1);
+    ck_assert_ptr_nonnull(strstr(p.err, "bytes 10..5010 differ from those rank 0 read"));
+    r.offset = text.len; /* past the end */
+    mf_text_ref_put(&resolved, &r);
+    ck_assert_int_eq(mf_pario_resolve(&p, &resolved), -1);
+    ck_assert_ptr_nonnull(strstr(p.err, "cannot read bytes"));
+    mf_pario_free(&p);
+    mf_input_close(&copied);
+    mf_input_close(&cut);
+    unlink(path);
+    mf_buf_free(&text);
+    mf_buf_free(&a);
+    mf_buf_free(&resolved);
+}
+END_TEST
+
+START_TEST(held_outputs_placed_at_their_offsets)
+{
+    const char *out = temp_file(1, "..........", 10);
+    mf_config cfg = {.output = out};
+    mf_pario p;
+    ck_assert_int_eq(mf_pario_init(&p, &cfg, 2), 0);
+    mf_buf b, content, msgs;
+    mf_buf_init(&b);
+    mf_buf_init(&content);
+    mf_buf_init(&msgs);
+    for (uint64_t id = 1; id <= 20; id++) { /* twenty results of id bytes each, held */
+        mf_text_result_begin(&b, id);
+        for (uint64_t k = 0; k < id; k++)
+            mf_buf_put_u8(&b, (unsigned)('a' + id % 26));
+        mf_text_result_end(&b, 0, id, &msgs, 1, 0, 0, 0, 0, NULL, 0, 0, 0, NULL, 0, 0, 0);
+        mf_pario_hold(&p, &b);
+        ck_assert(mf_result_is_held(&b));
+    }
+    ck_assert_uint_eq(p.nheld, 20);
+    uint64_t offset = 3;
+    for (uint64_t id = 20; id >= 1; id--) { /* placed in another order than held */
+        ck_assert_int_eq(mf_pario_place(&p, id, offset), 0);
+        offset += id;
+    }
+    ck_assert_int_eq(mf_pario_place(&p, 7, 0), -1); /* already placed */
+    ck_assert_ptr_nonnull(strstr(p.err, "does not hold"));
+    ck_assert_uint_eq(p.placed, 20);
+    ck_assert_int_eq(mf_pario_sync(&p), 0);
+    ck_assert_uint_eq(p.synced, 20);
+    slurp(out, &content);
+    ck_assert_uint_eq(content.len, 3 + 210);
+    ck_assert_int_eq(memcmp(content.data, "...", 3), 0);
+    size_t at = 3;
+    for (uint64_t id = 20; id >= 1; id--)
+        for (uint64_t k = 0; k < id; k++)
+            ck_assert_int_eq(content.data[at++], 'a' + id % 26);
+    mf_pario_free(&p);
+    unlink(out);
+    /* an output the worker cannot open: refused, never created */
+    ck_assert_int_eq(mf_pario_init(&p, &cfg, 2), 0);
+    mf_text_result_begin(&b, 1);
+    mf_buf_put_str(&b, "1:\n");
+    mf_text_result_end(&b, 0, 2, &msgs, 1, 0, 0, 0, 0, NULL, 0, 0, 0, NULL, 0, 0, 0);
+    mf_pario_hold(&p, &b);
+    ck_assert_int_eq(mf_pario_place(&p, 1, 0), -1);
+    ck_assert_ptr_nonnull(strstr(p.err, "No such file or directory; --parallel-io needs every rank to see the same files"));
+    ck_assert_int_eq(access(out, F_OK), -1);
+    mf_pario_free(&p);
+    mf_buf_free(&b);
+    mf_buf_free(&content);
+    mf_buf_free(&msgs);
+}
+END_TEST
+
+START_TEST(writer_keeps_order_and_reports_errors)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mf-test-writer-%d", (int)getpid());
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ck_assert_int_ge(fd, 0);
+    mf_writer w;
+    ck_assert_int_eq(mf_writer_start(&w, fd), 0);
+    mf_buf b, want, got;
+    mf_buf_init(&b);
+    mf_buf_init(&want);
+    mf_buf_init(&got);
+    for (int i = 0; i < 200; i++) { /* more buffers than slots: put waits for the thread */
+        for (int k = (int)mf_test_range(0, 5000); k > 0; k--)
+            mf_buf_put_u8(&b, (unsigned)('A' + (i + k) % 26));
+        mf_buf_put(&want, b.data, b.len);
+        ck_assert_int_eq(mf_writer_put(&w, &b), 0);
+        ck_assert_uint_eq(b.len, 0);
+        if (i == 100)
+            ck_assert_int_eq(mf_writer_drain(&w), 0);
+    }
+    ck_assert_int_eq(mf_writer_stop(&w), 0);
+    close(fd);
+    slurp(path, &got);
+    ck_assert(got.len == want.len && memcmp(got.data, want.data, want.len) == 0);
+    /* a descriptor that cannot be written: the error comes back from drain, later buffers are dropped */
+    fd = open(path, O_RDONLY);
+    ck_assert_int_eq(mf_writer_start(&w, fd), 0);
+    mf_buf_put_str(&b, "x");
+    ck_assert_int_eq(mf_writer_put(&w, &b), 0);
+    ck_assert_int_eq(mf_writer_drain(&w), -1);
+    mf_buf_put_str(&b, "y");
+    ck_assert_int_eq(mf_writer_put(&w, &b), -1);
+    ck_assert_int_eq(mf_writer_stop(&w), -1);
+    close(fd);
+    unlink(path);
+    mf_buf_free(&b);
+    mf_buf_free(&want);
+    mf_buf_free(&got);
+}
+END_TEST
+
+Suite *pario_suite(void)
+{
+    Suite *s = suite_create("pario");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, ledger_durable_prefix);
+    tcase_add_test(tc, codec_ref_and_held_results);
+    tcase_add_test(tc, slices_by_reference_match_copied_slices);
+    tcase_add_test(tc, held_outputs_placed_at_their_offsets);
+    tcase_add_test(tc, writer_keeps_order_and_reports_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
