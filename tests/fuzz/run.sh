@@ -6,7 +6,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 SECONDS_TO_RUN=${1:-${FUZZ_SECONDS:-60}}
-"$ROOT/tests/lib/install-deps.sh" clang libclang-rt-14-dev libgmp-dev
+"$ROOT/tests/lib/install-deps.sh" clang libclang-rt-14-dev libgmp-dev libxxhash-dev
 CLANG=$(command -v clang || command -v clang-14)
 OUT="$ROOT/build/fuzz"
 mkdir -p "$OUT/edge"
@@ -14,7 +14,7 @@ srcs=()
 for m in input buf value codec stats sim; do srcs+=("$ROOT/src/$m.c"); done
 rm -f "$OUT/fuzz_input"
 "$CLANG" -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -I"$ROOT/include" "$HERE/fuzz_input.c" "${srcs[@]}" -o "$OUT/fuzz_input" -lgmp -lm \
+  -I"$ROOT/include" "$HERE/fuzz_input.c" "${srcs[@]}" -o "$OUT/fuzz_input" -lgmp -lxxhash -lm \
   || { echo "fuzz: build failed"; exit 1; }
 # generated edge cases too large to commit: a million-digit token, a 4 MiB line, NUL runs
 python3 - "$OUT/edge" <<'PY'
