@@ -80,7 +80,7 @@ else
 fi
 rand=(random40 random 40 1000000 "1,000,000 random numbers below 2^{40}")
 seq10m=(sequence10M sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --parallel-io" --ranks "1 16 64" -- --parallel-io)
-seq10m_r0=(sequence10M-rank0 sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, rank 0 moves all bytes" --ranks "16 64")
+seq10m_r0=(sequence10M-rank0 sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, rank 0 moves all bytes" --ranks "1 16 64")
 # One point at a time, alone: SMPI charges each simulated rank the CPU time it used, and on this 2-vCPU VM a
 # second simulation beside it inflated that by up to 15% (compute) and more (rank 0 writing the output).
 # --jobs J runs J semiprime points side by side to save time. The other sweeps are bound by rank 0 moving
