@@ -11,7 +11,7 @@
            | u8 2, u64 id, u64 lo, hi, candidates, busy_ns, u32 n, n x u64 divisor
    factored := value n, u8 complete, u32 nfactors, nfactors x value, [value cofactor if !complete]
    stats  := i32 rank, 64 bytes host, u64 busy_ns, u64 idle_ns, u64 numbers, units, ranges, candidates,
-             bytes_sent, bytes_received */
+             bytes_sent, bytes_received, cpu_ns, busy_cpu_ns */
 #ifndef MPIFACTOR_CODEC_H
 #define MPIFACTOR_CODEC_H
 

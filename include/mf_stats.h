@@ -16,6 +16,8 @@ typedef struct mf_rank_stats {
     uint64_t candidates;  /* trial divisors tested by this rank */
     uint64_t bytes_sent;
     uint64_t bytes_received;
+    double cpu_s;         /* CPU seconds of the whole process over the run (user + system, every thread) */
+    double busy_cpu_s;    /* CPU seconds of the busy time (busy_s is wall time: it includes preemption) */
 } mf_rank_stats;
 
 /* Whole-run figures known to the master. */
@@ -39,6 +41,8 @@ double mf_now(void);
 /* CPU seconds used by the calling thread: the measure of work that time slicing by other processes does not
    inflate (falls back to mf_now where no such clock exists). */
 double mf_cpu_now(void);
+/* CPU seconds (user + system) used so far by this process, all threads (under SMPI: mf_now). */
+double mf_process_cpu_now(void);
 /* Sleeps for about s seconds (returns early on a signal). */
 void mf_nap(double s);
 /* Fills s with zeros and this process's rank and host name. */

@@ -352,6 +352,8 @@ void mf_codec_put_stats(mf_buf *b, const mf_rank_stats *s)
     mf_buf_put_u64(b, s->candidates);
     mf_buf_put_u64(b, s->bytes_sent);
     mf_buf_put_u64(b, s->bytes_received);
+    mf_buf_put_u64(b, (uint64_t)(s->cpu_s * 1e9));
+    mf_buf_put_u64(b, (uint64_t)(s->busy_cpu_s * 1e9));
 }
 
 int mf_codec_get_stats(mf_buf *b, mf_rank_stats *s)
@@ -369,5 +371,7 @@ int mf_codec_get_stats(mf_buf *b, mf_rank_stats *s)
     s->candidates = mf_buf_get_u64(b);
     s->bytes_sent = mf_buf_get_u64(b);
     s->bytes_received = mf_buf_get_u64(b);
+    s->cpu_s = (double)mf_buf_get_u64(b) * 1e-9;
+    s->busy_cpu_s = (double)mf_buf_get_u64(b) * 1e-9;
     return b->failed ? -1 : 0;
 }

@@ -149,6 +149,7 @@ static bool own_work(mf_master *m)
     }
     if (mf_runner_step(&m->own, m->ranks > 1 ? MASTER_SLICE : ALONE_SLICE)) {
         m->self.busy_s += m->own.busy_s;
+        m->self.busy_cpu_s += m->own.cpu_s;
         m->self.units++;
         m->self.ranges += m->own.u.kind == MF_UNIT_RANGE;
         m->self.numbers += m->own.numbers + m->own.suspended; /* a split number counts where it started */
@@ -220,8 +221,9 @@ static int exit_code_of(const mf_master *m)
     return MF_EXIT_OK;
 }
 
-static void write_stats(mf_master *m, double wall, int exit_code)
+static void write_stats(mf_master *m, double wall, double cpu, int exit_code)
 {
+    m->self.cpu_s = cpu;
     m->self.bytes_sent = mf_proto_bytes_sent();
     m->self.bytes_received = mf_proto_bytes_received();
     m->per_rank[0] = m->self;
@@ -240,7 +242,7 @@ static void write_stats(mf_master *m, double wall, int exit_code)
 
 int mf_master_run(const mf_config *cfg, int ranks)
 {
-    double start = mf_now();
+    double start = mf_now(), cpu_start = mf_process_cpu_now();
     mf_master m;
     memset(&m, 0, sizeof m);
     m.cfg = cfg;
@@ -320,10 +322,10 @@ int mf_master_run(const mf_config *cfg, int ranks)
     code = exit_code_of(&m);
     if (close_rc != 0)
         code = MF_EXIT_USAGE;
-    double wall = mf_now() - start;
+    double wall = mf_now() - start, cpu = mf_process_cpu_now() - cpu_start;
     mf_progress_finish(&m.progress, mf_now(), m.sink.written);
     if (cfg->stats_path)
-        write_stats(&m, wall, code);
+        write_stats(&m, wall, cpu, code);
 
     mf_input_close(&m.in); /* also right after a failed open */
     mf_pario_free(&m.pio);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +15,17 @@ double mf_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+double mf_process_cpu_now(void)
+{
+    if (mf_sim_enabled())
+        return mf_now();
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return mf_now();
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
+           (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
 double mf_cpu_now(void)
@@ -94,10 +106,14 @@ void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *
         fprintf(f, "%s\n  {\"rank\":%d,\"host\":", i ? "," : "", r->rank);
         put_json_string(f, r->host);
         double service = i == 0 ? run->wall_s - r->busy_s - r->idle_s : 0.0;
-        fprintf(f, ",\"busy_s\":%.6f,\"idle_s\":%.6f,\"service_s\":%.6f,\"numbers\":%llu,\"units\":%llu,"
-                   "\"ranges\":%llu,\"candidates\":%llu,\"bytes_sent\":%llu,\"bytes_received\":%llu}",
-                r->busy_s, r->idle_s, service > 0 ? service : 0.0, (unsigned long long)r->numbers,
-                (unsigned long long)r->units, (unsigned long long)r->ranges,
+        double service_cpu = i == 0 ? r->cpu_s - r->busy_cpu_s : 0.0;
+        fprintf(f, ",\"busy_s\":%.6f,\"idle_s\":%.6f,\"service_s\":%.6f,\"cpu_s\":%.6f,\"busy_cpu_s\":%.6f,"
+                   "\"service_cpu_s\":%.6f,"
+                   "\"numbers\":%llu,\"units\":%llu,\"ranges\":%llu,\"candidates\":%llu,\"bytes_sent\":%llu,"
+                   "\"bytes_received\":%llu}",
+                r->busy_s, r->idle_s, service > 0 ? service : 0.0, r->cpu_s, r->busy_cpu_s,
+                service_cpu > 0 ? service_cpu : 0.0,
+                (unsigned long long)r->numbers, (unsigned long long)r->units, (unsigned long long)r->ranges,
                 (unsigned long long)r->candidates, (unsigned long long)r->bytes_sent,
                 (unsigned long long)r->bytes_received);
     }

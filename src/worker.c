@@ -37,6 +37,7 @@ int mf_worker_run(const mf_config *cfg)
 {
     mf_rank_stats st;
     mf_rank_stats_init(&st, mf_proto_rank());
+    double cpu_start = mf_process_cpu_now();
     mf_runner runner;
     mf_runner_opts opts = {
         .max_divisor = cfg->max_divisor, .format = cfg->format, .verify = cfg->verify,
@@ -109,6 +110,7 @@ int mf_worker_run(const mf_config *cfg)
         if (runner.active) {
             if (mf_runner_step(&runner, WORKER_SLICE)) {
                 st.busy_s += runner.busy_s;
+                st.busy_cpu_s += runner.cpu_s;
                 st.units++;
                 st.ranges += runner.u.kind == MF_UNIT_RANGE;
                 st.numbers += runner.numbers + runner.suspended; /* a split number counts where it started */
@@ -130,6 +132,7 @@ int mf_worker_run(const mf_config *cfg)
     }
     /* results sent earlier reach the master before these statistics (messages do not overtake) */
     mf_proto_flush();
+    st.cpu_s = mf_process_cpu_now() - cpu_start;
     st.bytes_sent = mf_proto_bytes_sent();
     st.bytes_received = mf_proto_bytes_received();
     mf_buf_reset(&msg);

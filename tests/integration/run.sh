@@ -164,6 +164,9 @@ assert s['numbers'] == 3000 and s['units'] > 0 and s['wall_s'] > 0 and s['candid
 assert sum(r['numbers'] for r in s['per_rank']) == 3000
 assert sum(r['candidates'] for r in s['per_rank']) == s['candidates']
 assert all(r['busy_s'] >= 0 and r['idle_s'] >= 0 and r['host'] for r in s['per_rank'])
+assert all(0 < r['busy_cpu_s'] <= r['cpu_s'] + 0.005 for r in s['per_rank']), s['per_rank']
+r0 = s['per_rank'][0]
+assert abs(r0['service_cpu_s'] - max(0, r0['cpu_s'] - r0['busy_cpu_s'])) < 1e-5, r0
 assert s['bytes_sent'] > 0 and s['numbers_per_s'] > 0
 "
 
