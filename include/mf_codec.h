@@ -81,8 +81,8 @@ typedef struct mf_text_ref {
     uint64_t id;
     uint32_t file;
     uint64_t line;
-    unsigned flags;
-    int in_comment;
+    int in_comment;     /* the slice's first byte lies inside a comment */
+    int hold_output;    /* the worker keeps the output (mf_text_unit_set_hold) */
     uint64_t offset, len, check;
 } mf_text_ref;
 /* Writes the unit by reference r into b (reset first). */

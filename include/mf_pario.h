@@ -23,7 +23,6 @@ typedef struct mf_pario {
     size_t nheld, cap;
     uint64_t placed;          /* placements carried out */
     uint64_t synced;          /* placements known durable (mf_pario_sync) */
-    uint64_t bytes_read, bytes_written;
     char err[768];
 } mf_pario;
 

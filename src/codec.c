@@ -80,7 +80,7 @@ uint64_t mf_slice_check(uint64_t len, const void *head, size_t head_len, const v
 
 void mf_text_ref_put(mf_buf *b, const mf_text_ref *r)
 {
-    mf_text_unit_begin(b, r->id, r->file, r->line, r->in_comment);
+    mf_text_ref_begin(b, r);
     b->data[0] = MF_UNIT_TEXT_REF;
     mf_buf_put_u64(b, r->offset);
     mf_buf_put_u64(b, r->len);
@@ -97,8 +97,9 @@ int mf_text_ref_read(const mf_buf *b, mf_text_ref *r)
     r->id = mf_buf_get_u64(&view);
     r->file = mf_buf_get_u32(&view);
     r->line = mf_buf_get_u64(&view);
-    r->flags = mf_buf_get_u8(&view);
-    r->in_comment = (r->flags & FLAG_IN_COMMENT) != 0;
+    unsigned flags = mf_buf_get_u8(&view);
+    r->in_comment = (flags & FLAG_IN_COMMENT) != 0;
+    r->hold_output = (flags & FLAG_HOLD) != 0;
     r->offset = mf_buf_get_u64(&view);
     r->len = mf_buf_get_u64(&view);
     r->check = mf_buf_get_u64(&view);
@@ -107,8 +108,9 @@ int mf_text_ref_read(const mf_buf *b, mf_text_ref *r)
 
 void mf_text_ref_begin(mf_buf *b, const mf_text_ref *r)
 {
-    mf_text_unit_begin(b, r->id, r->file, r->line, (r->flags & FLAG_IN_COMMENT) != 0);
-    b->data[TEXT_FLAGS_OFFSET] = (unsigned char)r->flags;
+    mf_text_unit_begin(b, r->id, r->file, r->line, r->in_comment);
+    if (r->hold_output)
+        mf_text_unit_set_hold(b);
 }
 
 void mf_range_unit_put(mf_buf *b, uint64_t id, const mf_value *c, uint64_t lo, uint64_t hi)
@@ -229,9 +231,9 @@ void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, const mf_buf *
 
 void mf_text_result_detach(mf_buf *b, int holder, mf_buf *out)
 {
-    size_t out_len = 0;
-    for (int i = 0; i < 8; i++)
-        out_len |= (size_t)b->data[TEXT_OUT_LEN_OFFSET + i] << (8 * i);
+    mf_buf view = *b;
+    view.pos = TEXT_OUT_LEN_OFFSET;
+    size_t out_len = (size_t)mf_buf_get_u64(&view);
     mf_buf_reset(out);
     mf_buf_put(out, b->data + TEXT_OUT_OFFSET, out_len);
     size_t rest = b->len - TEXT_OUT_OFFSET - out_len;

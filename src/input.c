@@ -388,7 +388,7 @@ static void keep_ends(mf_slice_info *info, const unsigned char *p, size_t n, siz
 }
 
 /* Takes p[0..n) into the slice (appending it to b unless b is NULL) and advances the line and comment state
-   over it; *taken and *last track the slice's length and last byte, info its ends. */
+   over it; *taken and *last track the slice's length and last byte, info its length and ends. */
 static void slice_take(mf_input *in, mf_buf *b, const unsigned char *p, size_t n, size_t *taken, int *last,
                        mf_slice_info *info)
 {
@@ -405,6 +405,7 @@ static void slice_take(mf_input *in, mf_buf *b, const unsigned char *p, size_t n
     in->chunk_pos += n;
     *taken += n;
     *last = p[n - 1];
+    info->len = *taken;
 }
 
 /* Index of the first whitespace byte in p[0..n), or n. */
@@ -473,20 +474,17 @@ int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_sl
             info->offset = in->file_read - (in->chunk_len - in->chunk_pos);
             info->head_len = info->tail_len = 0;
         }
-        info->len = taken; /* kept up to date: every return below follows a take */
         const unsigned char *p = in->chunk + in->chunk_pos;
         size_t avail = in->chunk_len - in->chunk_pos;
         if (lines > 0) { /* --unit-size: whole lines */
             const unsigned char *nl = memchr(p, '\n', avail);
             slice_take(in, b, p, nl ? (size_t)(nl - p) + 1 : avail, &taken, &last, info);
-            info->len = taken;
             if (nl && ++lines_taken == lines)
                 return 1;
             continue;
         }
         if (taken < target) {
             slice_take(in, b, p, avail < target - taken ? avail : target - taken, &taken, &last, info);
-            info->len = taken;
             continue;
         }
         if (last == '\n')
@@ -494,7 +492,6 @@ int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_sl
         const unsigned char *nl = memchr(p, '\n', avail);
         if (nl) {
             slice_take(in, b, p, (size_t)(nl - p) + 1, &taken, &last, info);
-            info->len = taken;
             return 1;
         }
         if (taken >= target + LONG_LINE_ALLOWANCE) {
@@ -503,12 +500,10 @@ int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_sl
             size_t sp = find_space(p, avail);
             if (sp < avail) {
                 slice_take(in, b, p, sp + 1, &taken, &last, info);
-                info->len = taken;
                 return 1;
             }
         }
         slice_take(in, b, p, avail, &taken, &last, info);
-        info->len = taken;
     }
     return taken > 0;
 }

@@ -80,7 +80,6 @@ int mf_pario_resolve(mf_pario *p, mf_buf *unit)
         return -1;
     }
     text.len += (size_t)r.len;
-    p->bytes_read += r.len;
     mf_buf tmp = *unit;
     *unit = text;
     mf_buf_free(&tmp);
@@ -125,7 +124,6 @@ int mf_pario_place(mf_pario *p, uint64_t id, uint64_t offset)
         snprintf(p->err, sizeof p->err, "rank %d: %s: write error: %s", p->rank, path, strerror(errno));
         return -1;
     }
-    p->bytes_written += h->bytes.len;
     p->placed++;
     mf_held done = *h; /* keep the storage for a later output */
     *h = p->held[p->nheld - 1];

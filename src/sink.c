@@ -80,10 +80,10 @@ int mf_sink_open(mf_sink *s, const mf_config *cfg, int ranks, uint64_t *resume_d
        thread waits for it, not rank 0. Not under SMPI, where a rank blocking on a thread would stall the
        simulation. */
     struct stat st;
-    if (!mf_sim_enabled() && fstat(s->out_fd, &st) == 0 && !S_ISREG(st.st_mode) &&
-        (!S_ISCHR(st.st_mode) || isatty(s->out_fd)))
+    bool known = fstat(s->out_fd, &st) == 0, regular = known && S_ISREG(st.st_mode);
+    if (!mf_sim_enabled() && known && !regular && (!S_ISCHR(st.st_mode) || isatty(s->out_fd)))
         s->threaded = mf_writer_start(&s->writer, s->out_fd) == 0;
-    if (cfg->parallel_io && ranks > 1 && cfg->output && fstat(s->out_fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (cfg->parallel_io && ranks > 1 && cfg->output && regular) {
         s->parallel = true;
         s->flushed = s->out_bytes;
         if (s->have_ckpt) {

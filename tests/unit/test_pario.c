@@ -94,7 +94,7 @@ START_TEST(codec_ref_and_held_results)
     mf_text_ref got;
     ck_assert_int_eq(mf_text_ref_read(&b, &got), 0);
     ck_assert(got.id == 77 && got.file == 2 && got.line == 12345 && got.in_comment && got.offset == (1u << 20) &&
-              got.len == 4096 && got.check == r.check && (got.flags & 2));
+              got.len == 4096 && got.check == r.check && got.hold_output);
     for (size_t cut = 0; cut < b.len; cut++) { /* every truncation is refused */
         mf_buf t = b;
         t.len = cut;
