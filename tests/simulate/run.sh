@@ -88,14 +88,28 @@ else
 fi
 grep -q '^launcher: smpirun (SIMULATED' "$S/meta.txt" && grep -q '^simulated platform: ' "$S/meta.txt" \
   && pass "meta.txt labels the sweep simulated and describes the platform" || fail "meta.txt" "$S/meta.txt"
-# Compute must not inflate with the rank count: one shared inverse table, not one per simulated rank.
+# Compute must not inflate with the rank count: one shared inverse table, not one per simulated rank. SMPI
+# charges the CPU time each point used, and this VM's speed drifts between points (once 55% within a
+# minute), so when the sweep above misses, the 1- and 64-rank points are measured again back to back, up to
+# twice; the first pair within 10% passes (an inflation from per-rank tables shows in every pair).
 busy() { python3 -c 'import json, sys; print("%.3f" % sum(r["busy_s"] for r in json.load(open(sys.argv[1]))["per_rank"]))' "$1"; }
+within10() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(b <= a * 1.10 && b >= a * 0.90) }'; }
 b1=$(busy "$(ls "$S"/points/*-r1-k1/stats.json)")
 b64=$(busy "$(ls "$S"/points/*-r64-k1/stats.json)")
-if awk -v a="$b1" -v b="$b64" 'BEGIN { exit !(b <= a * 1.10 && b >= a * 0.90) }'; then
-  pass "busy sum at 64 simulated ranks ${b64} s within 10% of 1 rank's ${b1} s"
+pairs="[sweep: ${b64} s vs ${b1} s]"
+for again in 1 2; do
+  within10 "$b1" "$b64" && break
+  R=$WORK/results/busy$again
+  (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 600 \
+    scaling.sh strong --simulate --ranks "1 64" --numbers 40 --bits 58 --out "$R") >"$WORK/busy$again.log" 2>&1 || break
+  b1=$(busy "$(ls "$R"/points/*-r1-k1/stats.json)")
+  b64=$(busy "$(ls "$R"/points/*-r64-k1/stats.json)")
+  pairs="$pairs [again $again: ${b64} s vs ${b1} s]"
+done
+if within10 "$b1" "$b64"; then
+  pass "busy sum at 64 simulated ranks ${b64} s within 10% of 1 rank's ${b1} s $pairs"
 else
-  fail "busy sum at 64 simulated ranks ${b64} s vs 1 rank ${b1} s (more than 10% apart)"
+  fail "busy sum at 64 simulated ranks ${b64} s vs 1 rank ${b1} s (more than 10% apart) $pairs"
 fi
 
 # Platform options (jobs/README.md's commands, verbatim): 16 ranks on 8 two-core nodes over a slow network,
