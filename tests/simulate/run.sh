@@ -88,28 +88,34 @@ else
 fi
 grep -q '^launcher: smpirun (SIMULATED' "$S/meta.txt" && grep -q '^simulated platform: ' "$S/meta.txt" \
   && pass "meta.txt labels the sweep simulated and describes the platform" || fail "meta.txt" "$S/meta.txt"
-# Compute must not inflate with the rank count: one shared inverse table, not one per simulated rank. SMPI
-# charges the CPU time each point used, and this VM's speed drifts between points (once 55% within a
-# minute), so when the sweep above misses, the 1- and 64-rank points are measured again back to back, up to
-# twice; the first pair within 10% passes (an inflation from per-rank tables shows in every pair).
-busy() { python3 -c 'import json, sys; print("%.3f" % sum(r["busy_s"] for r in json.load(open(sys.argv[1]))["per_rank"]))' "$1"; }
+# Compute must not inflate with the rank count: one shared inverse table, not one per simulated rank. The
+# measure is busy time per candidate (at 64 ranks a few percent more candidates are tried, on ranges
+# cancelled once a factor is found; that is counted as waste, not as slower compute). SMPI charges the CPU
+# time each point used, and this VM's speed drifts between points (once 55% within a minute; single pairs
+# land 10-17% apart either way), so when the sweep's pair misses, both points are measured again, up to
+# twice, and each side keeps its fastest figure; an inflation from per-rank tables survives every rerun.
+ns_per_candidate() { python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))["per_rank"]
+print("%.4f" % (1e9 * sum(x["busy_s"] for x in r) / sum(x["candidates"] for x in r)))' "$1"; }
 within10() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(b <= a * 1.10 && b >= a * 0.90) }'; }
-b1=$(busy "$(ls "$S"/points/*-r1-k1/stats.json)")
-b64=$(busy "$(ls "$S"/points/*-r64-k1/stats.json)")
-pairs="[sweep: ${b64} s vs ${b1} s]"
+lowest() { awk -v a="$1" -v b="$2" 'BEGIN { print (b < a) ? b : a }'; }
+c1=$(ns_per_candidate "$(ls "$S"/points/*-r1-k1/stats.json)")
+c64=$(ns_per_candidate "$(ls "$S"/points/*-r64-k1/stats.json)")
+pairs="[sweep: ${c64} vs ${c1}]"
 for again in 1 2; do
-  within10 "$b1" "$b64" && break
+  within10 "$c1" "$c64" && break
   R=$WORK/results/busy$again
   (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 600 \
     scaling.sh strong --simulate --ranks "1 64" --numbers 40 --bits 58 --out "$R") >"$WORK/busy$again.log" 2>&1 || break
-  b1=$(busy "$(ls "$R"/points/*-r1-k1/stats.json)")
-  b64=$(busy "$(ls "$R"/points/*-r64-k1/stats.json)")
-  pairs="$pairs [again $again: ${b64} s vs ${b1} s]"
+  n1=$(ns_per_candidate "$(ls "$R"/points/*-r1-k1/stats.json)")
+  n64=$(ns_per_candidate "$(ls "$R"/points/*-r64-k1/stats.json)")
+  c1=$(lowest "$c1" "$n1") c64=$(lowest "$c64" "$n64")
+  pairs="$pairs [again $again: ${n64} vs ${n1}]"
 done
-if within10 "$b1" "$b64"; then
-  pass "busy sum at 64 simulated ranks ${b64} s within 10% of 1 rank's ${b1} s $pairs"
+if within10 "$c1" "$c64"; then
+  pass "busy time per candidate at 64 simulated ranks ${c64} ns within 10% of 1 rank's ${c1} ns $pairs"
 else
-  fail "busy sum at 64 simulated ranks ${b64} s vs 1 rank ${b1} s (more than 10% apart) $pairs"
+  fail "busy time per candidate at 64 simulated ranks ${c64} ns vs 1 rank ${c1} ns (more than 10% apart) $pairs"
 fi
 
 # Platform options (jobs/README.md's commands, verbatim): 16 ranks on 8 two-core nodes over a slow network,
@@ -159,33 +165,38 @@ with multiprocessing.Pool(2) as p:
 if awk -v s="$share" 'BEGIN { exit !(s < 0.85) }'; then
   skip "calibration: this machine is busy (two spinning processes got ${share} of a core each); real timings unusable"
 else
-  # This VM's speed drifts by 10-20% over minutes (other tenants), so the simulated and the real points
-  # are measured back to back, up to 3 times; the first attempt where both rank counts agree within 15%
-  # passes. A miscalibrated model (wrong host speed, polling charged) fails all three.
+  # This VM's speed drifts by 10-25% over minutes (other tenants), and a real 2-rank run on 2 cores is
+  # slowed by anything else that wakes up. Noise only adds time, so each side's estimate is its fastest run
+  # so far: every attempt measures both sides again (simulated twice, real three times) and lowers the
+  # minima; the test passes once both rank counts agree within 15%, after at most 4 attempts. A
+  # miscalibrated model (wrong host speed, polling charged) stays apart however often it is measured.
+  declare -A best=()
   ok=0 attempts=""
-  for attempt in 1 2 3; do
+  lower() { awk -v a="${best[$1]:-}" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
+  for attempt in 1 2 3 4; do
     rm -rf "$WORK/results/cal-sim" "$WORK/results/cal-real"
     if ! (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
-      scaling.sh strong --simulate --ranks "1 2" --numbers 40 --bits 58 --out results/cal-sim) >"$WORK/calsim.log" 2>&1 ||
+      scaling.sh strong --simulate --ranks "1 2" --numbers 40 --bits 56 --reps 2 --pick min --out results/cal-sim) >"$WORK/calsim.log" 2>&1 ||
       ! (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
-      scaling.sh strong --ranks "1 2" --numbers 40 --bits 58 --reps 3 --pick min --out results/cal-real) >"$WORK/real.log" 2>&1; then
+      scaling.sh strong --ranks "1 2" --numbers 40 --bits 56 --reps 3 --pick min --out results/cal-real) >"$WORK/real.log" 2>&1; then
       attempts="$attempts [attempt $attempt: a run failed]"
       continue
     fi
     good=0 line=""
     for row in 1 2; do
-      real=$(csv_field "$WORK/results/cal-real/scaling.csv" "$row" run_s)
-      sim=$(csv_field "$WORK/results/cal-sim/scaling.csv" "$row" run_s)
-      line="$line $row rank(s): simulated $sim s vs real $real s;"
-      awk -v a="$real" -v b="$sim" 'BEGIN { d = (b - a) / a; exit !(d <= 0.15 && d >= -0.15) }' && good=$((good + 1))
+      best[real$row]=$(lower "real$row" "$(csv_field "$WORK/results/cal-real/scaling.csv" "$row" run_s)")
+      best[sim$row]=$(lower "sim$row" "$(csv_field "$WORK/results/cal-sim/scaling.csv" "$row" run_s)")
+      line="$line $row rank(s): simulated ${best[sim$row]} s vs real ${best[real$row]} s;"
+      awk -v a="${best[real$row]}" -v b="${best[sim$row]}" 'BEGIN { d = (b - a) / a; exit !(d <= 0.15 && d >= -0.15) }' \
+        && good=$((good + 1))
     done
-    attempts="$attempts [attempt $attempt:$line]"
+    attempts="$attempts [after attempt $attempt, fastest:$line]"
     if [ "$good" -eq 2 ]; then ok=1; break; fi
   done
   if [ "$ok" -eq 1 ]; then
     pass "calibration at 1 and 2 ranks: simulated run_s within 15% of real ones$attempts"
   else
-    fail "calibration at 1 and 2 ranks: simulated run_s more than 15% from real ones in 3 attempts$attempts"
+    fail "calibration at 1 and 2 ranks: simulated run_s more than 15% from real ones after 4 attempts$attempts"
   fi
 fi
 if (cd "$WORK" && PATH=$ROOT/jobs:$PATH plot_scaling.sh results/sim/scaling.csv) >"$WORK/plot.log" 2>&1 \
