@@ -9,8 +9,10 @@
       so the rounding error stays far below 1/2); p | n exactly when q3 p == r2 modulo 2^64
       (|r2 - q3 p| < 2^64, so equality modulo 2^64 is equality).
    No false hits, no per-candidate tables; no FMA needed. The portable path uses this for the first
-   candidates only: once n / p < 2^47 one rounded quotient and one integer multiply per candidate decide
-   (see near_start), in GNU C vectors of 8 lanes. The AVX2 and AVX-512
+   candidates below 2^16 and the last few of a range only. In between, in GNU C vectors: where n / p
+   >= 2^47, Horner's rule on chunks narrow enough for exact products without FMA (see horner_hits, 16
+   lanes); once n / p < 2^47, one rounded quotient and one integer multiply per candidate (see
+   near_start, 8 lanes). The AVX2 and AVX-512
    paths use a Horner scheme on 38-bit chunks with exact FMA remainders instead (see below), 4 or 8
    candidates per instruction. Candidates of 2^46 and more (2^45 steps of trial division away from any
    cofactor's start) use one 128-bit % each. */
@@ -125,6 +127,7 @@ typedef double f64x8 __attribute__((vector_size(64)));
 typedef uint64_t u64x8 __attribute__((vector_size(64)));
 typedef uint64_t u64x2 __attribute__((vector_size(16)));
 typedef uint32_t u32x8 __attribute__((vector_size(32)));
+typedef double f64x2 __attribute__((vector_size(16)));
 
 #define LOW32 UINT64_C(0xffffffff)
 
@@ -155,11 +158,85 @@ static uint64_t near_check(uint64_t p, const f64x8 *r, double nd, uint64_t nl)
     return 0;
 }
 
+/* Where n / p >= 2^47 the portable path takes n mod p by Horner's rule in double precision with plain
+   operations (no FMA), on chunks narrow enough that every product is exact. For candidates below 2^b
+   (2^16 < 2^b <= 2^46, every lane p >= 2^(b-2)) and k = min(53 - b, 32): n = top 2^(m k) + chunks of k
+   bits, the top below 2^(k + b - 1) <= 2^52. Each step takes x (first the top, then rem 2^k + chunk),
+   q = round(x r) and rem = x - q p. With r ~ 1/p to a relative error below 2^-40 and |x / p| < 2^33, x r
+   is within 2^33 (2^-40 + 2^-53 + 2^-93) < 2^-6.99 of x / p, so |rem| <= (1/2 + 2^-6.99) p < 0.51 p;
+   then |x| < 0.51 p 2^k + 2^k < 2^(b + k) <= 2^53 and |x / p| < 0.51 2^k + 2^k / p < 2^k (first step:
+   below 2^(k + 1)): x, q p (within p/2 of x) and their difference are integers below 2^53, all exact,
+   and rounding (adding and removing 1.5 2^52, |x r| < 2^51) is exact too. At the end rem is n mod p up
+   to a multiple of p and |rem| < p: p | n exactly when rem == 0. Reciprocals: one Newton step from the
+   candidate 16 below leaves a relative error below (2^-21 + 2^-40)^2 + 2^-51 < 2^-40 once p >= 2^25;
+   two below that. */
+#define HORNER_MAX_CHUNKS 12 /* 128 bits: a 52-bit top and 11 chunks of 7 bits (b = 46) */
+#define HORNER_ONE_NEWTON (UINT64_C(1) << 25)
+/* Every value is held in all 8 lanes: compilers broadcast a scalar into a wide vector through memory,
+   and a store of two halves read back whole stalls store forwarding. */
+typedef struct horner_chunks {
+    f64x2 top;
+    f64x2 rest[HORNER_MAX_CHUNKS];
+    f64x2 scale; /* 2^k */
+    int nrest;
+} horner_chunks;
+
+/* n's chunks for candidates below 2^b (17 <= b <= 46). */
+static horner_chunks horner_split(uint64_t nh, uint64_t nl, int b)
+{
+    const int k = 53 - b < 32 ? 53 - b : 32, top_bits = k + b - 1;
+    const u128 n = join(nh, nl);
+    const int bits = nh ? 128 - __builtin_clzll(nh) : nl ? 64 - __builtin_clzll(nl) : 0;
+    horner_chunks c = {.scale = ldexp(1.0, k) + (f64x2){0},
+                       .nrest = bits <= top_bits ? 0 : (bits - top_bits + k - 1) / k};
+    c.top = (double)(uint64_t)(n >> (c.nrest * k)) + (f64x2){0};
+    for (int j = 0; j < c.nrest; j++)
+        c.rest[j] = (double)(uint64_t)((n >> ((c.nrest - 1 - j) * k)) & ((UINT64_C(1) << k) - 1)) + (f64x2){0};
+    return c;
+}
+
+/* Bit j set where candidate pa_j (bit 8 + j: pb_j) divides n; ra, rb ~ 1 / pa, 1 / pb; chunks for the
+   lanes' binade. The 16 lanes run as 8 chains of 2 (a SIMD register on SSE2 and NEON), enough
+   independent work to hide the latency of each step's dependent operations. */
+static inline __attribute__((always_inline)) unsigned horner_hits(const horner_chunks *c, const f64x8 *pa,
+                                                                  const f64x8 *ra, const f64x8 *pb,
+                                                                  const f64x8 *rb)
+{
+    f64x2 p[8], r[8], m[8];
+    memcpy(p, pa, sizeof *pa), memcpy(p + 4, pb, sizeof *pb);
+    memcpy(r, ra, sizeof *ra), memcpy(r + 4, rb, sizeof *rb);
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i++) {
+        f64x2 q = (c->top * r[i] + ROUND_MAGIC) - ROUND_MAGIC;
+        m[i] = c->top - q * p[i];
+    }
+    for (int j = 0; j < c->nrest; j++) {
+#pragma GCC unroll 8
+        for (int i = 0; i < 8; i++) {
+            f64x2 x = m[i] * c->scale + c->rest[j];
+            f64x2 q = (x * r[i] + ROUND_MAGIC) - ROUND_MAGIC;
+            m[i] = x - q * p[i];
+        }
+    }
+    /* |m| == 0 exactly when its bits without the sign, less 1, wrap to a set top bit (integer operations:
+       compilers may split comparisons of double vectors into scalar ones) */
+    u64x2 any = {0, 0};
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i++)
+        any |= ((u64x2)m[i] & ~(UINT64_C(1) << 63)) - 1;
+    if (!((any[0] | any[1]) >> 63))
+        return 0;
+    unsigned hits = 0;
+    for (int i = 0; i < 8; i++)
+        hits |= (unsigned)(m[i][0] == 0.0) << 2 * i | (unsigned)(m[i][1] == 0.0) << (2 * i + 1);
+    return hits;
+}
+
 /* Portable path over lo..hi with hi < DBL_PATH_END, 8 interleaved candidates p + 2j per step (pd: as
    doubles, pl: their low 32 bits). Each one's reciprocal r comes from its predecessor 16 further down by
-   Newton steps, two (relative error (16/p)^4 + rounding) until the one-step remainder allows one; below
-   2^16, and for the last few, by a division. Candidates before the one-step remainder applies take
-   test1. */
+   Newton steps (two where the remainder's proof needs them, else one); below 2^16, and for the last few,
+   by a division, with test1. Candidates before the one-step remainder applies take Horner's rule
+   (horner_hits), the rest the one-step remainder (near_any). */
 static uint64_t find_scalar(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi)
 {
     const double nhd = (double)nh, nld = (double)nl * 0x1p-16, nd = nhd * 0x1p64 + (double)nl;
@@ -188,13 +265,37 @@ static uint64_t find_scalar(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi)
         pl = (pl + 16) & LOW32;               \
         r = r * (2.0 - pd * r);               \
     } while (0)
-    for (; p < near2; r = r * (2.0 - pd * r)) {
-        unsigned hit = 0;
+    if (p < near2) { /* Horner's rule, 16 candidates per step: lanes p (pd, r) and p + 16 */
+        if (hi - p < 30)
+            goto tail;
+        horner_chunks chunks = {0};
+        f64x8 pb = pd + 16.0, rb = r * (2.0 - pb * r);
+        rb = rb * (2.0 - pb * rb);
+        for (uint64_t binade_end = 0;;) {
+            if (p + 30 >= binade_end) {
+                int b = 64 - __builtin_clzll(p + 30);
+                chunks = horner_split(nh, nl, b);
+                binade_end = UINT64_C(1) << b;
+            }
+            unsigned hit = horner_hits(&chunks, &pd, &r, &pb, &rb);
+            if (hit)
+                return p + 2 * (uint64_t)__builtin_ctz(hit);
+            p += 32;
+            pd = pb + 16.0;
+            r = rb * (2.0 - pd * rb);
+            if (p < HORNER_ONE_NEWTON || p >= near2 || p > hi || hi - p < 30)
+                r = r * (2.0 - pd * r); /* the near path's proof and a lone lane group want two steps */
+            if (p >= near2 || p > hi || hi - p < 30)
+                break;
+            pb = pd + 16.0;
+            rb = r * (2.0 - pb * r);
+            if (p < HORNER_ONE_NEWTON)
+                rb = rb * (2.0 - pb * rb);
+        }
+        if (p < near2 || p > hi || hi - p < 16)
+            goto tail;
         for (int j = 0; j < 8; j++)
-            hit |= (unsigned)test1(nh, nl, nhd, nld, p + 2 * (uint64_t)j, r[j]) << j;
-        if (hit)
-            return p + 2 * (uint64_t)__builtin_ctz(hit);
-        LANES_NEXT();
+            pl[j] = (p + 2 * (uint64_t)j) & LOW32;
     }
     for (; p < near1; r = r * (2.0 - pd * r)) {
         uint64_t d;

@@ -154,6 +154,34 @@ START_TEST(u128_one_step_remainder_borders)
 }
 END_TEST
 
+START_TEST(u128_horner_binade_borders)
+{
+    /* where n / p >= 2^47 the portable path uses Horner's rule with chunks of 53 - b bits for candidates
+       below 2^b: divisors on both sides of every binade border 2^b (b = 17 .. 46), at every lane, in
+       n of 100 to 128 bits (all-ones chunks included: the largest intermediate values) */
+    for (int b = 17; b <= 46; b++)
+        for (int i = 0; i < 12; i++) {
+            uint64_t d = ((UINT64_C(1) << b) + 2 * (uint64_t)mf_test_range(0, 40) - 40) | 1;
+            int nb = (int)mf_test_range(b + 48 > 100 ? b + 48 : 100, 128);
+            u128 target = i % 3 == 0 ? ((u128)0 - 1) >> (128 - nb)
+                                     : (((u128)mf_test_rand() << 64 | mf_test_rand()) >> (128 - nb)) | pow2(nb - 1);
+            u128 n = target / d * d;
+            check_query(n, (d - 2 * (uint64_t)mf_test_range(0, 40)) | 1, d + 2 * (uint64_t)mf_test_range(8, 40));
+            check_query(n + 2, (d - 300) | 1, d + 300);
+        }
+    /* ranges that end just before a divisor, every length modulo 64: no lane reaches past hi */
+    for (int len = 0; len < 64; len += 2) {
+        uint64_t d = (UINT64_C(1) << 27) + 29; /* a prime */
+        u128 n = (u128)d * (pow2(90) + 1);
+        check_query(n, d - 2 - (uint64_t)(2 * len + 200), d - 2);
+        check_query(n, d - 2 - (uint64_t)(2 * len + 200), d);
+    }
+    /* a long scan across 2^25 (from two Newton steps per lane move to one) with the divisor past it */
+    u128 n = (u128)((UINT64_C(1) << 25) + 4097) * (pow2(100) + 7);
+    check_query(n, (UINT64_C(1) << 25) - 200001, (UINT64_C(1) << 25) + 8001);
+}
+END_TEST
+
 /* Factorizes n with every implementation and checks the result against the expected primes. */
 static void check_factorization(u128 n, const uint64_t *primes, size_t count)
 {
@@ -285,6 +313,7 @@ Suite *kernel128_suite(void)
     tcase_add_test(tc, u128_random_divisors);
     tcase_add_test(tc, u128_long_ranges);
     tcase_add_test(tc, u128_one_step_remainder_borders);
+    tcase_add_test(tc, u128_horner_binade_borders);
     tcase_add_test(tc, u128_prime_powers_and_crossings);
     tcase_add_test(tc, u128_bounded_cofactor);
     tcase_add_test(tc, mpz_limb_path_matches_plain);
