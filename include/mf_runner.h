@@ -43,7 +43,7 @@ typedef struct mf_runner {
     uint64_t candidates;    /* candidates tested for this unit */
     double busy_s;          /* compute seconds (wall clock) spent on this unit */
     double cpu_s;           /* CPU seconds spent on this unit */
-    double cpu_mark;        /* the thread's CPU clock at the end of the last slice */
+    double cpu_mark;        /* the thread's CPU clock at the end of the last slice (or mf_runner_mark_cpu) */
     double number_busy_s;   /* compute seconds (wall clock) spent on the number in progress */
     double number_cpu_s;    /* CPU seconds spent on the number in progress */
     bool yield_now;         /* hand back at the end of the next slice, whatever the CPU time used */
@@ -62,6 +62,10 @@ int mf_runner_load(mf_runner *r, mf_buf *unit);
 /* Works on the loaded unit for about budget candidates (each token counts at least 16).
    Returns true when the unit is finished: r->result then holds the encoded result and r->active is false. */
 bool mf_runner_step(mf_runner *r, uint64_t budget);
+/* Starts the runner's CPU clock now, so that the next step's CPU time excludes what the thread did since
+   the last one (rank 0 serves between its own steps; a worker does almost nothing there and skips the
+   extra clock call). */
+void mf_runner_mark_cpu(mf_runner *r);
 /* Asks the loaded text unit `id` to hand back at the end of its next slice, as if its CPU budget were spent
    (the master asks when ranks idle and nothing else is left to hand out). Does nothing for another unit, a
    range unit or when handing back is off (opts.handback_s 0). Returns true when the request applies. */

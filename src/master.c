@@ -147,6 +147,8 @@ static bool own_work(mf_master *m)
         if (mf_runner_load(&m->own, &m->unit) != 0)
             mf_master_malformed(0);
     }
+    if (m->ranks > 1)
+        mf_runner_mark_cpu(&m->own); /* busy_cpu_s: the slice's CPU time, not the serving before it */
     if (mf_runner_step(&m->own, m->ranks > 1 ? MASTER_SLICE : ALONE_SLICE)) {
         m->self.busy_s += m->own.busy_s;
         m->self.busy_cpu_s += m->own.cpu_s;

@@ -162,6 +162,11 @@ static bool step_text(mf_runner *r, uint64_t budget)
     return false;
 }
 
+void mf_runner_mark_cpu(mf_runner *r)
+{
+    r->cpu_mark = mf_cpu_now();
+}
+
 bool mf_runner_yield(mf_runner *r, uint64_t id)
 {
     if (!r->active || r->u.kind != MF_UNIT_TEXT || r->u.id != id || r->opt.handback_s <= 0)

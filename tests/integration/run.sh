@@ -56,6 +56,20 @@ check "two files and stdin in order, -o FILE" cmp "$WORK/three.expected" "$WORK/
 mf 2 "$WORK/small.txt" > "$WORK/out.small"
 check "whitespace, CRLF, comments, signs and leading zeros" cmp "$WORK/small.expected" "$WORK/out.small"
 
+# --- -o onto an existing file: replaced (not truncated: ext4 and XFS flush a truncated file on close) with
+# its permissions kept; a symbolic link and a hard link are written through, as with O_TRUNC
+yes 'stale line that must disappear' | head -n 20000 > "$WORK/old.out"; chmod 0600 "$WORK/old.out"
+born=$(stat -c %w "$WORK/old.out") # birth time ('-' where the file system keeps none)
+mf 2 -o "$WORK/old.out" "$WORK/small.txt"; rc=$?
+check "-o onto an existing longer file: a new file in its place, permissions 0600 kept" \
+  bash -c "[ $rc -eq 0 ] && cmp '$WORK/small.expected' '$WORK/old.out' && [ \$(stat -c %a '$WORK/old.out') = 600 ] \
+    && { [ '$born' = - ] || [ \"\$(stat -c %w '$WORK/old.out')\" != '$born' ]; }"
+yes 'stale' | head -n 20000 > "$WORK/target.out"; ln -sf "$WORK/target.out" "$WORK/link.out"
+ln -f "$WORK/target.out" "$WORK/hard.out"
+mf 2 -o "$WORK/link.out" "$WORK/small.txt"; rc=$?
+check "-o through a symbolic link: the link stays, its target and the hard link hold the output" \
+  bash -c "[ $rc -eq 0 ] && [ -L '$WORK/link.out' ] && cmp '$WORK/small.expected' '$WORK/target.out' && cmp '$WORK/small.expected' '$WORK/hard.out'"
+
 # --- more ranks than numbers, empty input --------------------------------------------------------
 printf '6 35\n' > "$WORK/two.txt"
 mf 7 "$WORK/two.txt" > "$WORK/out.two"; rc=$?
