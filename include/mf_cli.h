@@ -12,6 +12,9 @@
 
 #define MF_VERSION "0.1.0"
 
+/* Parallel I/O: forced on, off, or on where every rank sees the same files (decided at start-up). */
+typedef enum mf_pio_mode { MF_PIO_AUTO, MF_PIO_ON, MF_PIO_OFF } mf_pio_mode;
+
 typedef struct mf_config {
     const char *output;        /* -o FILE, NULL for stdout */
     mf_format format;
@@ -22,7 +25,9 @@ typedef struct mf_config {
     uint64_t max_divisor;      /* 0: unbounded */
     double time_limit;         /* seconds, 0: none */
     bool verify;
-    bool parallel_io;          /* --parallel-io: workers read their input slices and write their results */
+    mf_pio_mode parallel_io_mode; /* --parallel-io (on), --no-parallel-io (off), else auto */
+    bool parallel_io;          /* workers read their input slices and write their results: set by the parser
+                                  for --parallel-io, by the run for auto (mf_pio_decide) */
     mf_u64_kernel kernel;
     const char *const *inputs; /* input paths (into argv); ninputs 0 means stdin */
     int ninputs;

@@ -3,6 +3,7 @@
 #ifndef MPIFACTOR_PARIO_H
 #define MPIFACTOR_PARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,15 @@ typedef struct mf_pario {
     uint64_t synced;          /* placements known durable (mf_pario_sync) */
     char err[768];
 } mf_pario;
+
+/* What this rank sees of the run's files, as one value that ranks seeing the same files share: each input
+   file's device, inode, size and modification time, and the directory (device, inode) and name of -o FILE.
+   0 when some file or the output's directory cannot be seen. ("-" is standard input: nothing to compare.) */
+uint64_t mf_pario_identity(const mf_config *cfg);
+/* Whether the run uses parallel I/O: cfg->parallel_io_mode on or off as asked; auto on with -o FILE and more
+   than one rank exactly when every rank's identity is the same nonzero value (lowest and highest over all
+   ranks: min_id, max_id). */
+bool mf_pario_decide(const mf_config *cfg, int ranks, uint64_t min_id, uint64_t max_id);
 
 /* Starts with nothing open for this rank's cfg. Returns 0, or -1 when out of memory. */
 int mf_pario_init(mf_pario *p, const mf_config *cfg, int rank);

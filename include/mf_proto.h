@@ -33,6 +33,8 @@ int mf_proto_progress(void);
 void mf_proto_flush(void);
 /* Receives one waiting message, if any, into b: returns 1 with *src and *tag set, else 0. */
 int mf_proto_poll(int *src, int *tag, mf_buf *b);
+/* Collective (every rank calls it): the lowest and highest value passed by any rank. */
+void mf_proto_min_max(uint64_t value, uint64_t *min, uint64_t *max);
 /* Total payload bytes sent and received by this process. */
 uint64_t mf_proto_bytes_sent(void);
 uint64_t mf_proto_bytes_received(void);

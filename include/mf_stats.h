@@ -2,6 +2,7 @@
 #ifndef MPIFACTOR_STATS_H
 #define MPIFACTOR_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -33,6 +34,7 @@ typedef struct mf_run_stats {
     uint64_t numbers_split;   /* numbers whose candidates were split into ranges across ranks */
     uint64_t wasted_candidates; /* candidates of ranges dropped because the number was already done */
     uint64_t units_handed_back; /* units that ran past their budget and returned their unstarted rest */
+    bool parallel_io;         /* workers read and wrote the files themselves (--parallel-io, or auto) */
     int exit_code;
 } mf_run_stats;
 

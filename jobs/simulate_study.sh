@@ -15,8 +15,9 @@
 #     rate decide), cores as fast as this machine's. Seed 1. The platform of jobs/scaling.sh --simulate
 #     (default: 16-core nodes, 10 Gb/s Ethernet, 25 us one-way latency).
 # (d) coreutils' t00 (the 10,000,001 numbers 0 .. 10^7) at 1, 16 and 64 ranks with --parallel-io (workers
-#     read their slices and write their results: sequence10M/), and at 16 and 64 ranks without, where rank 0
-#     moves every byte (sequence10M-rank0/).
+#     read their slices and write their results: sequence10M/), and with --no-parallel-io, where rank 0
+#     moves every byte (sequence10M-rank0/). The other sweeps take mpifactor's default: parallel I/O, since
+#     the simulated ranks share this machine's files.
 # (c) the network's share: 200,000 random numbers below 2^40 at 64 and 256 ranks on three networks (1 us and
 #     100 Gb/s; the default 25 us and 10 Gb/s; 250 us and 1 Gb/s), into network-fast/, network-10GbE/ and
 #     network-slow/ (skipped with --platform).
@@ -80,7 +81,7 @@ else
 fi
 rand=(random40 random 40 1000000 "1,000,000 random numbers below 2^{40}")
 seq10m=(sequence10M sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --parallel-io" --ranks "1 16 64" -- --parallel-io)
-seq10m_r0=(sequence10M-rank0 sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, rank 0 moves all bytes" --ranks "1 16 64")
+seq10m_r0=(sequence10M-rank0 sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --no-parallel-io: rank 0 moves all bytes" --ranks "1 16 64" -- --no-parallel-io)
 # One point at a time, alone: SMPI charges each simulated rank the CPU time it used, and on this 2-vCPU VM a
 # second simulation beside it inflated that by up to 15% (compute) and more (rank 0 writing the output).
 # --jobs J runs J semiprime points side by side to save time. The other sweeps are bound by rank 0 moving

@@ -7,6 +7,7 @@
 #include "mf_kernel_u128.h"
 #include "mf_kernel_u64.h"
 #include "mf_master.h"
+#include "mf_pario.h"
 #include "mf_proto.h"
 #include "mf_signals.h"
 #include "mf_status.h"
@@ -43,6 +44,11 @@ int mf_app_main(int argc, char **argv)
                 fprintf(stderr, "mpifactor: this CPU cannot run the requested kernel\n");
             code = MF_EXIT_USAGE;
             break;
+        }
+        if (cfg.parallel_io_mode == MF_PIO_AUTO && cfg.output && mf_proto_size() > 1) { /* collective */
+            uint64_t lo, hi;
+            mf_proto_min_max(mf_pario_identity(&cfg), &lo, &hi);
+            cfg.parallel_io = mf_pario_decide(&cfg, mf_proto_size(), lo, hi);
         }
         mf_signals_install();
         code = rank == 0 ? mf_master_run(&cfg, mf_proto_size()) : mf_worker_run(&cfg);

@@ -9,7 +9,7 @@
 
 enum {
     OPT_STATS = 256, OPT_CHECKPOINT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MAX_DIVISOR,
-    OPT_TIME_LIMIT, OPT_VERIFY, OPT_KERNEL, OPT_PARALLEL_IO
+    OPT_TIME_LIMIT, OPT_VERIFY, OPT_KERNEL, OPT_PARALLEL_IO, OPT_NO_PARALLEL_IO
 };
 
 void mf_cli_usage(FILE *f)
@@ -34,7 +34,9 @@ void mf_cli_usage(FILE *f)
         "      --verify             check every factorization (product and primality)\n"
         "      --parallel-io        workers read their slices of the input files and write their\n"
         "                           results into -o FILE themselves, at their offsets (needs -o;\n"
-        "                           every rank must see the same files: a shared file system)\n"
+        "                           every rank must see the same files: a shared file system).\n"
+        "                           Default with -o: on when every rank finds the same files\n"
+        "      --no-parallel-io     rank 0 reads all input and writes all output\n"
         "      --kernel NAME        64- and 128-bit kernels: auto (default), avx512, scalar or plain\n"
         "  -h, --help               show this help and exit\n"
         "  -V, --version            show the version and exit\n"
@@ -73,6 +75,7 @@ mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, si
         {"time-limit", required_argument, NULL, OPT_TIME_LIMIT},
         {"verify", no_argument, NULL, OPT_VERIFY},
         {"parallel-io", no_argument, NULL, OPT_PARALLEL_IO},
+        {"no-parallel-io", no_argument, NULL, OPT_NO_PARALLEL_IO},
         {"kernel", required_argument, NULL, OPT_KERNEL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -137,7 +140,10 @@ mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, si
             cfg->verify = true;
             break;
         case OPT_PARALLEL_IO:
-            cfg->parallel_io = true;
+            cfg->parallel_io_mode = MF_PIO_ON;
+            break;
+        case OPT_NO_PARALLEL_IO:
+            cfg->parallel_io_mode = MF_PIO_OFF;
             break;
         case OPT_KERNEL:
             if (mf_u64_kernel_parse(optarg, &cfg->kernel) != 0) {
@@ -162,6 +168,7 @@ mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, si
     }
     cfg->inputs = (const char *const *)(argv + optind);
     cfg->ninputs = argc - optind;
+    cfg->parallel_io = cfg->parallel_io_mode == MF_PIO_ON;
     if (cfg->parallel_io && !cfg->output) {
         snprintf(err, errlen, "--parallel-io needs -o FILE (the ranks write into one output file)");
         return MF_CLI_ERROR;

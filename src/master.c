@@ -235,6 +235,7 @@ static void write_stats(mf_master *m, double wall, double cpu, int exit_code)
     m->run.kernel = mf_u64_kernel_name();
     m->run.kernel128 = mf_u128_kernel_name();
     m->run.ranks = m->ranks;
+    m->run.parallel_io = m->sink.parallel;
     m->run.wall_s = wall;
     m->run.numbers = m->sink.written_now;
     m->run.invalid_tokens = m->in.invalid + m->sink.invalid;

@@ -7,12 +7,62 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "mf_codec.h"
 #include "mf_input.h"
 
 #define SHARED_HINT "--parallel-io needs every rank to see the same files (a shared file system)"
+
+/* Adds what identifies the file at path (dev, inode; with its contents' size and time) to the hash state.
+   Returns false when it cannot be seen. */
+static bool add_identity(XXH3_state_t *h, const char *path, bool contents)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return false;
+    uint64_t v[5] = {(uint64_t)st.st_dev, (uint64_t)st.st_ino, contents ? (uint64_t)st.st_size : 0,
+                     contents ? (uint64_t)st.st_mtim.tv_sec : 0, contents ? (uint64_t)st.st_mtim.tv_nsec : 0};
+    XXH3_64bits_update(h, v, sizeof v);
+    return true;
+}
+
+uint64_t mf_pario_identity(const mf_config *cfg)
+{
+    XXH3_state_t *h = XXH3_createState();
+    if (!h)
+        return 0;
+    XXH3_64bits_reset(h);
+    bool seen = true;
+    for (int i = 0; i < cfg->ninputs && seen; i++)
+        if (strcmp(cfg->inputs[i], "-") != 0)
+            seen = add_identity(h, cfg->inputs[i], true);
+    if (seen && cfg->output) { /* the output may not exist yet: its directory and name */
+        const char *slash = strrchr(cfg->output, '/');
+        char dir[4096];
+        const char *name = slash ? slash + 1 : cfg->output;
+        if (!slash)
+            snprintf(dir, sizeof dir, ".");
+        else if ((size_t)(slash - cfg->output) < sizeof dir)
+            snprintf(dir, sizeof dir, "%.*s", slash == cfg->output ? 1 : (int)(slash - cfg->output), cfg->output);
+        else
+            seen = false;
+        seen = seen && add_identity(h, dir, false);
+        XXH3_64bits_update(h, name, strlen(name) + 1);
+    }
+    uint64_t id = XXH3_64bits_digest(h);
+    XXH3_freeState(h);
+    return seen ? (id ? id : 1) : 0;
+}
+
+bool mf_pario_decide(const mf_config *cfg, int ranks, uint64_t min_id, uint64_t max_id)
+{
+    if (cfg->parallel_io_mode != MF_PIO_AUTO)
+        return cfg->parallel_io_mode == MF_PIO_ON;
+    return cfg->output && ranks > 1 && min_id == max_id && min_id != 0;
+}
 
 int mf_pario_init(mf_pario *p, const mf_config *cfg, int rank)
 {

@@ -48,6 +48,14 @@ void mf_proto_finalize(void)
     MPI_Finalize();
 }
 
+void mf_proto_min_max(uint64_t value, uint64_t *min, uint64_t *max)
+{
+    uint64_t mine[2] = {value, ~value}, all[2];
+    MF_MPI_CHECK(MPI_Allreduce(mine, all, 2, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD));
+    *min = all[0];
+    *max = ~all[1];
+}
+
 int mf_proto_rank(void)
 {
     return g_rank;

@@ -123,5 +123,20 @@ timeout -k 5 60 "$MPIRUN" -q -np 1 -wdir "$WORK/a" "$BIN" --parallel-io -o out.t
 check "an output file the worker cannot see: the run fails at once, naming the file and the cause" bash -c \
   "[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q 'out.txt: No such file or directory; --parallel-io needs every rank to see the same files' '$WORK/split2.err' && [ ! -e '$WORK/b/out.txt' ]"
 
+# --- the default with -o: on where every rank sees the same files, else rank 0 moves the bytes ------------
+rm -f "$WORK/out.auto"
+mf 3 --stats "$WORK/auto.json" -o "$WORK/out.auto" "$WORK/mixed.txt"; rc=$?
+check "no option, np=3, one set of files: parallel I/O (--stats parallel_io true), identical to GNU factor" bash -c \
+  "[ $rc -eq 0 ] && cmp '$WORK/mixed.expected' '$WORK/out.auto' && grep -q '\"parallel_io\":true' '$WORK/auto.json'"
+mf 3 --no-parallel-io --stats "$WORK/off.json" -o "$WORK/out.off" "$WORK/mixed.txt"; rc=$?
+check "--no-parallel-io, np=3: rank 0 moves the bytes (parallel_io false), identical to GNU factor" bash -c \
+  "[ $rc -eq 0 ] && cmp '$WORK/mixed.expected' '$WORK/out.off' && grep -q '\"parallel_io\":false' '$WORK/off.json'"
+seq 2 3000 > "$WORK/a/in.txt"; seq 3 3001 > "$WORK/b/in.txt"; rm -f "$WORK"/[ab]/out.txt
+timeout -k 5 60 "$MPIRUN" -q -np 1 -wdir "$WORK/a" "$BIN" --stats stats.json -o out.txt in.txt : \
+  -np 1 -wdir "$WORK/b" "$BIN" --stats stats.json -o out.txt in.txt > /dev/null 2> "$WORK/auto-split.err"; rc=$?
+check "no option, ranks that see different files: rank 0 moves the bytes, output of rank 0's input" bash -c \
+  "[ $rc -eq 0 ] && cmp <(xargs -n 1 factor < '$WORK/a/in.txt') '$WORK/a/out.txt' && grep -q '\"parallel_io\":false' '$WORK/a/stats.json' \
+   && [ ! -e '$WORK/b/out.txt' ] && [ ! -s '$WORK/auto-split.err' ]"
+
 echo "parallel-io: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -29,6 +29,7 @@ START_TEST(defaults_and_options)
     ck_assert_int_eq(parse(&cfg, err, none), MF_CLI_RUN);
     ck_assert(cfg.output == NULL && cfg.format == MF_FORMAT_TEXT && cfg.unit_size == 0 && cfg.ninputs == 0);
     ck_assert(cfg.progress == -1 && cfg.max_divisor == 0 && !cfg.verify);
+    ck_assert(cfg.parallel_io_mode == MF_PIO_AUTO && !cfg.parallel_io);
     const char *all[] = {"-o", "out.txt", "--format", "jsonl", "-u", "50", "--stats", "s.json", "a.txt",
                          "--max-divisor", "1000", "--time-limit", "2.5", "--verify", "--no-progress",
                          "--checkpoint", "c.ckpt", "--kernel", "scalar", "b.txt", NULL};
@@ -43,6 +44,11 @@ START_TEST(defaults_and_options)
     ck_assert_int_eq(cfg.ninputs, 2);
     ck_assert_str_eq(cfg.inputs[0], "a.txt");
     ck_assert_str_eq(cfg.inputs[1], "b.txt");
+    const char *pio_on[] = {"--parallel-io", "-o", "x", NULL}, *pio_off[] = {"--no-parallel-io", NULL};
+    ck_assert_int_eq(parse(&cfg, err, pio_on), MF_CLI_RUN);
+    ck_assert(cfg.parallel_io_mode == MF_PIO_ON && cfg.parallel_io);
+    ck_assert_int_eq(parse(&cfg, err, pio_off), MF_CLI_RUN);
+    ck_assert(cfg.parallel_io_mode == MF_PIO_OFF && !cfg.parallel_io);
     const char *help[] = {"--help", NULL}, *version[] = {"-V", NULL};
     ck_assert_int_eq(parse(&cfg, err, help), MF_CLI_HELP);
     ck_assert_int_eq(parse(&cfg, err, version), MF_CLI_VERSION);
@@ -65,6 +71,7 @@ START_TEST(errors_explain_themselves)
         {{"--checkpoint", "c", "in.txt", NULL}, "--checkpoint needs -o FILE"},
         {{"--checkpoint", "c", "-o", "out"}, "--checkpoint needs input files"},
         {{"--kernel", "gpu", NULL}, "invalid kernel 'gpu'"},
+        {{"--parallel-io", "in.txt", NULL}, "--parallel-io needs -o FILE"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *args[6] = {0};

@@ -221,6 +221,61 @@ START_TEST(slices_by_reference_match_copied_slices)
 }
 END_TEST
 
+START_TEST(identity_decides_automatic_parallel_io)
+{
+    /* the same files give the same identity; another input, another output directory or name, a changed
+       input and a missing file do not; standard input is not compared */
+    const char *a = temp_file(2, "1 2 3\n", 6), *b = temp_file(3, "4 5 6\n", 6);
+    const char *one[] = {a}, *other[] = {b}, *with_stdin[] = {"-", a}, *missing[] = {"/nonexistent/in.txt"};
+    mf_config cfg = {.output = "/tmp/out.txt", .inputs = one, .ninputs = 1};
+    uint64_t id = mf_pario_identity(&cfg);
+    ck_assert_uint_ne(id, 0);
+    ck_assert_uint_eq(mf_pario_identity(&cfg), id);
+    mf_config x = cfg;
+    x.inputs = other;
+    ck_assert_uint_ne(mf_pario_identity(&x), id);
+    x = cfg;
+    x.output = "/var/tmp/out.txt";
+    ck_assert_uint_ne(mf_pario_identity(&x), id);
+    x.output = "/tmp/other.txt";
+    ck_assert_uint_ne(mf_pario_identity(&x), id);
+    x = cfg;
+    x.inputs = with_stdin;
+    x.ninputs = 2;
+    ck_assert_uint_eq(mf_pario_identity(&x), id);
+    x.inputs = missing;
+    x.ninputs = 1;
+    ck_assert_uint_eq(mf_pario_identity(&x), 0);
+    x = cfg;
+    x.output = "/nonexistent/dir/out.txt";
+    ck_assert_uint_eq(mf_pario_identity(&x), 0);
+    x = cfg;
+    x.output = "out.txt"; /* relative: the working directory */
+    ck_assert_uint_ne(mf_pario_identity(&x), 0);
+    FILE *f = fopen(a, "ab"); /* the input grows: its identity changes */
+    ck_assert_ptr_nonnull(f);
+    fputs("7\n", f);
+    fclose(f);
+    ck_assert_uint_ne(mf_pario_identity(&cfg), id);
+
+    /* the decision: auto needs -o, two ranks and one nonzero identity on all; on and off as asked */
+    ck_assert(mf_pario_decide(&cfg, 2, id, id));
+    ck_assert(!mf_pario_decide(&cfg, 1, id, id));
+    ck_assert(!mf_pario_decide(&cfg, 4, id, id + 1));
+    ck_assert(!mf_pario_decide(&cfg, 4, 0, 0));
+    x = cfg;
+    x.output = NULL;
+    ck_assert(!mf_pario_decide(&x, 4, id, id));
+    x = cfg;
+    x.parallel_io_mode = MF_PIO_OFF;
+    ck_assert(!mf_pario_decide(&x, 4, id, id));
+    x.parallel_io_mode = MF_PIO_ON;
+    ck_assert(mf_pario_decide(&x, 4, id, id + 1));
+    unlink(a);
+    unlink(b);
+}
+END_TEST
+
 START_TEST(held_outputs_placed_at_their_offsets)
 {
     const char *out = temp_file(1, "..........", 10);
@@ -325,6 +380,7 @@ Suite *pario_suite(void)
     tcase_add_test(tc, ledger_durable_prefix);
     tcase_add_test(tc, codec_ref_and_held_results);
     tcase_add_test(tc, slices_by_reference_match_copied_slices);
+    tcase_add_test(tc, identity_decides_automatic_parallel_io);
     tcase_add_test(tc, held_outputs_placed_at_their_offsets);
     tcase_add_test(tc, writer_keeps_order_and_reports_errors);
     suite_add_tcase(s, tc);
