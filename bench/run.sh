@@ -425,7 +425,7 @@ echo "machine: $MACHINE"
 echo
 echo "where the time goes (from --stats of the best runs; process wall minus internal wall = MPI start-up and teardown):"
 for key in t0_mpf t1_mpf_auto t3_np1 t3_np$C t3_np$((C + 1)) t4_mpf t5_mpf t5_mpf_o t6_mpf t7_np1 t7_np2 t8_np1 t8_np2 \
-  t9_key64_np1 t9_key64_np2 t9_square_np1 t9_square_np2 t11_np2 t11_pio; do
+  t9_key64_np1 t9_key64_np2 t9_square_np1 t9_square_np2 t11_np2 t11_r0; do
   st=$OUT/$key.best.json
   [ -s "$st" ] || continue
   printf '  %-13s process %6.3f s  internal %6.3f s  compute(sum of ranks) %7.3f s  units %s  bytes sent %s  per rank busy/idle s:%s\n' "$key" \
