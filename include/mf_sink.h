@@ -55,6 +55,10 @@ int mf_sink_write(mf_sink *s, mf_buf *result, mf_placement *place);
    every rank all of them, once the workers stopped). Returns 0, or -1 when rank confirms more than it was sent. */
 int mf_sink_confirm(mf_sink *s, int rank, uint64_t count);
 void mf_sink_confirm_all(mf_sink *s);
+/* True while the output drains slower than results arrive: the writer thread has at least a quarter of
+   its buffers queued (a pipe, a terminal, mpirun's forwarding). More factoring on rank 0 would then only
+   queue more output and take CPU from whatever drains it. */
+bool mf_sink_backlogged(mf_sink *s);
 /* Commits when a checkpoint is due (about once a second). */
 void mf_sink_tick(mf_sink *s, double now);
 /* Flushes the output, syncs it and records the finished prefix in the checkpoint. */

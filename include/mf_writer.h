@@ -30,6 +30,8 @@ int mf_writer_start(mf_writer *w, int fd);
    copied). Waits while MF_WRITER_SLOTS buffers are queued. Returns 0, or -1 with errno set once a write has
    failed (the bytes are then dropped). */
 int mf_writer_put(mf_writer *w, mf_buf *b);
+/* Buffers queued and not yet written. */
+unsigned mf_writer_queued(mf_writer *w);
 /* Waits until every queued buffer is written. Returns 0, or -1 with errno set when a write failed. */
 int mf_writer_drain(mf_writer *w);
 /* Drains, stops the thread and frees the slots. Returns as mf_writer_drain. */

@@ -133,6 +133,8 @@ static bool dispatch(mf_master *m)
 /* Does one slice of the master's own work. Returns true when there was work to do. */
 static bool own_work(mf_master *m)
 {
+    if (m->ranks > 1 && mf_sink_backlogged(&m->sink))
+        return false; /* the output is the bottleneck: leave the CPU to what drains it */
     if (!m->own.active) {
         /* dispatch() has just filled every worker slot it could: what is left is rank 0's */
         if (!mf_master_next_unit(m))

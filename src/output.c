@@ -39,29 +39,48 @@ static void put_factor_list(mf_buf *out, const mf_factored *f, const char *sep, 
     }
 }
 
-/* Writes the decimal digits of v at d (room for 20); returns the end. */
+/* The number of decimal digits of v (1 for 0): from its bit length, then one comparison. */
+static int dec_len(uint64_t v)
+{
+    static const uint64_t pow10[20] = {
+        1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000ULL,
+        100000000000ULL, 1000000000000ULL, 10000000000000ULL, 100000000000000ULL, 1000000000000000ULL,
+        10000000000000000ULL, 100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
+    if (v < 10)
+        return 1;
+    int t = ((64 - __builtin_clzll(v)) * 1233) >> 12; /* floor(bits log10 2): v has t or t + 1 digits */
+    return t + 1 - (v < pow10[t]);
+}
+
+/* Writes the decimal digits of v at d (room for 20), two at a time from the end (32-bit arithmetic once
+   they fit); returns the end. */
 static unsigned char *dec_at(unsigned char *d, uint64_t v)
 {
     static const char pairs[] =
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
         "8081828384858687888990919293949596979899";
-    unsigned char tmp[20];
-    int n = 20;
-    while (v >= 100) {
+    unsigned char *end = d + dec_len(v), *p = end;
+    while (v > UINT32_MAX) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
-        tmp[--n] = (unsigned char)pairs[2 * r + 1];
-        tmp[--n] = (unsigned char)pairs[2 * r];
+        p -= 2;
+        memcpy(p, pairs + 2 * r, 2);
     }
-    if (v >= 10) {
-        tmp[--n] = (unsigned char)pairs[2 * v + 1];
-        tmp[--n] = (unsigned char)pairs[2 * v];
+    uint32_t w = (uint32_t)v;
+    while (w >= 100) {
+        unsigned r = w % 100;
+        w /= 100;
+        p -= 2;
+        memcpy(p, pairs + 2 * r, 2);
+    }
+    if (w >= 10) {
+        p -= 2;
+        memcpy(p, pairs + 2 * w, 2);
     } else {
-        tmp[--n] = (unsigned char)('0' + v);
+        *--p = (unsigned char)('0' + w);
     }
-    memcpy(d, tmp + n, (size_t)(20 - n));
-    return d + (20 - n);
+    return end;
 }
 
 /* The text record of a complete factorization whose number fits 64 bits, written in one reservation

@@ -188,6 +188,11 @@ int mf_sink_write(mf_sink *s, mf_buf *result, mf_placement *place)
     return 0;
 }
 
+bool mf_sink_backlogged(mf_sink *s)
+{
+    return s->threaded && mf_writer_queued(&s->writer) >= MF_WRITER_SLOTS / 4;
+}
+
 void mf_sink_commit(mf_sink *s, double now)
 {
     flush_output(s);

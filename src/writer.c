@@ -99,6 +99,14 @@ int mf_writer_put(mf_writer *w, mf_buf *b)
     return rc;
 }
 
+unsigned mf_writer_queued(mf_writer *w)
+{
+    pthread_mutex_lock(&w->lock);
+    unsigned n = w->tail - w->head;
+    pthread_mutex_unlock(&w->lock);
+    return n;
+}
+
 int mf_writer_drain(mf_writer *w)
 {
     pthread_mutex_lock(&w->lock);

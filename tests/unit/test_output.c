@@ -93,6 +93,48 @@ START_TEST(decimal_writer)
 }
 END_TEST
 
+START_TEST(text_record_every_digit_count)
+{
+    /* the text fast path (a complete factorization below 2^64) writes each value's digits in place: every
+       digit count's borders (10^k - 1, 10^k, 10^k + 1), 2^32 - 1 .. 2^32 + 1, 2^64 - 1 and random values
+       against printf; the values need not be a true factorization for the writer */
+    uint64_t vals[80];
+    size_t nv = 0;
+    vals[nv++] = 0;
+    for (uint64_t p = 10, k = 1; k <= 19; k++, p *= 10) {
+        vals[nv++] = p - 1;
+        vals[nv++] = p;
+        vals[nv++] = p + 1;
+    }
+    vals[nv++] = UINT32_MAX;
+    vals[nv++] = (uint64_t)UINT32_MAX + 1;
+    vals[nv++] = (uint64_t)UINT32_MAX + 2;
+    vals[nv++] = UINT64_MAX;
+    vals[nv++] = UINT64_MAX - 1;
+    while (nv < sizeof vals / sizeof vals[0])
+        vals[nv++] = mf_test_rand() >> mf_test_range(0, 63);
+    mf_factored f;
+    mf_factored_init(&f);
+    mf_buf b;
+    mf_buf_init(&b);
+    for (size_t i = 0; i < nv; i++) {
+        mf_factored_reset(&f);
+        mf_value_set_u64(&f.n, vals[i]);
+        mf_factored_push_u64(&f, vals[(i + 1) % nv]);
+        mf_factored_push_u64(&f, vals[i]);
+        mf_buf_reset(&b);
+        mf_output_record(&b, MF_FORMAT_TEXT, &f);
+        mf_buf_put_u8(&b, 0);
+        char want[80];
+        snprintf(want, sizeof want, "%llu: %llu %llu\n", (unsigned long long)vals[i],
+                 (unsigned long long)vals[(i + 1) % nv], (unsigned long long)vals[i]);
+        ck_assert_str_eq((char *)b.data, want);
+    }
+    mf_buf_free(&b);
+    mf_factored_clear(&f);
+}
+END_TEST
+
 Suite *output_suite(void)
 {
     Suite *s = suite_create("output");
@@ -100,6 +142,7 @@ Suite *output_suite(void)
     tcase_add_test(tc, text_like_gnu_factor);
     tcase_add_test(tc, jsonl_and_csv);
     tcase_add_test(tc, decimal_writer);
+    tcase_add_test(tc, text_record_every_digit_count);
     suite_add_tcase(s, tc);
     return s;
 }

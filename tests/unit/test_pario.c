@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mf_codec.h"
@@ -366,6 +367,30 @@ START_TEST(writer_keeps_order_and_reports_errors)
     ck_assert_int_eq(mf_writer_stop(&w), -1);
     close(fd);
     unlink(path);
+    /* a pipe nobody reads yet: three buffers of 100 KB stay queued (the first blocks in write), then a
+       reader drains them all (mf_sink_backlogged reads this count) */
+    int p[2];
+    ck_assert_int_eq(pipe(p), 0);
+    ck_assert_int_eq(mf_writer_start(&w, p[1]), 0);
+    for (int i = 0; i < 3; i++) {
+        for (int k = 0; k < 100000; k++)
+            mf_buf_put_u8(&b, 'z');
+        ck_assert_int_eq(mf_writer_put(&w, &b), 0);
+    }
+    nanosleep(&(struct timespec){.tv_nsec = 20000000}, NULL);
+    ck_assert_uint_eq(mf_writer_queued(&w), 3);
+    char sink[65536];
+    size_t total = 0;
+    while (total < 300000) {
+        ssize_t n = read(p[0], sink, sizeof sink);
+        ck_assert_int_gt(n, 0);
+        total += (size_t)n;
+    }
+    ck_assert_int_eq(mf_writer_drain(&w), 0);
+    ck_assert_uint_eq(mf_writer_queued(&w), 0);
+    ck_assert_int_eq(mf_writer_stop(&w), 0);
+    close(p[0]);
+    close(p[1]);
     mf_buf_free(&b);
     mf_buf_free(&want);
     mf_buf_free(&got);
