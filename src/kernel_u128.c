@@ -172,8 +172,8 @@ static uint64_t near_check(uint64_t p, const f64x8 *r, double nd, uint64_t nl)
    two below that. */
 #define HORNER_MAX_CHUNKS 12 /* 128 bits: a 52-bit top and 11 chunks of 7 bits (b = 46) */
 #define HORNER_ONE_NEWTON (UINT64_C(1) << 25)
-/* Every value is held in all 8 lanes: compilers broadcast a scalar into a wide vector through memory,
-   and a store of two halves read back whole stalls store forwarding. */
+/* Every value is held in both lanes of a register, ready to use: compilers broadcast a scalar into a
+   wide vector through memory, and a store of two halves read back whole stalls store forwarding. */
 typedef struct horner_chunks {
     f64x2 top;
     f64x2 rest[HORNER_MAX_CHUNKS];
@@ -283,9 +283,10 @@ static uint64_t find_scalar(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi)
             p += 32;
             pd = pb + 16.0;
             r = rb * (2.0 - pd * rb);
-            if (p < HORNER_ONE_NEWTON || p >= near2 || p > hi || hi - p < 30)
+            bool leaving = p >= near2 || p > hi || hi - p < 30; /* no room for two lane groups below near2 */
+            if (p < HORNER_ONE_NEWTON || leaving)
                 r = r * (2.0 - pd * r); /* the near path's proof and a lone lane group want two steps */
-            if (p >= near2 || p > hi || hi - p < 30)
+            if (leaving)
                 break;
             pb = pd + 16.0;
             rb = r * (2.0 - pb * r);
