@@ -97,13 +97,14 @@ grep -q '^launcher: smpirun (SIMULATED' "$S/meta.txt" && grep -q '^simulated pla
 ns_per_candidate() { python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))["per_rank"]
 print("%.4f" % (1e9 * sum(x["busy_s"] for x in r) / sum(x["candidates"] for x in r)))' "$1"; }
-within10() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(b <= a * 1.10 && b >= a * 0.90) }'; }
-lowest() { awk -v a="$1" -v b="$2" 'BEGIN { print (b < a) ? b : a }'; }
+# within F A B: B lies within the fraction F of A; lowest A B: the smaller (B when A is empty)
+within() { awk -v f="$1" -v a="$2" -v b="$3" 'BEGIN { exit !(b <= a * (1 + f) && b >= a * (1 - f)) }'; }
+lowest() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
 c1=$(ns_per_candidate "$(ls "$S"/points/*-r1-k1/stats.json)")
 c64=$(ns_per_candidate "$(ls "$S"/points/*-r64-k1/stats.json)")
 pairs="[sweep: ${c64} vs ${c1}]"
 for again in 1 2; do
-  within10 "$c1" "$c64" && break
+  within 0.10 "$c1" "$c64" && break
   R=$WORK/results/busy$again
   (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 600 \
     scaling.sh strong --simulate --ranks "1 64" --numbers 40 --bits 58 --out "$R") >"$WORK/busy$again.log" 2>&1 || break
@@ -112,7 +113,7 @@ for again in 1 2; do
   c1=$(lowest "$c1" "$n1") c64=$(lowest "$c64" "$n64")
   pairs="$pairs [again $again: ${n64} vs ${n1}]"
 done
-if within10 "$c1" "$c64"; then
+if within 0.10 "$c1" "$c64"; then
   pass "busy time per candidate at 64 simulated ranks ${c64} ns within 10% of 1 rank's ${c1} ns $pairs"
 else
   fail "busy time per candidate at 64 simulated ranks ${c64} ns vs 1 rank ${c1} ns (more than 10% apart) $pairs"
@@ -172,7 +173,6 @@ else
   # miscalibrated model (wrong host speed, polling charged) stays apart however often it is measured.
   declare -A best=()
   ok=0 attempts=""
-  lower() { awk -v a="${best[$1]:-}" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
   for attempt in 1 2 3 4; do
     rm -rf "$WORK/results/cal-sim" "$WORK/results/cal-real"
     if ! (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
@@ -184,11 +184,10 @@ else
     fi
     good=0 line=""
     for row in 1 2; do
-      best[real$row]=$(lower "real$row" "$(csv_field "$WORK/results/cal-real/scaling.csv" "$row" run_s)")
-      best[sim$row]=$(lower "sim$row" "$(csv_field "$WORK/results/cal-sim/scaling.csv" "$row" run_s)")
+      best[real$row]=$(lowest "${best[real$row]:-}" "$(csv_field "$WORK/results/cal-real/scaling.csv" "$row" run_s)")
+      best[sim$row]=$(lowest "${best[sim$row]:-}" "$(csv_field "$WORK/results/cal-sim/scaling.csv" "$row" run_s)")
       line="$line $row rank(s): simulated ${best[sim$row]} s vs real ${best[real$row]} s;"
-      awk -v a="${best[real$row]}" -v b="${best[sim$row]}" 'BEGIN { d = (b - a) / a; exit !(d <= 0.15 && d >= -0.15) }' \
-        && good=$((good + 1))
+      within 0.15 "${best[real$row]}" "${best[sim$row]}" && good=$((good + 1))
     done
     attempts="$attempts [after attempt $attempt, fastest:$line]"
     if [ "$good" -eq 2 ]; then ok=1; break; fi
