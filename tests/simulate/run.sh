@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Simulated-cluster tests (SimGrid SMPI): jobs/scaling.sh --simulate at 64 ranks against GNU factor, its CSV row,
-# the shared inverse table, and the calibration of simulated against real run times at 1 and 2 ranks.
+# one inverse table shared by the simulated ranks (peak memory), and the calibration of simulated against real run times at 1 and 2 ranks.
 # usage: tests/simulate/run.sh   (from anywhere; installs libsimgrid-dev and builds build/smpi/ itself)
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -88,12 +88,34 @@ else
 fi
 grep -q '^launcher: smpirun (SIMULATED' "$S/meta.txt" && grep -q '^simulated platform: ' "$S/meta.txt" \
   && pass "meta.txt labels the sweep simulated and describes the platform" || fail "meta.txt" "$S/meta.txt"
-# Compute must not inflate with the rank count: one shared inverse table, not one per simulated rank. The
-# measure is busy time per candidate (at 64 ranks a few percent more candidates are tried, on ranges
+# One inverse table for all simulated ranks, not one per rank: SMPI runs every rank in this one process, so
+# per-rank copies of the scalar kernel's 8 MiB table would add about 500 MiB at 64 ranks (measured: 549 MiB
+# against 52 MiB shared, 41 MiB at 1 rank). Peak memory is exact where time on this VM is not.
+python3 "$ROOT/tests/integration/gen_numbers.py" semiprime 64 "$SEED" >"$WORK/table.txt"
+# peak_mib NP: the simulation's peak resident memory (MiB) at NP ranks, scalar kernel (it fills the table)
+peak_mib() {
+  # shellcheck disable=SC2046 # one option per line
+  (cd "$WORK" && timeout -k 5 300 python3 -c 'import resource, subprocess, sys
+ok = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024 if ok else "failed")' \
+    smpirun -np "$1" -platform plat/platform.xml -hostfile plat/hostfile $(cat plat/smpi-cfg.txt) \
+    "$ROOT/build/smpi/mpifactor" --kernel scalar --no-progress -o "table$1.out" table.txt)
+}
+m1=$(peak_mib 1) m64=$(peak_mib 64)
+if [ "$m1" != failed ] && [ "$m64" != failed ] && [ "$m64" -le $((m1 + 128)) ] \
+  && cmp -s "$WORK/table64.out" <(expected "$WORK/table.txt"); then
+  pass "64 simulated ranks share one inverse table: peak memory ${m64} MiB against ${m1} MiB at 1 rank"
+else
+  fail "64 simulated ranks: peak memory ${m64} MiB against ${m1} MiB at 1 rank (more than 128 MiB above: per-rank tables?)"
+fi
+# Nor may compute inflate with the rank count in other ways (SMPI charging its own work to ranks, say).
+# The measure is busy time per candidate (at 64 ranks a few percent more candidates are tried, on ranges
 # cancelled once a factor is found; that is counted as waste, not as slower compute). SMPI charges the CPU
 # time each point used, and this VM's speed drifts between points (once 55% within a minute; single pairs
 # land 10-17% apart either way), so when the sweep's pair misses, both points are measured again, up to
-# twice, and each side keeps its fastest figure; an inflation from per-rank tables survives every rerun.
+# twice, and each side keeps its fastest figure. 64 ranks in one process also share caches: in CI the
+# fastest 64-rank figure was 10% above the 1-rank one (three pairs 10-19% apart), so the bound is 25%, for
+# gross inflation; the table itself is checked by memory above.
 ns_per_candidate() { python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))["per_rank"]
 print("%.4f" % (1e9 * sum(x["busy_s"] for x in r) / sum(x["candidates"] for x in r)))' "$1"; }
@@ -104,7 +126,7 @@ c1=$(ns_per_candidate "$(ls "$S"/points/*-r1-k1/stats.json)")
 c64=$(ns_per_candidate "$(ls "$S"/points/*-r64-k1/stats.json)")
 pairs="[sweep: ${c64} vs ${c1}]"
 for again in 1 2; do
-  within 0.10 "$c1" "$c64" && break
+  within 0.25 "$c1" "$c64" && break
   R=$WORK/results/busy$again
   (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 600 \
     scaling.sh strong --simulate --ranks "1 64" --numbers 40 --bits 58 --out "$R") >"$WORK/busy$again.log" 2>&1 || break
@@ -113,10 +135,10 @@ for again in 1 2; do
   c1=$(lowest "$c1" "$n1") c64=$(lowest "$c64" "$n64")
   pairs="$pairs [again $again: ${n64} vs ${n1}]"
 done
-if within 0.10 "$c1" "$c64"; then
-  pass "busy time per candidate at 64 simulated ranks ${c64} ns within 10% of 1 rank's ${c1} ns $pairs"
+if within 0.25 "$c1" "$c64"; then
+  pass "busy time per candidate at 64 simulated ranks ${c64} ns within 25% of 1 rank's ${c1} ns $pairs"
 else
-  fail "busy time per candidate at 64 simulated ranks ${c64} ns vs 1 rank ${c1} ns (more than 10% apart) $pairs"
+  fail "busy time per candidate at 64 simulated ranks ${c64} ns vs 1 rank ${c1} ns (more than 25% apart) $pairs"
 fi
 
 # Platform options (jobs/README.md's commands, verbatim): 16 ranks on 8 two-core nodes over a slow network,
@@ -169,11 +191,11 @@ else
   # This VM's speed drifts by 10-25% over minutes (other tenants), and a real 2-rank run on 2 cores is
   # slowed by anything else that wakes up. Noise only adds time, so each side's estimate is its fastest run
   # so far: every attempt measures both sides again (simulated twice, real three times) and lowers the
-  # minima; the test passes once both rank counts agree within 15%, after at most 4 attempts. A
+  # minima; the test passes once both rank counts agree within 15%, after at most 6 attempts. A
   # miscalibrated model (wrong host speed, polling charged) stays apart however often it is measured.
   declare -A best=()
   ok=0 attempts=""
-  for attempt in 1 2 3 4; do
+  for attempt in 1 2 3 4 5 6; do
     rm -rf "$WORK/results/cal-sim" "$WORK/results/cal-real"
     if ! (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
       scaling.sh strong --simulate --ranks "1 2" --numbers 40 --bits 56 --reps 2 --pick min --out results/cal-sim) >"$WORK/calsim.log" 2>&1 ||
@@ -195,7 +217,7 @@ else
   if [ "$ok" -eq 1 ]; then
     pass "calibration at 1 and 2 ranks: simulated run_s within 15% of real ones$attempts"
   else
-    fail "calibration at 1 and 2 ranks: simulated run_s more than 15% from real ones after 4 attempts$attempts"
+    fail "calibration at 1 and 2 ranks: simulated run_s more than 15% from real ones after 6 attempts$attempts"
   fi
 fi
 if (cd "$WORK" && PATH=$ROOT/jobs:$PATH plot_scaling.sh results/sim/scaling.csv) >"$WORK/plot.log" 2>&1 \
