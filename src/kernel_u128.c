@@ -10,7 +10,7 @@
       (|r2 - q3 p| < 2^64, so equality modulo 2^64 is equality).
    No false hits, no per-candidate tables; no FMA needed. The portable path uses this for the first
    candidates below 2^16 and the last few of a range only. In between, in GNU C vectors: where n / p
-   >= 2^47, Horner's rule on chunks narrow enough for exact products without FMA (see horner_hits, 16
+   >= 2^47, Horner's rule on chunks narrow enough for exact products without FMA (see horner_hits, 24
    lanes); once n / p < 2^47, one rounded quotient and one integer multiply per candidate (see
    near_start, 8 lanes). The AVX2 and AVX-512
    paths use a Horner scheme on 38-bit chunks with exact FMA remainders instead (see below), 4 or 8
@@ -162,16 +162,21 @@ static uint64_t near_check(uint64_t p, const f64x8 *r, double nd, uint64_t nl)
    operations (no FMA), on chunks narrow enough that every product is exact. For candidates below 2^b
    (2^16 < 2^b <= 2^46, every lane p >= 2^(b-2)) and k = min(53 - b, 32): n = top 2^(m k) + chunks of k
    bits, the top below 2^(k + b - 1) <= 2^52. Each step takes x (first the top, then rem 2^k + chunk),
-   q = round(x r) and rem = x - q p. With r ~ 1/p to a relative error below 2^-40 and |x / p| < 2^33, x r
-   is within 2^33 (2^-40 + 2^-53 + 2^-93) < 2^-6.99 of x / p, so |rem| <= (1/2 + 2^-6.99) p < 0.51 p;
-   then |x| < 0.51 p 2^k + 2^k < 2^(b + k) <= 2^53 and |x / p| < 0.51 2^k + 2^k / p < 2^k (first step:
-   below 2^(k + 1)): x, q p (within p/2 of x) and their difference are integers below 2^53, all exact,
-   and rounding (adding and removing 1.5 2^52, |x r| < 2^51) is exact too. At the end rem is n mod p up
-   to a multiple of p and |rem| < p: p | n exactly when rem == 0. Reciprocals: one Newton step from the
-   candidate 16 below leaves a relative error below (2^-21 + 2^-40)^2 + 2^-51 < 2^-40 once p >= 2^25;
-   two below that. */
+   q = round(x r) and rem = x - q p. With r ~ 1/p to a relative error e <= 2^-(k + 8) and |x / p| <
+   2^(k + 1), x r is within 2^(k + 1) (e + 2^-53 + 2^-93) < 2^-6.99 of x / p, so |rem| <= (1/2 + 2^-6.99)
+   p < 0.51 p; then |x| < 0.51 p 2^k + 2^k < 2^(b + k) <= 2^53 and |x / p| < 0.51 2^k + 2^k / p < 2^k
+   (first step: below 2^(k + 1)): x, q p (within p/2 of x) and their difference are integers below 2^53,
+   all exact, and rounding (adding and removing 1.5 2^52, |x r| < 2^51) is exact too. At the end rem is
+   n mod p up to a multiple of p and |rem| < p: p | n exactly when rem == 0.
+   Reciprocals: each lane's r comes from its own r for the candidate 48 below by Newton steps. A step
+   squares the relative error it starts from, below 48 / (p - 48) + e_before, and adds at most 2^-51 of
+   rounding. With b >= 25 (every lane p >= 2^(b - 1) - 46, as b is taken from the group's last lane) one
+   step leaves e < (2^(6.59 - b) + 2^-36)^2 + 2^-51 <= 2^-(61 - b) = 2^-(k + 8) (at b = 25: 2^-36.82 +
+   2^-51 against 2^-36; the left side falls and the right side grows with b); below that, two steps from
+   p >= 2^16 leave e < 2^-41.6 + 2^-51 < 2^-40 <= 2^-(k + 8). The first group's lanes past the first 8
+   take two steps from 16 below. */
 #define HORNER_MAX_CHUNKS 12 /* 128 bits: a 52-bit top and 11 chunks of 7 bits (b = 46) */
-#define HORNER_ONE_NEWTON (UINT64_C(1) << 25)
+#define HORNER_ONE_NEWTON (UINT64_C(1) << 24) /* a group whose last lane reaches this has b >= 25 */
 /* Every value is held in both lanes of a register, ready to use: compilers broadcast a scalar into a
    wide vector through memory, and a store of two halves read back whole stalls store forwarding. */
 typedef struct horner_chunks {
@@ -195,39 +200,43 @@ static horner_chunks horner_split(uint64_t nh, uint64_t nl, int b)
     return c;
 }
 
-/* Bit j set where candidate pa_j (bit 8 + j: pb_j) divides n; ra, rb ~ 1 / pa, 1 / pb; chunks for the
-   lanes' binade. The 16 lanes run as 8 chains of 2 (a SIMD register on SSE2 and NEON), enough
-   independent work to hide the latency of each step's dependent operations. */
-static inline __attribute__((always_inline)) unsigned horner_hits(const horner_chunks *c, const f64x8 *pa,
-                                                                  const f64x8 *ra, const f64x8 *pb,
-                                                                  const f64x8 *rb)
+/* A group of 24 candidates p + 4 i + {0, 2} runs as 12 chains i of 2 lanes (a SIMD register on SSE2 and
+   NEON). The chains advance one operation at a time, all 12 together: a step is 7 dependent operations
+   (about 21 cycles), and 12 independent ones keep two multipliers and two adders busy. */
+#define HORNER_CHAINS 12
+#define EACH_CHAIN _Pragma("GCC unroll 12") for (int i = 0; i < HORNER_CHAINS; i++)
+
+/* Bit 2 i + l set where lane l of chain i (candidates p[i], reciprocals r[i]) divides n; chunks for the
+   lanes' binade. */
+static inline __attribute__((always_inline)) unsigned horner_hits(const horner_chunks *c, const f64x2 *p,
+                                                                  const f64x2 *r)
 {
-    f64x2 p[8], r[8], m[8];
-    memcpy(p, pa, sizeof *pa), memcpy(p + 4, pb, sizeof *pb);
-    memcpy(r, ra, sizeof *ra), memcpy(r + 4, rb, sizeof *rb);
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; i++) {
-        f64x2 q = (c->top * r[i] + ROUND_MAGIC) - ROUND_MAGIC;
-        m[i] = c->top - q * p[i];
-    }
+    f64x2 m[HORNER_CHAINS], q[HORNER_CHAINS], x[HORNER_CHAINS];
+    EACH_CHAIN q[i] = c->top * r[i];
+    EACH_CHAIN q[i] += ROUND_MAGIC;
+    EACH_CHAIN q[i] -= ROUND_MAGIC;
+    EACH_CHAIN m[i] = c->top - q[i] * p[i];
     for (int j = 0; j < c->nrest; j++) {
-#pragma GCC unroll 8
-        for (int i = 0; i < 8; i++) {
-            f64x2 x = m[i] * c->scale + c->rest[j];
-            f64x2 q = (x * r[i] + ROUND_MAGIC) - ROUND_MAGIC;
-            m[i] = x - q * p[i];
-        }
+        EACH_CHAIN x[i] = m[i] * c->scale;
+        EACH_CHAIN x[i] += c->rest[j];
+        EACH_CHAIN q[i] = x[i] * r[i];
+        EACH_CHAIN q[i] += ROUND_MAGIC;
+        EACH_CHAIN q[i] -= ROUND_MAGIC;
+        EACH_CHAIN q[i] *= p[i];
+        EACH_CHAIN m[i] = x[i] - q[i];
     }
-    /* |m| == 0 exactly when its bits without the sign, less 1, wrap to a set top bit (integer operations:
-       compilers may split comparisons of double vectors into scalar ones) */
-    u64x2 any = {0, 0};
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; i++)
-        any |= ((u64x2)m[i] & ~(UINT64_C(1) << 63)) - 1;
-    if (!((any[0] | any[1]) >> 63))
+    /* Some m is 0 exactly when their product is: each is an integer, 0 or of magnitude 1 to 2^45, so the
+       product of 12 neither overflows (2^540) nor underflows. Multiplies, which the steps use less than
+       additions. */
+    _Static_assert(HORNER_CHAINS == 12, "the product below multiplies 12 chains");
+    EACH_CHAIN if (i < 6) x[i] = m[2 * i] * m[2 * i + 1];
+    EACH_CHAIN if (i < 3) x[i] = x[2 * i] * x[2 * i + 1];
+    const f64x2 all = x[0] * x[1] * x[2];
+    const u64x2 zero = (u64x2)(all == 0.0);
+    if (!(zero[0] | zero[1]))
         return 0;
     unsigned hits = 0;
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < HORNER_CHAINS; i++)
         hits |= (unsigned)(m[i][0] == 0.0) << 2 * i | (unsigned)(m[i][1] == 0.0) << (2 * i + 1);
     return hits;
 }
@@ -265,34 +274,40 @@ static uint64_t find_scalar(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi)
         pl = (pl + 16) & LOW32;               \
         r = r * (2.0 - pd * r);               \
     } while (0)
-    if (p < near2) { /* Horner's rule, 16 candidates per step: lanes p (pd, r) and p + 16 */
-        if (hi - p < 30)
+    if (p < near2) { /* Horner's rule, 2 HORNER_CHAINS candidates per group */
+        const uint64_t span = 4 * HORNER_CHAINS - 2; /* the last lane's offset from p */
+        if (hi - p < span)
             goto tail;
         horner_chunks chunks = {0};
-        f64x8 pb = pd + 16.0, rb = r * (2.0 - pb * r);
-        rb = rb * (2.0 - pb * rb);
+        const f64x2 two = {2.0, 2.0}, step = {span + 2, span + 2};
+        f64x2 cp[HORNER_CHAINS], cr[HORNER_CHAINS]; /* chain i: candidates p + 4 i and p + 4 i + 2 */
+        memcpy(cp, &pd, sizeof pd), memcpy(cr, &r, sizeof r);
+        for (int i = 4; i < HORNER_CHAINS; i++) { /* the first group: two steps from 16 below */
+            cp[i] = cp[i - 4] + 16.0;
+            cr[i] = cr[i - 4] * (two - cp[i] * cr[i - 4]);
+            cr[i] = cr[i] * (two - cp[i] * cr[i]);
+        }
         for (uint64_t binade_end = 0;;) {
-            if (p + 30 >= binade_end) {
-                int b = 64 - __builtin_clzll(p + 30);
+            if (p + span >= binade_end) {
+                int b = 64 - __builtin_clzll(p + span);
                 chunks = horner_split(nh, nl, b);
                 binade_end = UINT64_C(1) << b;
             }
-            unsigned hit = horner_hits(&chunks, &pd, &r, &pb, &rb);
+            unsigned hit = horner_hits(&chunks, cp, cr);
             if (hit)
                 return p + 2 * (uint64_t)__builtin_ctz(hit);
-            p += 32;
-            pd = pb + 16.0;
-            r = rb * (2.0 - pd * rb);
-            bool leaving = p >= near2 || p > hi || hi - p < 30; /* no room for two lane groups below near2 */
-            if (p < HORNER_ONE_NEWTON || leaving)
-                r = r * (2.0 - pd * r); /* the near path's proof and a lone lane group want two steps */
+            p += span + 2;
+            bool leaving = p >= near2 || p > hi || hi - p < span; /* no room for a group below near2 */
+            EACH_CHAIN { /* each lane's reciprocal from its own, 48 below: independent chains of steps */
+                cp[i] += step;
+                cr[i] = cr[i] * (two - cp[i] * cr[i]);
+            }
+            if (p + span < HORNER_ONE_NEWTON || leaving) /* the near path's proof, too, wants two */
+                EACH_CHAIN cr[i] = cr[i] * (two - cp[i] * cr[i]);
             if (leaving)
                 break;
-            pb = pd + 16.0;
-            rb = r * (2.0 - pb * r);
-            if (p < HORNER_ONE_NEWTON)
-                rb = rb * (2.0 - pb * rb);
         }
+        memcpy(&pd, cp, sizeof pd), memcpy(&r, cr, sizeof r);
         if (p < near2 || p > hi || hi - p < 16)
             goto tail;
         for (int j = 0; j < 8; j++)

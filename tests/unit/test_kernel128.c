@@ -176,9 +176,12 @@ START_TEST(u128_horner_binade_borders)
         check_query(n, d - 2 - (uint64_t)(2 * len + 200), d - 2);
         check_query(n, d - 2 - (uint64_t)(2 * len + 200), d);
     }
-    /* a long scan across 2^25 (from two Newton steps per lane move to one) with the divisor past it */
-    u128 n = (u128)((UINT64_C(1) << 25) + 4097) * (pow2(100) + 7);
-    check_query(n, (UINT64_C(1) << 25) - 200001, (UINT64_C(1) << 25) + 8001);
+    /* long scans across 2^24 (from two Newton steps per lane move to one) to the prime 2^24 + 4111, in
+       n of 100 and 128 bits (the widest chunks, k = 28, ask the most of the reciprocals) */
+    u128 n = (u128)((UINT64_C(1) << 24) + 4111) * (pow2(100) + 7);
+    check_query(n, (UINT64_C(1) << 24) - 200001, (UINT64_C(1) << 24) + 8001);
+    n = (u128)((UINT64_C(1) << 24) + 4111) * (((u128)0 - 1) / ((UINT64_C(1) << 24) + 4111));
+    check_query(n, (UINT64_C(1) << 24) - 200001, (UINT64_C(1) << 24) + 8001);
 }
 END_TEST
 
