@@ -41,7 +41,9 @@ row t7_np2 "7 cheap then hard" cheap20+semiprime31 200040 mpifactor 2 "${WALL[t7
   "np2 wall / np1 wall <= 0.55" "$(met_if "$ratio <= 0.55")"
 
 echo "-- target 8: 40 hard semiprimes alone (two 31-bit primes)"
-for ((r = 1; r <= LONG_REPS; r++)); do
+# best of REPS interleaved np 1 / np 2 pairs, as short runs: one pair minutes apart reads this VM's drift
+# (0.79 to 1.15 in three pairs in a row) more than the schedule
+for ((r = 1; r <= REPS; r++)); do
   for np in 1 2; do rep "t8_np$np" "$OUT/t8.ref" mpf "$np" --stats "$OUT/t8_np$np.json" "$FHARD"; done
 done
 eff=$(calc "${WALL[t8_np1]} / (2 * ${WALL[t8_np2]})")
