@@ -245,7 +245,8 @@ static inline __attribute__((always_inline)) unsigned horner_hits(const horner_c
    doubles, pl: their low 32 bits). Each one's reciprocal r comes from its predecessor 16 further down by
    Newton steps (two where the remainder's proof needs them, else one); below 2^16, and for the last few,
    by a division, with test1. Candidates before the one-step remainder applies take Horner's rule
-   (horner_hits), the rest the one-step remainder (near_any). */
+   (horner_hits, 24 candidates per group, each lane's reciprocal from its own 48 below), the rest the
+   one-step remainder (near_any). */
 static uint64_t find_scalar(uint64_t nh, uint64_t nl, uint64_t lo, uint64_t hi)
 {
     const double nhd = (double)nh, nld = (double)nl * 0x1p-16, nd = nhd * 0x1p64 + (double)nl;
