@@ -113,9 +113,10 @@ fi
 # cancelled once a factor is found; that is counted as waste, not as slower compute). SMPI charges the CPU
 # time each point used, and this VM's speed drifts between points (once 55% within a minute; single pairs
 # land 10-17% apart either way), so when the sweep's pair misses, both points are measured again, up to
-# twice, and each side keeps its fastest figure. 64 ranks in one process also share caches: in CI the
-# fastest 64-rank figure was 10% above the 1-rank one (three pairs 10-19% apart), so the bound is 25%, for
-# gross inflation; the table itself is checked by memory above.
+# twice, and each side keeps its fastest figure. 64 ranks in one process also share caches (and the table,
+# each rank reading its own part of it): in CI the fastest 64-rank figure was 10% above the 1-rank one
+# (three pairs 10-19% apart; a fresh clone here: 17%), so the bound is 30%, for gross inflation; the
+# table itself is checked by memory above.
 ns_per_candidate() { python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))["per_rank"]
 print("%.4f" % (1e9 * sum(x["busy_s"] for x in r) / sum(x["candidates"] for x in r)))' "$1"; }
@@ -126,7 +127,7 @@ c1=$(ns_per_candidate "$(ls "$S"/points/*-r1-k1/stats.json)")
 c64=$(ns_per_candidate "$(ls "$S"/points/*-r64-k1/stats.json)")
 pairs="[sweep: ${c64} vs ${c1}]"
 for again in 1 2; do
-  within 0.25 "$c1" "$c64" && break
+  within 0.30 "$c1" "$c64" && break
   R=$WORK/results/busy$again
   (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 600 \
     scaling.sh strong --simulate --ranks "1 64" --numbers 40 --bits 58 --out "$R") >"$WORK/busy$again.log" 2>&1 || break
@@ -135,10 +136,10 @@ for again in 1 2; do
   c1=$(lowest "$c1" "$n1") c64=$(lowest "$c64" "$n64")
   pairs="$pairs [again $again: ${n64} vs ${n1}]"
 done
-if within 0.25 "$c1" "$c64"; then
-  pass "busy time per candidate at 64 simulated ranks ${c64} ns within 25% of 1 rank's ${c1} ns $pairs"
+if within 0.30 "$c1" "$c64"; then
+  pass "busy time per candidate at 64 simulated ranks ${c64} ns within 30% of 1 rank's ${c1} ns $pairs"
 else
-  fail "busy time per candidate at 64 simulated ranks ${c64} ns vs 1 rank ${c1} ns (more than 25% apart) $pairs"
+  fail "busy time per candidate at 64 simulated ranks ${c64} ns vs 1 rank ${c1} ns (more than 30% apart) $pairs"
 fi
 
 # Platform options (jobs/README.md's commands, verbatim): 16 ranks on 8 two-core nodes over a slow network,
