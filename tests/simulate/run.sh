@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Simulated-cluster tests (SimGrid SMPI): jobs/scaling.sh --simulate at 64 ranks against GNU factor, its CSV row,
-# one inverse table shared by the simulated ranks (peak memory), and the calibration of simulated against real run times at 1 and 2 ranks.
+# Simulated-cluster tests (SimGrid SMPI): jobs/scaling.sh --simulate at 64 ranks against GNU factor, its CSV
+# row, one inverse table shared by the simulated ranks (peak memory), and the calibration of simulated
+# against real run times at 1 and 2 ranks.
 # usage: tests/simulate/run.sh   (from anywhere; installs libsimgrid-dev and builds build/smpi/ itself)
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -192,11 +193,11 @@ else
   # This VM's speed drifts by 10-25% over minutes (other tenants), and a real 2-rank run on 2 cores is
   # slowed by anything else that wakes up. Noise only adds time, so each side's estimate is its fastest run
   # so far: every attempt measures both sides again (simulated twice, real three times) and lowers the
-  # minima; the test passes once both rank counts agree within 15%, after at most 6 attempts. A
+  # minima; the test passes once both rank counts agree within 15%, after at most 6 attempts (rounds). A
   # miscalibrated model (wrong host speed, polling charged) stays apart however often it is measured.
   declare -A best=()
-  ok=0 attempts=""
-  for attempt in 1 2 3 4 5 6; do
+  ok=0 attempts="" rounds=6
+  for ((attempt = 1; attempt <= rounds; attempt++)); do
     rm -rf "$WORK/results/cal-sim" "$WORK/results/cal-real"
     if ! (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
       scaling.sh strong --simulate --ranks "1 2" --numbers 40 --bits 56 --reps 2 --pick min --out results/cal-sim) >"$WORK/calsim.log" 2>&1 ||
@@ -218,7 +219,7 @@ else
   if [ "$ok" -eq 1 ]; then
     pass "calibration at 1 and 2 ranks: simulated run_s within 15% of real ones$attempts"
   else
-    fail "calibration at 1 and 2 ranks: simulated run_s more than 15% from real ones after 6 attempts$attempts"
+    fail "calibration at 1 and 2 ranks: simulated run_s more than 15% from real ones after $rounds attempts$attempts"
   fi
 fi
 if (cd "$WORK" && PATH=$ROOT/jobs:$PATH plot_scaling.sh results/sim/scaling.csv) >"$WORK/plot.log" 2>&1 \
