@@ -35,6 +35,16 @@ else ifneq ($(SMPI),)
 $(error SMPI must be 1 or empty, not '$(SMPI)')
 endif
 
+# EMULATE_AVX512=1 builds into build/emu-avx512/ with the 128-bit kernel's AVX-512 intrinsics on plain C lanes
+# (tests/unit/avx512_emulation.h): its algorithm tested on any CPU; its speed needs the real instructions.
+EMULATE_AVX512 ?=
+ifeq ($(EMULATE_AVX512),1)
+BUILD := $(BUILD)/emu-avx512
+ALL_CFLAGS += -DMF_EMULATE_AVX512 -Itests/unit
+else ifneq ($(EMULATE_AVX512),)
+$(error EMULATE_AVX512 must be 1 or empty, not '$(EMULATE_AVX512)')
+endif
+
 # SANITIZER=address|undefined builds everything (library, tests) with that sanitizer into build/san-*/
 SANITIZER ?=
 ifneq ($(SANITIZER),)
@@ -58,7 +68,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 DEPS_PACKAGES = openmpi-bin libopenmpi-dev libgmp-dev libxxhash-dev pkg-config make gcc coreutils python3
 TEST_PACKAGES = check
 
-.PHONY: all run check deps test-deps unit unit-san integration fuzz-replay simulate-test slurm multihost container mpich bench fuzz simulate simulate-study install uninstall clean
+.PHONY: all run check deps test-deps unit unit-san unit-emu integration fuzz-replay simulate-test slurm multihost container mpich bench fuzz simulate simulate-study install uninstall clean
 
 all: $(BIN)
 
@@ -98,6 +108,11 @@ unit-san:
 	@$(MAKE) --no-print-directory SANITIZER=address unit
 	@$(MAKE) --no-print-directory SANITIZER=undefined unit
 
+# The 128-bit kernel's unit tests again with its AVX-512 path emulated, compared with the plain kernel like
+# the others (only that suite: elsewhere auto would pick the emulation, far slower than real instructions).
+unit-emu:
+	@CK_RUN_SUITE=kernel128 $(MAKE) --no-print-directory EMULATE_AVX512=1 unit
+
 integration: $(BIN)
 	tests/integration/run.sh $(BIN)
 	tests/integration/wide.sh $(BIN)
@@ -123,7 +138,7 @@ mpich:
 # Set up, build and run every test; the last line sums all suites.
 check: test-deps
 	@mkdir -p build
-	@set -o pipefail; { $(MAKE) --no-print-directory all unit unit-san integration fuzz-replay simulate-test && \
+	@set -o pipefail; { $(MAKE) --no-print-directory all unit unit-san unit-emu integration fuzz-replay simulate-test && \
 	  for t in mpich slurm multihost container; do \
 	    if [ -x tests/$$t/run.sh ]; then $(MAKE) --no-print-directory $$t || exit 1; fi; \
 	  done; } 2>&1 | tee build/check.log

@@ -336,7 +336,12 @@ tail:
 
 #ifdef MF_HAVE_AVX512_BUILD
 #define AVX2_TARGET __attribute__((target("avx2,fma")))
+#ifdef MF_EMULATE_AVX512
+#include "avx512_emulation.h" /* tests: the AVX-512 path on plain C lanes, on any CPU */
+#define AVX512_TARGET
+#else
 #define AVX512_TARGET __attribute__((target("avx512f,avx512dq,fma")))
+#endif
 #define ROUND_NEAR (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 
 /* n in chunks of CHUNK_BITS bits as doubles, most significant first: the vector paths' input. Chunks wider
@@ -541,8 +546,12 @@ static int cpu_has_avx2(void)
 
 static int cpu_has_avx512(void)
 {
+#ifdef MF_EMULATE_AVX512
+    return 1;
+#else
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+#endif
 }
 #else
 static int cpu_has_avx512(void)

@@ -154,6 +154,18 @@ START_TEST(u128_one_step_remainder_borders)
 }
 END_TEST
 
+#ifdef MF_EMULATE_AVX512
+START_TEST(u128_avx512_emulation_selected)
+{
+    /* the emulated build (make unit-emu) must run the AVX-512 path in every comparison, not skip it */
+    ck_assert_int_eq(mf_u128_kernel_select(MF_U128_AVX512), 0);
+    ck_assert_str_eq(mf_u128_kernel_name(), "avx512");
+    ck_assert_int_eq(mf_u128_kernel_select(MF_U128_AUTO), 0);
+    ck_assert_str_eq(mf_u128_kernel_name(), "avx512");
+}
+END_TEST
+#endif
+
 START_TEST(u128_horner_binade_borders)
 {
     /* where n / p >= 2^47 the portable path uses Horner's rule with chunks of 53 - b bits for candidates
@@ -317,6 +329,9 @@ Suite *kernel128_suite(void)
     tcase_add_test(tc, u128_long_ranges);
     tcase_add_test(tc, u128_one_step_remainder_borders);
     tcase_add_test(tc, u128_horner_binade_borders);
+#ifdef MF_EMULATE_AVX512
+    tcase_add_test(tc, u128_avx512_emulation_selected);
+#endif
     tcase_add_test(tc, u128_prime_powers_and_crossings);
     tcase_add_test(tc, u128_bounded_cofactor);
     tcase_add_test(tc, mpz_limb_path_matches_plain);
