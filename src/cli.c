@@ -37,7 +37,7 @@ void mf_cli_usage(FILE *f)
         "                           every rank must see the same files: a shared file system).\n"
         "                           Default with -o: on when every rank finds the same files\n"
         "      --no-parallel-io     rank 0 reads all input and writes all output\n"
-        "      --kernel NAME        64- and 128-bit kernels: auto (default), avx512, scalar or plain\n"
+        "      --kernel NAME        64- and 128-bit kernels: auto (default), avx512, avx2, scalar or plain\n"
         "  -h, --help               show this help and exit\n"
         "  -V, --version            show the version and exit\n"
         "\n"
@@ -147,7 +147,7 @@ mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, si
             break;
         case OPT_KERNEL:
             if (mf_u64_kernel_parse(optarg, &cfg->kernel) != 0) {
-                snprintf(err, errlen, "invalid kernel '%s' (use auto, avx512, scalar or plain)", optarg);
+                snprintf(err, errlen, "invalid kernel '%s' (use auto, avx512, avx2, scalar or plain)", optarg);
                 return MF_CLI_ERROR;
             }
             break;

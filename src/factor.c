@@ -156,15 +156,15 @@ static uint64_t slice_end(const mf_factor_job *job, uint64_t root, uint64_t budg
 }
 
 /* Smallest odd divisor of n < 2^64 in lo..hi, or 0, each part of the range with the fastest kernel: the
-   32-bit tables for n < 2^32; the 64-bit kernel while its inverses come from its table; past that, when the
-   64-bit kernel is the scalar one (no AVX-512), the 128-bit kernel unless it is the plain reference
+   32-bit tables for n < 2^32; the 64-bit kernel while it needs no Newton inverses (its table, AVX-512, or
+   AVX2's reciprocals for n < 2^63); past that, the 128-bit kernel unless it is the plain reference
    (measured on an EPYC with AVX2: 0.6 ns per candidate with AVX2, 1.7 portable, 5.3 for the 64-bit
    kernel's Newton inverses). */
 static uint64_t find_u64(uint64_t n, uint64_t lo, uint64_t hi)
 {
     if (n <= UINT32_MAX)
         return mf_u32_find_divisor((uint32_t)n, lo, hi);
-    uint64_t table_end = mf_u64_table_end();
+    uint64_t table_end = mf_u64_table_end(n);
     if (hi < table_end || !mf_u128_kernel_beats_newton())
         return mf_u64_find_divisor(n, lo, hi);
     uint64_t wide_lo = table_end | 1;

@@ -579,6 +579,7 @@ int mf_u128_kernel_select_as(mf_u64_kernel k)
 {
     switch (k) {
     case MF_KERNEL_AVX512: return mf_u128_kernel_select(MF_U128_AVX512);
+    case MF_KERNEL_AVX2: return mf_u128_kernel_select(MF_U128_AVX2);
     case MF_KERNEL_SCALAR: return mf_u128_kernel_select(MF_U128_SCALAR);
     case MF_KERNEL_PLAIN: return mf_u128_kernel_select(MF_U128_PLAIN);
     default: return mf_u128_kernel_select(MF_U128_AUTO);

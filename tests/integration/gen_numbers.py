@@ -3,7 +3,7 @@
 
 usage: gen_numbers.py KIND COUNT SEED
   mixed      small, 64-bit edge, medium and >64-bit numbers (all factor quickly by trial division)
-  semiprime  products of two 25-bit primes (slow enough to interrupt a run)
+  semiprime  products of two 27-bit primes (slow enough to interrupt a run)
 """
 import os
 import random
@@ -34,7 +34,7 @@ def mixed(rng, count):
 
 
 def semiprime(rng, count):
-    return [random_prime(rng, 25) * random_prime(rng, 25) for _ in range(count)]
+    return [random_prime(rng, 27) * random_prime(rng, 27) for _ in range(count)]
 
 
 def main():

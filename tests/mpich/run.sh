@@ -105,7 +105,7 @@ check "missing input file, -n 2: exit 2 with a message" bash -c "[ $rc -eq 2 ] &
 # --- clean stop on a signal as Hydra delivers it, then resume -------------------------------------
 # Hydra (MPICH 4.0) forwards SIGINT, SIGTERM and SIGUSR1 sent to mpiexec to every rank (SIGUSR2 and SIGHUP kill
 # mpiexec instead); mpifactor stops cleanly on each with status 3, which mpiexec usually returns.
-python3 "$GEN" semiprime 2000 "$SEED" >"$WORK/slow.txt" # about 8 s at -n 2 here (8 ms each with AVX2), a few s with AVX-512
+python3 "$GEN" semiprime 2000 "$SEED" >"$WORK/slow.txt" # about 14 s at -n 2 here (14 ms each with AVX2)
 expected "$WORK/slow.txt" >"$WORK/slow.expected"
 total=$(wc -l <"$WORK/slow.expected")
 for sig in TERM INT USR1; do

@@ -1,5 +1,6 @@
 /* The u64 and mpz kernels against their plain reference implementations, on edge cases and random input. */
 #include <check.h>
+#include <math.h>
 #include <gmp.h>
 
 #include "mf_kernel_mpz.h"
@@ -9,7 +10,7 @@
 
 __extension__ typedef unsigned __int128 u128;
 
-static const mf_u64_kernel fast_kernels[] = {MF_KERNEL_SCALAR, MF_KERNEL_AVX512};
+static const mf_u64_kernel fast_kernels[] = {MF_KERNEL_SCALAR, MF_KERNEL_AVX512, MF_KERNEL_AVX2};
 
 /* Compares every available fast kernel with the plain one on one query. */
 static void check_query(uint64_t n, uint64_t lo, uint64_t hi)
@@ -109,6 +110,36 @@ START_TEST(u64_random_ranges)
 }
 END_TEST
 
+START_TEST(u64_avx2_reciprocals)
+{
+    /* AVX2 below 2^63: reciprocals from the lane 32 below by two Newton steps, then by one once p^3 passes
+       about 2^12 n; the scalar kernel below the start and for the last few; n split into a double and a
+       small remainder. Scans from 3 across both thresholds to a divisor past them, n just below 2^b. */
+    const int bits[] = {33, 40, 52, 53, 54, 62, 63};
+    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++) {
+        uint64_t d = ((uint64_t)(cbrt(0x1p12 * ldexp(1.0, bits[i])) * 1.5) + 2 * mf_test_range(0, 50)) | 1;
+        uint64_t n = (uint64_t)((((u128)1 << bits[i]) - 1) / d * d);
+        check_query(n, 3, d + 64);
+        check_query(n, (d - 2000) | 1, d + 2000);
+        check_query(n - 2, 3, d + 64); /* no divisor planted */
+    }
+    /* n at 2^63 and around it (the AVX2 path ends there), with small and large candidates */
+    const uint64_t around[] = {(UINT64_C(1) << 63) - 1, (UINT64_C(1) << 63) - 25, UINT64_C(1) << 63,
+                               (UINT64_C(1) << 63) + 1, UINT64_C(3037000493) * UINT64_C(3037000453)};
+    for (size_t i = 0; i < sizeof around / sizeof around[0]; i++) {
+        check_query(around[i], 3, 200001);
+        check_query(around[i], UINT64_C(3037000001), UINT64_C(3037001001));
+    }
+    /* every range length up to 40 candidates ending at a divisor, or just before it (the tails) */
+    for (uint64_t len = 0; len <= 40; len++) {
+        uint64_t d = 1048583; /* a prime */
+        uint64_t n = d * ((UINT64_C(1) << 40) + 15);
+        check_query(n, d - 2 * len, d);
+        check_query(n, d - 2 * len, d - 2);
+    }
+}
+END_TEST
+
 START_TEST(mpz_matches_plain)
 {
     mpz_t z;
@@ -163,6 +194,7 @@ Suite *kernel_suite(void)
     tcase_add_test(tc, isqrt_exact);
     tcase_add_test(tc, u64_edge_cases);
     tcase_add_test(tc, u64_random_ranges);
+    tcase_add_test(tc, u64_avx2_reciprocals);
     tcase_add_test(tc, mpz_matches_plain);
     tcase_add_test(tc, sim_table_hook);
     suite_add_tcase(s, tc);
