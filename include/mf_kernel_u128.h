@@ -18,7 +18,7 @@ typedef enum mf_u128_kernel {
 /* Chooses the implementation used by mf_u128_find_divisor. Returns 0, or -1 when the CPU cannot run
    the requested one (the selection is then unchanged). MF_U128_AUTO resolves to the best available. */
 int mf_u128_kernel_select(mf_u128_kernel k);
-/* Chooses the implementation named like the 64-bit kernel k (--kernel): avx512, scalar and plain
+/* Chooses the implementation named like the 64-bit kernel k (--kernel): avx512, avx2, scalar and plain
    select the same kind here; auto selects MF_U128_AUTO. Returns as mf_u128_kernel_select. */
 int mf_u128_kernel_select_as(mf_u64_kernel k);
 /* True unless the plain reference is in use: every other implementation (vector or portable) costs less per

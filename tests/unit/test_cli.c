@@ -44,6 +44,13 @@ START_TEST(defaults_and_options)
     ck_assert_int_eq(cfg.ninputs, 2);
     ck_assert_str_eq(cfg.inputs[0], "a.txt");
     ck_assert_str_eq(cfg.inputs[1], "b.txt");
+    const char *kernels[] = {"auto", "avx512", "avx2", "scalar", "plain"};
+    const mf_u64_kernel parsed[] = {MF_KERNEL_AUTO, MF_KERNEL_AVX512, MF_KERNEL_AVX2, MF_KERNEL_SCALAR, MF_KERNEL_PLAIN};
+    for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
+        const char *kernel[] = {"--kernel", kernels[i], NULL};
+        ck_assert_int_eq(parse(&cfg, err, kernel), MF_CLI_RUN);
+        ck_assert_int_eq(cfg.kernel, parsed[i]);
+    }
     const char *pio_on[] = {"--parallel-io", "-o", "x", NULL}, *pio_off[] = {"--no-parallel-io", NULL};
     ck_assert_int_eq(parse(&cfg, err, pio_on), MF_CLI_RUN);
     ck_assert(cfg.parallel_io_mode == MF_PIO_ON && cfg.parallel_io);
