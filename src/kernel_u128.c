@@ -17,6 +17,7 @@
    candidates per instruction. Candidates of 2^46 and more (2^45 steps of trial division away from any
    cofactor's start) use one 128-bit % each. */
 #include "mf_kernel_u128.h"
+#include "mf_cpu.h"
 
 #include <math.h>
 #include <string.h>
@@ -538,38 +539,23 @@ static uint64_t find_avx512(const chunks *n, uint64_t lo, uint64_t hi)
     return 0;
 }
 
-static int cpu_has_avx2(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
+#endif
 
-static int cpu_has_avx512(void)
+/* The AVX-512 path runs where the CPU has it, and on any CPU in the emulated test build. */
+static bool cpu_has_avx512(void)
 {
 #ifdef MF_EMULATE_AVX512
-    return 1;
+    return true;
 #else
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+    return mf_cpu_has_avx512();
 #endif
 }
-#else
-static int cpu_has_avx512(void)
-{
-    return 0;
-}
-
-static int cpu_has_avx2(void)
-{
-    return 0;
-}
-#endif
 
 int mf_u128_kernel_select(mf_u128_kernel k)
 {
     if (k == MF_U128_AUTO)
-        k = cpu_has_avx512() ? MF_U128_AVX512 : cpu_has_avx2() ? MF_U128_AVX2 : MF_U128_SCALAR;
-    if ((k == MF_U128_AVX512 && !cpu_has_avx512()) || (k == MF_U128_AVX2 && !cpu_has_avx2()))
+        k = cpu_has_avx512() ? MF_U128_AVX512 : mf_cpu_has_avx2_fma() ? MF_U128_AVX2 : MF_U128_SCALAR;
+    if ((k == MF_U128_AVX512 && !cpu_has_avx512()) || (k == MF_U128_AVX2 && !mf_cpu_has_avx2_fma()))
         return -1;
     g_kernel = k;
     return 0;

@@ -7,6 +7,7 @@
    candidate, one division per block. Inverses come from a table grown on demand, or are computed
    with Newton's iteration past the table's cap. */
 #include "mf_kernel_u64.h"
+#include "mf_cpu.h"
 #include "mf_sim.h"
 
 #include <math.h>
@@ -340,35 +341,14 @@ __attribute__((target("avx2,fma"))) static uint64_t find_avx2_reciprocal(uint64_
     return p <= hi ? find_scalar(n, p, hi) : 0;
 }
 
-static int cpu_has_avx2_fma(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-
-static int cpu_has_avx512(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-}
-#else
-static int cpu_has_avx512(void)
-{
-    return 0;
-}
-
-static int cpu_has_avx2_fma(void)
-{
-    return 0;
-}
 #endif
 
 int mf_u64_kernel_select(mf_u64_kernel k)
 {
     g_small_vector = k != MF_KERNEL_SCALAR && k != MF_KERNEL_PLAIN;
     if (k == MF_KERNEL_AUTO)
-        k = cpu_has_avx512() ? MF_KERNEL_AVX512 : cpu_has_avx2_fma() ? MF_KERNEL_AVX2 : MF_KERNEL_SCALAR;
-    if ((k == MF_KERNEL_AVX512 && !cpu_has_avx512()) || (k == MF_KERNEL_AVX2 && !cpu_has_avx2_fma()))
+        k = mf_cpu_has_avx512() ? MF_KERNEL_AVX512 : mf_cpu_has_avx2_fma() ? MF_KERNEL_AVX2 : MF_KERNEL_SCALAR;
+    if ((k == MF_KERNEL_AVX512 && !mf_cpu_has_avx512()) || (k == MF_KERNEL_AVX2 && !mf_cpu_has_avx2_fma()))
         return -1;
     g_kernel = k;
     return 0;
