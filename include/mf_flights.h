@@ -1,11 +1,12 @@
 /* The units each rank holds, in the order it runs them, and which running unit to ask to hand back early
-   when ranks idle (pure: no MPI, no clock; times are passed in). */
+   when a rank would otherwise idle (pure: no MPI, no clock; times are passed in). */
 #ifndef MPIFACTOR_FLIGHTS_H
 #define MPIFACTOR_FLIGHTS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mf_order.h"
 #include "mf_sched.h"
 
 /* A unit a rank holds: the first one it holds is running, since the rank's previous result came in. */
@@ -34,9 +35,9 @@ int mf_flights_push(mf_flights *f, int w, uint64_t id, bool text, double now);
 int mf_flights_pop(mf_flights *f, int w, double now);
 /* Units rank w holds. */
 static inline int mf_flights_held(const mf_flights *f, int w) { return f->held[w]; }
-/* When some rank holds no unit (and so, after a round of hand-outs, nothing is left to give it), picks the
-   text unit that has been running longest, at least min_run_s at time now and not asked before; marks it
-   asked and sets *w and *id. Returns false when no rank idles or no unit qualifies. */
-bool mf_flights_pick_yield(mf_flights *f, double now, double min_run_s, int *w, uint64_t *id);
+/* For a rank that would otherwise idle (the caller found nothing to hand it): picks the running text unit
+   nearest the head of `order` (ids are its segments) that has run at least min_run_s at time now and was not
+   asked before; marks it asked and sets *w and *id. Returns false when no unit qualifies. */
+bool mf_flights_pick_yield(mf_flights *f, const mf_order *order, double now, double min_run_s, int *w, uint64_t *id);
 
 #endif

@@ -45,6 +45,8 @@ typedef struct mf_master {
     mf_rank_stats *per_rank;
     mf_run_stats run;
     bool io_error, interrupted;
+    bool starved;             /* a hand-out found nothing for a rank with room: ask a unit to yield */
+    double service_s;         /* rank 0's time spent taking in results and handing out units */
     bool no_range;            /* no range could go out in this round of hand-outs (none can until one reports) */
     bool by_ref;              /* --parallel-io from regular files: slices go out as references, not bytes */
     mf_pario pio;             /* ... rank 0's own reads of them */

@@ -1,9 +1,9 @@
 /* Works through one encoded work unit in slices and builds its encoded result (pure: no MPI).
 
-   A text unit is tokenized, factorized and formatted here, so that rank 0 only moves bytes. A unit that
-   has used opts.handback_s of CPU time hands back its unstarted rest, and the number in progress is
-   suspended and returned as a partial factorization, to be continued in candidate ranges. (CPU time, so
-   that a loaded or oversubscribed node does not hand back units that are cheap.) */
+   A text unit is tokenized, factorized and formatted here, so that rank 0 only moves bytes. A unit asked
+   to yield (mf_runner_yield: the master asks when a rank would otherwise idle) hands back its unstarted rest,
+   and the number in progress is suspended and returned as a partial factorization, to be continued in
+   candidate ranges. A unit never hands back on its own: how long it runs says nothing about demand. */
 #ifndef MPIFACTOR_RUNNER_H
 #define MPIFACTOR_RUNNER_H
 
@@ -20,7 +20,7 @@ typedef struct mf_runner_opts {
     uint64_t max_divisor;          /* as in mf_job_start (0: unbounded) */
     mf_format format;
     bool verify;                   /* check every factorization with mf_verify */
-    double handback_s;             /* 0: never hand back or suspend */
+    bool yieldable;                /* hands back when asked (mf_runner_yield); false: never (-np 1) */
     const char *const *paths;      /* input names for messages (not owned) */
     int npaths;
 } mf_runner_opts;
@@ -66,9 +66,9 @@ bool mf_runner_step(mf_runner *r, uint64_t budget);
    the last one (rank 0 serves between its own steps; a worker does almost nothing there and skips the
    extra clock call). */
 void mf_runner_mark_cpu(mf_runner *r);
-/* Asks the loaded text unit `id` to hand back at the end of its next slice, as if its CPU budget were spent
-   (the master asks when ranks idle and nothing else is left to hand out). Does nothing for another unit, a
-   range unit or when handing back is off (opts.handback_s 0). Returns true when the request applies. */
+/* Asks the loaded text unit `id` to hand back at the end of its next slice (the master asks when a rank
+   would otherwise idle). Does nothing for another unit, a range unit or when handing back is off
+   (opts.yieldable false). Returns true when the request applies. */
 bool mf_runner_yield(mf_runner *r, uint64_t id);
 
 #endif

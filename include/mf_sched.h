@@ -1,25 +1,32 @@
 /* Work-unit sizing for dynamic (pull) scheduling (pure: no MPI, no clock).
 
-   Text units aim at a fixed compute time each, from the measured cost per input byte, so cheap numbers
-   travel in large slices and costly ones in small ones. The first units, sent before any cost is known, hold
-   as many lines as fit the target if each held a number at its worst case (a prime: about sqrt(n) / 2 trial
-   divisors, n read off the line length), at most MF_SCHED_FIRST_MAX_BYTES. Near the end of a known-size input, units shrink (guided self-scheduling) so all ranks finish
-   together. A unit that still runs past MF_SCHED_HANDBACK_S hands back its unstarted rest, and the number in
-   progress is split into candidate ranges of MF_SCHED_TARGET_S each. */
+   Text units aim at a compute time each, from the measured cost per input byte, so cheap numbers travel in
+   large slices and costly ones in small ones. The first units, sent before any cost is known, hold as many
+   lines as fit the target if each held a number at its worst case (a prime: about sqrt(n) / 2 trial
+   divisors, n read off the line length), at most MF_SCHED_FIRST_MAX_BYTES. Near the end of a known-size
+   input, units shrink (guided self-scheduling: the work left over twice the ranks) so all ranks finish
+   together, and so do the candidate ranges of a split number.
+
+   No decision waits on a fixed clock: a unit hands back its rest, and its number in progress is split into
+   ranges, only when a rank would otherwise idle (the master asks; see mf_flights_pick_yield). The least
+   work worth a message, the grain, comes from the run: rank 0's measured service time per unit times the
+   ranks it serves (MF_SCHED_GRAIN_SHARE times over), so that serving every rank once takes a small share of
+   a unit's time at any scale. Units and ranges carry at least a grain, and a unit must have run a grain
+   before it is asked to hand back. MF_SCHED_TARGET_S bounds a unit's time only so that results reach the
+   output, the checkpoint and the progress line often; it is raised to the grain where that is larger. */
 #ifndef MPIFACTOR_SCHED_H
 #define MPIFACTOR_SCHED_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define MF_SCHED_TARGET_S 0.05      /* aimed compute seconds per unit */
-#define MF_SCHED_HANDBACK_S 0.1     /* a unit busy this long hands back its rest and splits its number */
-#define MF_SCHED_YIELD_S 0.01       /* while ranks idle with nothing to hand out, a text unit running this long
-                                       is asked to hand back at once */
-#define MF_SCHED_FLOOR_S 0.005      /* near the end, units still carry at least this much work */
+#define MF_SCHED_TARGET_S 0.05      /* aimed compute seconds per unit at most (responsiveness, not balance) */
+#define MF_SCHED_SERVICE_S 20e-6    /* rank 0's service seconds per unit assumed until measured */
+#define MF_SCHED_GRAIN_SHARE 4      /* a grain is this many times the time to serve every rank one unit */
 #define MF_SCHED_FIRST_BYTES 256u   /* slices before any cost or line length is known: a few dozen numbers */
 #define MF_SCHED_FIRST_MAX_BYTES 4096u /* slices before any cost is known, at most */
-#define MF_SCHED_CANDIDATE_S 2e-9   /* assumed seconds per trial divisor before any is measured (pessimistic) */
+#define MF_SCHED_CANDIDATE_S 2e-9   /* seconds per trial divisor assumed for the first units only, before any
+                                       is measured (the slowest kernel's: first units err on the small side) */
 #define MF_SCHED_MAX_BYTES 65536u   /* about 8000 numbers of 7 digits */
 #define MF_SCHED_MIN_RANGE (UINT64_C(1) << 16)  /* candidates per range unit, at least */
 #define MF_UNITS_IN_FLIGHT 2        /* units a worker holds: one running, one queued */
@@ -30,7 +37,15 @@ typedef struct mf_sched {
     double cost_per_byte;     /* smoothed compute seconds per input byte, < 0 before any measurement */
     double cost_per_candidate;/* smoothed seconds per candidate of split numbers, < 0 before any */
     double line_bytes;        /* the input's mean line length, < 0 before it is known */
+    double service_s;         /* rank 0's service seconds per unit handed out, < 0 before any measurement */
 } mf_sched;
+
+/* How wide the next candidate range of a split number is: the candidates left over twice `ways` ranks
+   (guided), within [least, most]. A fixed width w is {w, w, 1}. */
+typedef struct mf_range_size {
+    uint64_t most, least;
+    uint32_t ways;
+} mf_range_size;
 
 /* Initializes the scheduler for `ranks` computing ranks; fixed_lines 0 selects adaptive sizes. */
 void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_lines);
@@ -40,10 +55,19 @@ void mf_sched_observe(mf_sched *s, size_t bytes, double busy_s);
 void mf_sched_observe_candidates(mf_sched *s, uint64_t candidates, double busy_s);
 /* Records the input's mean line length in bytes (one number per line assumed), for the first units. */
 void mf_sched_observe_lines(mf_sched *s, double bytes_per_line);
+/* Records rank 0's service time so far: service_s seconds spent handing out `units` units and taking in
+   their results (outside its own factoring and naps). */
+void mf_sched_observe_service(mf_sched *s, double service_s, uint64_t units);
+/* The grain: the least compute seconds worth one unit or range, and the least time a unit runs before it
+   may be asked to hand back (see above). */
+double mf_sched_grain_s(const mf_sched *s);
 /* Bytes of input for the next text unit. remaining: input bytes not yet handed out, or < 0 when unknown. */
 size_t mf_sched_next_bytes(const mf_sched *s, double remaining);
-/* Candidates per range unit of a split number (about MF_SCHED_TARGET_S of work each). */
-uint64_t mf_sched_range_width(const mf_sched *s);
+/* How wide ranges of split numbers are: at most a target's worth of candidates, at least a grain's (and
+   MF_SCHED_MIN_RANGE), shared over the ranks. */
+mf_range_size mf_sched_range_size(const mf_sched *s);
+/* Candidates of the next range when `left` odd candidates of its number remain to be issued (>= 1). */
+uint64_t mf_range_size_pick(const mf_range_size *z, uint64_t left);
 /* Segments the master may hold between the next result to write and the newest unit handed out. */
 uint32_t mf_sched_window(int ranks);
 

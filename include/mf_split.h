@@ -65,6 +65,8 @@ bool mf_split_next_range(mf_split *s, uint64_t width, size_t max_outstanding, ui
    are not ascending within [lo, hi]. */
 int mf_split_report(mf_split *s, uint64_t lo, uint64_t hi, const uint64_t *divisors, size_t ndivisors,
                     uint64_t candidates);
+/* Odd candidates not yet issued (0 once done or all are issued up to the current limit). */
+uint64_t mf_split_left(const mf_split *s);
 /* Ranges issued and not yet reported (the caller keeps the split until this is 0, or drops reports itself). */
 size_t mf_split_outstanding(const mf_split *s);
 /* True once the factorization in s->result is final. */

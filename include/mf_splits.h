@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "mf_order.h"
+#include "mf_sched.h"
 #include "mf_split.h"
 
 typedef struct mf_splits_slot {
@@ -50,9 +51,9 @@ void mf_splits_free(mf_splits *t);
 const mf_split *mf_splits_start(mf_splits *t, mf_order *order, uint64_t seg, const mf_factored *partial,
                                 uint64_t p, uint64_t max_divisor);
 /* Chooses the next range unit: of the split number earliest in `order` that can issue one (at most
-   max_outstanding ranges each), `width` candidates. Costs one step per number not yet complete. Sets *id (for the report), *lo, *hi and *cofactor (the
+   max_outstanding ranges each), as many candidates as `size` picks for what that number has left. Costs one step per number not yet complete. Sets *id (for the report), *lo, *hi and *cofactor (the
    number's current cofactor, owned by the table). Returns false when no range can go out. */
-bool mf_splits_next_range(mf_splits *t, const mf_order *order, uint64_t width, size_t max_outstanding,
+bool mf_splits_next_range(mf_splits *t, const mf_order *order, const mf_range_size *size, size_t max_outstanding,
                           uint64_t *id, uint64_t *lo, uint64_t *hi, mpz_srcptr *cofactor);
 /* Records the report of range unit id (see mf_split_report). Returns 1 when this report completed its
    number: *done then points to the split (result final) and *seg to its segment; 0 when it did not; -1

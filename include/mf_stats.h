@@ -33,7 +33,9 @@ typedef struct mf_run_stats {
     uint64_t units;           /* work units handed out (text and range units) */
     uint64_t numbers_split;   /* numbers whose candidates were split into ranges across ranks */
     uint64_t wasted_candidates; /* candidates of ranges dropped because the number was already done */
-    uint64_t units_handed_back; /* units that ran past their budget and returned their unstarted rest */
+    uint64_t units_handed_back; /* units that handed back their unstarted rest or their number in progress */
+    uint64_t yields_asked;    /* requests to hand back, each made for a rank that would otherwise idle */
+    double grain_s;           /* the scheduler's grain at the end (mf_sched_grain_s) */
     bool parallel_io;         /* workers read and wrote the files themselves (--parallel-io, or auto) */
     int exit_code;
 } mf_run_stats;

@@ -1,4 +1,4 @@
-/* Units in flight per rank (a small ring each) and the choice of a unit to hand back early. */
+/* Units in flight per rank (a small ring each) and the choice of a unit to hand back early, head of line first. */
 #include "mf_flights.h"
 
 #include <stdlib.h>
@@ -49,22 +49,20 @@ int mf_flights_pop(mf_flights *f, int w, double now)
     return 0;
 }
 
-bool mf_flights_pick_yield(mf_flights *f, double now, double min_run_s, int *w, uint64_t *id)
+bool mf_flights_pick_yield(mf_flights *f, const mf_order *order, double now, double min_run_s, int *w, uint64_t *id)
 {
-    bool idle = false;
-    for (int r = 0; r < f->ranks && !idle; r++)
-        idle = f->held[r] == 0;
-    if (!idle)
-        return false;
     mf_flight *best = NULL;
-    double oldest = now - min_run_s;
+    uint64_t best_key = UINT64_MAX;
     for (int r = 0; r < f->ranks; r++) {
         if (f->held[r] == 0)
             continue;
         mf_flight *u = at(f, r, 0);
-        if (u->text && !u->asked && u->since <= oldest) {
+        if (!u->text || u->asked || u->since > now - min_run_s)
+            continue;
+        uint64_t key = mf_order_key(order, u->id);
+        if (!best || key < best_key) {
             best = u;
-            oldest = u->since;
+            best_key = key;
             *w = r;
         }
     }

@@ -62,11 +62,16 @@ static void on_message(mf_master *m, int src, int tag)
     }
 }
 
-static void receive_all(mf_master *m)
+/* Takes in every message waiting. Returns true when there was one. */
+static bool receive_all(mf_master *m)
 {
     int src, tag;
-    while (mf_proto_poll(&src, &tag, &m->msg))
+    bool any = false;
+    while (mf_proto_poll(&src, &tag, &m->msg)) {
         on_message(m, src, tag);
+        any = true;
+    }
+    return any;
 }
 
 /* ---- hand-out and own work ---- */
@@ -80,18 +85,22 @@ static void flight_push(mf_master *m, int w)
         mf_master_malformed(0);
 }
 
-/* At the tail, while a rank idles with nothing to hand out, asks the text unit that has run longest (at least
-   MF_SCHED_YIELD_S) to hand back now: its rest and its number in progress (then split into ranges) go to the
-   idle ranks. A request that arrives after the unit ended is ignored. */
+/* When a hand-out found nothing for a rank that would otherwise idle (m->starved), asks the running text unit
+   nearest the head of the output that has run at least a grain to hand back now: its rest and its number in
+   progress (then split into ranges) go to the ranks that wait. Demand, not a unit's age, decides; the grain
+   only keeps a unit that has barely started from moving back and forth. A request that arrives after the
+   unit ended is ignored. */
 static void ask_yield(mf_master *m)
 {
     int w;
     uint64_t id;
-    /* only once all input is cut and no rest waits: a rank that idles earlier waits for the window of
-       results to move, and splitting more numbers then would only fill it further */
-    if (m->ranks < 2 || !m->input_done || mf_unitq_len(&m->requeued) > 0 ||
-        !mf_flights_pick_yield(&m->flights, mf_now(), MF_SCHED_YIELD_S, &w, &id))
+    bool starved = m->starved;
+    m->starved = false;
+    /* a rest handed back is still waiting to go out: it serves the next free slot */
+    if (m->ranks < 2 || !starved || mf_unitq_len(&m->requeued) > 0 ||
+        !mf_flights_pick_yield(&m->flights, &m->order, mf_now(), mf_sched_grain_s(&m->sched), &w, &id))
         return;
+    m->run.yields_asked++;
     if (w == 0) {
         mf_runner_yield(&m->own, id);
         return;
@@ -117,8 +126,12 @@ static bool dispatch(mf_master *m)
     /* round-robin, one unit per worker and round, so few units still spread over all workers */
     for (int round = 1; round <= MF_UNITS_IN_FLIGHT; round++) {
         for (int w = 1; w < m->ranks; w++) {
-            if (m->inflight[w] >= round || !mf_master_next_unit(m))
+            if (m->inflight[w] >= round)
                 continue;
+            if (!mf_master_next_unit(m)) {
+                m->starved = true; /* a slot open and nothing to fill it: worker w idles soon */
+                continue;
+            }
             flight_push(m, w);
             prepare_for_worker(m);
             mf_proto_send(w, MF_TAG_UNIT, &m->unit);
@@ -137,8 +150,10 @@ static bool own_work(mf_master *m)
         return false; /* the output is the bottleneck: leave the CPU to what drains it */
     if (!m->own.active) {
         /* dispatch() has just filled every worker slot it could: what is left is rank 0's */
-        if (!mf_master_next_unit(m))
+        if (!mf_master_next_unit(m)) {
+            m->starved = m->ranks > 1;
             return false;
+        }
         m->run.units++;
         flight_push(m, 0);
         if (mf_pario_resolve(&m->pio, &m->unit) != 0) { /* a slice by reference: read it here too */
@@ -233,6 +248,7 @@ static void write_stats(mf_master *m, double wall, double cpu, int exit_code)
     m->per_rank[0] = m->self;
     m->run.numbers_split = m->splits.started;
     m->run.wasted_candidates = m->splits.wasted;
+    m->run.grain_s = mf_sched_grain_s(&m->sched);
     m->run.version = MF_VERSION;
     m->run.kernel = mf_u64_kernel_name();
     m->run.kernel128 = mf_u128_kernel_name();
@@ -265,7 +281,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
     m.window = mf_sched_window(ranks);
     mf_runner_opts opts = {
         .max_divisor = cfg->max_divisor, .format = cfg->format, .verify = cfg->verify,
-        .handback_s = ranks > 1 ? MF_SCHED_HANDBACK_S : 0, .paths = cfg->inputs, .npaths = cfg->ninputs,
+        .yieldable = ranks > 1, .paths = cfg->inputs, .npaths = cfg->ninputs,
     };
     mf_runner_init(&m.own, &opts);
     mf_buf_init(&m.unit);
@@ -292,9 +308,14 @@ int mf_master_run(const mf_config *cfg, int ranks)
 
     double nap = 20e-6;
     while (!m.io_error && !m.sink.io_error && !stop_requested(&m, start)) {
-        receive_all(&m);
+        double served_from = mf_now();
+        bool received = receive_all(&m);
         write_ready(&m);
         bool busy = dispatch(&m);
+        if (received || busy) { /* rank 0's service time per unit sets the grain (mf_sched.h) */
+            m.service_s += mf_now() - served_from;
+            mf_sched_observe_service(&m.sched, m.service_s, m.run.units);
+        }
         if (m.input_done && mf_order_live(&m.order) == 0)
             break; /* everything read, handed out, returned and written */
         if (!busy) /* rank 0's own work only when serving left it nothing to do: at scale it serves first */

@@ -98,8 +98,8 @@ static bool next_range(mf_master *m)
     if (m->no_range)
         return false;
     m->no_range = true;
-    if (!mf_splits_next_range(&m->splits, &m->order, mf_sched_range_width(&m->sched), max_ranges_out(m), &id, &lo,
-                              &hi, &cofactor))
+    mf_range_size size = mf_sched_range_size(&m->sched);
+    if (!mf_splits_next_range(&m->splits, &m->order, &size, max_ranges_out(m), &id, &lo, &hi, &cofactor))
         return false;
     m->no_range = false;
     mf_value_set_mpz(&m->value, cofactor);

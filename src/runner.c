@@ -155,7 +155,7 @@ static bool step_text(mf_runner *r, uint64_t budget)
         r->number_busy_s += dt;
         r->number_cpu_s += dc;
     }
-    if (end || (r->opt.handback_s > 0 && (r->cpu_s >= r->opt.handback_s || r->yield_now))) {
+    if (end || (r->opt.yieldable && r->yield_now)) {
         finish_text(r);
         return true;
     }
@@ -169,7 +169,7 @@ void mf_runner_mark_cpu(mf_runner *r)
 
 bool mf_runner_yield(mf_runner *r, uint64_t id)
 {
-    if (!r->active || r->u.kind != MF_UNIT_TEXT || r->u.id != id || r->opt.handback_s <= 0)
+    if (!r->active || r->u.kind != MF_UNIT_TEXT || r->u.id != id || !r->opt.yieldable)
         return false;
     r->yield_now = true;
     return true;

@@ -1,4 +1,5 @@
-/* Adaptive unit sizes: fixed compute time per unit, shrinking near the end of the input. */
+/* Adaptive unit and range sizes: a compute time per unit from measured costs, shrinking near the end, never
+   below the grain that rank 0's measured service time sets. */
 #include "mf_sched.h"
 
 #include <math.h>
@@ -11,6 +12,26 @@ void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_lines)
     s->cost_per_byte = -1.0;
     s->cost_per_candidate = -1.0;
     s->line_bytes = -1.0;
+    s->service_s = -1.0;
+}
+
+void mf_sched_observe_service(mf_sched *s, double service_s, uint64_t units)
+{
+    if (units >= 16 && service_s > 0) /* the first few units time start-up more than service */
+        s->service_s = service_s / (double)units;
+}
+
+double mf_sched_grain_s(const mf_sched *s)
+{
+    double per_unit = s->service_s > 0 ? s->service_s : MF_SCHED_SERVICE_S;
+    return MF_SCHED_GRAIN_SHARE * (double)s->ranks * per_unit;
+}
+
+/* The most compute seconds a unit aims at: the target, or the grain where serving the ranks needs more. */
+static double target_s(const mf_sched *s)
+{
+    double grain = mf_sched_grain_s(s);
+    return grain > MF_SCHED_TARGET_S ? grain : MF_SCHED_TARGET_S;
 }
 
 void mf_sched_observe_lines(mf_sched *s, double bytes_per_line)
@@ -28,7 +49,7 @@ static double first_bytes(const mf_sched *s)
     double digits = s->line_bytes > 2 ? s->line_bytes - 1 : 1; /* less the newline */
     double candidate_s = s->cost_per_candidate > 0 ? s->cost_per_candidate : MF_SCHED_CANDIDATE_S;
     double worst_s = 0.5 * pow(10.0, digits / 2) * candidate_s;
-    double lines = worst_s > 0 ? floor(MF_SCHED_TARGET_S / worst_s) : 1;
+    double lines = worst_s > 0 ? floor(target_s(s) / worst_s) : 1;
     double size = (lines < 1 ? 1 : lines) * s->line_bytes;
     return size < MF_SCHED_FIRST_MAX_BYTES ? size : MF_SCHED_FIRST_MAX_BYTES;
 }
@@ -57,12 +78,12 @@ void mf_sched_observe_candidates(mf_sched *s, uint64_t candidates, double busy_s
 size_t mf_sched_next_bytes(const mf_sched *s, double remaining)
 {
     bool known = s->cost_per_byte >= 0;
-    double size = known ? MF_SCHED_TARGET_S / s->cost_per_byte : first_bytes(s);
+    double size = known ? target_s(s) / s->cost_per_byte : first_bytes(s);
     if (remaining >= 0) {
-        /* guided: shrink near the end (or for a small input on many ranks), but never below units
-           worth MF_SCHED_FLOOR_S of work once the cost is known */
+        /* guided: shrink near the end (or for a small input on many ranks), but never below a grain of work
+           once the cost is known */
         double share = remaining / (2.0 * s->ranks);
-        double least = known ? MF_SCHED_FLOOR_S / s->cost_per_byte : 1;
+        double least = known ? mf_sched_grain_s(s) / s->cost_per_byte : 1;
         if (share < least)
             share = least;
         if (size > share)
@@ -76,16 +97,33 @@ size_t mf_sched_next_bytes(const mf_sched *s, double remaining)
     return (size_t)size;
 }
 
-uint64_t mf_sched_range_width(const mf_sched *s)
+/* Candidates worth `seconds` of compute at the measured cost, within [MF_SCHED_MIN_RANGE, 10^15]. */
+static uint64_t candidates_for(const mf_sched *s, double seconds)
 {
-    if (s->cost_per_candidate <= 0)
-        return MF_SCHED_MIN_RANGE * 16;
-    double w = MF_SCHED_TARGET_S / s->cost_per_candidate;
+    double c = s->cost_per_candidate > 0 ? s->cost_per_candidate : MF_SCHED_CANDIDATE_S;
+    double w = seconds / c;
     if (w < (double)MF_SCHED_MIN_RANGE)
         return MF_SCHED_MIN_RANGE;
     if (w > 1e15)
         return UINT64_C(1000000000000000);
     return (uint64_t)w;
+}
+
+mf_range_size mf_sched_range_size(const mf_sched *s)
+{
+    return (mf_range_size){.most = candidates_for(s, target_s(s)), .least = candidates_for(s, mf_sched_grain_s(s)),
+                           .ways = (uint32_t)s->ranks};
+}
+
+uint64_t mf_range_size_pick(const mf_range_size *z, uint64_t left)
+{
+    uint64_t ways = z->ways ? 2 * (uint64_t)z->ways : 2;
+    uint64_t w = left / ways + (left % ways != 0);
+    if (w > z->most)
+        w = z->most;
+    if (w < z->least)
+        w = z->least;
+    return w ? w : 1;
 }
 
 uint32_t mf_sched_window(int ranks)

@@ -186,6 +186,13 @@ size_t mf_split_outstanding(const mf_split *s)
     return n;
 }
 
+uint64_t mf_split_left(const mf_split *s)
+{
+    if (s->done || s->next_lo > s->limit)
+        return 0;
+    return (s->limit - s->next_lo) / 2 + 1;
+}
+
 bool mf_split_next_range(mf_split *s, uint64_t width, size_t max_outstanding, uint64_t *lo, uint64_t *hi)
 {
     if (s->done || s->next_lo > s->limit)

@@ -106,7 +106,7 @@ const mf_split *mf_splits_start(mf_splits *t, mf_order *order, uint64_t seg, con
     return &s->split;
 }
 
-bool mf_splits_next_range(mf_splits *t, const mf_order *order, uint64_t width, size_t max_outstanding,
+bool mf_splits_next_range(mf_splits *t, const mf_order *order, const mf_range_size *size, size_t max_outstanding,
                           uint64_t *id, uint64_t *lo, uint64_t *hi, mpz_srcptr *cofactor)
 {
     if (t->npending == 0)
@@ -128,7 +128,8 @@ bool mf_splits_next_range(mf_splits *t, const mf_order *order, uint64_t width, s
         return false;
     size_t i = t->pending[best].slot;
     mf_splits_slot *s = &t->slots[i];
-    bool issued = mf_split_next_range(&s->split, width, max_outstanding, lo, hi);
+    uint64_t left = mf_split_left(&s->split);
+    bool issued = left > 0 && mf_split_next_range(&s->split, mf_range_size_pick(size, left), max_outstanding, lo, hi);
     refresh_entry(t, s);
     if (!issued) /* cannot happen while the entries are kept up to date */
         return false;

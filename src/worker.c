@@ -41,7 +41,7 @@ int mf_worker_run(const mf_config *cfg)
     mf_runner runner;
     mf_runner_opts opts = {
         .max_divisor = cfg->max_divisor, .format = cfg->format, .verify = cfg->verify,
-        .handback_s = MF_SCHED_HANDBACK_S, .paths = cfg->inputs, .npaths = cfg->ninputs,
+        .yieldable = true, .paths = cfg->inputs, .npaths = cfg->ninputs,
     };
     mf_runner_init(&runner, &opts);
     mf_pario pio;
@@ -55,6 +55,8 @@ int mf_worker_run(const mf_config *cfg)
     for (int i = 0; i < QUEUE_CAP; i++)
         mf_buf_init(&queue[i]);
     mf_buf_init(&msg);
+    bool yield_next = false; /* a request to hand back arrived before its unit was loaded */
+    uint64_t yield_id = 0;
     int exit_code = MF_EXIT_INTERNAL;
     double nap = 20e-6;
     for (;;) {
@@ -65,10 +67,13 @@ int mf_worker_run(const mf_config *cfg)
                 stop = 1;
                 break;
             }
-            if (tag == MF_TAG_YIELD) { /* a request for a unit already finished is stale: ignored */
+            if (tag == MF_TAG_YIELD) {
                 uint64_t id = mf_buf_get_u64(&msg);
-                if (!msg.failed)
-                    mf_runner_yield(&runner, id);
+                /* for the unit that runs next when it is not loaded yet; stale (ignored) for one finished */
+                if (!msg.failed && !mf_runner_yield(&runner, id)) {
+                    yield_next = true;
+                    yield_id = id;
+                }
                 continue;
             }
             if (tag == MF_TAG_PLACE) {
@@ -106,6 +111,9 @@ int mf_worker_run(const mf_config *cfg)
             }
             qhead = (qhead + 1) % QUEUE_CAP;
             qlen--;
+            if (yield_next)
+                mf_runner_yield(&runner, yield_id);
+            yield_next = false;
         }
         if (runner.active) {
             if (mf_runner_step(&runner, WORKER_SLICE)) {

@@ -188,12 +188,12 @@ START_TEST(splits_many_numbers_nearest_head_first)
     for (int i = 1; i < 600; i += 2) { /* one range each (cap 1), in output order */
         uint64_t id, lo, hi;
         mpz_srcptr cof;
-        ck_assert(mf_splits_next_range(&t, &o, 1000, 1, &id, &lo, &hi, &cof));
+        ck_assert(mf_splits_next_range(&t, &o, &(mf_range_size){1000, 1000, 1}, 1, &id, &lo, &hi, &cof));
         ck_assert(mpz_cmp_ui(cof, 1000003ull * 1000033ull + 2 * (uint64_t)i) == 0);
     }
     uint64_t id, lo, hi;
     mpz_srcptr cof;
-    ck_assert(!mf_splits_next_range(&t, &o, 1000, 1, &id, &lo, &hi, &cof));
+    ck_assert(!mf_splits_next_range(&t, &o, &(mf_range_size){1000, 1000, 1}, 1, &id, &lo, &hi, &cof));
     mf_factored_clear(&f);
     mf_splits_free(&t);
     mf_order_free(&o);
@@ -247,13 +247,13 @@ START_TEST(splits_head_of_line_first)
     ck_assert_uint_eq(t.started, 2);
     uint64_t id, lo, hi, ids[64], los[64], his[64];
     mpz_srcptr cof;
-    ck_assert(mf_splits_next_range(&t, &o, 100000, 2, &id, &lo, &hi, &cof));
+    ck_assert(mf_splits_next_range(&t, &o, &(mf_range_size){100000, 100000, 1}, 2, &id, &lo, &hi, &cof));
     ck_assert(mpz_cmp_ui(cof, 999983ull * 1000003ull) == 0 && lo == 3);
     ids[0] = id, los[0] = lo, his[0] = hi;
-    ck_assert(mf_splits_next_range(&t, &o, 100000, 2, &ids[1], &los[1], &his[1], &cof));
+    ck_assert(mf_splits_next_range(&t, &o, &(mf_range_size){100000, 100000, 1}, 2, &ids[1], &los[1], &his[1], &cof));
     ck_assert(mpz_cmp_ui(cof, 999983ull * 1000003ull) == 0 && los[1] == his[0] + 2);
     /* a holds two outstanding ranges (the cap): the next range comes from c */
-    ck_assert(mf_splits_next_range(&t, &o, 100000, 2, &ids[2], &los[2], &his[2], &cof));
+    ck_assert(mf_splits_next_range(&t, &o, &(mf_range_size){100000, 100000, 1}, 2, &ids[2], &los[2], &his[2], &cof));
     ck_assert(mpz_cmp_ui(cof, 1000003ull * 1000033ull) == 0 && los[2] == 3);
     /* reports: nothing in the first range of a, then its second range has no divisor either */
     const mf_split *done = NULL;
@@ -266,7 +266,7 @@ START_TEST(splits_head_of_line_first)
     /* drive a to completion: it reports 999983 in the range that holds it */
     int rc = 0, n = 0;
     while (rc == 0) {
-        ck_assert(mf_splits_next_range(&t, &o, 100000, 2, &id, &lo, &hi, &cof));
+        ck_assert(mf_splits_next_range(&t, &o, &(mf_range_size){100000, 100000, 1}, 2, &id, &lo, &hi, &cof));
         if (mpz_cmp_ui(cof, 999983ull * 1000003ull) != 0) { /* c's turn: leave it outstanding */
             ck_assert_int_lt(++n, 60);
             continue;
@@ -311,7 +311,7 @@ START_TEST(splits_done_at_once_and_waste)
     uint64_t id[4], lo[4], hi[4];
     mpz_srcptr cof;
     for (int i = 0; i < 4; i++)
-        ck_assert(mf_splits_next_range(&t, &o, 200, 0, &id[i], &lo[i], &hi[i], &cof));
+        ck_assert(mf_splits_next_range(&t, &o, &(mf_range_size){200, 200, 1}, 0, &id[i], &lo[i], &hi[i], &cof));
     const mf_split *done = NULL;
     uint64_t seg, d = 1009;
     /* 1009 lies in the 3rd range ([803, 1201]); ranges after it and the first two report nothing */

@@ -177,13 +177,14 @@ static void finish_split(mf_runner *r, mf_split *s)
 
 START_TEST(hand_back_and_split)
 {
-    /* hard numbers: a unit busy for more than the (tiny) budget hands back its rest and its number */
+    /* hard numbers: a unit asked to yield after each slice hands back its rest and its number, and the pieces
+       put back together equal the reference */
     const char *text = "281474641166387 25 4294967291\n281473869415489 # p*q, p^2\n"
                        "844421608243767 340282366920938463463374607431768211455 16777213\n";
-    mf_runner_opts opts = {.format = MF_FORMAT_TEXT, .handback_s = 1e-4, .paths = paths, .npaths = 1};
+    mf_runner_opts opts = {.format = MF_FORMAT_TEXT, .yieldable = true, .paths = paths, .npaths = 1};
     mf_runner r, ranges;
     mf_runner_init(&r, &opts);
-    opts.handback_s = 0;
+    opts.yieldable = false;
     mf_runner_init(&ranges, &opts);
     mf_buf unit, expect, got;
     mf_buf_init(&unit);
@@ -199,7 +200,13 @@ START_TEST(hand_back_and_split)
     int handbacks = 0, splits = 0;
     for (;;) {
         size_t slice_len = unit.len - 22; /* the text after the unit header */
-        run_unit(&r, &unit);
+        ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+        uint64_t unit_id = r.u.id;
+        int guard = 0;
+        while (!mf_runner_step(&r, 1u << 14)) {
+            mf_runner_yield(&r, unit_id);
+            ck_assert_int_lt(++guard, 100000000);
+        }
         mf_result_info info;
         ck_assert_int_eq(mf_result_read(&r.result, &info, &partial), 0);
         mf_buf_put(&got, info.out, info.out_len);
@@ -238,9 +245,9 @@ START_TEST(yield_hands_back_at_once)
 {
     /* a unit asked to yield hands back at the end of its next slice, long before its budget: the number in
        progress comes back suspended with the rest of the slice; requests for another unit, a range unit or
-       a runner that never hands back do nothing */
+       a runner that never hands back do nothing, and no unit hands back unasked however long it runs */
     const char *text = "4611686014132420609 15\n";
-    mf_runner_opts opts = {.format = MF_FORMAT_TEXT, .handback_s = 100, .paths = paths, .npaths = 1};
+    mf_runner_opts opts = {.format = MF_FORMAT_TEXT, .yieldable = true, .paths = paths, .npaths = 1};
     mf_runner r;
     mf_runner_init(&r, &opts);
     mf_buf unit;
@@ -248,7 +255,8 @@ START_TEST(yield_hands_back_at_once)
     mf_text_unit_begin(&unit, 7, 0, 1, 0);
     mf_buf_put_str(&unit, text);
     ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
-    ck_assert(!mf_runner_step(&r, 1000));
+    for (int i = 0; i < 2000; i++) /* 2 million candidates unasked: it goes on (2^31 - 1 squared needs 10^9) */
+        ck_assert(!mf_runner_step(&r, 1000));
     ck_assert(!mf_runner_yield(&r, 8)); /* not this unit */
     ck_assert(!mf_runner_step(&r, 1000));
     ck_assert(mf_runner_yield(&r, 7));
@@ -262,7 +270,7 @@ START_TEST(yield_hands_back_at_once)
     ck_assert_uint_eq(info.rest_len, 3); /* "15\n" */
     ck_assert(!mf_runner_yield(&r, 7)); /* finished */
     mf_runner_free(&r);
-    opts.handback_s = 0; /* -np 1: never */
+    opts.yieldable = false; /* -np 1: never */
     mf_runner_init(&r, &opts);
     mf_text_unit_begin(&unit, 7, 0, 1, 0);
     mf_buf_put_str(&unit, text);
