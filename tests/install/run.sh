@@ -4,6 +4,7 @@
 # binary; the manual page renders without warnings and documents exactly the options of --help; a DESTDIR
 # install names PREFIX, not DESTDIR; `make uninstall` leaves nothing. Installs lmod, man-db, groff-base.
 # usage: tests/install/run.sh
+# shellcheck disable=SC2016,SC2317  # the inner shells expand their own single-quoted scripts; check calls functions
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/mf-install.XXXXXX)
