@@ -9,6 +9,12 @@ endif
 OPTIMIZATION ?= -O2
 PREFIX ?= /usr/local
 DESTDIR ?=
+# Installation layout. The job scripts are architecture-independent files that people submit or copy, not
+# helpers the program runs, hence share/ rather than libexec/. The module file names PREFIX, never DESTDIR.
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+JOBSDIR ?= $(PREFIX)/share/mpifactor/jobs
+MODULEFILES_DIR ?= $(PREFIX)/share/modulefiles
 BUILD ?= build
 NP ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -65,10 +71,17 @@ UNIT_BIN = $(BUILD)/unit_tests
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread -lm)
 
+# The version (MF_VERSION in include/), the installed job scripts and what MPI $(CC) wraps ("Open MPI 4.1.4").
+VERSION = $(shell sed -n 's/^.define MF_VERSION "\(.*\)"/\1/p' include/*.h | head -n 1)
+JOB_FILES = jobs/mpifactor.sbatch jobs/scaling.sbatch jobs/scaling.sh jobs/plot_scaling.sh jobs/gen_numbers.py \
+	jobs/simulate_platform.py jobs/README.md
+MPI_OF_CC = { $(CC) --showme:version 2>/dev/null || $(CC) -v 2>/dev/null; } | head -n 1 \
+	| sed -e 's/^[^ ]*: //' -e 's/ (Language: C)//' | tr -d '"\\|&'
+
 DEPS_PACKAGES = openmpi-bin libopenmpi-dev libgmp-dev libxxhash-dev pkg-config make gcc coreutils python3
 TEST_PACKAGES = check
 
-.PHONY: all run check deps test-deps unit unit-san unit-emu integration fuzz-replay simulate-test slurm multihost container mpich bench fuzz simulate simulate-study install uninstall clean
+.PHONY: all run check deps test-deps unit unit-san unit-emu integration fuzz-replay simulate-test slurm multihost container mpich bench fuzz simulate simulate-study install uninstall install-test clean
 
 all: $(BIN)
 
@@ -118,6 +131,11 @@ integration: $(BIN)
 	tests/integration/wide.sh $(BIN)
 	tests/integration/parallel_io.sh $(BIN)
 
+# make install into a temporary prefix, used through Lmod (module load), man and an installed job script; a
+# DESTDIR install and make uninstall (installs lmod with apt-get when missing; part of make check).
+install-test: $(BIN)
+	tests/install/run.sh
+
 # The simulated cluster (SimGrid SMPI): 64 ranks against GNU factor, CSV, shared table, calibration (part of make check).
 simulate-test: $(BIN)
 	tests/simulate/run.sh
@@ -138,7 +156,7 @@ mpich:
 # Set up, build and run every test; the last line sums all suites.
 check: test-deps
 	@mkdir -p build
-	@set -o pipefail; { $(MAKE) --no-print-directory all unit unit-san unit-emu integration fuzz-replay simulate-test && \
+	@set -o pipefail; { $(MAKE) --no-print-directory all unit unit-san unit-emu integration fuzz-replay simulate-test install-test && \
 	  for t in mpich slurm multihost container; do \
 	    if [ -x tests/$$t/run.sh ]; then $(MAKE) --no-print-directory $$t || exit 1; fi; \
 	  done; } 2>&1 | tee build/check.log
@@ -166,12 +184,35 @@ fuzz: test-deps
 fuzz-replay:
 	tests/fuzz/run.sh 0
 
+# Installs the binary, the manual page, the job scripts (told where the binary is) and an Lmod module file
+# MODULEFILES_DIR/mpifactor/VERSION.lua; honours DESTDIR (staged installs).
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/mpifactor
+	@case '$(PREFIX)$(BINDIR)$(MANDIR)$(JOBSDIR)$(MODULEFILES_DIR)' in *[\'\"\\\|\&]*) \
+	  echo "make install: the install paths must not contain quotes, backslashes, | or &" >&2; exit 2 ;; esac
+	@[ -n '$(VERSION)' ] || { echo "make install: no MF_VERSION in include/" >&2; exit 2; }
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(JOBSDIR)' \
+	  '$(DESTDIR)$(MODULEFILES_DIR)/mpifactor'
+	install -m 755 $(BIN) '$(DESTDIR)$(BINDIR)/mpifactor'
+	install -m 644 man/mpifactor.1 '$(DESTDIR)$(MANDIR)/man1/mpifactor.1'
+	for f in $(JOB_FILES); do \
+	  dest='$(DESTDIR)$(JOBSDIR)'/$${f#jobs/}; mode=644; [ ! -x "$$f" ] || mode=755; \
+	  sed -e "s|^installed_bin=$$|installed_bin='$(BINDIR)/mpifactor'|" \
+	      -e "s|^installed_jobs=$$|installed_jobs='$(JOBSDIR)'|" "$$f" >"$$dest" && chmod "$$mode" "$$dest" || exit 1; \
+	done
+	mpi=$$($(MPI_OF_CC)); cc=$$(command -v $(CC) || echo $(CC)); \
+	sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+	    -e 's|@MANDIR@|$(MANDIR)|g' -e 's|@JOBSDIR@|$(JOBSDIR)|g' -e "s|@MPI@|$${mpi:-an unknown MPI}|g" \
+	    -e "s|@CC@|$$cc|g" modulefiles/mpifactor.lua.in >'$(DESTDIR)$(MODULEFILES_DIR)/mpifactor/$(VERSION).lua'
+	chmod 644 '$(DESTDIR)$(MODULEFILES_DIR)/mpifactor/$(VERSION).lua'
 
+# Removes what install installed, and the directories of mpifactor's own that are then empty.
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/mpifactor
+	rm -f '$(DESTDIR)$(BINDIR)/mpifactor' '$(DESTDIR)$(MANDIR)/man1/mpifactor.1' \
+	  '$(DESTDIR)$(MODULEFILES_DIR)/mpifactor/$(VERSION).lua' \
+	  $(addprefix '$(DESTDIR)$(JOBSDIR)'/,$(notdir $(JOB_FILES)))
+	for d in '$(DESTDIR)$(JOBSDIR)' '$(DESTDIR)$(PREFIX)/share/mpifactor' '$(DESTDIR)$(MODULEFILES_DIR)/mpifactor'; do \
+	  [ ! -d "$$d" ] || rmdir --ignore-fail-on-non-empty "$$d"; \
+	done
 
 clean:
 	rm -rf build

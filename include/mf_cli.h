@@ -39,5 +39,8 @@ typedef enum mf_cli_verdict { MF_CLI_RUN, MF_CLI_HELP, MF_CLI_VERSION, MF_CLI_ER
 mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, size_t errlen);
 /* Prints the --help text. */
 void mf_cli_usage(FILE *f);
+/* Returns the name of the i-th long option the parser accepts ("output" for --output), NULL for i past
+   the last; the strings are static. Lets tests check that --help and the manual name every option. */
+const char *mf_cli_long_option(size_t i);
 
 #endif

@@ -39,6 +39,9 @@
 # DIR/meta.txt gets the command line, machine, mpifactor -V and the sha256 of every input.
 set -euo pipefail
 
+# The binary installed with this copy: set by `make install` (PREFIX/share/mpifactor/jobs), empty in a checkout.
+installed_bin=
+
 die() { echo "scaling.sh: $*" >&2; exit 2; }
 usage() {
   sed -n '5,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
@@ -124,12 +127,14 @@ if [ $use_sim -eq 1 ]; then
   command -v smpicc >/dev/null || "$root/tests/lib/install-deps.sh" libsimgrid-dev \
     || die "SimGrid is missing and could not be installed (Debian: apt-get install libsimgrid-dev)"
   if [ -z "$bin" ]; then
+    [ -z "$installed_bin" ] || die "--simulate needs a SimGrid build: set MPIFACTOR_BIN (make SMPI=1 in a source checkout)"
     mkdir -p "$root/build/smpi"
     make -C "$root" --no-print-directory SMPI=1 all >"$root/build/smpi/make.log" 2>&1 \
       || { tail -n 20 "$root/build/smpi/make.log" >&2; die "make SMPI=1 failed (log: build/smpi/make.log)"; }
     bin=$root/build/smpi/mpifactor
   fi
 fi
+[ -n "$bin" ] || bin=$installed_bin
 if [ -z "$bin" ]; then
   for b in "${SLURM_SUBMIT_DIR:-$root}/build/mpifactor" "$root/build/mpifactor"; do
     [ -x "$b" ] && { bin=$b; break; }
@@ -137,7 +142,7 @@ if [ -z "$bin" ]; then
 fi
 if [ -z "$bin" ] || [ ! -x "$bin" ]; then die "no build/mpifactor (run make, or set MPIFACTOR_BIN)"; fi
 if [ $use_sim -eq 1 ]; then
-  version=$(sed -n 's/^#define MF_VERSION "\(.*\)"/mpifactor \1/p' "$root"/include/*.h | head -n 1)
+  version=$(sed -n 's/^#define MF_VERSION "\(.*\)"/mpifactor \1/p' "$root"/include/*.h 2>/dev/null | head -n 1) || version=
   [ -n "$version" ] || version="mpifactor (SMPI build)"
   version="$version, SMPI build, $(smpirun -version 2>/dev/null | head -n 1 || echo SimGrid)"
 else

@@ -12,39 +12,72 @@ enum {
     OPT_TIME_LIMIT, OPT_VERIFY, OPT_KERNEL, OPT_PARALLEL_IO, OPT_NO_PARALLEL_IO
 };
 
+/* Every long option the parser accepts; --help and the manual page name each of them. */
+static const struct option longopts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, 'f'},
+    {"unit-size", required_argument, NULL, 'u'},
+    {"stats", required_argument, NULL, OPT_STATS},
+    {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"max-divisor", required_argument, NULL, OPT_MAX_DIVISOR},
+    {"time-limit", required_argument, NULL, OPT_TIME_LIMIT},
+    {"verify", no_argument, NULL, OPT_VERIFY},
+    {"parallel-io", no_argument, NULL, OPT_PARALLEL_IO},
+    {"no-parallel-io", no_argument, NULL, OPT_NO_PARALLEL_IO},
+    {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
 void mf_cli_usage(FILE *f)
 {
     fprintf(f,
         "Usage: mpirun -np N mpifactor [OPTION]... [FILE]...\n"
         "Factorize the integers in FILEs (standard input when none or '-') by trial division,\n"
         "distributed over MPI ranks, and print them in input order in GNU factor's format.\n"
+        "Without mpirun, one rank factorizes everything.\n"
         "\n"
         "  -o, --output FILE        write results to FILE instead of standard output\n"
         "  -f, --format FMT         text (GNU factor, default), jsonl or csv\n"
-        "  -u, --unit-size N        input lines per work unit (default: adaptive)\n"
+        "  -u, --unit-size N        input lines per work unit, 1 to 1000000 (default: adaptive)\n"
         "      --stats FILE         write run statistics as JSON to FILE\n"
-        "      --checkpoint FILE    record progress durably in FILE (needs -o); running the\n"
-        "                           same command again resumes where it stopped\n"
+        "      --checkpoint FILE    record progress durably in FILE; running the same command\n"
+        "                           again resumes where it stopped. Needs -o and input files\n"
+        "                           (standard input cannot be resumed)\n"
         "      --progress           show progress on standard error (default when you watch a\n"
         "                           terminal, also through mpirun)\n"
         "      --no-progress        never show progress\n"
         "      --max-divisor B      stop trial division after divisor B (B >= 2); what is left is\n"
         "                           reported as unfactored\n"
-        "      --time-limit SEC     stop cleanly after SEC seconds, as on SIGTERM\n"
+        "      --time-limit SEC     stop cleanly after SEC seconds (> 0, fractions allowed), as on\n"
+        "                           SIGTERM\n"
         "      --verify             check every factorization (product and primality)\n"
         "      --parallel-io        workers read their slices of the input files and write their\n"
         "                           results into -o FILE themselves, at their offsets (needs -o;\n"
         "                           every rank must see the same files: a shared file system).\n"
         "                           Default with -o: on when every rank finds the same files\n"
         "      --no-parallel-io     rank 0 reads all input and writes all output\n"
-        "      --kernel NAME        64- and 128-bit kernels: auto (default), avx512, avx2, scalar or plain\n"
+        "      --kernel NAME        64- and 128-bit kernels: auto (default), avx512, avx2, scalar\n"
+        "                           or plain (avx512 and avx2 need a CPU with them)\n"
         "  -h, --help               show this help and exit\n"
         "  -V, --version            show the version and exit\n"
+        "A long option's argument may also follow '=' (--output=FILE).\n"
         "\n"
-        "Input: decimal integers separated by whitespace, optional leading '+', '#' starts a comment.\n"
+        "Input: decimal integers separated by whitespace, optional leading '+', '#' starts a comment;\n"
+        "any other token is reported on standard error and skipped.\n"
         "Exit status: 0 ok, 1 invalid input seen (valid numbers still written), 2 usage or I/O error,\n"
-        "3 interrupted (signal or --time-limit; resumable with --checkpoint), 4 --verify failed,\n"
-        "5 internal error.\n");
+        "3 interrupted (SIGTERM, SIGINT, SIGUSR1 or --time-limit; resumable with --checkpoint),\n"
+        "4 --verify failed, 5 internal error.\n"
+        "Manual: man mpifactor (in the source tree: man -l man/mpifactor.1)\n");
+}
+
+/* Returns the long option of the parser's table at index i ("output", ...), NULL past the last. */
+const char *mf_cli_long_option(size_t i)
+{
+    return i < sizeof longopts / sizeof longopts[0] ? longopts[i].name : NULL;
 }
 
 /* Parses a whole decimal unsigned number; returns 0 or -1. */
@@ -63,24 +96,6 @@ static int parse_u64(const char *s, uint64_t *v)
 
 mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, size_t errlen)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"format", required_argument, NULL, 'f'},
-        {"unit-size", required_argument, NULL, 'u'},
-        {"stats", required_argument, NULL, OPT_STATS},
-        {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
-        {"progress", no_argument, NULL, OPT_PROGRESS},
-        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-        {"max-divisor", required_argument, NULL, OPT_MAX_DIVISOR},
-        {"time-limit", required_argument, NULL, OPT_TIME_LIMIT},
-        {"verify", no_argument, NULL, OPT_VERIFY},
-        {"parallel-io", no_argument, NULL, OPT_PARALLEL_IO},
-        {"no-parallel-io", no_argument, NULL, OPT_NO_PARALLEL_IO},
-        {"kernel", required_argument, NULL, OPT_KERNEL},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
     memset(cfg, 0, sizeof *cfg);
     cfg->progress = -1;
     cfg->kernel = MF_KERNEL_AUTO;

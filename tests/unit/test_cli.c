@@ -77,6 +77,7 @@ START_TEST(errors_explain_themselves)
         {{"-o", NULL}, "option '-o' needs an argument"},
         {{"--checkpoint", "c", "in.txt", NULL}, "--checkpoint needs -o FILE"},
         {{"--checkpoint", "c", "-o", "out"}, "--checkpoint needs input files"},
+        {{"--checkpoint=c", "--output=out", "a.txt", "-"}, "--checkpoint needs input files"},
         {{"--kernel", "gpu", NULL}, "invalid kernel 'gpu'"},
         {{"--parallel-io", "in.txt", NULL}, "--parallel-io needs -o FILE"},
     };
@@ -90,12 +91,51 @@ START_TEST(errors_explain_themselves)
 }
 END_TEST
 
+/* Whether text names --name as a whole option (not as the tail of --no-name or the head of --name-x). */
+static int names_option(const char *text, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = strstr(text, "--"); p; p = strstr(p + 1, "--")) {
+        if ((p == text || p[-1] != '-') && strncmp(p + 2, name, len) == 0) {
+            char next = p[2 + len];
+            if (next != '-' && !(next >= 'a' && next <= 'z'))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+START_TEST(help_names_every_option)
+{
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    mf_cli_usage(f);
+    static char text[8192];
+    rewind(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    ck_assert(n > 0 && n < sizeof text - 1);
+    text[n] = '\0';
+    size_t count = 0;
+    for (const char *name; (name = mf_cli_long_option(count)) != NULL; count++)
+        ck_assert_msg(names_option(text, name), "--help does not name --%s", name);
+    ck_assert_uint_ge(count, 15);
+    ck_assert(!names_option("--no-progress", "progress") && !names_option("--progress-x", "progress"));
+    const char *uses[] = {"mpirun -np N mpifactor", "Needs -o and input files", "1 to 1000000",
+                          "-o, --output", "-f, --format", "-u, --unit-size", "-h, --help", "-V, --version",
+                          "3 interrupted", "man mpifactor"};
+    for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)
+        ck_assert_msg(strstr(text, uses[i]) != NULL, "--help lacks '%s'", uses[i]);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("cli");
     tcase_add_test(tc, defaults_and_options);
     tcase_add_test(tc, errors_explain_themselves);
+    tcase_add_test(tc, help_names_every_option);
     suite_add_tcase(s, tc);
     return s;
 }
