@@ -10,9 +10,9 @@
    No decision waits on a fixed clock: a unit hands back its rest, and its number in progress is split into
    ranges, only when a rank would otherwise idle (the master asks; see mf_flights_pick_yield). The least
    work worth a message, the grain, comes from the run: rank 0's measured service time per unit times the
-   ranks it serves (MF_SCHED_GRAIN_SHARE times over), so that serving every rank once takes a small share of
-   a unit's time at any scale. Units and ranges carry at least a grain, and a unit must have run a grain
-   before it is asked to hand back. MF_SCHED_TARGET_S bounds a unit's time only so that results reach the
+   ranks it serves (MF_SCHED_GRAIN_SHARE times over), so that serving every rank once takes at most half of
+   a unit's time at any scale: units and ranges carry at least a grain. A unit must have run a few service
+   times (mf_sched_yield_age_s) before it is asked to hand back, so that one barely started does not move. MF_SCHED_TARGET_S bounds a unit's time only so that results reach the
    output, the checkpoint and the progress line often; it is raised to the grain where that is larger. */
 #ifndef MPIFACTOR_SCHED_H
 #define MPIFACTOR_SCHED_H
@@ -22,7 +22,7 @@
 
 #define MF_SCHED_TARGET_S 0.05      /* aimed compute seconds per unit at most (responsiveness, not balance) */
 #define MF_SCHED_SERVICE_S 20e-6    /* rank 0's service seconds per unit assumed until measured */
-#define MF_SCHED_GRAIN_SHARE 4      /* a grain is this many times the time to serve every rank one unit */
+#define MF_SCHED_GRAIN_SHARE 2      /* a grain is this many times the time to serve every rank one unit */
 #define MF_SCHED_FIRST_BYTES 256u   /* slices before any cost or line length is known: a few dozen numbers */
 #define MF_SCHED_FIRST_MAX_BYTES 4096u /* slices before any cost is known, at most */
 #define MF_SCHED_CANDIDATE_S 2e-9   /* seconds per trial divisor assumed for the first units only, before any
@@ -58,9 +58,11 @@ void mf_sched_observe_lines(mf_sched *s, double bytes_per_line);
 /* Records rank 0's service time so far: service_s seconds spent handing out `units` units and taking in
    their results (outside its own factoring and naps). */
 void mf_sched_observe_service(mf_sched *s, double service_s, uint64_t units);
-/* The grain: the least compute seconds worth one unit or range, and the least time a unit runs before it
-   may be asked to hand back (see above). */
+/* The grain: the least compute seconds worth one unit or range (see above). */
 double mf_sched_grain_s(const mf_sched *s);
+/* The least time a running unit has run before it may be asked to hand back: MF_SCHED_GRAIN_SHARE service
+   times per unit (a yield costs rank 0 about that much: the request, the result, the ranges). */
+double mf_sched_yield_age_s(const mf_sched *s);
 /* Bytes of input for the next text unit. remaining: input bytes not yet handed out, or < 0 when unknown. */
 size_t mf_sched_next_bytes(const mf_sched *s, double remaining);
 /* How wide ranges of split numbers are: at most a target's worth of candidates, at least a grain's (and

@@ -86,8 +86,8 @@ static void flight_push(mf_master *m, int w)
 }
 
 /* When a hand-out found nothing for a rank that would otherwise idle (m->starved), asks the running text unit
-   nearest the head of the output that has run at least a grain to hand back now: its rest and its number in
-   progress (then split into ranges) go to the ranks that wait. Demand, not a unit's age, decides; the grain
+   nearest the head of the output to hand back now: its rest and its number in progress (then split into
+   ranges) go to the ranks that wait. Demand, not a unit's age, decides; a least age of a few service times
    only keeps a unit that has barely started from moving back and forth. A request that arrives after the
    unit ended is ignored. */
 static void ask_yield(mf_master *m)
@@ -98,7 +98,7 @@ static void ask_yield(mf_master *m)
     m->starved = false;
     /* a rest handed back is still waiting to go out: it serves the next free slot */
     if (m->ranks < 2 || !starved || mf_unitq_len(&m->requeued) > 0 ||
-        !mf_flights_pick_yield(&m->flights, &m->order, mf_now(), mf_sched_grain_s(&m->sched), &w, &id))
+        !mf_flights_pick_yield(&m->flights, &m->order, mf_now(), mf_sched_yield_age_s(&m->sched), &w, &id))
         return;
     m->run.yields_asked++;
     if (w == 0) {

@@ -21,10 +21,20 @@ void mf_sched_observe_service(mf_sched *s, double service_s, uint64_t units)
         s->service_s = service_s / (double)units;
 }
 
+/* Rank 0's service seconds per unit: measured, or assumed until then. */
+static double service_per_unit(const mf_sched *s)
+{
+    return s->service_s > 0 ? s->service_s : MF_SCHED_SERVICE_S;
+}
+
 double mf_sched_grain_s(const mf_sched *s)
 {
-    double per_unit = s->service_s > 0 ? s->service_s : MF_SCHED_SERVICE_S;
-    return MF_SCHED_GRAIN_SHARE * (double)s->ranks * per_unit;
+    return MF_SCHED_GRAIN_SHARE * (double)s->ranks * service_per_unit(s);
+}
+
+double mf_sched_yield_age_s(const mf_sched *s)
+{
+    return MF_SCHED_GRAIN_SHARE * service_per_unit(s);
 }
 
 /* The most compute seconds a unit aims at: the target, or the grain where serving the ranks needs more. */

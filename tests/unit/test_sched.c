@@ -102,10 +102,11 @@ START_TEST(grain_from_measured_service)
     ck_assert_double_eq_tol(mf_sched_grain_s(&s), MF_SCHED_GRAIN_SHARE * 4 * MF_SCHED_SERVICE_S, 1e-12);
     mf_sched_observe_service(&s, 1e-3, 100); /* 10 us per unit */
     ck_assert_double_eq_tol(mf_sched_grain_s(&s), MF_SCHED_GRAIN_SHARE * 4 * 10e-6, 1e-12);
+    ck_assert_double_eq_tol(mf_sched_yield_age_s(&s), MF_SCHED_GRAIN_SHARE * 10e-6, 1e-12); /* any rank count */
     /* at scale the grain passes the target: units and ranges grow with it, so rank 0 keeps up */
     mf_sched_init(&s, 4096, 0);
     mf_sched_observe_service(&s, 1e-3, 100);
-    double grain = mf_sched_grain_s(&s); /* 4 x 4096 x 10 us = 0.16 s */
+    double grain = mf_sched_grain_s(&s); /* 2 x 4096 x 10 us = 0.08 s */
     ck_assert(grain > MF_SCHED_TARGET_S);
     mf_sched_observe(&s, 1000000, 1.0); /* 1 us per byte */
     ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), MF_SCHED_MAX_BYTES < (size_t)(grain / 1e-6) ? MF_SCHED_MAX_BYTES : (size_t)(grain / 1e-6));
@@ -123,9 +124,9 @@ START_TEST(shrinks_near_the_end)
     mf_sched_observe(&s, 10000, 10000 * 1e-6); /* 1 us per byte: 50,000 bytes by cost */
     ck_assert_uint_eq(mf_sched_next_bytes(&s, 1e9), 50000);
     ck_assert_uint_eq(mf_sched_next_bytes(&s, 160000), 20000); /* remaining / (2 x ranks) */
-    /* floor: a grain of work, 4 x 4 ranks x 20 us assumed = 320 us = 320 bytes */
-    ck_assert_uint_eq(mf_sched_next_bytes(&s, 2000), 320);
-    ck_assert_uint_eq(mf_sched_next_bytes(&s, 0), 320);
+    /* floor: a grain of work, 2 x 4 ranks x 20 us assumed = 160 us = 160 bytes */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 1000), 160);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 0), 160);
     mf_sched_init(&s, 4, 0);
     mf_sched_observe(&s, 100000, 100000 * 1e-10); /* cheap numbers stay in big units to the end */
     ck_assert_uint_eq(mf_sched_next_bytes(&s, 1e9), MF_SCHED_MAX_BYTES);
