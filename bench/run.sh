@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/run.sh: `make bench` — issue 3's targets, mpifactor against its peers, outputs checked before timing.
+# bench/run.sh: `make bench` — mpifactor against its peers, outputs checked before timing; the master targets
+# (bench/scale.sh) and scheduling on any CPU with each kernel (bench/sched.sh: its own variables there).
 #
 # Generates seeded workloads into build/bench/ (cached), checks that every tool prints exactly what
 # mpifactor prints (and mpifactor what GNU factor prints one number per call), then times whole
@@ -10,7 +11,8 @@
 # Environment (defaults in brackets): BIN [build/mpifactor], BENCH_REPS [3] repetitions of the short
 # runs (best is kept), BENCH_LONG_REPS [1] of the long ones (plain C naive, Python seed, semiprime
 # runs; each is run once more when other processes used BENCH_RERUN_LOAD [0.2] cores or more during
-# it, "off" never), BENCH_SEMI_COUNT [500] semiprimes for target 3, BENCH_PY_COUNT [20000] numbers
+# it, "off" never), BENCH_SEMI_COUNT [auto: as many as take BENCH_SEMI_SECONDS (10) s at np 1 on this CPU]
+# semiprimes for target 3, BENCH_PY_COUNT [20000] numbers
 # for target 4, BENCH_NP [nproc] the core count C, PYTHON [python3].
 set -uo pipefail
 export LC_ALL=C
@@ -23,7 +25,8 @@ RESULTS=bench/results
 C=${BENCH_NP:-$(nproc)}
 REPS=${BENCH_REPS:-3}
 LONG_REPS=${BENCH_LONG_REPS:-1}
-SEMI_COUNT=${BENCH_SEMI_COUNT:-500}
+SEMI_COUNT=${BENCH_SEMI_COUNT:-auto}
+SEMI_SECONDS=${BENCH_SEMI_SECONDS:-10}
 PY_COUNT=${BENCH_PY_COUNT:-20000}
 NAIVE=$W/naive
 PYTHON=${PYTHON:-python3}
@@ -219,6 +222,14 @@ F40=$(workload random40_n120000_s1 random 40 120000 --seed 1)
 FGMP=$(workload gmp_s1 gmp)
 sed -n 1p "$FGMP" >"$W/gmp_fact1000.txt"
 sed -n 2p "$FGMP" >"$W/gmp_primorial60.txt"
+if [ "$SEMI_COUNT" = auto ]; then
+  # target 3 sized to this CPU: 40 of the semiprimes at np 1 measure the cost per number (compute_s), then as
+  # many as take SEMI_SECONDS at np 1, so that MPI start-up is the same small share on a fast CPU as on a slow one
+  fcal=$(workload semiprime27_n40_s3cal semiprime 27 40 --seed 30)
+  mpirun --oversubscribe -q -np 1 "$BIN" --stats "$W/semi_cal.json" "$fcal" >/dev/null || die "calibration run failed"
+  SEMI_COUNT=$(awk -v c="$(json_num "$W/semi_cal.json" compute_s)" -v t="$SEMI_SECONDS" 'BEGIN { n = int(t * 40 / (c > 0 ? c : 1e-3)); print (n < 100 ? 100 : n > 20000 ? 20000 : n) }')
+  echo "target 3 sized to this CPU: 40 semiprimes took $(json_num "$W/semi_cal.json" compute_s) s at np 1: $SEMI_COUNT numbers for about $SEMI_SECONDS s"
+fi
 FSEMI=$(workload "semiprime27_n${SEMI_COUNT}_s3" semiprime 27 "$SEMI_COUNT" --seed 3)
 FPY=$(workload "random40_n${PY_COUNT}_s4" random 40 "$PY_COUNT" --seed 4)
 F2M=$(workload random20_n2000000_s5 random 20 2000000 --seed 5)
@@ -400,10 +411,12 @@ cp "$OUT/t6.json" "$OUT/t6_mpf.best.json" 2>/dev/null
 row t6_mpf "6 memory" random20 "$N10M" "mpifactor (rank 0 = master)" "$C" "$t6wall" "$(json_num "$OUT/t6.json" compute_s)" "" "master peak RSS < 64 MiB" \
   "$(met_if "$rss0 < 64")" "$(calc "$N10M / $t6wall")" "$rss0"
 
-# ---------------------------------------------------------------- scheduling and master (issues 11, 12)
+# ---------------------------------------------------------------- master (issues 11, 12), scheduling (issue 19)
 
 # shellcheck source=bench/scale.sh
 . bench/scale.sh
+# shellcheck source=bench/sched.sh
+. bench/sched.sh
 
 # ---------------------------------------------------------------- report
 
@@ -424,8 +437,7 @@ echo "machine: $MACHINE"
   END { for (r = 1; r <= NR; r++) { line = ""; for (i = 1; i <= maxnf; i++) line = line sprintf("%-" w[i] "s  ", cell[r, i]); sub(/ +$/, "", line); print line } }'
 echo
 echo "where the time goes (from --stats of the best runs; process wall minus internal wall = MPI start-up and teardown):"
-for key in t0_mpf t1_mpf_auto t3_np1 t3_np$C t3_np$((C + 1)) t4_mpf t5_mpf t5_mpf_o t6_mpf t7_np1 t7_np2 t8_np1 t8_np2 \
-  t9_key64_np1 t9_key64_np2 t9_square_np1 t9_square_np2 t11_np2 t11_r0; do
+for key in t0_mpf t1_mpf_auto t3_np1 t3_np$C t3_np$((C + 1)) t4_mpf t5_mpf t5_mpf_o t6_mpf t11_np2 t11_r0 t17_np1 t17_np2; do
   st=$OUT/$key.best.json
   [ -s "$st" ] || continue
   printf '  %-13s process %6.3f s  internal %6.3f s  compute(sum of ranks) %7.3f s  units %s  bytes sent %s  per rank busy/idle s:%s\n' "$key" \
