@@ -81,7 +81,7 @@ MPI_OF_CC = { $(CC) --showme:version 2>/dev/null || $(CC) -v 2>/dev/null; } | he
 DEPS_PACKAGES = openmpi-bin libopenmpi-dev libgmp-dev libxxhash-dev pkg-config make gcc coreutils python3
 TEST_PACKAGES = check
 
-.PHONY: all run check deps test-deps unit unit-san unit-emu integration fuzz-replay simulate-test slurm multihost container mpich bench fuzz simulate simulate-study install uninstall install-test clean
+.PHONY: all run check deps test-deps unit unit-san unit-emu integration fuzz-replay simulate-test slurm multihost container mpich bench fuzz simulate simulate-study install uninstall install-test docs docs-test clean
 
 all: $(BIN)
 
@@ -137,6 +137,14 @@ integration: $(BIN)
 install-test: $(BIN)
 	tests/install/run.sh
 
+# Renders the result tables of README.md and docs/*.md from bench/results and jobs/results (after make bench).
+docs:
+	python3 docs/render_tables.py
+
+# Links, README length, tables in sync with the CSVs, every command shown in README.md and docs/ run (part of make check).
+docs-test: $(BIN)
+	tests/docs/run.sh
+
 # The simulated cluster (SimGrid SMPI): 64 ranks against GNU factor, CSV, shared table, calibration (part of make check).
 simulate-test: $(BIN)
 	tests/simulate/run.sh
@@ -157,7 +165,7 @@ mpich:
 # Set up, build and run every test; the last line sums all suites.
 check: test-deps
 	@mkdir -p build
-	@set -o pipefail; { $(MAKE) --no-print-directory all unit unit-san unit-emu integration fuzz-replay simulate-test install-test && \
+	@set -o pipefail; { $(MAKE) --no-print-directory all unit unit-san unit-emu integration fuzz-replay simulate-test install-test docs-test && \
 	  for t in mpich slurm multihost container; do \
 	    if [ -x tests/$$t/run.sh ]; then $(MAKE) --no-print-directory $$t || exit 1; fi; \
 	  done; } 2>&1 | tee build/check.log
@@ -173,7 +181,7 @@ simulate: deps
 	jobs/scaling.sh strong --simulate --ranks "1 4 16 64 256" --numbers 512 --bits 48 --out $(BUILD)/simulate
 	jobs/plot_scaling.sh $(BUILD)/simulate/scaling.csv $(BUILD)/simulate/scaling.png
 
-# The README's simulated study to 1024 ranks (two workloads): jobs/results/simulated/ (see jobs/simulate_study.sh).
+# The simulated study to 1024 ranks of docs/simulation.md (two workloads): jobs/results/simulated/ (see jobs/simulate_study.sh).
 simulate-study: deps
 	jobs/simulate_study.sh
 

@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""Renders the result tables of README.md and docs/*.md from the CSVs under bench/results and jobs/results.
+
+Each table sits between two marker lines in a Markdown file:
+    <!-- BEGIN TABLE name -->
+    ...generated...
+    <!-- END TABLE name -->
+and is rebuilt from the data every time this runs (`make docs`). With --check nothing is written: the exit
+status is 1 when a file would change (the committed docs are out of date with the CSVs), else 0.
+Python 3 standard library only. Every table names the machine, the commit and the command of its data.
+"""
+import csv
+import glob
+import io
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOCS = ["README.md"] + sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "docs", "*.md")))
+
+# The benchmark runs rendered: (CSV of make bench, CSV of bench/wide.sh) per machine.
+BENCH_SETS = [
+    ("bench/results/latest.csv", "bench/results/wide-latest.csv"),
+    ("bench/results/avx512-zen5/bench.csv", "bench/results/avx512-zen5/wide.csv"),
+]
+
+
+def read_csv(path):
+    """Returns (comments: dict of '# key: value' lines, rows: list of dicts) of a CSV with '#' header lines."""
+    comments, lines = {}, []
+    with open(os.path.join(ROOT, path), newline="") as f:
+        for line in f:
+            m = re.match(r"#\s*([\w-]+):\s*(.*)", line)
+            if m:
+                comments[m.group(1)] = m.group(2).strip()
+            elif line.strip() and not line.startswith("#"):
+                lines.append(line)
+    return comments, list(csv.DictReader(io.StringIO("".join(lines))))
+
+
+def machine_fields(line):
+    """Parses `key=value key="quoted value"` pairs of a '# machine:' header."""
+    return {k: v1 or v2 for k, v1, v2 in re.findall(r'([\w-]+)=(?:"([^"]*)"|(\S*))', line)}
+
+
+def cell(text):
+    return str(text).replace("|", "\\|").strip()
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
+    return out
+
+
+def machine_caption(path, comments):
+    """One paragraph: the machine, the commit and the command, as the CSV's header lines state them."""
+    m = machine_fields(comments.get("machine", ""))
+    parts = []
+    if m.get("nproc"):
+        parts.append("%s cores (`nproc`)" % m["nproc"])
+    if m.get("cpu"):
+        parts.append(m["cpu"])
+    if m.get("avx512"):
+        parts.append("AVX-512: %s" % m["avx512"])
+    for key, name in (("openmpi", "Open MPI"), ("gcc", "GCC")):
+        if m.get(key):
+            parts.append("%s %s" % (name, m[key]))
+    if m.get("load-at-start"):
+        parts.append("load average at start %s" % m["load-at-start"])
+    text = "Machine: %s. Commit: `%s`. Command: %s. Data: [`%s`](%s)." % (
+        ", ".join(parts) or "not stated", m.get("mpifactor", "not stated"),
+        comments.get("command", "not stated"), path, rel_link(path))
+    return [text, ""]
+
+
+LINK_BASE = "."   # set per file being rendered: links are relative to the Markdown file
+
+
+def rel_link(path):
+    return os.path.relpath(os.path.join(ROOT, path), os.path.join(ROOT, LINK_BASE))
+
+
+def bench_table(path):
+    comments, rows = read_csv(path)
+    out = machine_caption(path, comments)
+    header = ["target", "workload", "numbers", "tool", "ranks", "wall s", "compute s", "ratio", "goal", "met"]
+    body = [[r.get("target", ""), r.get("workload", ""), r.get("numbers", ""), r.get("tool", ""),
+             r.get("ranks", ""), r.get("wall_s", ""), r.get("kernel_s", ""), r.get("ratio", ""),
+             r.get("goal", ""), r.get("met", "")] for r in rows]
+    return out + table(header, body)
+
+
+def wide_table(path):
+    comments, rows = read_csv(path)
+    out = machine_caption(path, comments)
+    header = ["target", "workload", "tool", "ranks", "wall s", "compute s", "candidates", "ns/candidate",
+              "ns/candidate (CPU)", "goal", "met"]
+    body = [[r.get("target", ""), r.get("workload", ""), r.get("tool", ""), r.get("ranks", ""),
+             r.get("wall_s", ""), r.get("kernel_s", ""), r.get("candidates", ""), r.get("ns_per_candidate", ""),
+             r.get("ns_per_candidate_cpu", ""), r.get("goal", ""), r.get("met", "")] for r in rows]
+    return out + table(header, body)
+
+
+def result_of(r):
+    """The figure a goal judges: the ratio where there is one, else compute or wall seconds."""
+    if r.get("ratio"):
+        return r["ratio"]
+    if r.get("ns_per_candidate") and "wall" not in r.get("goal", ""):
+        return r["ns_per_candidate"] + " ns"
+    if r.get("master_rss_mib"):
+        return r["master_rss_mib"] + " MiB"
+    if "kernel_s" in r.get("goal", "") and r.get("kernel_s"):
+        return r["kernel_s"] + " s"
+    return r["wall_s"] + " s" if r.get("wall_s") else ""
+
+
+def headline():
+    """Every row of make bench with a goal, the machines side by side (joined on target, workload, tool, ranks, goal)."""
+    columns, keys, cells, notes = [], [], {}, []
+    for n, (bench, wide) in enumerate(BENCH_SETS):
+        m = {}
+        for path in (bench,):
+            if not os.path.exists(os.path.join(ROOT, path)):
+                continue
+            comments, rows = read_csv(path)
+            m = m or machine_fields(comments.get("machine", ""))
+            for r in rows:
+                if not r.get("goal") or "no goal" in r["goal"]:
+                    continue
+                tool = re.sub(r"\s*\((avx2|avx512|scalar|plain)\)$", "", r.get("tool", ""))
+                goal = re.sub(r"\s*\([^()]*\)$", "", r["goal"])   # "(min share 0.47)": a result, not the goal
+                key = (r.get("target", ""), r.get("workload", ""), tool, r.get("ranks", ""), goal)
+                if key not in keys:
+                    keys.append(key)
+                met = (r.get("met") or "").lower()
+                cells[(key, n)] = "%s (%s)" % (result_of(r), met) if result_of(r) else met
+        label = "%s, AVX-512 %s, commit %s" % (m.get("cpu", "?"), m.get("avx512", "?"), m.get("mpifactor", "?"))
+        columns.append(label)
+        notes.append("[`%s`](%s)" % (bench, rel_link(bench)))
+    header = ["target", "workload", "tool", "ranks", "goal"] + columns
+    body = [[k[0], k[1], k[2], k[3], k[4]] + [cells.get((k, n), "—") for n in range(len(columns))] for k in keys]
+    cores = "/".join(sorted({machine_fields(read_csv(b)[0].get("machine", "")).get("nproc", "?")
+                             for b, _ in BENCH_SETS if os.path.exists(os.path.join(ROOT, b))}))
+    text = ("Rows of `make bench` with a goal: the ratio where the goal is one, else the figure it judges. "
+            "%s cores each; machine, commit and command in each CSV's header (%s). The 128-bit kernels per "
+            "candidate and every row: [docs/performance.md](%s)." % (cores, ", ".join(notes),
+                                                                   rel_link("docs/performance.md")))
+    return [text, ""] + table(header, body)
+
+
+def meta_blocks(path):
+    """The sweeps of a meta.txt: a list of dicts (the first value of each key; 'point' lines as a list)."""
+    blocks, cur = [], None
+    with open(os.path.join(ROOT, path)) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("== sweep"):
+                cur = {"points": [], "mode": line.split("(")[-1].rstrip(")")}
+                blocks.append(cur)
+            elif cur is not None and ": " in line and not line.startswith("=="):
+                k, v = line.split(": ", 1)
+                if k == "point":
+                    cur["points"].append(v)
+                else:
+                    cur.setdefault(k, v)
+    return blocks
+
+
+def short_command(cmd):
+    """The command as run from the repository root: absolute checkout paths dropped."""
+    cmd = re.sub(r"/\S*?/(jobs/)", r"\1", cmd)
+    return re.sub(r"--out \S*/(jobs/results/)", r"--out \1", cmd)
+
+
+def scaling_table(directory, simulated):
+    path = directory + "/scaling.csv"
+    _, rows = read_csv(path)
+    blocks = meta_blocks(directory + "/meta.txt") if os.path.exists(os.path.join(ROOT, directory, "meta.txt")) else []
+    limits = {}
+    if os.path.exists(os.path.join(ROOT, directory, "limits.csv")):
+        limits = {r["ranks"]: r for r in read_csv(directory + "/limits.csv")[1]}
+    out = []
+    for b in blocks:
+        source = b.get("source", "not stated").split(" ")[0]
+        line = "%s sweep. Machine: %s. Commit: `%s`. Kernel: %s. Command: `%s`." % (
+            b.get("mode", "?"), b.get("host", "not stated"), source, b.get("kernel", "not stated"),
+            short_command(b.get("command", "not stated")))
+        if simulated:
+            line += " Simulated platform: %s." % b.get("simulated platform", "not stated")
+        out += [line, ""]
+    out += ["Data: [`%s`](%s)." % (path, rel_link(path)), ""]
+    time_name = "simulated s" if simulated else "wall s"
+    header = ["mode", "ranks", "nodes", "numbers", time_name, "numbers/s", "speedup", "efficiency",
+              "busy share mean", "busy share min"]
+    if limits:
+        header += ["busiest rank s", "rank 0 busy share", "numbers per rank (min-max)"]
+    body = []
+    for r in rows:
+        row = [r["mode"], r["ranks"], r["nodes"], r["numbers"], "%.3f" % float(r["wall_s"]),
+               "%.0f" % float(r["numbers_per_s"]), "%.2f" % float(r["speedup"]), "%.2f" % float(r["efficiency"]),
+               "%.2f" % float(r["busy_share_mean"]), "%.2f" % float(r["busy_share_min"])]
+        if limits:
+            lim = limits.get(r["ranks"], {})
+            row += [lim.get("busy_max_s", ""), lim.get("rank0_busy_share", ""),
+                    "%s-%s" % (lim.get("numbers_min", ""), lim.get("numbers_max", "")) if lim else ""]
+        body.append(row)
+    return out + table(header, body)
+
+
+def simulated_tables():
+    out = []
+    for d in sorted(glob.glob(os.path.join(ROOT, "jobs/results/simulated/*/scaling.csv"))):
+        directory = os.path.relpath(os.path.dirname(d), ROOT)
+        out += ["**%s**" % os.path.basename(directory), ""] + scaling_table(directory, True) + [""]
+    return out[:-1]
+
+
+def real_tables():
+    out = []
+    for d in sorted(glob.glob(os.path.join(ROOT, "jobs/results/*/scaling.csv"))):
+        directory = os.path.relpath(os.path.dirname(d), ROOT)
+        if os.path.basename(directory) == "simulated":
+            continue
+        out += scaling_table(directory, False) + [""]
+    return out[:-1]
+
+
+TABLES = {
+    "headline": headline,
+    "bench": lambda: bench_table(BENCH_SETS[0][0]),
+    "wide": lambda: wide_table(BENCH_SETS[0][1]),
+    "bench-avx512": lambda: bench_table(BENCH_SETS[1][0]),
+    "wide-avx512": lambda: wide_table(BENCH_SETS[1][1]),
+    "scaling-real": real_tables,
+    "scaling-simulated": simulated_tables,
+}
+
+MARK = re.compile(r"^<!-- BEGIN TABLE ([\w-]+) -->$")
+
+
+def render(text, name_of_file):
+    """Returns text with every marked table rebuilt; raises ValueError on an unknown or unclosed marker."""
+    global LINK_BASE
+    LINK_BASE = os.path.dirname(name_of_file) or "."
+    lines, out, i = text.split("\n"), [], 0
+    while i < len(lines):
+        m = MARK.match(lines[i])
+        out.append(lines[i])
+        i += 1
+        if not m:
+            continue
+        name = m.group(1)
+        if name not in TABLES:
+            raise ValueError("%s: unknown table '%s'" % (name_of_file, name))
+        end = "<!-- END TABLE %s -->" % name
+        while i < len(lines) and lines[i] != end:
+            i += 1
+        if i == len(lines):
+            raise ValueError("%s: no '%s'" % (name_of_file, end))
+        out += [""] + TABLES[name]() + [""]
+    return "\n".join(out)
+
+
+def main(argv):
+    check = "--check" in argv
+    stale = []
+    for name in DOCS:
+        path = os.path.join(ROOT, name)
+        with open(path) as f:
+            old = f.read()
+        new = render(old, name)
+        if new != old:
+            stale.append(name)
+            if not check:
+                with open(path, "w") as f:
+                    f.write(new)
+    for name in stale:
+        print("%s: %s" % ("out of date" if check else "updated", name))
+    return 1 if check and stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
