@@ -65,8 +65,8 @@ def main(argv):
             ap.error("random needs BITS in 1..64 and COUNT >= 0")
         nums = random_numbers(rng, args.bits, args.count)
     elif args.kind == "semiprime":
-        if not 2 <= args.bits <= 32 or args.count < 0:
-            ap.error("semiprime needs BITS in 2..32 and COUNT >= 0")
+        if not 2 <= args.bits <= 64 or args.count < 0:
+            ap.error("semiprime needs BITS in 2..64 and COUNT >= 0")
         nums = semiprimes(rng, args.bits, args.count)
     else:
         nums = gmp_numbers()
