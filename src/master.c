@@ -54,6 +54,10 @@ static void on_message(mf_master *m, int src, int tag)
         uint64_t count = mf_buf_get_u64(&m->msg);
         if (m->msg.failed || mf_sink_confirm(&m->sink, src, count) != 0)
             mf_master_malformed(src);
+    } else if (tag == MF_TAG_FAILED && src > 0) { /* a worker's I/O error: the run stops with exit 2 */
+        fflush(stdout);
+        fprintf(stderr, "mpifactor: %.*s\n", (int)m->msg.len, (const char *)m->msg.data);
+        m->io_error = true;
     } else if (tag == MF_TAG_STATS && src > 0) {
         if (mf_codec_get_stats(&m->msg, &m->per_rank[src]) != 0)
             mf_master_malformed(src);
