@@ -19,12 +19,14 @@ echo "roles: seed $SEED (replay with MF_TEST_SEED=$SEED), work dir $WORK"
 pass() { passed=$((passed + 1)); echo "PASS: $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL: $1"; [ -n "${2:-}" ] && sed 's/^/    /' "$2" | head -20; }
 check() { local name=$1; shift; if "$@" >"$WORK/check.log" 2>&1; then pass "$name"; else fail "$name" "$WORK/check.log"; fi; }
-# mf RANKS ARGS...: RANKS is 0 (a singleton, no mpirun), 1, 3, or 3p (three ranks with --parallel-io)
+# mf RANKS ARGS...: RANKS is 0 (a singleton, no mpirun), 1, 3 (parallel I/O as decided by default), 3p (three
+# ranks with --parallel-io) or 3n (with --no-parallel-io: rank 0 reads and writes everything)
 mf() {
   local np=$1; shift
   case $np in
     0) timeout -k 5 120 "$BIN" "$@" ;;
     3p) timeout -k 5 120 "$MPIRUN" -q -np 3 "$BIN" --parallel-io "$@" ;;
+    3n) timeout -k 5 120 "$MPIRUN" -q -np 3 "$BIN" --no-parallel-io "$@" ;;
     *) timeout -k 5 120 "$MPIRUN" -q -np "$np" "$BIN" "$@" ;;
   esac
 }
@@ -48,7 +50,7 @@ refused() {
     "[ $rc -eq 2 ] && grep -qxF 'mpifactor: $msg' '$WORK/stderr' && [ \$(wc -l < '$WORK/stderr') -eq 1 ] && \
      [ ! -s '$WORK/stdout' ] && diff -r --no-dereference '$WORK/before' '$WORK/d'"
 }
-for np in 0 1 3 3p; do
+for np in 0 1 3 3n 3p; do
   refused "output is the input" "$np" "same.txt is both an input file and the output (-o)" -o same.txt same.txt
   refused "output is a symbolic link to the input" "$np" \
     "same.txt is both an input file and, as link.txt, the output (-o)" -o link.txt same.txt
