@@ -130,6 +130,7 @@ integration: $(BIN)
 	tests/integration/run.sh $(BIN)
 	tests/integration/wide.sh $(BIN)
 	tests/integration/parallel_io.sh $(BIN)
+	tests/integration/roles.sh $(BIN)
 	tests/integration/sched.sh $(BIN)
 
 # make install into a temporary prefix, used through Lmod (module load), man and an installed job script; a

@@ -10,6 +10,21 @@
 
 #define MF_INPUT_INTERRUPTED (-2)
 
+/* What a regular input file looked like when the run began, to tell a file changed under the run from a
+   read that fails for another reason. */
+typedef struct mf_file_seen {
+    int known;                 /* a regular file was seen (0: not a regular file, or not there) */
+    uint64_t dev, ino, size;
+    int64_t mtime_s, mtime_ns;
+} mf_file_seen;
+
+/* Records what the regular file at path is now (known 0 when it is none or cannot be seen). */
+void mf_file_seen_path(mf_file_seen *s, const char *path);
+/* Whether the file open on fd is no longer the one recorded in *s (another file, another size or modification
+   time); when it is not, writes "NAME changed during the run (N bytes, now M)" to err (size errlen). False when
+   nothing was recorded or fd cannot be seen. */
+int mf_file_changed(const mf_file_seen *s, int fd, const char *name, char *err, size_t errlen);
+
 typedef struct mf_input {
     const char *const *paths;  /* input paths ("-" is stdin); not owned */
     int npaths;
@@ -28,6 +43,7 @@ typedef struct mf_input {
     uint64_t file_read;        /* bytes read from the open input */
     uint64_t valid;            /* valid numbers returned so far */
     uint64_t invalid;          /* invalid tokens reported so far */
+    mf_file_seen *seen;        /* per input, what it was when opened (compared when a read ends early) */
     FILE *err;                 /* where invalid tokens are reported (stderr) */
     mpz_t scratch;
 } mf_input;
@@ -38,7 +54,9 @@ typedef struct mf_input {
 int mf_input_open(mf_input *in, const char *const *paths, int npaths, FILE *err, char *errmsg, size_t errlen);
 /* Reads the next valid number into v. Invalid tokens are reported to in->err as
    "mpifactor: FILE:LINE: 'TOKEN' is not a valid non-negative integer" and skipped.
-   Returns 1 for a number, 0 at the end of all inputs, -1 on a read error (message in errmsg), or
+   Returns 1 for a number, 0 at the end of all inputs, -1 on a read error (message in errmsg; "FILE changed
+   during the run (N bytes, now M)" when a regular file ends at another size than it had when opened, or a
+   read fails after its size or modification time changed), or
    MF_INPUT_INTERRUPTED when a signal interrupted a read (calling again continues where it stopped). */
 int mf_input_next(mf_input *in, mf_value *v, char *errmsg, size_t errlen);
 /* Bytes of input tokenized so far (read-ahead excluded). */

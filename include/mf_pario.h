@@ -9,6 +9,7 @@
 
 #include "mf_buf.h"
 #include "mf_cli.h"
+#include "mf_input.h"
 
 typedef struct mf_held {
     uint64_t id;
@@ -19,6 +20,7 @@ typedef struct mf_pario {
     const mf_config *cfg;
     int rank;
     int *in_fds;              /* per input, opened on first use (-1: not yet) */
+    mf_file_seen *seen;       /* per input, what it was at the start (with cfg->parallel_io) */
     int out_fd;               /* opened on the first placement (-1: not yet) */
     mf_held *held;            /* outputs waiting for their place */
     size_t nheld, cap;
@@ -36,12 +38,14 @@ uint64_t mf_pario_identity(const mf_config *cfg);
    ranks: min_id, max_id). */
 bool mf_pario_decide(const mf_config *cfg, int ranks, uint64_t min_id, uint64_t max_id);
 
-/* Starts with nothing open for this rank's cfg. Returns 0, or -1 when out of memory. */
+/* Starts with nothing open for this rank's cfg; with cfg->parallel_io records what each input file is now, so
+   that a read that fails later can tell a file changed during the run. Returns 0, or -1 when out of memory. */
 int mf_pario_init(mf_pario *p, const mf_config *cfg, int rank);
 /* Turns the unit by reference in *unit (MF_UNIT_TEXT_REF) into the text unit it stands for, reading its slice
    from the input file and checking it against rank 0's check of the same bytes. A unit of another kind is left as it
    is. Returns 0, or -1 with the reason in p->err (unreadable input, or bytes that differ from rank 0's: the
-   ranks do not share the input files). */
+   ranks do not share the input files; "FILE changed during the run (N bytes, now M)" when the file's size or
+   modification time is no longer what mf_pario_init saw). */
 int mf_pario_resolve(mf_pario *p, mf_buf *unit);
 /* Keeps the output records of the finished text result in *result and rewrites it as a held result. */
 void mf_pario_hold(mf_pario *p, mf_buf *result);

@@ -23,6 +23,43 @@ static const char *display_name(const char *path)
 
 static int open_path(mf_input *in, const char *path, char *errmsg, size_t errlen);
 
+/* Fills *s from st when it is a regular file. */
+static void seen_from(mf_file_seen *s, const struct stat *st)
+{
+    memset(s, 0, sizeof *s);
+    if (!S_ISREG(st->st_mode))
+        return;
+    s->known = 1;
+    s->dev = (uint64_t)st->st_dev;
+    s->ino = (uint64_t)st->st_ino;
+    s->size = (uint64_t)st->st_size;
+    s->mtime_s = (int64_t)st->st_mtim.tv_sec;
+    s->mtime_ns = (int64_t)st->st_mtim.tv_nsec;
+}
+
+void mf_file_seen_path(mf_file_seen *s, const char *path)
+{
+    struct stat st;
+    memset(s, 0, sizeof *s);
+    if (stat(path, &st) == 0)
+        seen_from(s, &st);
+}
+
+int mf_file_changed(const mf_file_seen *s, int fd, const char *name, char *err, size_t errlen)
+{
+    struct stat st;
+    mf_file_seen now;
+    if (!s->known || fstat(fd, &st) != 0)
+        return 0;
+    seen_from(&now, &st);
+    if (now.known && now.dev == s->dev && now.ino == s->ino && now.size == s->size && now.mtime_s == s->mtime_s &&
+        now.mtime_ns == s->mtime_ns)
+        return 0;
+    snprintf(err, errlen, "%s changed during the run (%llu bytes, now %lld)", name, (unsigned long long)s->size,
+             (long long)st.st_size);
+    return 1;
+}
+
 /* Closes the input that ended and opens the next one, if any. Returns 0, or -1 (message in errmsg). */
 static int next_path(mf_input *in, char *errmsg, size_t errlen)
 {
@@ -49,9 +86,17 @@ static long read_chunk(mf_input *in, char *errmsg, size_t errlen)
             clearerr(in->fp);
             return MF_INPUT_INTERRUPTED;
         }
-        snprintf(errmsg, errlen, "%s: read error: %s", in->name, strerror(errno));
+        int e = errno;
+        if (!mf_file_changed(&in->seen[in->current], fileno(in->fp), in->name, errmsg, errlen))
+            snprintf(errmsg, errlen, "%s: read error: %s", in->name, strerror(e));
         return -1;
     }
+    /* a regular file that ends early or late was cut or grown under the run (a file whose size says nothing,
+       as in /proc, has not changed size or time since it was opened) */
+    const mf_file_seen *seen = &in->seen[in->current];
+    if (n == 0 && seen->known && in->file_read != seen->size &&
+        mf_file_changed(seen, fileno(in->fp), in->name, errmsg, errlen))
+        return -1;
     return (long)n;
 }
 
@@ -87,7 +132,8 @@ int mf_input_open(mf_input *in, const char *const *paths, int npaths, FILE *err,
     mf_buf_init(&in->token);
     mpz_init(in->scratch);
     in->chunk = malloc(CHUNK_SIZE);
-    if (!in->chunk) {
+    in->seen = calloc((size_t)npaths, sizeof *in->seen);
+    if (!in->chunk || !in->seen) {
         snprintf(errmsg, errlen, "out of memory");
         return -1;
     }
@@ -103,11 +149,14 @@ int mf_input_open(mf_input *in, const char *const *paths, int npaths, FILE *err,
             snprintf(errmsg, errlen, "%s: %s", paths[i], strerror(errno));
             return -1;
         }
-        if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (fstat(fileno(f), &st) != 0)
+            memset(&st, 0, sizeof st); /* nothing known: neither a directory nor a regular file */
+        if (S_ISDIR(st.st_mode)) {
             fclose(f);
             snprintf(errmsg, errlen, "%s: %s", paths[i], strerror(EISDIR));
             return -1;
         }
+        seen_from(&in->seen[i], &st);
         if (S_ISREG(st.st_mode))
             in->bytes_total += (uint64_t)st.st_size;
         else
@@ -129,6 +178,8 @@ void mf_input_close(mf_input *in)
     in->fp = NULL;
     free(in->chunk);
     in->chunk = NULL;
+    free(in->seen);
+    in->seen = NULL;
     mf_buf_free(&in->token);
     mpz_clear(in->scratch);
 }

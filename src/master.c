@@ -11,6 +11,7 @@
 #include "mf_kernel_u128.h"
 #include "mf_kernel_u64.h"
 #include "mf_proto.h"
+#include "mf_roles.h"
 #include "mf_signals.h"
 #include "mf_status.h"
 
@@ -53,6 +54,10 @@ static void on_message(mf_master *m, int src, int tag)
         uint64_t count = mf_buf_get_u64(&m->msg);
         if (m->msg.failed || mf_sink_confirm(&m->sink, src, count) != 0)
             mf_master_malformed(src);
+    } else if (tag == MF_TAG_FAILED && src > 0) { /* a worker's I/O error: the run stops with exit 2 */
+        fflush(stdout);
+        fprintf(stderr, "mpifactor: %.*s\n", (int)m->msg.len, (const char *)m->msg.data);
+        m->io_error = true;
     } else if (tag == MF_TAG_STATS && src > 0) {
         if (mf_codec_get_stats(&m->msg, &m->per_rank[src]) != 0)
             mf_master_malformed(src);
@@ -293,9 +298,13 @@ int mf_master_run(const mf_config *cfg, int ranks)
     mf_progress_init(&m.progress, mf_progress_wanted(cfg->progress) ? stderr : NULL, start);
 
     uint64_t resume_done = 0;
+    bool roles_clash = false; /* two roles on one file: nothing may be written, not even --stats */
     if (mf_input_open(&m.in, cfg->inputs, cfg->ninputs, stderr, m.err, sizeof m.err) != 0) {
         mf_master_complain(m.err);
         m.io_error = true;
+    } else if (mf_roles_check(cfg, m.err, sizeof m.err) != 0) { /* before the checkpoint lock and the output */
+        mf_master_complain(m.err);
+        m.io_error = roles_clash = true;
     } else if (mf_sink_open(&m.sink, cfg, ranks, &resume_done, start) != 0 || skip_done(&m, resume_done) != 0) {
         m.io_error = true;
     }
@@ -350,7 +359,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
         code = MF_EXIT_USAGE;
     double wall = mf_now() - start, cpu = mf_process_cpu_now() - cpu_start;
     mf_progress_finish(&m.progress, mf_now(), m.sink.written);
-    if (cfg->stats_path)
+    if (cfg->stats_path && !roles_clash)
         write_stats(&m, wall, cpu, code);
 
     mf_input_close(&m.in); /* also right after a failed open */

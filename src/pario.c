@@ -72,10 +72,14 @@ int mf_pario_init(mf_pario *p, const mf_config *cfg, int rank)
     p->out_fd = -1;
     int n = cfg->ninputs > 0 ? cfg->ninputs : 1;
     p->in_fds = malloc((size_t)n * sizeof *p->in_fds);
-    if (!p->in_fds)
+    p->seen = calloc((size_t)n, sizeof *p->seen);
+    if (!p->in_fds || !p->seen)
         return -1;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         p->in_fds[i] = -1;
+        if (cfg->parallel_io && i < cfg->ninputs && strcmp(cfg->inputs[i], "-") != 0)
+            mf_file_seen_path(&p->seen[i], cfg->inputs[i]);
+    }
     return 0;
 }
 
@@ -95,6 +99,10 @@ static int read_at(mf_pario *p, uint32_t file, uint64_t offset, uint64_t len, un
     if (fd < 0)
         return -1;
     if (mf_pread_all(fd, d, (size_t)len, offset) != 0) {
+        int e = errno;
+        if (mf_file_changed(&p->seen[file], fd, p->cfg->inputs[file], p->err, sizeof p->err))
+            return -1;
+        errno = e;
         snprintf(p->err, sizeof p->err, "rank %d: %s: cannot read bytes %llu..%llu: %s; %s", p->rank,
                  p->cfg->inputs[file], (unsigned long long)offset, (unsigned long long)(offset + len),
                  strerror(errno), SHARED_HINT);
@@ -123,9 +131,10 @@ int mf_pario_resolve(mf_pario *p, mf_buf *unit)
     }
     size_t n = r.len < MF_SLICE_END_BYTES ? (size_t)r.len : MF_SLICE_END_BYTES;
     if (mf_slice_check(r.len, d, n, d + r.len - n, n) != r.check) {
-        snprintf(p->err, sizeof p->err, "rank %d: %s: bytes %llu..%llu differ from those rank 0 read; %s "
-                 "and the input unchanged during the run", p->rank, p->cfg->inputs[r.file],
-                 (unsigned long long)r.offset, (unsigned long long)(r.offset + r.len), SHARED_HINT);
+        if (!mf_file_changed(&p->seen[r.file], p->in_fds[r.file], p->cfg->inputs[r.file], p->err, sizeof p->err))
+            snprintf(p->err, sizeof p->err, "rank %d: %s: bytes %llu..%llu differ from those rank 0 read; %s "
+                     "and the input unchanged during the run", p->rank, p->cfg->inputs[r.file],
+                     (unsigned long long)r.offset, (unsigned long long)(r.offset + r.len), SHARED_HINT);
         mf_buf_free(&text);
         return -1;
     }
@@ -207,6 +216,7 @@ void mf_pario_free(mf_pario *p)
         mf_buf_free(&p->held[i].bytes);
     free(p->held);
     free(p->in_fds);
+    free(p->seen);
     memset(p, 0, sizeof *p);
     p->out_fd = -1;
 }

@@ -15,18 +15,27 @@
 #define QUEUE_CAP (MF_UNITS_IN_FLIGHT + 1)
 #define CONFIRM_EVERY_S 0.25 /* --parallel-io with --checkpoint: placements synced and confirmed this often */
 
-/* Fails the whole run on a --parallel-io error (the files are not shared, or a read or write failed). */
-static void pario_failed(const mf_pario *p)
+/* Fails the whole run on a --parallel-io error (the files are not shared, an input changed, a read or write
+   failed): the master is told (once) and stops every rank with exit 2 after a last checkpoint commit of what
+   is safely written; this rank takes no more units meanwhile. */
+static void pario_failed(const mf_pario *p, bool *failed)
 {
-    fprintf(stderr, "mpifactor: %s\n", p->err);
-    mf_proto_abort(MF_EXIT_USAGE);
+    if (*failed)
+        return;
+    *failed = true;
+    mf_buf b;
+    mf_buf_init(&b);
+    mf_buf_put_str(&b, p->err);
+    mf_proto_send(0, MF_TAG_FAILED, &b);
 }
 
 /* With --checkpoint, makes the placements done so far durable and tells the master. */
-static void confirm_placements(mf_pario *p)
+static void confirm_placements(mf_pario *p, bool *failed)
 {
-    if (mf_pario_sync(p) != 0)
-        pario_failed(p);
+    if (mf_pario_sync(p) != 0) {
+        pario_failed(p, failed);
+        return; /* unconfirmed placements stay out of the checkpoint */
+    }
     mf_buf b;
     mf_buf_init(&b);
     mf_buf_put_u64(&b, p->synced);
@@ -58,6 +67,7 @@ int mf_worker_run(const mf_config *cfg)
     bool yield_next = false; /* a request to hand back arrived before its unit was loaded */
     uint64_t yield_id = 0;
     int exit_code = MF_EXIT_INTERNAL;
+    bool failed = false; /* an I/O error was reported: wait for STOP without working */
     double nap = 20e-6;
     for (;;) {
         int src, tag, stop = 0;
@@ -78,8 +88,12 @@ int mf_worker_run(const mf_config *cfg)
             }
             if (tag == MF_TAG_PLACE) {
                 uint64_t id = mf_buf_get_u64(&msg), offset = mf_buf_get_u64(&msg);
-                if (msg.failed || mf_pario_place(&pio, id, offset) != 0)
-                    pario_failed(&pio);
+                if (msg.failed) {
+                    fprintf(stderr, "mpifactor: rank %d: malformed placement\n", st.rank);
+                    mf_proto_abort(MF_EXIT_INTERNAL);
+                }
+                if (mf_pario_place(&pio, id, offset) != 0)
+                    pario_failed(&pio, &failed);
                 continue;
             }
             if (tag == MF_TAG_UNIT) {
@@ -96,15 +110,17 @@ int mf_worker_run(const mf_config *cfg)
         if (cfg->checkpoint && pio.placed > pio.synced) {
             double now = mf_now();
             if (stop || now - last_confirm >= CONFIRM_EVERY_S || (!runner.active && qlen == 0)) {
-                confirm_placements(&pio);
+                confirm_placements(&pio, &failed);
                 last_confirm = now;
             }
         }
         if (stop)
             break;
-        if (!runner.active && qlen > 0) {
-            if (mf_pario_resolve(&pio, &queue[qhead]) != 0)
-                pario_failed(&pio);
+        if (!runner.active && qlen > 0 && !failed) {
+            if (mf_pario_resolve(&pio, &queue[qhead]) != 0) {
+                pario_failed(&pio, &failed);
+                continue;
+            }
             if (mf_runner_load(&runner, &queue[qhead]) != 0) {
                 fprintf(stderr, "mpifactor: rank %d: malformed work unit\n", st.rank);
                 mf_proto_abort(MF_EXIT_INTERNAL);

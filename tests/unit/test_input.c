@@ -328,6 +328,51 @@ START_TEST(parse_token_classes)
 }
 END_TEST
 
+/* A regular file that ends at another size than it had when opened was cut or grown under the run: named as
+   changed, with its sizes then and now. */
+START_TEST(a_file_cut_or_grown_while_read)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/mf-unit-input-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert(fd >= 0);
+    for (int i = 0; i < 100000; i++) /* 200000 bytes: more than one read */
+        ck_assert(write(fd, "7\n", 2) == 2);
+    close(fd);
+    const char *paths[] = {path};
+    char msg[256], want[256];
+    mf_value v;
+    mf_value_init(&v);
+    for (int grow = 0; grow <= 1; grow++) {
+        mf_input in;
+        ck_assert_int_eq(mf_input_open(&in, paths, 1, stderr, msg, sizeof msg), 0);
+        ck_assert_int_eq(mf_input_next(&in, &v, msg, sizeof msg), 1);
+        FILE *f = fopen(path, grow ? "a" : "r+");
+        ck_assert_ptr_nonnull(f);
+        if (grow)
+            fputs("11\n", f);
+        else
+            ck_assert_int_eq(ftruncate(fileno(f), 10), 0);
+        fclose(f);
+        int rc;
+        while ((rc = mf_input_next(&in, &v, msg, sizeof msg)) == 1)
+            ;
+        ck_assert_int_eq(rc, -1);
+        snprintf(want, sizeof want, "%s changed during the run (200000 bytes, now %d)", path, grow ? 200003 : 10);
+        ck_assert_str_eq(msg, want);
+        mf_input_close(&in);
+        if (!grow) { /* restored: read to the end as before */
+            f = fopen(path, "w");
+            for (int i = 0; i < 100000; i++)
+                fputs("7\n", f);
+            fclose(f);
+        }
+    }
+    mf_value_clear(&v);
+    unlink(path);
+}
+END_TEST
+
 Suite *input_suite(void)
 {
     Suite *s = suite_create("input");
@@ -339,6 +384,7 @@ Suite *input_suite(void)
     tcase_add_test(tc, long_bad_token_shows_head_tail_and_length);
     tcase_add_test(tc, token_display_limits_and_escapes);
     tcase_add_test(tc, empty_and_missing_files);
+    tcase_add_test(tc, a_file_cut_or_grown_while_read);
     tcase_add_test(tc, count_newlines_any_length_and_density);
     tcase_add_test(tc, slices_end_at_the_first_newline_from_the_target);
     tcase_add_test(tc, parse_token_classes);

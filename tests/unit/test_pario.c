@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -222,6 +223,52 @@ START_TEST(slices_by_reference_match_copied_slices)
 }
 END_TEST
 
+/* With --parallel-io each rank records the inputs at the start: a read that fails or a slice that differs after
+   the file changed names the file as changed, with its sizes then and now. */
+START_TEST(a_changed_input_is_named)
+{
+    mf_buf text, unit;
+    mf_buf_init(&text);
+    mf_buf_init(&unit);
+    random_text(&text, 300000);
+    const char *path = temp_file(2, text.data, text.len);
+    const char *const paths[] = {path};
+    mf_config cfg = {.inputs = paths, .ninputs = 1, .output = "/nonexistent", .parallel_io = true};
+    mf_pario p;
+    ck_assert_int_eq(mf_pario_init(&p, &cfg, 1), 0);
+    mf_text_ref r = {.id = 1, .offset = 5000, .len = 5000};
+    r.check = mf_slice_check(r.len, text.data + 5000, 64, text.data + 10000 - 64, 64);
+    mf_text_ref_put(&unit, &r);
+    ck_assert_int_eq(mf_pario_resolve(&p, &unit), 0);
+    r.offset = text.len; /* past the end of a file that has not changed: no claim of a change */
+    mf_text_ref_put(&unit, &r);
+    ck_assert_int_eq(mf_pario_resolve(&p, &unit), -1);
+    char want[256];
+    snprintf(want, sizeof want, "cannot read bytes %zu..%zu: Input/output error", text.len, text.len + 5000);
+    ck_assert_msg(strstr(p.err, want) != NULL, "%s", p.err);
+    r.offset = 5000;
+    /* rewritten in place at the same size, one byte changed (the time set apart: clocks may be coarse) */
+    text.data[5010] ^= 1; /* among the first bytes of the slice, which the check covers */
+    temp_file(2, text.data, text.len);
+    struct timespec times[2] = {{.tv_sec = 1000000000, .tv_nsec = 0}, {.tv_sec = 1000000000, .tv_nsec = 0}};
+    ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
+    mf_text_ref_put(&unit, &r);
+    ck_assert_int_eq(mf_pario_resolve(&p, &unit), -1);
+    snprintf(want, sizeof want, "%s changed during the run (%zu bytes, now %zu)", path, text.len, text.len);
+    ck_assert_str_eq(p.err, want);
+    /* cut short */
+    ck_assert_int_eq(truncate(path, 7000), 0);
+    mf_text_ref_put(&unit, &r);
+    ck_assert_int_eq(mf_pario_resolve(&p, &unit), -1);
+    snprintf(want, sizeof want, "%s changed during the run (%zu bytes, now 7000)", path, text.len);
+    ck_assert_str_eq(p.err, want);
+    mf_pario_free(&p);
+    unlink(path);
+    mf_buf_free(&text);
+    mf_buf_free(&unit);
+}
+END_TEST
+
 START_TEST(identity_decides_automatic_parallel_io)
 {
     /* the same files give the same identity; another input, another output directory or name, a changed
@@ -405,6 +452,7 @@ Suite *pario_suite(void)
     tcase_add_test(tc, ledger_durable_prefix);
     tcase_add_test(tc, codec_ref_and_held_results);
     tcase_add_test(tc, slices_by_reference_match_copied_slices);
+    tcase_add_test(tc, a_changed_input_is_named);
     tcase_add_test(tc, identity_decides_automatic_parallel_io);
     tcase_add_test(tc, held_outputs_placed_at_their_offsets);
     tcase_add_test(tc, writer_keeps_order_and_reports_errors);

@@ -26,5 +26,6 @@ Suite *split_suite(void);
 Suite *kernel128_suite(void);
 Suite *progress_suite(void);
 Suite *pario_suite(void);
+Suite *roles_suite(void);
 
 #endif
