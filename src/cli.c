@@ -44,7 +44,7 @@ void mf_cli_usage(FILE *f)
         "Input: decimal integers separated by whitespace, optional leading '+', '#' starts a comment.\n"
         "Exit status: 0 ok, 1 invalid input seen (valid numbers still written), 2 usage or I/O error,\n"
         "3 interrupted (signal or --time-limit; resumable with --checkpoint), 4 --verify failed,\n"
-        "5 internal error.\n");
+        "5 internal error, 6 finished but --max-divisor left numbers unfactored (1 hides 6).\n");
 }
 
 /* Parses a whole decimal unsigned number; returns 0 or -1. */
