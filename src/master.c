@@ -222,6 +222,8 @@ static int exit_code_of(const mf_master *m)
         return MF_EXIT_INTERRUPTED;
     if (m->in.invalid || m->sink.invalid)
         return MF_EXIT_INVALID;
+    if (m->sink.unfactored)
+        return MF_EXIT_UNFACTORED; /* precedence: include/mf_status.h */
     return MF_EXIT_OK;
 }
 
@@ -241,6 +243,7 @@ static void write_stats(mf_master *m, double wall, double cpu, int exit_code)
     m->run.wall_s = wall;
     m->run.numbers = m->sink.written_now;
     m->run.invalid_tokens = m->in.invalid + m->sink.invalid;
+    m->run.unfactored = m->sink.unfactored;
     m->run.exit_code = exit_code;
     mf_stats_write_file(m->cfg->stats_path, &m->run, m->per_rank);
 }
@@ -315,6 +318,8 @@ int mf_master_run(const mf_config *cfg, int ranks)
             m.self.idle_s += mf_now() - t0;
         }
     }
+    if (!m.interrupted && m.input_done && !m.io_error)
+        mf_sink_note_finished(&m.sink);
     if (m.interrupted)
         fprintf(stderr, "mpifactor: stopping (%s); %s\n",
                 mf_signals_pending() ? "signal received" : "time limit reached",
