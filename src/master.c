@@ -286,12 +286,13 @@ int mf_master_run(const mf_config *cfg, int ranks)
     } else if (mf_sink_open(&m.sink, cfg, ranks, &resume_done, start) != 0 || skip_done(&m, resume_done) != 0) {
         m.io_error = true;
     }
-    uint64_t resume_bytes = m.io_error ? 0 : mf_input_consumed(&m.in); /* the input a previous run finished */
     if (mf_pario_init(&m.pio, cfg, 0) != 0) {
         mf_master_complain("out of memory");
         mf_proto_abort(MF_EXIT_INTERNAL);
     }
     m.by_ref = m.sink.parallel && m.in.all_regular;
+    if (!m.io_error && m.progress.f)
+        mf_input_count_ahead(&m.in, MF_PROGRESS_COUNT_BYTES); /* the progress line's exact total */
 
     double nap = 20e-6;
     while (!m.io_error && !m.sink.io_error && !stop_requested(&m, start)) {
@@ -304,10 +305,14 @@ int mf_master_run(const mf_config *cfg, int ranks)
             busy = own_work(&m);
         ask_yield(&m);
         mf_proto_progress();
-        /* numbers are counted by the workers: the total is estimated from the input bytes of the
-           numbers written so far */
-        mf_progress_update(&m.progress, mf_now(), m.sink.written, m.sink.written,
-                           m.in.bytes_total ? (double)(resume_bytes + m.sink.input_bytes) / (double)m.in.bytes_total : -1);
+        /* the total: the tokens of the whole input counted ahead (files up to MF_PROGRESS_COUNT_BYTES), else the
+           resumed prefix and the tokens of the input cut so far scaled by the share of its bytes cut ("~"),
+           exact once all is cut; less the invalid tokens reported */
+        uint64_t bad = m.in.invalid + m.sink.invalid, known = m.in.counted_ahead ? m.in.tokens_ahead
+                                                                : m.sink.written - m.sink.written_now + m.in.tokens + m.in.invalid;
+        mf_progress_update(&m.progress, mf_now(), m.sink.written, known > bad ? known - bad : 0,
+                           m.in.counted_ahead || m.input_done ? 1
+                           : m.in.bytes_total ? (double)mf_input_consumed(&m.in) / (double)m.in.bytes_total : -1);
         if (busy) {
             nap = 20e-6;
         } else {
