@@ -97,14 +97,14 @@ check "bounded run stopped after its unfactored number (exit $rc), resumed: exit
   "[ $rc -eq 3 ] && [ $rc2 -eq 6 ] && cmp '$WORK/bslow.expected' '$WORK/bslow.out'"
 
 # --- 3. the progress total: exact for files, from the first line on -----------------------------------------
-# 60 semiprimes of two 25-bit primes (slow with --kernel plain on any CPU) among 60 powers of two of 1 to 29
+# 60 semiprimes of two 26-bit primes (seconds with --kernel plain on any CPU) among 60 powers of two of 1 to 29
 # digits: line lengths that made the old estimate (from the bytes of the numbers written) move
 python3 - "$SEED" "$ROOT/jobs" > "$WORK/prog.txt" <<'EOF'
 import random, sys
 sys.path.insert(0, sys.argv[2])
 from gen_numbers import random_prime
 rng = random.Random(int(sys.argv[1]))
-out = [random_prime(rng, 25) * random_prime(rng, 25) for _ in range(60)] + [2 ** rng.randrange(1, 95) for _ in range(60)]
+out = [random_prime(rng, 26) * random_prime(rng, 26) for _ in range(60)] + [2 ** rng.randrange(1, 95) for _ in range(60)]
 rng.shuffle(out)
 print("\n".join(map(str, out)))
 EOF
