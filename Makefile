@@ -132,6 +132,7 @@ integration: $(BIN)
 	tests/integration/parallel_io.sh $(BIN)
 	tests/integration/roles.sh $(BIN)
 	tests/integration/sched.sh $(BIN)
+	tests/integration/ux.sh $(BIN)
 
 # make install into a temporary prefix, used through Lmod (module load), man and an installed job script; a
 # DESTDIR install and make uninstall (installs lmod with apt-get when missing; part of make check).

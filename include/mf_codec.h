@@ -4,7 +4,8 @@
    unit   := u8 1, u64 id, u32 file, u64 line, u8 flags (1: in_comment, 2: hold output), slice bytes (the rest)
            | u8 2, u64 id, value cofactor, u64 lo, u64 hi
            | u8 3, u64 id, u32 file, u64 line, u8 flags, u64 offset, u64 len, u64 check (mf_slice_check)
-   result := u8 1, u64 id, u64 out_len, out bytes, u32 file, u64 bytes, u64 numbers, invalid, verify_failures, candidates, busy_ns,
+   result := u8 1, u64 id, u64 out_len, out bytes, u32 file, u64 bytes, u64 numbers, invalid, verify_failures, unfactored,
+             candidates, busy_ns,
              u64 msgs_len, msgs, u8 escalated [factored, u64 next_p, candidates, busy_ns],
              u8 has_rest [u64 line, u8 in_comment, u64 len, bytes]
            | u8 3, u64 id, u64 out_len, i32 holder, then as kind 1 from u32 file (the output is held by rank holder)
@@ -111,6 +112,7 @@ typedef struct mf_result_info {
     uint64_t numbers;           /* text: numbers finished (written in out) */
     uint64_t invalid;           /* text: invalid tokens (messages in msgs) */
     uint64_t verify_failures;   /* text: --verify failures (messages in msgs) */
+    uint64_t unfactored;        /* text: numbers written with a cofactor left unfactored (--max-divisor) */
     uint64_t candidates;
     double busy_s;
     const unsigned char *out;   /* text: formatted records (NULL when held) */
@@ -138,10 +140,10 @@ typedef struct mf_result_info {
 /* Starts a text result in the empty buffer b; the caller appends the formatted records to b (the
    result's output), then calls mf_text_result_end. */
 void mf_text_result_begin(mf_buf *b, uint64_t id);
-/* Finishes a text result: msgs for stderr, counters, and optionally the escalated number (partial: n, its
+/* Finishes a text result: msgs for stderr, counters (unfactored: records written incomplete), and optionally the escalated number (partial: n, its
    factors so far and cofactor; NULL when none) and the handed-back rest of the slice (rest_len 0: none). */
 void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, const mf_buf *msgs, uint64_t numbers, uint64_t invalid,
-                        uint64_t verify_failures, uint64_t candidates, double busy_s,
+                        uint64_t verify_failures, uint64_t unfactored, uint64_t candidates, double busy_s,
                         const mf_factored *partial, uint64_t next_p, uint64_t number_candidates,
                         double number_busy_s, const unsigned char *rest, size_t rest_len, uint64_t rest_line,
                         int rest_in_comment);

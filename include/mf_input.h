@@ -44,6 +44,10 @@ typedef struct mf_input {
     uint64_t valid;            /* valid numbers returned so far */
     uint64_t invalid;          /* invalid tokens reported so far */
     mf_file_seen *seen;        /* per input, what it was when opened (compared when a read ends early) */
+    uint64_t tokens;           /* tokens (valid or not) in the slices cut so far (mf_input_slice) */
+    int tok_gap;               /* the byte before the next one ends any token (start of a file, space, comment) */
+    int counted_ahead;         /* tokens_ahead holds the tokens of the whole input (mf_input_count_ahead) */
+    uint64_t tokens_ahead;
     FILE *err;                 /* where invalid tokens are reported (stderr) */
     mpz_t scratch;
 } mf_input;
@@ -59,6 +63,11 @@ int mf_input_open(mf_input *in, const char *const *paths, int npaths, FILE *err,
    read fails after its size or modification time changed), or
    MF_INPUT_INTERRUPTED when a signal interrupted a read (calling again continues where it stopped). */
 int mf_input_next(mf_input *in, mf_value *v, char *errmsg, size_t errlen);
+/* Counts the tokens (valid or not) of the whole input into in->tokens_ahead, setting in->counted_ahead, when
+   every input is a regular file and all are at most max_bytes together: one more read of them, for the
+   progress line's exact total from the start. Leaves counted_ahead 0 otherwise or on a read error (or out of
+   memory). Any time after mf_input_open: it reads the files through its own handles. */
+void mf_input_count_ahead(mf_input *in, uint64_t max_bytes);
 /* Bytes of input tokenized so far (read-ahead excluded). */
 uint64_t mf_input_consumed(const mf_input *in);
 /* Closes everything and frees in's storage. */
@@ -91,6 +100,7 @@ double mf_input_line_length(mf_input *in);
    whitespace, else at the end of the token (a token is never cut; a slice never spans two files).
    lines > 0 instead takes exactly that many lines (fewer at the end of a file).
    The skipped part of a comment may be cut too: the next slice then starts with in_comment set.
+   Counts the slice's tokens into in->tokens (the progress line's total).
    Returns 1 with *info set, 0 at the end of all inputs, -1 on a read error (message in errmsg), or
    MF_INPUT_INTERRUPTED (calling again continues). Must not be mixed with a pending mf_input_next token
    (call it only right after mf_input_next returned a number, or from the start). */

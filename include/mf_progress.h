@@ -10,6 +10,7 @@
 
 #define MF_PROGRESS_INTERVAL_S 0.5 /* at most one redraw this often */
 #define MF_PROGRESS_LINE_MAX 160   /* a buffer for one formatted line */
+#define MF_PROGRESS_COUNT_BYTES (UINT64_C(256) << 20) /* input files up to this size are counted before the run */
 
 typedef struct mf_progress {
     FILE *f;            /* NULL: disabled */

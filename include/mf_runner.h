@@ -39,7 +39,7 @@ typedef struct mf_runner {
     mpz_t scratch;
     mf_buf msgs;            /* stderr lines of this unit */
     mf_buf result;          /* encoded result, complete once mf_runner_step returns true */
-    uint64_t numbers, invalid, verify_failures;
+    uint64_t numbers, invalid, verify_failures, unfactored;
     uint64_t candidates;    /* candidates tested for this unit */
     double busy_s;          /* compute seconds (wall clock) spent on this unit */
     double cpu_s;           /* CPU seconds spent on this unit */

@@ -28,6 +28,7 @@ typedef struct mf_sink {
     uint64_t invalid;         /* invalid tokens reported by the written results */
     uint64_t input_bytes;     /* input bytes the written results of this run came from */
     uint64_t verify_failures;
+    uint64_t unfactored;      /* records written with a cofactor left unfactored, a resumed prefix's included */
     mf_checkpoint ckpt;
     bool have_ckpt;
     double last_commit;
@@ -63,6 +64,10 @@ bool mf_sink_backlogged(mf_sink *s);
 void mf_sink_tick(mf_sink *s, double now);
 /* Flushes the output, syncs it and records the finished prefix in the checkpoint. */
 void mf_sink_commit(mf_sink *s, double now);
+/* For a run that read its whole input and was not stopped: when the checkpoint it resumed from already held
+   every number (this run wrote none), says so on stderr ("mpifactor: CKPT: already complete (N numbers);
+   nothing to do"); otherwise prints nothing. */
+void mf_sink_note_finished(const mf_sink *s);
 /* Commits, closes the files and frees storage. Returns 0, or -1 when closing the output failed. */
 int mf_sink_close(mf_sink *s, double now);
 

@@ -30,6 +30,7 @@ typedef struct mf_run_stats {
     double wall_s;
     uint64_t numbers;         /* numbers written by this run (excludes ones skipped on resume) */
     uint64_t invalid_tokens;
+    uint64_t unfactored;      /* numbers written with a cofactor left unfactored (a resumed prefix's included) */
     uint64_t units;           /* work units handed out (text and range units) */
     uint64_t numbers_split;   /* numbers whose candidates were split into ranges across ranks */
     uint64_t wasted_candidates; /* candidates of ranges dropped because the number was already done */

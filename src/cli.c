@@ -70,7 +70,8 @@ void mf_cli_usage(FILE *f)
         "any other token is reported on standard error and skipped.\n"
         "Exit status: 0 ok, 1 invalid input seen (valid numbers still written), 2 usage or I/O error,\n"
         "3 interrupted (SIGTERM, SIGINT, SIGUSR1 or --time-limit; resumable with --checkpoint),\n"
-        "4 --verify failed, 5 internal error.\n"
+        "4 --verify failed, 5 internal error, 6 finished but --max-divisor left numbers unfactored\n"
+        "(1 hides 6).\n"
         "Manual: man mpifactor (in the source tree: man -l man/mpifactor.1)\n");
 }
 

@@ -198,7 +198,7 @@ void mf_text_result_begin(mf_buf *b, uint64_t id)
 }
 
 void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, const mf_buf *msgs, uint64_t numbers, uint64_t invalid,
-                        uint64_t verify_failures, uint64_t candidates, double busy_s,
+                        uint64_t verify_failures, uint64_t unfactored, uint64_t candidates, double busy_s,
                         const mf_factored *partial, uint64_t next_p, uint64_t number_candidates,
                         double number_busy_s, const unsigned char *rest, size_t rest_len, uint64_t rest_line,
                         int rest_in_comment)
@@ -209,6 +209,7 @@ void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, const mf_buf *
     mf_buf_put_u64(b, numbers);
     mf_buf_put_u64(b, invalid);
     mf_buf_put_u64(b, verify_failures);
+    mf_buf_put_u64(b, unfactored);
     mf_buf_put_u64(b, candidates);
     mf_buf_put_u64(b, to_ns(busy_s));
     mf_buf_put_u64(b, msgs->len);
@@ -310,6 +311,7 @@ int mf_result_read(mf_buf *b, mf_result_info *r, mf_factored *partial)
     r->numbers = mf_buf_get_u64(b);
     r->invalid = mf_buf_get_u64(b);
     r->verify_failures = mf_buf_get_u64(b);
+    r->unfactored = mf_buf_get_u64(b);
     r->candidates = mf_buf_get_u64(b);
     r->busy_s = (double)mf_buf_get_u64(b) * 1e-9;
     if (get_run(b, &r->msgs, &r->msgs_len) != 0)

@@ -242,6 +242,8 @@ static int exit_code_of(const mf_master *m)
         return MF_EXIT_INTERRUPTED;
     if (m->in.invalid || m->sink.invalid)
         return MF_EXIT_INVALID;
+    if (m->sink.unfactored)
+        return MF_EXIT_UNFACTORED; /* precedence: include/mf_status.h */
     return MF_EXIT_OK;
 }
 
@@ -262,6 +264,7 @@ static void write_stats(mf_master *m, double wall, double cpu, int exit_code)
     m->run.wall_s = wall;
     m->run.numbers = m->sink.written_now;
     m->run.invalid_tokens = m->in.invalid + m->sink.invalid;
+    m->run.unfactored = m->sink.unfactored;
     m->run.exit_code = exit_code;
     mf_stats_write_file(m->cfg->stats_path, &m->run, m->per_rank);
 }
@@ -308,12 +311,13 @@ int mf_master_run(const mf_config *cfg, int ranks)
     } else if (mf_sink_open(&m.sink, cfg, ranks, &resume_done, start) != 0 || skip_done(&m, resume_done) != 0) {
         m.io_error = true;
     }
-    uint64_t resume_bytes = m.io_error ? 0 : mf_input_consumed(&m.in); /* the input a previous run finished */
     if (mf_pario_init(&m.pio, cfg, 0) != 0) {
         mf_master_complain("out of memory");
         mf_proto_abort(MF_EXIT_INTERNAL);
     }
     m.by_ref = m.sink.parallel && m.in.all_regular;
+    if (!m.io_error && m.progress.f)
+        mf_input_count_ahead(&m.in, MF_PROGRESS_COUNT_BYTES); /* the progress line's exact total */
 
     double nap = 20e-6;
     while (!m.io_error && !m.sink.io_error && !stop_requested(&m, start)) {
@@ -331,10 +335,14 @@ int mf_master_run(const mf_config *cfg, int ranks)
             busy = own_work(&m);
         ask_yield(&m);
         mf_proto_progress();
-        /* numbers are counted by the workers: the total is estimated from the input bytes of the
-           numbers written so far */
-        mf_progress_update(&m.progress, mf_now(), m.sink.written, m.sink.written,
-                           m.in.bytes_total ? (double)(resume_bytes + m.sink.input_bytes) / (double)m.in.bytes_total : -1);
+        /* the total: the tokens of the whole input counted ahead (files up to MF_PROGRESS_COUNT_BYTES), else the
+           resumed prefix and the tokens of the input cut so far scaled by the share of its bytes cut ("~"),
+           exact once all is cut; less the invalid tokens reported */
+        uint64_t bad = m.in.invalid + m.sink.invalid, known = m.in.counted_ahead ? m.in.tokens_ahead
+                                                                : m.sink.written - m.sink.written_now + m.in.tokens + m.in.invalid;
+        mf_progress_update(&m.progress, mf_now(), m.sink.written, known > bad ? known - bad : 0,
+                           m.in.counted_ahead || m.input_done ? 1
+                           : m.in.bytes_total ? (double)mf_input_consumed(&m.in) / (double)m.in.bytes_total : -1);
         if (busy) {
             nap = 20e-6;
         } else {
@@ -345,6 +353,8 @@ int mf_master_run(const mf_config *cfg, int ranks)
             m.self.idle_s += mf_now() - t0;
         }
     }
+    if (!m.interrupted && m.input_done && !m.io_error)
+        mf_sink_note_finished(&m.sink);
     if (m.interrupted)
         fprintf(stderr, "mpifactor: stopping (%s); %s\n",
                 mf_signals_pending() ? "signal received" : "time limit reached",

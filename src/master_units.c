@@ -38,7 +38,7 @@ static void put_split_result(mf_master *m, uint64_t seg, const mf_factored *f)
     }
     mf_text_result_begin(&b, seg);
     mf_output_record(&b, m->cfg->format, f);
-    mf_text_result_end(&b, 0, 0, &msgs, 1, 0, failures, 0, 0, NULL, 0, 0, 0, NULL, 0, 0, 0);
+    mf_text_result_end(&b, 0, 0, &msgs, 1, 0, failures, !f->complete, 0, 0, NULL, 0, 0, 0, NULL, 0, 0, 0);
     if (mf_order_put(&m->order, seg, &b) != 0)
         mf_master_malformed(0);
     mf_buf_free(&b);

@@ -47,7 +47,7 @@ int mf_runner_load(mf_runner *r, mf_buf *unit)
     r->handed_back = false;
     r->yield_now = false;
     r->suspended = false;
-    r->numbers = r->invalid = r->verify_failures = r->candidates = 0;
+    r->numbers = r->invalid = r->verify_failures = r->unfactored = r->candidates = 0;
     r->busy_s = 0;
     r->cpu_s = 0;
     r->cpu_mark = mf_cpu_now();
@@ -70,6 +70,7 @@ static void finish_number(mf_runner *r)
     r->candidates += r->job.candidates;
     r->in_number = false;
     r->numbers++;
+    r->unfactored += !r->fac.complete;
     if (r->opt.verify && mf_verify(&r->fac, r->err, sizeof r->err) != 0) {
         mf_buf_put_str(&r->msgs, "mpifactor: ");
         mf_buf_put_str(&r->msgs, r->err);
@@ -107,8 +108,8 @@ static void finish_text(mf_runner *r)
     size_t rest_len = mf_scan_next(&probe, &tok, &toklen, &tokline) ? r->u.len - rest_pos : 0;
     r->handed_back = partial != NULL || rest_len > 0;
     r->suspended = partial != NULL;
-    mf_text_result_end(&r->result, r->u.file, r->u.len - rest_len, &r->msgs, r->numbers, r->invalid, r->verify_failures, r->candidates,
-                       r->busy_s, partial, next_p, number_candidates, r->number_busy_s,
+    mf_text_result_end(&r->result, r->u.file, r->u.len - rest_len, &r->msgs, r->numbers, r->invalid, r->verify_failures,
+                       r->unfactored, r->candidates, r->busy_s, partial, next_p, number_candidates, r->number_busy_s,
                        r->u.text + rest_pos, rest_len, rest_line, rest_in_comment);
     r->active = false;
 }

@@ -1,5 +1,5 @@
 /* Rank 0's output side: results in input order to the output, their messages to stderr, checkpoints. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* memmem */
 #include "mf_sink.h"
 
 #include <errno.h>
@@ -50,6 +50,42 @@ static int open_fresh_output(const char *path)
     return open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 }
 
+/* Counts the records left unfactored among the first `bytes` bytes of the output at path (a resumed prefix),
+   by the mark only such a record carries in each format. Returns 0, or -1 with errno set. */
+static int count_unfactored(const char *path, uint64_t bytes, mf_format fmt, uint64_t *count)
+{
+    const char *mark = fmt == MF_FORMAT_TEXT ? " unfactored:" : fmt == MF_FORMAT_JSONL ? "\"complete\":false" : ",false,";
+    size_t mlen = strlen(mark), keep = 0;
+    unsigned char buf[(1u << 16) + 32];
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    *count = 0;
+    for (uint64_t at = 0; at < bytes;) {
+        size_t want = bytes - at < (1u << 16) ? (size_t)(bytes - at) : (1u << 16);
+        ssize_t n = pread(fd, buf + keep, want, (off_t)at);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            int e = n < 0 ? errno : EIO;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        at += (uint64_t)n;
+        size_t len = keep + (size_t)n;
+        const unsigned char *p = buf, *end = buf + len;
+        while ((p = memmem(p, (size_t)(end - p), mark, mlen)) != NULL) {
+            (*count)++;
+            p += mlen;
+        }
+        keep = len < mlen - 1 ? len : mlen - 1; /* a mark cut by the buffer's end is found in the next pass */
+        memmove(buf, end - keep, keep);
+    }
+    close(fd);
+    return 0;
+}
+
 int mf_sink_open(mf_sink *s, const mf_config *cfg, int ranks, uint64_t *resume_done, double now)
 {
     memset(s, 0, sizeof *s);
@@ -94,6 +130,11 @@ int mf_sink_open(mf_sink *s, const mf_config *cfg, int ranks, uint64_t *resume_d
             }
             if (((uint64_t)st.st_size != s->out_bytes && ftruncate(s->out_fd, (off_t)s->out_bytes) != 0) ||
                 lseek(s->out_fd, 0, SEEK_END) < 0)
+                return fail_errno(s, cfg->output);
+            /* the exit status of a finished bounded run (6) holds for the whole output: count the prefix too
+               (only with --max-divisor: without it no run gets far enough to leave a number unfactored) */
+            if (cfg->max_divisor && s->out_bytes > 0 &&
+                count_unfactored(cfg->output, s->out_bytes, cfg->format, &s->unfactored) != 0)
                 return fail_errno(s, cfg->output);
         }
     }
@@ -171,6 +212,7 @@ int mf_sink_write(mf_sink *s, mf_buf *result, mf_placement *place)
     s->invalid += r.invalid;
     s->input_bytes += r.bytes;
     s->verify_failures += r.verify_failures;
+    s->unfactored += r.unfactored;
     s->written += r.numbers;
     s->written_now += r.numbers;
     s->out_bytes += r.out_len;
@@ -205,6 +247,8 @@ void mf_sink_commit(mf_sink *s, double now)
     uint64_t numbers = s->written, bytes = s->out_bytes;
     if (s->have_ledger) /* only the prefix that the workers confirmed written */
         mf_ledger_durable(&s->ledger, s->written, s->out_bytes, &numbers, &bytes);
+    if (numbers == s->ckpt.done && bytes == s->ckpt.out_bytes && s->ckpt.resumed)
+        return; /* the last record says it already (a finished job run again leaves both files untouched) */
     if (fsync(s->out_fd) != 0 || mf_checkpoint_commit(&s->ckpt, numbers, bytes, s->err, sizeof s->err) != 0) {
         if (!s->err[0])
             snprintf(s->err, sizeof s->err, "%s: %s", s->cfg->output, strerror(errno));
@@ -251,4 +295,11 @@ int mf_sink_close(mf_sink *s, double now)
     s->have_ledger = false;
     mf_buf_free(&s->out);
     return rc;
+}
+
+void mf_sink_note_finished(const mf_sink *s)
+{
+    if (s->have_ckpt && s->ckpt.resumed && s->written_now == 0 && !s->io_error)
+        fprintf(stderr, "mpifactor: %s: already complete (%llu numbers); nothing to do\n", s->cfg->checkpoint,
+                (unsigned long long)s->written);
 }

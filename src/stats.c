@@ -90,13 +90,13 @@ void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *
     fprintf(f, ",\"kernel128\":");
     put_json_string(f, run->kernel128 ? run->kernel128 : "");
     fprintf(f, ",\"parallel_io\":%s", run->parallel_io ? "true" : "false");
-    fprintf(f, ",\"ranks\":%d,\"wall_s\":%.6f,\"numbers\":%llu,\"invalid_tokens\":%llu,"
+    fprintf(f, ",\"ranks\":%d,\"wall_s\":%.6f,\"numbers\":%llu,\"invalid_tokens\":%llu,\"unfactored\":%llu,"
                "\"numbers_per_s\":%.3f,\"candidates\":%llu,\"units\":%llu,\"units_handed_back\":%llu,"
                "\"yields_asked\":%llu,\"grain_s\":%.6f,\"numbers_split\":%llu,\"wasted_candidates\":%llu,"
                "\"bytes_sent\":%llu,\"bytes_received\":%llu,\"compute_s\":%.6f,\"exit_code\":%d,\n"
                " \"per_rank\":[",
             run->ranks, run->wall_s, (unsigned long long)run->numbers,
-            (unsigned long long)run->invalid_tokens,
+            (unsigned long long)run->invalid_tokens, (unsigned long long)run->unfactored,
             run->wall_s > 0 ? (double)run->numbers / run->wall_s : 0.0,
             (unsigned long long)candidates, (unsigned long long)run->units,
             (unsigned long long)run->units_handed_back, (unsigned long long)run->yields_asked, run->grain_s,

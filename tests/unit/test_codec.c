@@ -109,10 +109,10 @@ START_TEST(results_round_trip)
     mf_text_result_begin(&b, 12);
     mf_buf_put_str(&b, "6: 2 3\n");
     mf_buf_put_str(&msgs, "mpifactor: f:1: 'x' is not a valid non-negative integer\n");
-    mf_text_result_end(&b, 2, 40, &msgs, 1, 1, 0, 99, 0.5, NULL, 0, 0, 0, NULL, 0, 0, 0);
+    mf_text_result_end(&b, 2, 40, &msgs, 1, 1, 0, 1, 99, 0.5, NULL, 0, 0, 0, NULL, 0, 0, 0);
     ck_assert_int_eq(mf_result_read(&b, &r, NULL), 0);
     ck_assert(r.kind == MF_UNIT_TEXT && r.id == 12 && r.file == 2 && r.bytes == 40 && r.numbers == 1);
-    ck_assert(r.invalid == 1 && r.candidates == 99 && r.busy_s > 0.49 && r.busy_s < 0.51);
+    ck_assert(r.invalid == 1 && r.unfactored == 1 && r.candidates == 99 && r.busy_s > 0.49 && r.busy_s < 0.51);
     ck_assert(r.out_len == 7 && memcmp(r.out, "6: 2 3\n", 7) == 0);
     ck_assert(r.msgs_len == msgs.len && memcmp(r.msgs, msgs.data, msgs.len) == 0);
     ck_assert(!r.escalated && !r.has_rest);
@@ -125,7 +125,7 @@ START_TEST(results_round_trip)
     mpz_divexact_ui(z, z, 3);
     mf_value_set_mpz(&f.cofactor, z);
     mf_text_result_begin(&b, 13);
-    mf_text_result_end(&b, 0, 5, &msgs, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2,
+    mf_text_result_end(&b, 0, 5, &msgs, 0, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2,
                        (const unsigned char *)"55 66\n", 6, 17, 0);
     ck_assert_int_eq(mf_result_read(&b, &r, NULL), -1); /* a partial number needs somewhere to go */
     ck_assert_int_eq(mf_result_read(&b, &r, &g), 0);
@@ -153,7 +153,7 @@ START_TEST(results_round_trip)
     ck_assert_int_eq(mf_result_read(&b, &r, NULL), -1);
     /* truncated text results at every length fail cleanly */
     mf_text_result_begin(&b, 13);
-    mf_text_result_end(&b, 0, 5, &msgs, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2,
+    mf_text_result_end(&b, 0, 5, &msgs, 0, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2,
                        (const unsigned char *)"55 66\n", 6, 17, 0);
     size_t full = b.len;
     for (size_t len = 0; len < full; len++) {

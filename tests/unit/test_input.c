@@ -285,6 +285,102 @@ START_TEST(slices_end_at_the_first_newline_from_the_target)
 }
 END_TEST
 
+/* Tokens in a text by the workers' scanner (the reference for the master's count while slicing). */
+static uint64_t scan_count(const char *text)
+{
+    mf_scan sc;
+    mf_scan_init(&sc, (const unsigned char *)text, strlen(text), 1, 0);
+    const unsigned char *tok;
+    size_t len;
+    uint64_t line, n = 0;
+    while (mf_scan_next(&sc, &tok, &len, &line))
+        n++;
+    return n;
+}
+
+/* Writes text to a new temp file named in path (64 bytes). */
+static void temp_file(const char *text, char *path)
+{
+    snprintf(path, 64, "/tmp/mf-unit-count-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert(fd >= 0);
+    ck_assert(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+}
+
+START_TEST(counting_tokens_like_the_scanner)
+{
+    /* random texts (the run's seed) of numbers, bad tokens, every kind of space, comments (also right after a token and
+       across slice and 64 KiB read boundaries) or none (the vector path), two files where the first ends in a token */
+    static const char *const pieces[] = {"12", "18446744073709551617", "x1", " ", "  ", "\n", "\r\n", "\t", "\v",
+                                         "\f", "999999999999", "#", "# note 5 6\n", "#7\n"};
+    const size_t no_comment = 11; /* pieces before the first '#' (odd rounds: no comment at all) */
+    size_t cap = 200000;
+    char *text[2] = {malloc(cap), malloc(cap)};
+    ck_assert(text[0] && text[1]);
+    for (int round = 0; round < 6; round++) {
+        for (int f = 0; f < 2; f++) {
+            size_t len = 0, want = (size_t)mf_test_range(0, round < 3 ? 300 : 150000);
+            while (len < want) {
+                const char *pc = pieces[mf_test_range(0, round % 2 ? no_comment - 1 : sizeof pieces / sizeof pieces[0] - 1)];
+                size_t k = strlen(pc);
+                memcpy(text[f] + len, pc, k);
+                len += k;
+            }
+            text[f][len] = '\0';
+        }
+        uint64_t expect = scan_count(text[0]) + scan_count(text[1]);
+        char path[2][64];
+        temp_file(text[0], path[0]);
+        temp_file(text[1], path[1]);
+        static const size_t targets[] = {1, 7, 100, 70000};
+        for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++) {
+            mf_input in;
+            char msg[256];
+            const char *paths[] = {path[0], path[1]};
+            ck_assert_int_eq(mf_input_open(&in, paths, 2, stderr, msg, sizeof msg), 0);
+            mf_input_count_ahead(&in, t == 0 ? 0 : UINT64_MAX); /* the whole input counted before the run */
+            ck_assert(t == 0 ? !in.counted_ahead || in.bytes_total == 0 : in.counted_ahead && in.tokens_ahead == expect);
+            mf_buf b;
+            mf_buf_init(&b);
+            mf_slice_info info;
+            int rc;
+            while ((rc = mf_input_slice(&in, targets[t] == 7 ? NULL : &b, targets[t], targets[t] == 100 ? 1 : 0, &info,
+                                        msg, sizeof msg)) == 1)
+                mf_buf_reset(&b);
+            ck_assert_int_eq(rc, 0);
+            ck_assert_msg(in.tokens == expect, "round %d target %zu: %llu tokens counted, %llu expected", round,
+                          targets[t], (unsigned long long)in.tokens, (unsigned long long)expect);
+            mf_buf_free(&b);
+            mf_input_close(&in);
+        }
+        unlink(path[0]);
+        unlink(path[1]);
+    }
+    free(text[0]);
+    free(text[1]);
+}
+END_TEST
+
+START_TEST(tokens_after_a_resumed_prefix)
+{
+    /* a checkpoint skips 3 numbers (mf_input_skip): the slices then count only the 4 after them */
+    char path[64];
+    temp_file("2 3 #c 4\n5\n6 7 8", path);
+    mf_input in;
+    char msg[256];
+    const char *paths[] = {path};
+    ck_assert_int_eq(mf_input_open(&in, paths, 1, stderr, msg, sizeof msg), 0);
+    ck_assert_int_eq(mf_input_skip(&in, 2, msg, sizeof msg), 0);
+    mf_slice_info info;
+    while (mf_input_slice(&in, NULL, 2, 0, &info, msg, sizeof msg) == 1)
+        ;
+    ck_assert_uint_eq(in.tokens, 4); /* the comment holds the 4: 5, 6, 7, 8 */
+    mf_input_close(&in);
+    unlink(path);
+}
+END_TEST
+
 START_TEST(count_newlines_any_length_and_density)
 {
     /* lengths around the vector width and past 255 vector steps (where the lane counters are summed),
@@ -388,6 +484,8 @@ Suite *input_suite(void)
     tcase_add_test(tc, count_newlines_any_length_and_density);
     tcase_add_test(tc, slices_end_at_the_first_newline_from_the_target);
     tcase_add_test(tc, parse_token_classes);
+    tcase_add_test(tc, counting_tokens_like_the_scanner);
+    tcase_add_test(tc, tokens_after_a_resumed_prefix);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -62,7 +62,8 @@ START_TEST(text_unit_like_reference)
     mf_result_info info;
     ck_assert_int_eq(mf_result_read(&r.result, &info, NULL), 0);
     ck_assert(info.id == 9 && info.file == 1 && info.numbers == 9 && info.invalid == 2);
-    ck_assert(!info.escalated && !info.has_rest && info.verify_failures == 0 && info.bytes == strlen(text));
+    ck_assert(!info.escalated && !info.has_rest && info.verify_failures == 0 && info.unfactored == 0 &&
+              info.bytes == strlen(text));
     ck_assert_uint_eq(info.out_len, expect.len);
     ck_assert(memcmp(info.out, expect.data, expect.len) == 0);
     const char *msgs = "mpifactor: second.txt:42: 'abc' is not a valid non-negative integer\n"
@@ -96,6 +97,26 @@ static size_t slow_scan(uint64_t *out, mpz_srcptr c, uint64_t lo, uint64_t hi)
     mpz_clear(copy);
     return n;
 }
+
+START_TEST(bounded_unit_counts_unfactored)
+{
+    /* 6000216000594 = 2 * 3 * 1000036000099 (a product of two primes above 1000): 221 and 97 complete */
+    const char *text = "6000216000594 221\n340282366920938463463374607431768211457 97\n";
+    mf_runner_opts opts = {.max_divisor = 1000, .format = MF_FORMAT_TEXT, .paths = paths, .npaths = 2};
+    mf_runner r;
+    mf_runner_init(&r, &opts);
+    mf_buf unit;
+    mf_buf_init(&unit);
+    mf_text_unit_begin(&unit, 3, 0, 1, 0);
+    mf_buf_put_str(&unit, text);
+    run_unit(&r, &unit);
+    mf_result_info info;
+    ck_assert_int_eq(mf_result_read(&r.result, &info, NULL), 0);
+    ck_assert(info.numbers == 4 && info.unfactored == 2 && info.invalid == 0);
+    mf_buf_free(&unit);
+    mf_runner_free(&r);
+}
+END_TEST
 
 START_TEST(range_unit_reports_its_divisors)
 {
@@ -288,6 +309,7 @@ Suite *runner_suite(void)
     TCase *tc = tcase_create("runner");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, text_unit_like_reference);
+    tcase_add_test(tc, bounded_unit_counts_unfactored);
     tcase_add_test(tc, range_unit_reports_its_divisors);
     tcase_add_test(tc, hand_back_and_split);
     tcase_add_test(tc, yield_hands_back_at_once);
