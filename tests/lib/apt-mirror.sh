@@ -23,7 +23,8 @@ mf_apt_mirror() {
         /^[ \t]*#/ { next }
         /^[ \t]*$/ { stanza(); next }
         /^[ \t]/ { if (key != "") v[key] = v[key] " " $0; next }
-        { i = index($0, ":"); if (i == 0) next; key = tolower(substr($0, 1, i - 1)); v[key] = substr($0, i + 1) }
+        { i = index($0, ":"); if (i == 0) next; key = tolower(substr($0, 1, i - 1)); v[key] = substr($0, i + 1)
+          gsub(/^[ \t]+|[ \t]+$/, "", v[key]) }
         END { stanza() }' "$f")
     else
       uri=$(sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" |
