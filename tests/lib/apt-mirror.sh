@@ -1,4 +1,5 @@
 # The Debian mirror this machine's apt uses, for debootstrap in tests/container/run.sh (source this file).
+# shellcheck shell=bash
 
 # mf_apt_mirror SUITE [APT_DIR]: prints the URI (without a trailing /) of the first enabled "deb" source that serves
 # SUITE (e.g. bookworm), in apt's order: APT_DIR/sources.list, then APT_DIR/sources.list.d/*.list and *.sources

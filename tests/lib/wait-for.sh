@@ -1,4 +1,5 @@
 # Event waits for the shell suites (source this file): a test that signals, kills or pauses a run waits here for
+# shellcheck shell=bash
 # something the run did (a checkpoint record, output lines) instead of sleeping a fixed time, which a fast CPU
 # outruns. Each wait polls every 0.05 s, gives up after a generous limit and says why on stderr.
 
