@@ -117,22 +117,19 @@ run: deps
 unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 
+# both sanitizers, the second even when the first fails
 unit-san:
-	@$(MAKE) --no-print-directory SANITIZER=address unit
-	@$(MAKE) --no-print-directory SANITIZER=undefined unit
+	@rc=0; $(MAKE) --no-print-directory SANITIZER=address unit || rc=1; \
+	  $(MAKE) --no-print-directory SANITIZER=undefined unit || rc=1; exit $$rc
 
 # The 128-bit kernel's unit tests again with its AVX-512 path emulated, compared with the plain kernel like
 # the others (only that suite: elsewhere auto would pick the emulation, far slower than real instructions).
 unit-emu:
 	@CK_RUN_SUITE=kernel128 $(MAKE) --no-print-directory EMULATE_AVX512=1 unit
 
+# the integration scripts, each even when an earlier one fails
 integration: $(BIN)
-	tests/integration/run.sh $(BIN)
-	tests/integration/wide.sh $(BIN)
-	tests/integration/parallel_io.sh $(BIN)
-	tests/integration/roles.sh $(BIN)
-	tests/integration/sched.sh $(BIN)
-	tests/integration/ux.sh $(BIN)
+	@rc=0; for t in run wide parallel_io roles sched ux; do tests/integration/$$t.sh $(BIN) || rc=1; done; exit $$rc
 
 # make install into a temporary prefix, used through Lmod (module load), man and an installed job script; a
 # DESTDIR install and make uninstall (installs lmod with apt-get when missing; part of make check).
@@ -164,14 +161,21 @@ container: $(BIN)
 mpich:
 	tests/mpich/run.sh
 
-# Set up, build and run every test; the last line sums all suites.
+# Every suite of make check, in order, for tests/lib/run-suites.sh: a make target, or NAME=COMMAND.
+CHECK_SUITES = selftest=tests/lib/selftest.sh unit unit-san unit-emu \
+  "integration=make --no-print-directory all && tests/integration/run.sh $(BIN)" \
+  "wide=make --no-print-directory all && tests/integration/wide.sh $(BIN)" \
+  "parallel-io=make --no-print-directory all && tests/integration/parallel_io.sh $(BIN)" \
+  "roles=make --no-print-directory all && tests/integration/roles.sh $(BIN)" \
+  "sched=make --no-print-directory all && tests/integration/sched.sh $(BIN)" \
+  "ux=make --no-print-directory all && tests/integration/ux.sh $(BIN)" \
+  fuzz-replay simulate-test install-test docs-test mpich slurm multihost container
+
+# Set up, build and run every test: each suite runs even when an earlier one failed (a crash or a missing summary
+# line counts as a failure, named); the last line sums all suites; the full log is build/check.log.
 check: test-deps
 	@mkdir -p build
-	@set -o pipefail; { $(MAKE) --no-print-directory all unit unit-san unit-emu integration fuzz-replay simulate-test install-test docs-test && \
-	  for t in mpich slurm multihost container; do \
-	    if [ -x tests/$$t/run.sh ]; then $(MAKE) --no-print-directory $$t || exit 1; fi; \
-	  done; } 2>&1 | tee build/check.log
-	@tests/lib/check-summary.sh build/check.log
+	@tests/lib/run-suites.sh build/check.log $(CHECK_SUITES)
 
 bench: deps
 	@$(MAKE) --no-print-directory all

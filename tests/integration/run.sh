@@ -6,6 +6,7 @@ set -uo pipefail
 BIN=$(realpath "${1:-build/mpifactor}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 MPIRUN="$HERE/../lib/mpirun-local.sh"
+. "$HERE/../lib/wait-for.sh"   # the signal tests wait for checkpoint records, never a fixed time
 WORK=$(mktemp -d /tmp/mf-integration.XXXXXX)
 SEED=${MF_TEST_SEED:-$(date +%s)}
 trap 'rm -rf "$WORK"' EXIT
@@ -217,47 +218,67 @@ check "split numbers with --verify in jsonl: exit 0, every record complete" bash
 mf 3 --max-divisor 3000000000 "$WORK/hard2.txt" > "$WORK/hard2.bounded"; rc=$?
 check "split number stopped by --max-divisor is reported unfactored" bash -c \
   "[ $rc -eq 0 ] && grep -qx '18446744030759878681: unfactored:18446744030759878681' '$WORK/hard2.bounded'"
-# resume from a checkpoint taken while a number is split: the half-finished number is redone
+# --- the portable kernels end to end: --kernel scalar and plain (the paths of CPUs without AVX2) on the mixed
+# input and the hard numbers (hard1 alone at np 1, all of hardmix at np 3), against GNU factor ----------------
+for k in scalar plain; do
+  for np in 1 3; do
+    mf "$np" --kernel "$k" --stats "$WORK/mixed.$k.$np.json" "$WORK/mixed.txt" > "$WORK/mixed.$k.$np.out"; rc=$?
+    check "--kernel $k, mixed input, np=$np: exit 0, identical to GNU factor, stats name the kernel" bash -c \
+      "[ $rc -eq 0 ] && cmp '$WORK/mixed.expected' '$WORK/mixed.$k.$np.out' && \
+       grep -q '\"kernel\":\"$k\"' '$WORK/mixed.$k.$np.json' && grep -q '\"kernel128\":\"$k\"' '$WORK/mixed.$k.$np.json'"
+  done
+  mf 1 --kernel "$k" "$WORK/hard1.txt" > "$WORK/hard1.$k.out"; rc=$?
+  check "--kernel $k, hard1, np=1: exit 0, identical to GNU factor" bash -c "[ $rc -eq 0 ] && cmp '$WORK/hard1.expected' '$WORK/hard1.$k.out'"
+  mf 3 --kernel "$k" "$WORK/hardmix.txt" > "$WORK/hardmix.$k.out"; rc=$?
+  check "--kernel $k, hardmix, np=3: exit 0, identical to GNU factor" bash -c \
+    "[ $rc -eq 0 ] && cmp '$WORK/hardmix.expected' '$WORK/hardmix.$k.out'"
+done
+# resume from a checkpoint taken while a number is split: the half-finished number is redone. The stopped run
+# uses the slowest kernel (each hard number takes seconds on any CPU) and is signalled once its checkpoint records
+# the 299 cheap numbers before the hard ones done but not all three hard ones: a hard number is then in progress.
 { seq 2 300; echo 16669120120502208091 18446744030759878681 16669120120502208091; seq 301 400; } > "$WORK/hardck.txt"
 expected "$WORK/hardck.txt" > "$WORK/hardck.expected"
 rm -f "$WORK/hardck.out" "$WORK/hardck.ckpt"
-"$MPIRUN" -q -np 3 "$BIN" --checkpoint "$WORK/hardck.ckpt" --stats "$WORK/hardck.json" -o "$WORK/hardck.out" \
-  "$WORK/hardck.txt" 2> "$WORK/err.hardck" & pid=$!
-sleep 1.2; kill -USR1 $pid; wait $pid; rc=$?
-check "split number interrupted: exit 3 while a number was split, some but not all lines written" bash -c \
-  "[ $rc -eq 3 ] && [ \$(wc -l < '$WORK/hardck.out') -lt 403 ] && python3 -c \"import json; assert json.load(open('$WORK/hardck.json'))['numbers_split'] >= 1\""
+"$MPIRUN" -q -np 3 "$BIN" --kernel plain --checkpoint "$WORK/hardck.ckpt" --stats "$WORK/hardck.json" \
+  -o "$WORK/hardck.out" "$WORK/hardck.txt" 2> "$WORK/err.hardck" & pid=$!
+seen=$(mf_wait_done "$WORK/hardck.ckpt" 299 301 $pid 2> "$WORK/wait.hardck") || { cat "$WORK/wait.hardck"; seen=-1; }
+kill -USR1 $pid; wait $pid; rc=$?
+check "split number interrupted: exit 3 while a number was split, some but not all lines written (signal at $seen done)" bash -c \
+  "cat '$WORK/wait.hardck'; [ $seen -ge 299 ] && [ $rc -eq 3 ] && [ \$(wc -l < '$WORK/hardck.out') -ge $seen ] && [ \$(wc -l < '$WORK/hardck.out') -lt 403 ] && \
+   python3 -c \"import json; assert json.load(open('$WORK/hardck.json'))['numbers_split'] >= 1\""
 mf 2 --checkpoint "$WORK/hardck.ckpt" -o "$WORK/hardck.out" "$WORK/hardck.txt"; rc=$?
 check "split number interrupted: the same command resumes to identical output" bash -c \
   "[ $rc -eq 0 ] && cmp '$WORK/hardck.expected' '$WORK/hardck.out'"
 
 # --- checkpoint / resume -----------------------------------------------------------------------------
-# about 14 s of work at np 1 with AVX2 (semiprimes of two 27-bit primes): long enough to stop mid-run after 1.5 s
-SLOW_COUNT=1000
+# Semiprimes of two 27-bit primes. Each stopped run uses the slowest kernel (--kernel plain: about 0.1 s a number
+# on any CPU, the whole workload far longer than the wait) and is signalled once its checkpoint records progress;
+# the resumes use the default kernel (the kernel does not change the output, nor the checkpoint's fingerprint).
+SLOW_COUNT=300
 python3 "$HERE/gen_numbers.py" semiprime "$SLOW_COUNT" "$SEED" > "$WORK/slow.txt"
 mf 2 -o "$WORK/slow.full" "$WORK/slow.txt"
 check "slow workload equals GNU factor" bash -c "xargs -n 1 factor < '$WORK/slow.txt' | cmp - '$WORK/slow.full'"
 
-# interrupted NAME SIGNAL TARGET: starts a checkpointed run, signals it after 1.5 s, resumes, compares
+# interrupted NAME SIGNAL TARGET: starts a checkpointed run, signals it once its checkpoint records a number done,
+# resumes, compares
 interrupted() {
-  local name=$1 sig=$2 target=$3 out="$WORK/slow.$1" ck="$WORK/slow.$1.ckpt" pid rc
+  local name=$1 sig=$2 target=$3 out="$WORK/slow.$1" ck="$WORK/slow.$1.ckpt" pid rc seen victim
   rm -f "$out" "$ck"
   if [ "$target" = singleton ]; then
-    "$BIN" --checkpoint "$ck" -o "$out" "$WORK/slow.txt" 2> "$WORK/err.$name" & pid=$!
+    "$BIN" --kernel plain --checkpoint "$ck" -o "$out" "$WORK/slow.txt" 2> "$WORK/err.$name" & pid=$!
   else
-    "$MPIRUN" -q -np 2 "$BIN" --checkpoint "$ck" -o "$out" "$WORK/slow.txt" 2> "$WORK/err.$name" & pid=$!
+    "$MPIRUN" -q -np 2 "$BIN" --kernel plain --checkpoint "$ck" -o "$out" "$WORK/slow.txt" 2> "$WORK/err.$name" & pid=$!
   fi
-  sleep 1.5
+  seen=$(mf_wait_done "$ck" 1 $((SLOW_COUNT - 1)) $pid 2> "$WORK/wait.$name") || seen=-1
   if [ "$target" = worker ]; then   # kill -9 the rank-1 process
-    local child
-    for child in $(pgrep -P "$pid"); do
-      if tr '\0' '\n' < "/proc/$child/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1'; then kill -KILL "$child"; fi
-    done
+    victim=$(mf_rank_pid $pid 1) && kill -KILL "$victim"
   else
     kill "-$sig" "$pid"
   fi
   wait "$pid"; rc=$?
   local lines; lines=$(wc -l < "$out")
-  check "$name: stopped mid-run (status $rc, $lines of $SLOW_COUNT lines written)" bash -c "[ $rc -ne 0 ] && [ $lines -lt $SLOW_COUNT ]"
+  check "$name: stopped mid-run (status $rc, signal at $seen done, $lines of $SLOW_COUNT lines written)" bash -c \
+    "cat '$WORK/wait.$name'; [ $seen -ge 1 ] && [ $rc -ne 0 ] && [ $lines -lt $SLOW_COUNT ]"
   mf 2 --checkpoint "$ck" -o "$out" "$WORK/slow.txt"; rc=$?
   check "$name: the same command resumes to output identical to an uninterrupted run" bash -c "[ $rc -eq 0 ] && cmp '$WORK/slow.full' '$out'"
 }
@@ -266,15 +287,21 @@ interrupted sigusr1-mpirun USR1 mpirun
 interrupted kill9-worker KILL worker
 # a singleton stops cleanly with status 3 on SIGTERM
 rm -f "$WORK/slow.single" "$WORK/slow.single.ckpt"
-"$BIN" --checkpoint "$WORK/slow.single.ckpt" -o "$WORK/slow.single" "$WORK/slow.txt" 2> "$WORK/err.single" & pid=$!
-sleep 1; kill -TERM $pid; wait $pid; rc=$?
-check "SIGTERM: exit 3 and a resume hint" bash -c "[ $rc -eq 3 ] && grep -q 'run the same command again to resume' '$WORK/err.single'"
+"$BIN" --kernel plain --checkpoint "$WORK/slow.single.ckpt" -o "$WORK/slow.single" "$WORK/slow.txt" 2> "$WORK/err.single" & pid=$!
+seen=$(mf_wait_done "$WORK/slow.single.ckpt" 1 $((SLOW_COUNT - 1)) $pid 2> "$WORK/wait.single") || seen=-1
+kill -TERM $pid; wait $pid; rc=$?
+check "SIGTERM: exit 3 and a resume hint (signal at $seen done)" bash -c \
+  "cat '$WORK/wait.single'; [ $seen -ge 1 ] && [ $rc -eq 3 ] && grep -q 'run the same command again to resume' '$WORK/err.single'"
 cp "$WORK/slow.single.ckpt" "$WORK/torn.ckpt"
 truncate -s -7 "$WORK/slow.single.ckpt"   # a torn last record
 mf 1 --checkpoint "$WORK/slow.single.ckpt" -o "$WORK/slow.single" "$WORK/slow.txt"; rc=$?
 check "torn checkpoint record: resume still gives identical output" bash -c "[ $rc -eq 0 ] && cmp '$WORK/slow.full' '$WORK/slow.single'"
-mf 2 --time-limit 1 --checkpoint "$WORK/tl.ckpt" -o "$WORK/tl.out" "$WORK/slow.txt" 2> "$WORK/err.tl"; rc=$?
-check "--time-limit: exit 3" test "$rc" -eq 3
+# the time limit, not the end of the work, stops the run: the slowest kernel needs far more than 1 s on any CPU
+mf 2 --kernel plain --time-limit 1 --stats "$WORK/tl.json" --checkpoint "$WORK/tl.ckpt" -o "$WORK/tl.out" "$WORK/slow.txt" \
+  2> "$WORK/err.tl"; rc=$?
+check "--time-limit 1: exit 3 after at least 1 s, with the message, some but not all lines written" bash -c \
+  "[ $rc -eq 3 ] && grep -q 'stopping (time limit reached)' '$WORK/err.tl' && [ \$(wc -l < '$WORK/tl.out') -lt $SLOW_COUNT ] && \
+   python3 -c \"import json; s = json.load(open('$WORK/tl.json')); assert 0.95 <= s['wall_s'] and s['numbers'] < $SLOW_COUNT, s\""
 mf 2 --checkpoint "$WORK/tl.ckpt" -o "$WORK/tl.out" "$WORK/slow.txt"; rc=$?
 check "--time-limit: resume completes identically" bash -c "[ $rc -eq 0 ] && cmp '$WORK/slow.full' '$WORK/tl.out'"
 mf 2 --checkpoint "$WORK/tl.ckpt" -o "$WORK/tl.out" "$WORK/mixed.txt" 2> "$WORK/err.other"; rc=$?
@@ -301,20 +328,26 @@ check "81-character bad token: exit 1, its head, tail and length shown" bash -c 
   grep -qx \"mpifactor: $WORK/longtoken.txt:2: '9999999999999999999999999999…999999999999999999999999999x' (81 characters) is not a valid non-negative integer\" '$WORK/err.longtoken' \
   && printf '12: 2 2 3\n35: 5 7\n' | cmp - '$WORK/out.longtoken'"
 
-# a checkpoint in use: a second run with the same --checkpoint exits 2 at once and touches nothing (the first
-# run gets the slow workload twice, several seconds at np 2, so that it is still running meanwhile)
+# a checkpoint in use: a second run with the same --checkpoint exits 2 at once and touches nothing. The first run
+# (the slow workload twice) holds the checkpoint once its header is written; its rank 0, which holds the lock, is
+# then paused (SIGSTOP) while the second runs try, so that it is still running meanwhile on any CPU, and resumed.
 cat "$WORK/slow.txt" "$WORK/slow.txt" > "$WORK/slow2x.txt"
 cat "$WORK/slow.full" "$WORK/slow.full" > "$WORK/slow2x.expected"
 rm -f "$WORK/inuse.out" "$WORK/inuse.ckpt"
 interactive "'$MPIRUN' -q -np 2 '$BIN' --checkpoint '$WORK/inuse.ckpt' -o '$WORK/inuse.out' '$WORK/slow2x.txt'" \
   > "$WORK/tty.inuse" 2>&1 & first=$!
 for _ in $(seq 600); do [ -s "$WORK/inuse.ckpt" ] && break; sleep 0.1; done   # the first run holds it
+holder=$(mf_rank_pid $first 0) && kill -STOP "$holder"
+paused_at=$(mf_ckpt_done "$WORK/inuse.ckpt")
+check "the first run is paused mid-run (rank 0 pid ${holder:-not found}, $paused_at of $((2 * SLOW_COUNT)) done)" \
+  bash -c "[ -n '$holder' ] && [ $paused_at -lt $((2 * SLOW_COUNT)) ]"
 printf 'precious\n' > "$WORK/inuse.other"
 t0=$(date +%s.%N)
 "$BIN" --checkpoint "$WORK/inuse.ckpt" -o "$WORK/inuse.other" "$WORK/slow2x.txt" 2> "$WORK/err.inuse"; rc=$?
 t1=$(date +%s.%N)
 mf 2 --checkpoint "$WORK/inuse.ckpt" -o "$WORK/inuse.out" "$WORK/slow2x.txt" 2> "$WORK/err.inuse2"; rc2=$?
 still=$(kill -0 $first 2>/dev/null && echo running || echo finished)
+[ -n "$holder" ] && kill -CONT "$holder"
 check "checkpoint in use (first run $still): second run exits 2 at once with the message, its output untouched" bash -c \
   "[ $still = running ] && [ $rc -eq 2 ] && [ \$(grep -c . '$WORK/err.inuse') -eq 1 ] && \
    grep -qx 'mpifactor: checkpoint $WORK/inuse.ckpt is in use by another run' '$WORK/err.inuse' && \

@@ -1,6 +1,7 @@
 /* The u64 and mpz kernels against their plain reference implementations, on edge cases and random input. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <gmp.h>
 
 #include "mf_kernel_mpz.h"
@@ -140,6 +141,34 @@ START_TEST(u64_avx2_reciprocals)
 }
 END_TEST
 
+/* The 32-bit table kernel (numbers below 2^32, candidates up to 65535) under every kernel selection this CPU runs
+   (its vector and scalar table scans, and the plain one used as it is) against the plain reference. */
+START_TEST(u32_tables_every_kernel)
+{
+    static const mf_u64_kernel all[] = {MF_KERNEL_PLAIN, MF_KERNEL_SCALAR, MF_KERNEL_AVX2, MF_KERNEL_AVX512};
+    for (int i = 0; i < 4000; i++) {
+        uint32_t n = (uint32_t)mf_test_rand();
+        uint64_t lo = mf_test_range(3, 65535) | 1, hi = lo + 2 * mf_test_range(0, 200);
+        if (hi > 65535)
+            hi = 65535;
+        if (i % 2 == 0) { /* plant a divisor in the range, at its end every 8th time (the vector tails) */
+            uint64_t d = i % 16 == 0 ? hi : lo + 2 * mf_test_range(0, (hi - lo) / 2);
+            n = (uint32_t)(d * mf_test_range(1, UINT32_MAX / d));
+        }
+        uint64_t want = mf_u64_find_divisor_plain(n, lo, hi);
+        for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
+            if (mf_u64_kernel_select(all[k]) != 0)
+                continue;
+            uint64_t got = mf_u32_find_divisor(n, lo, hi);
+            ck_assert_msg(got == want, "kernel %s: n=%u [%llu,%llu]: got %llu want %llu", mf_u64_kernel_name(), n,
+                          (unsigned long long)lo, (unsigned long long)hi, (unsigned long long)got,
+                          (unsigned long long)want);
+        }
+    }
+    mf_u64_kernel_select(MF_KERNEL_AUTO);
+}
+END_TEST
+
 START_TEST(mpz_matches_plain)
 {
     mpz_t z;
@@ -187,6 +216,13 @@ END_TEST
 
 Suite *kernel_suite(void)
 {
+    /* every kernel this CPU runs is compared with the plain one below; say which ones it cannot run */
+    static const mf_u64_kernel vector[] = {MF_KERNEL_AVX2, MF_KERNEL_AVX512};
+    static const char *const names[] = {"avx2", "avx512"};
+    for (size_t k = 0; k < 2; k++)
+        if (mf_u64_kernel_select(vector[k]) != 0)
+            printf("kernel: this CPU cannot run the 64-bit %s kernel: its tests are skipped here\n", names[k]);
+    mf_u64_kernel_select(MF_KERNEL_AUTO);
     Suite *s = suite_create("kernel");
     TCase *tc = tcase_create("kernel");
     tcase_set_timeout(tc, 60);
@@ -195,6 +231,7 @@ Suite *kernel_suite(void)
     tcase_add_test(tc, u64_edge_cases);
     tcase_add_test(tc, u64_random_ranges);
     tcase_add_test(tc, u64_avx2_reciprocals);
+    tcase_add_test(tc, u32_tables_every_kernel);
     tcase_add_test(tc, mpz_matches_plain);
     tcase_add_test(tc, sim_table_hook);
     suite_add_tcase(s, tc);

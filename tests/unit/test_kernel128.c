@@ -2,6 +2,7 @@
    factorizations whose cofactor crosses 2^64. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <gmp.h>
 
 #include "mf_factor.h"
@@ -320,6 +321,13 @@ END_TEST
 
 Suite *kernel128_suite(void)
 {
+    /* every kernel this CPU runs is compared with the plain one; say which ones it cannot run */
+    static const mf_u128_kernel vector[] = {MF_U128_AVX2, MF_U128_AVX512};
+    static const char *const names[] = {"avx2", "avx512"};
+    for (size_t k = 0; k < 2; k++)
+        if (mf_u128_kernel_select(vector[k]) != 0)
+            printf("kernel128: this CPU cannot run the 128-bit %s kernel: its tests are skipped here\n", names[k]);
+    mf_u128_kernel_select(MF_U128_AUTO);
     Suite *s = suite_create("kernel128");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
