@@ -216,8 +216,8 @@ mf 3 --verify -f jsonl "$WORK/hardmix.txt" > "$WORK/hardmix.jsonl"; rc=$?
 check "split numbers with --verify in jsonl: exit 0, every record complete" bash -c \
   "[ $rc -eq 0 ] && [ \$(grep -c '\"complete\":true' '$WORK/hardmix.jsonl') -eq \$(wc -l < '$WORK/hardmix.expected') ]"
 mf 3 --max-divisor 3000000000 "$WORK/hard2.txt" > "$WORK/hard2.bounded"; rc=$?
-check "split number stopped by --max-divisor is reported unfactored" bash -c \
-  "[ $rc -eq 0 ] && grep -qx '18446744030759878681: unfactored:18446744030759878681' '$WORK/hard2.bounded'"
+check "split number stopped by --max-divisor is reported unfactored, exit 6" bash -c \
+  "[ $rc -eq 6 ] && grep -qx '18446744030759878681: unfactored:18446744030759878681' '$WORK/hard2.bounded'"
 # --- the portable kernels end to end: --kernel scalar and plain (the paths of CPUs without AVX2) on the mixed
 # input and the hard numbers (hard1 alone at np 1, all of hardmix at np 3), against GNU factor ----------------
 for k in scalar plain; do
