@@ -132,7 +132,7 @@ for again in 1 2; do
   within 0.30 "$c1" "$c64" && break
   R=$WORK/results/busy$again
   (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 600 \
-    scaling.sh strong --simulate --ranks "1 64" --numbers 40 --bits 58 --out "$R") >"$WORK/busy$again.log" 2>&1 || break
+    scaling.sh strong --simulate --ranks "1 64" --numbers 40 --bits 58 --reps 1 --out "$R") >"$WORK/busy$again.log" 2>&1 || break
   n1=$(ns_per_candidate "$(ls "$R"/points/*-r1-k1/stats.json)")
   n64=$(ns_per_candidate "$(ls "$R"/points/*-r64-k1/stats.json)")
   c1=$(lowest "$c1" "$n1") c64=$(lowest "$c64" "$n64")
@@ -168,7 +168,7 @@ cat >"$WORK/two-hosts.xml" <<'XML'
 </platform>
 XML
 if (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
-  scaling.sh strong --simulate --ranks "1 4" --numbers 40 --bits 48 --platform two-hosts.xml --out results/mine) \
+  scaling.sh strong --simulate --ranks "1 4" --numbers 40 --bits 48 --reps 1 --platform two-hosts.xml --out results/mine) \
   >"$WORK/mine.log" 2>&1 && [ "$(tail -n +2 "$WORK/results/mine/scaling.csv" | cut -d, -f2,3 | tr '\n' ' ')" = "1,1 4,2 " ] \
   && [ "$(cat "$WORK"/results/mine/points/*-r4-k1/hostfile | tr '\n' ' ')" = "alpha alpha beta beta " ]; then
   pass "--platform FILE: 4 ranks on its two 2-core hosts"
