@@ -8,8 +8,9 @@
 #           then stops the other ranks and exits 128+S.
 #   srun    "srun: error: NODE: task N: Killed" (or "Segmentation fault", "Aborted", ... : any task line
 #           but "Exited with exit code C"), "srun: error: Node failure on NODE"; exit 128+S. srun does not
-#           stop the other ranks unless run with --kill-on-bad-exit=1, and even then rank 0, waiting for
-#           the dead worker's results, sits out Slurm's KillWait: mf_retry_run_step kills the step then.
+#           stop the other ranks (they wait for the dead one forever), and with --kill-on-bad-exit=1 they
+#           sit out Slurm's KillWait (30 s by default): mpifactor.sbatch kills them through
+#           mf_retry_kill_stuck as soon as the death shows.
 #   either  an exit status above 128 that this shell did not cause (no TERM/INT/USR1 was forwarded).
 # Not a death: 0 (done), "Primary job terminated normally, but 1 process returned a non-zero exit code"
 # with mpifactor's own status (1 invalid input, 2 usage/IO, 3 interrupted, 4 verify, 5 internal, or any
@@ -81,9 +82,10 @@ mf_retry_classify() {
   return 1
 }
 
-# Set by the caller before mf_retry_run_step when a step stuck after a death must be killed another way
-# than by SIGKILL to the launcher (srun: the step's tasks, through scancel). Called with the launcher pid.
-mf_retry_kill_stuck() { kill -KILL "$1" 2>/dev/null || true; }
+# Ends a step that still runs after a rank's death; called with the launcher's pid. The default, TERM to
+# the launcher, suits mpirun (which ends by itself anyway and on TERM kills its ranks before it exits);
+# mpifactor.sbatch redefines it for srun.
+mf_retry_kill_stuck() { kill -TERM "$1" 2>/dev/null || true; }
 
 # Whole seconds a step may go on after its stderr showed a rank's death before it is killed (srun).
 MF_RETRY_DEATH_GRACE=${MPIFACTOR_DEATH_GRACE:-2}
@@ -165,7 +167,7 @@ _mf_retry_watch() {
         kill -0 "$pid" 2>/dev/null || return 0
         sleep 0.1
       done
-      echo "${MF_RETRY_NAME:-retry}: the step is still running ${MF_RETRY_DEATH_GRACE} s after a rank died: killing it" >&2
+      echo "${MF_RETRY_NAME:-retry}: a rank died and the step still runs ${MF_RETRY_DEATH_GRACE} s later: ending it" >&2
       mf_retry_kill_stuck "$pid"
       return 0
     fi
