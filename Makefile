@@ -117,6 +117,7 @@ integration: $(BIN)
 	tests/integration/run.sh $(BIN)
 	tests/integration/wide.sh $(BIN)
 	tests/integration/parallel_io.sh $(BIN)
+	tests/integration/retry.sh $(BIN)
 
 # The simulated cluster (SimGrid SMPI): 64 ranks against GNU factor, CSV, shared table, calibration (part of make check).
 simulate-test: $(BIN)
