@@ -14,7 +14,7 @@
 # death: a ~20 s job (4 tasks on both nodes) run uninterrupted, then with a worker task SIGKILLed halfway,
 # with rank 0 SIGKILLed halfway, and with node n2 set DOWN halfway (--no-kill), each ending COMPLETED with
 # output identical to GNU factor within the uninterrupted time + 10 s and its attempts in the run record.
-# Interrupted jobs are sized from a calibration run (CPU time) so they are still running when interrupted
+# Interrupted jobs are sized from a calibration run so they are still running when interrupted
 # on any CPU. The daemons are stopped by their pid files on exit, failure or interrupt. About 200 s on 2
 # cores once packages are installed. Ends with "slurm: N passed, N failed"; exit 1 on any failure.
 set -uo pipefail
@@ -149,18 +149,21 @@ wait_requeued_job() {
 }
 
 # Numbers per second of one rank on this machine for 50-bit semiprimes, so that the interrupted jobs
-# run long enough to be interrupted but not much longer, whatever the CPU (AVX-512 or not). Measured in
-# CPU time (user + system) of the run: other people's load on the shared cores would make a wall-clock
-# rate too low, and the jobs sized from it too short to be interrupted (a time-limit job finished first).
+# run long enough to be interrupted but not much longer, whatever the CPU (AVX-512 or not). Prints two
+# rates: by wall-clock time (what the jobs below will see, other people's load on the shared cores
+# included) and by CPU time (user + system: this CPU unloaded, the safe one for a job that must outlast
+# the time-limit warning: sized by the wall-clock rate under load it finished first).
 calibrate() {
-  local n=25 f=$T/work/calib.txt cpu ms TIMEFORMAT='%3U %3S'
+  local n=25 f=$T/work/calib.txt t0 t1 cpu ms TIMEFORMAT='%3U %3S'
   while :; do
     python3 "$root/jobs/gen_numbers.py" --count "$n" --bits 50 --seed 11 >"$f"
+    t0=$(date +%s%N)
     cpu=$({ time "$bin" --no-progress -o "$f.out" "$f" >/dev/null 2>&1; } 2>&1) || return 1
+    t1=$(date +%s%N)
     ms=$(awk '{ printf "%d", ($1 + $2) * 1000 }' <<<"$cpu")
-    # Leave out the start-up from small runs' time only when the run is long enough to tell.
-    if [ "$ms" -gt 800 ] || [ "$n" -ge 3200 ]; then
-      echo $((n * 1000 / (ms > 0 ? ms : 1)))
+    # Leave out ~0.4 s of start-up from small runs' time only when the run is long enough to tell.
+    if [ $((t1 - t0)) -gt 800000000 ] || [ "$n" -ge 3200 ]; then
+      echo "$((n * 1000000000 / (t1 - t0))) $((n * 1000 / (ms > 0 ? ms : 1)))"
       return 0
     fi
     n=$((n * 4))
@@ -178,8 +181,8 @@ fi
 W=$T/work
 
 # --- the long workload for the interruption tests ----------------------------------------------------
-rate=$(calibrate) || rate=0
-if [ "$rate" -le 0 ]; then
+read -r rate cpu_rate < <(calibrate || echo 0 0)
+if [ "${rate:-0}" -le 0 ]; then
   fail "calibration run of build/mpifactor failed"
   rate=100
 fi
@@ -196,9 +199,11 @@ interrupt_at=$((count / 5))
 # --- 0. the real time-limit warning, in the background on one CPU of n2 --------------------------------
 # --time=1 with --signal=B:USR1@50: Slurm's periodic time-limit check (about every 30 s) sends USR1 to
 # the batch shell some 10-40 s in; the job must stop with exit 3 and a correct prefix of the results.
-# Sized for ~90 s of one rank's work so it cannot finish first; it overlaps the tests below.
+# Sized for ~90 s of one rank's work (at the unloaded CPU-time rate) so it cannot finish first; it
+# overlaps the tests below.
 # 54-bit semiprimes cost about 4 times the 50-bit ones the rate was measured on.
-tl_count=$((rate * 90 / 4))
+[ "${cpu_rate:-0}" -ge "$rate" ] || cpu_rate=$rate
+tl_count=$((cpu_rate * 90 / 4))
 [ "$tl_count" -ge 200 ] || tl_count=200
 [ "$tl_count" -le 40000 ] || tl_count=40000
 python3 jobs/gen_numbers.py --count "$tl_count" --bits 54 --seed 4 >"$W/tl.txt"
