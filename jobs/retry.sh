@@ -59,4 +59,8 @@ while :; do
     exit "$rc"
   fi
   echo "retry.sh: attempt $attempt: lines done $before -> $after; $mf_retry_reason; retry $attempt of $retries" >&2
+  if [ "$mf_stop_requested" -eq 1 ]; then # a stop request between the attempts: interrupted, not retried
+    echo "retry.sh: asked to stop before retry $attempt: exit 3 ($ckpt records $after lines done)" >&2
+    exit 3
+  fi
 done
