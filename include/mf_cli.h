@@ -21,6 +21,7 @@ typedef struct mf_config {
     uint32_t unit_size;        /* 0: adaptive */
     const char *stats_path;    /* --stats FILE or NULL */
     const char *checkpoint;    /* --checkpoint FILE or NULL */
+    double checkpoint_interval; /* --checkpoint-interval: seconds between commits (parser: 1; 0 = 1) */
     int progress;              /* -1: when stderr is a terminal, 0: off, 1: on */
     uint64_t max_divisor;      /* 0: unbounded */
     double time_limit;         /* seconds, 0: none */

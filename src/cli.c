@@ -9,7 +9,7 @@
 
 enum {
     OPT_STATS = 256, OPT_CHECKPOINT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MAX_DIVISOR,
-    OPT_TIME_LIMIT, OPT_VERIFY, OPT_KERNEL, OPT_PARALLEL_IO, OPT_NO_PARALLEL_IO
+    OPT_TIME_LIMIT, OPT_VERIFY, OPT_KERNEL, OPT_PARALLEL_IO, OPT_NO_PARALLEL_IO, OPT_CHECKPOINT_INTERVAL
 };
 
 /* Every long option the parser accepts; --help and the manual page name each of them. */
@@ -19,6 +19,7 @@ static const struct option longopts[] = {
     {"unit-size", required_argument, NULL, 'u'},
     {"stats", required_argument, NULL, OPT_STATS},
     {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
+    {"checkpoint-interval", required_argument, NULL, OPT_CHECKPOINT_INTERVAL},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"max-divisor", required_argument, NULL, OPT_MAX_DIVISOR},
@@ -47,6 +48,9 @@ void mf_cli_usage(FILE *f)
         "      --checkpoint FILE    record progress durably in FILE; running the same command\n"
         "                           again resumes where it stopped. Needs -o and input files\n"
         "                           (standard input cannot be resumed)\n"
+        "      --checkpoint-interval SEC\n"
+        "                           commit progress every SEC seconds (default 1): a crash\n"
+        "                           costs at most that much finished work\n"
         "      --progress           show progress on standard error (default when you watch a\n"
         "                           terminal, also through mpirun)\n"
         "      --no-progress        never show progress\n"
@@ -100,6 +104,7 @@ mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, si
     memset(cfg, 0, sizeof *cfg);
     cfg->progress = -1;
     cfg->kernel = MF_KERNEL_AUTO;
+    cfg->checkpoint_interval = 1.0;
     opterr = 0;
     optind = 0; /* full re-initialisation, so the parser can run more than once */
     int c;
@@ -150,6 +155,17 @@ mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, si
                 return MF_CLI_ERROR;
             }
             cfg->time_limit = t;
+            break;
+        }
+        case OPT_CHECKPOINT_INTERVAL: {
+            char *end;
+            errno = 0;
+            double t = strtod(optarg, &end);
+            if (errno || *end || !(t >= 0.01) || t > 86400) {
+                snprintf(err, errlen, "invalid checkpoint interval '%s' (seconds from 0.01 to 86400)", optarg);
+                return MF_CLI_ERROR;
+            }
+            cfg->checkpoint_interval = t;
             break;
         }
         case OPT_VERIFY:

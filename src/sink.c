@@ -15,7 +15,7 @@
 
 #define OUT_FLUSH_BYTES (1u << 20)
 #define DIRECT_WRITE_BYTES (1u << 16) /* results this large are written from the message, not copied */
-#define COMMIT_EVERY_S 1.0
+#define DEFAULT_COMMIT_EVERY_S 1.0     /* when cfg->checkpoint_interval is 0 (a config not from the parser) */
 
 static int fail(mf_sink *s)
 {
@@ -269,7 +269,8 @@ void mf_sink_confirm_all(mf_sink *s)
 
 void mf_sink_tick(mf_sink *s, double now)
 {
-    if (s->have_ckpt && now - s->last_commit >= COMMIT_EVERY_S)
+    double every = s->cfg->checkpoint_interval > 0 ? s->cfg->checkpoint_interval : DEFAULT_COMMIT_EVERY_S;
+    if (s->have_ckpt && now - s->last_commit >= every)
         mf_sink_commit(s, now);
 }
 

@@ -65,7 +65,7 @@ check "check-summary: no result line at all is exit 2" bash -c "[ $rc -eq 2 ] &&
 make -C "$ROOT" -n -s check >"$WORK/make-n.out" 2>&1
 check "make check hands every suite to run-suites.sh" bash -c "
   line=\$(grep 'run-suites.sh' '$WORK/make-n.out') || exit 1
-  for s in selftest unit unit-san unit-emu integration wide parallel-io roles sched ux fuzz-replay simulate-test install-test docs-test mpich slurm multihost container; do
+  for s in selftest unit unit-san unit-emu integration wide parallel-io roles sched ux retry fuzz-replay simulate-test install-test docs-test mpich slurm multihost container; do
     grep -Eq \"(^| |\\\")\$s(=| |\\\"|\$)\" <<<\"\$line\" || { echo \"missing suite \$s in: \$line\"; exit 1; }
   done"
 

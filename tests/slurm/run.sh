@@ -10,10 +10,13 @@
 # without Slurm (mpirun); resume after `scancel --signal=USR1 --batch` + resubmission; resume after
 # `scontrol requeue`; the warning path requeueing itself (MPIFACTOR_REQUEUE=1); a real time limit
 # (--time=1 --signal=B:USR1@50, in the background) stopping a job with exit 3 and a correct prefix; a tiny
-# strong-scaling sweep through jobs/scaling.sbatch (CSV rows/columns, PNG, meta.txt). Interrupted jobs
-# are sized from a calibration run so they are still running when interrupted on any CPU. The daemons
-# are stopped by their pid files on exit, failure or interrupt. About 100 s on 2 cores once packages are
-# installed. Ends with "slurm: N passed, N failed"; exit 1 on any failure.
+# strong-scaling sweep through jobs/scaling.sbatch (CSV rows/columns, PNG, meta.txt); retries after a rank's
+# death: a ~20 s job (4 tasks on both nodes) run uninterrupted, then with a worker task SIGKILLed halfway,
+# with rank 0 SIGKILLed halfway, and with node n2 set DOWN halfway (--no-kill), each ending COMPLETED with
+# output identical to GNU factor within the uninterrupted time + 10 s and its attempts in the run record.
+# Interrupted jobs are sized from a calibration run so they are still running when interrupted
+# on any CPU. The daemons are stopped by their pid files on exit, failure or interrupt. About 200 s on 2
+# cores once packages are installed. Ends with "slurm: N passed, N failed"; exit 1 on any failure.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -146,17 +149,21 @@ wait_requeued_job() {
 }
 
 # Numbers per second of one rank on this machine for 50-bit semiprimes, so that the interrupted jobs
-# run long enough to be interrupted but not much longer, whatever the CPU (AVX-512 or not).
+# run long enough to be interrupted but not much longer, whatever the CPU (AVX-512 or not). Prints two
+# rates: by wall-clock time (what the jobs below will see, other people's load on the shared cores
+# included) and by CPU time (user + system: this CPU unloaded, the safe one for a job that must outlast
+# the time-limit warning: sized by the wall-clock rate under load it finished first).
 calibrate() {
-  local n=25 t0 t1 f=$T/work/calib.txt
+  local n=25 f=$T/work/calib.txt t0 t1 cpu ms TIMEFORMAT='%3U %3S'
   while :; do
     python3 "$root/jobs/gen_numbers.py" --count "$n" --bits 50 --seed 11 >"$f"
     t0=$(date +%s%N)
-    "$bin" --no-progress -o "$f.out" "$f" || return 1
+    cpu=$({ time "$bin" --no-progress -o "$f.out" "$f" >/dev/null 2>&1; } 2>&1) || return 1
     t1=$(date +%s%N)
+    ms=$(awk '{ printf "%d", ($1 + $2) * 1000 }' <<<"$cpu")
     # Leave out ~0.4 s of start-up from small runs' time only when the run is long enough to tell.
     if [ $((t1 - t0)) -gt 800000000 ] || [ "$n" -ge 3200 ]; then
-      echo $((n * 1000000000 / (t1 - t0)))
+      echo "$((n * 1000000000 / (t1 - t0))) $((n * 1000 / (ms > 0 ? ms : 1)))"
       return 0
     fi
     n=$((n * 4))
@@ -174,8 +181,8 @@ fi
 W=$T/work
 
 # --- the long workload for the interruption tests ----------------------------------------------------
-rate=$(calibrate) || rate=0
-if [ "$rate" -le 0 ]; then
+read -r rate cpu_rate < <(calibrate || echo 0 0)
+if [ "${rate:-0}" -le 0 ]; then
   fail "calibration run of build/mpifactor failed"
   rate=100
 fi
@@ -192,9 +199,11 @@ interrupt_at=$((count / 5))
 # --- 0. the real time-limit warning, in the background on one CPU of n2 --------------------------------
 # --time=1 with --signal=B:USR1@50: Slurm's periodic time-limit check (about every 30 s) sends USR1 to
 # the batch shell some 10-40 s in; the job must stop with exit 3 and a correct prefix of the results.
-# Sized for ~90 s of one rank's work so it cannot finish first; it overlaps the tests below.
+# Sized for ~90 s of one rank's work (at the unloaded CPU-time rate) so it cannot finish first; it
+# overlaps the tests below.
 # 54-bit semiprimes cost about 4 times the 50-bit ones the rate was measured on.
-tl_count=$((rate * 90 / 4))
+[ "${cpu_rate:-0}" -ge "$rate" ] || cpu_rate=$rate
+tl_count=$((cpu_rate * 90 / 4))
 [ "$tl_count" -ge 200 ] || tl_count=200
 [ "$tl_count" -le 40000 ] || tl_count=40000
 python3 jobs/gen_numbers.py --count "$tl_count" --bits 54 --seed 4 >"$W/tl.txt"
@@ -330,6 +339,122 @@ if [ "$tl_ok" -eq 1 ]; then
 else
   fail "time limit: submission failed"
 fi
+
+# --- retries after a rank's death (jobs/mpifactor.sbatch, MPIFACTOR_RETRIES) ---------------------------
+# About 20 s of work on 4 tasks over both nodes (2 per node; this host's cores are shared, so 2 tasks on one
+# node compute as fast as 4 on two). Uninterrupted once for the reference time, then three jobs each hit
+# halfway, when the checkpoint records half the lines: a worker rank SIGKILLed, rank 0 SIGKILLed, node n2
+# set DOWN (allocated with --no-kill). Each must end COMPLETED with output identical to GNU factor within
+# the uninterrupted time + 10 s, its attempts in OUTPUT.run.txt.
+d_count=$((rate * 2 * 20))
+[ "$d_count" -ge 400 ] || d_count=400
+[ "$d_count" -le 40000 ] || d_count=40000
+death=$W/death.txt
+python3 jobs/gen_numbers.py --count "$d_count" --bits 50 --seed 5 >"$death"
+reference "$death" "$W/death.ref" batch
+d_half=$((d_count / 2))
+
+# SIGKILL to task $2 (SLURM_PROCID) of job $1, found through /proc/PID/environ; 0 when one was killed.
+kill_task() {
+  local p env killed=1
+  for p in $(pgrep -x mpifactor); do
+    env=$(tr '\0' '\n' 2>/dev/null <"/proc/$p/environ") || continue
+    if grep -qx "SLURM_JOB_ID=$1" <<<"$env" && grep -qx "SLURM_PROCID=$2" <<<"$env"; then
+      kill -KILL "$p" && killed=0
+    fi
+  done
+  return $killed
+}
+# The lines done in checkpoint $1 (its last whole record; 0 when none).
+ckpt_done() { grep -aE '^done [0-9]+ [0-9]+ [0-9a-f]{8}$' "$1" 2>/dev/null | tail -n 1 | cut -d' ' -f2 | grep . || echo 0; }
+# Waits up to $2 seconds until checkpoint $1 records at least $3 lines done; 1 when job $4 ended first.
+wait_done() {
+  local ck=$1 t=$2 want=$3 job=$4 i st
+  for ((i = 0; i < t * 10; i++)); do
+    [ "$(ckpt_done "$ck")" -ge "$want" ] && return 0
+    if ((i % 10 == 0)); then
+      st=$(job_state "$job")
+      case $st in COMPLETED* | FAILED* | CANCELLED* | TIMEOUT* | NODE_FAIL*) return 1 ;; esac
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# death_job NAME HOW: HOW = none (reference run), task2 (a worker on n2), task0 (rank 0 on n1), node (n2 DOWN).
+death_job() {
+  local name=$1 how=$2 out=$W/death-$1.out t0 t1 rc=0 st batch_host rt extra=()
+  rm -f "$out" "$out".*
+  [ "$how" = node ] && extra=(--no-kill)
+  t0=$(date +%s%N)
+  submit_bg "${extra[@]}" -N 2 -n 4 --time=5 -o "$W/death-$name-%j.log" jobs/mpifactor.sbatch "$death" "$out" \
+    || { fail "$name: submission failed"; return 1; }
+  if [ "$how" != none ]; then
+    if ! wait_done "$out.ckpt" 120 "$d_half" "$job"; then
+      fail "$name: job $job ended or stalled before half of $d_count lines were done (test workload too short?)"
+      wait "$bg_pid"; return 1
+    fi
+    case $how in
+      task2) kill_task "$job" 2 || fail "$name: no task 2 of job $job to kill" ;;
+      task0) kill_task "$job" 0 || fail "$name: no task 0 of job $job to kill" ;;
+      node)
+        batch_host=$(scontrol -o show job "$job" | sed -n 's/.* BatchHost=\([^ ]*\).*/\1/p')
+        [ "$batch_host" = n1 ] || fail "$name: batch host is ${batch_host:-?}, not n1"
+        scontrol update nodename=n2 state=down reason=test || fail "$name: scontrol update n2 state=down failed" ;;
+    esac
+  fi
+  wait "$bg_pid" || rc=$?
+  t1=$(date +%s%N)
+  st=$(job_state "$job")
+  d_elapsed=$(((t1 - t0) / 1000000))
+  rt=$out.run.txt
+  if [ "$rc" -ne 0 ] || ! cmp -s "$out" "$W/death.ref" || { [ -n "$st" ] && [ "${st%% *}" != COMPLETED ]; }; then
+    fail "$name: job $job: sbatch --wait exit $rc, state ${st:-gone}, output $(cmp "$out" "$W/death.ref" 2>&1 || true)"
+    cat "$rt" 2>/dev/null; tail -n 20 "$W/death-$name-$job.log" 2>/dev/null
+    return 1
+  fi
+  return 0
+}
+# restores n2 after the node test (ReturnToService=2 may have done it already) and waits for both idle
+restore_n2() {
+  scontrol update nodename=n2 state=resume 2>/dev/null || true
+  slurm_cluster_wait_idle "$T/cluster" 30 >/dev/null 2>&1 || true
+}
+
+if death_job plain none; then
+  d_ref_ms=$d_elapsed
+  pass "death reference: $d_count semiprimes, -N 2 -n 4, uninterrupted in $((d_ref_ms / 1000)).$((d_ref_ms % 1000 / 100)) s, equals GNU factor"
+else
+  d_ref_ms=30000
+fi
+echo "tests/slurm: death jobs must end within $(((d_ref_ms + 10000) / 1000)) s"
+# death_check NAME WHAT PATTERN...: after death_job NAME, the time bound and the run record's lines.
+death_check() {
+  local name=$1 what=$2 rt=$W/death-$1.out.run.txt p; shift 2
+  for p in '^attempt 1: .* exit 13[0-9], lines done 0 -> [1-9][0-9]*: rank death: ' "$@" \
+    "^attempt 2: .* exit 0, lines done [1-9][0-9]* -> $d_count: finished \\(exit 0\\)\$" '^== .* end: exit 0$'; do
+    grep -Eq "$p" "$rt" || { fail "$name: $rt lacks /$p/:"; cat "$rt"; return; }
+  done
+  if [ "$d_elapsed" -le $((d_ref_ms + 10000)) ]; then
+    pass "$name: $what; job COMPLETED in $((d_elapsed / 1000)).$((d_elapsed % 1000 / 100)) s (uninterrupted $((d_ref_ms / 1000)).$((d_ref_ms % 1000 / 100)) s), output equals GNU factor, attempts in the run record"
+  else
+    fail "$name: $what; job took $((d_elapsed / 1000)) s, over the uninterrupted $((d_ref_ms / 1000)) s + 10 s"; cat "$rt"
+  fi
+}
+if death_job worker task2; then
+  death_check worker "worker task 2 (on n2) SIGKILLed halfway, the step retried" \
+    '^attempt 1: .*rank death: n2: task 2: Killed \(exit 137\)$' '^retry 1 of 3 from '
+fi
+if death_job rank0 task0; then
+  death_check rank0 "rank 0 (on n1) SIGKILLed halfway, the step retried" \
+    '^attempt 1: .*rank death: n1: task 0: Killed \(exit 137\)$' '^retry 1 of 3 from '
+fi
+if death_job node node; then
+  death_check node "node n2 set DOWN halfway (--no-kill), the retry ran on n1 alone" \
+    '^attempt 1: .*rank death: Node failure on n2 ' '^retry: nodes gone: n2 \(.*\); running on n1 with 2 tasks$' \
+    '^command: srun --mpi=pmix -N 1 -n 2 -w n1 '
+fi
+restore_n2
 
 # --- 4. a tiny strong-scaling sweep in one allocation ------------------------------------------------
 sc=$W/scaling

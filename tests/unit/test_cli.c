@@ -30,6 +30,10 @@ START_TEST(defaults_and_options)
     ck_assert(cfg.output == NULL && cfg.format == MF_FORMAT_TEXT && cfg.unit_size == 0 && cfg.ninputs == 0);
     ck_assert(cfg.progress == -1 && cfg.max_divisor == 0 && !cfg.verify);
     ck_assert(cfg.parallel_io_mode == MF_PIO_AUTO && !cfg.parallel_io);
+    ck_assert(cfg.checkpoint_interval == 1.0);
+    const char *interval[] = {"--checkpoint-interval", "0.25", NULL};
+    ck_assert_int_eq(parse(&cfg, err, interval), MF_CLI_RUN);
+    ck_assert(cfg.checkpoint_interval == 0.25);
     const char *all[] = {"-o", "out.txt", "--format", "jsonl", "-u", "50", "--stats", "s.json", "a.txt",
                          "--max-divisor", "1000", "--time-limit", "2.5", "--verify", "--no-progress",
                          "--checkpoint", "c.ckpt", "--kernel", "scalar", "b.txt", NULL};
@@ -72,6 +76,9 @@ START_TEST(errors_explain_themselves)
         {{"-u", "12abc", NULL}, "invalid unit size '12abc'"},
         {{"--max-divisor", "1", NULL}, "invalid maximum divisor '1'"},
         {{"--time-limit", "-3", NULL}, "invalid time limit '-3'"},
+        {{"--checkpoint-interval", "0", NULL}, "invalid checkpoint interval '0'"},
+        {{"--checkpoint-interval", "1e6", NULL}, "invalid checkpoint interval '1e6'"},
+        {{"--checkpoint-interval", "2s", NULL}, "invalid checkpoint interval '2s'"},
         {{"--bogus", NULL}, "unrecognized option '--bogus'"},
         {{"-z", NULL}, "invalid option -- 'z'"},
         {{"-o", NULL}, "option '-o' needs an argument"},
