@@ -74,7 +74,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 # The version (MF_VERSION in include/), the installed job scripts and what MPI $(CC) wraps ("Open MPI 4.1.4").
 VERSION = $(shell sed -n 's/^.define MF_VERSION "\(.*\)"/\1/p' include/*.h | head -n 1)
 JOB_FILES = jobs/mpifactor.sbatch jobs/scaling.sbatch jobs/scaling.sh jobs/plot_scaling.sh jobs/gen_numbers.py \
-	jobs/simulate_platform.py jobs/README.md
+	jobs/simulate_platform.py jobs/retry.sh jobs/retry-lib.sh jobs/README.md
 MPI_OF_CC = { $(CC) --showme:version 2>/dev/null || $(CC) -v 2>/dev/null; } | head -n 1 \
 	| sed -e 's/^[^ ]*: //' -e 's/ (Language: C)//' | tr -d '"\\|&'
 
