@@ -13,7 +13,7 @@
 typedef struct mf_flight {
     uint64_t id;
     bool text;
-    bool asked;               /* asked to hand back already */
+    int asked;                /* asked to hand back already: 1 its rest, 2 its number split too */
     double since;             /* when it started running; 0 while queued */
 } mf_flight;
 
@@ -33,11 +33,15 @@ int mf_flights_push(mf_flights *f, int w, uint64_t id, bool text, double now);
 /* Rank w finished its running unit at time now: the next one it holds runs from then. Returns 0, or -1
    when w held none. */
 int mf_flights_pop(mf_flights *f, int w, double now);
+/* Rank w's running unit id handed back its rest and goes on: it may be asked again. */
+void mf_flights_rearm(mf_flights *f, int w, uint64_t id);
 /* Units rank w holds. */
 static inline int mf_flights_held(const mf_flights *f, int w) { return f->held[w]; }
 /* For a rank that would otherwise idle (the caller found nothing to hand it): picks the running text unit
    nearest the head of `order` (ids are its segments) that has run at least min_run_s at time now and was not
-   asked before; marks it asked and sets *w and *id. Returns false when no unit qualifies. */
-bool mf_flights_pick_yield(mf_flights *f, const mf_order *order, double now, double min_run_s, int *w, uint64_t *id);
+   asked this much before (split: to split its number; else: to hand back its rest, which a split request
+   also does); marks it and sets *w and *id. Returns false when no unit qualifies. */
+bool mf_flights_pick_yield(mf_flights *f, const mf_order *order, double now, double min_run_s, bool split, int *w,
+                           uint64_t *id);
 
 #endif

@@ -37,6 +37,7 @@ typedef struct mf_master {
     mf_runner own;            /* the master's own unit */
     mf_buf unit;              /* a unit being built */
     mf_buf msg;               /* a received message */
+    mf_buf rest;              /* a rest rank 0's own unit handed back */
     mf_factored partial;
     mf_value value;
     mf_sink sink;
@@ -46,6 +47,7 @@ typedef struct mf_master {
     mf_run_stats run;
     bool io_error, interrupted;
     bool starved;             /* a hand-out found nothing for a rank with room: ask a unit to yield */
+    bool own_idle;            /* ... and rank 0 itself had nothing to work on */
     double service_s;         /* rank 0's time spent taking in results and handing out units */
     bool no_range;            /* no range could go out in this round of hand-outs (none can until one reports) */
     bool by_ref;              /* --parallel-io from regular files: slices go out as references, not bytes */
@@ -61,6 +63,9 @@ void mf_master_malformed(int src);
 /* Builds the next unit to hand out into m->unit: ranges at the head of the line first, then rests handed
    back, then new input. Returns false when there is none now. */
 bool mf_master_next_unit(mf_master *m);
+/* Takes in the unstarted rest that rank src's running text unit handed back (swapped out of *b; see
+   mf_runner_take_rest): a new unit right after that one in the output order, handed out next. */
+void mf_master_on_rest(mf_master *m, int src, mf_buf *b);
 /* Takes in a finished unit's result from rank src (its storage is swapped out of *b): a range is merged into
    its split number, a text result goes into the output order (its escalated number split, its rest queued). */
 void mf_master_on_result(mf_master *m, int src, mf_buf *b);

@@ -1,9 +1,11 @@
 /* Works through one encoded work unit in slices and builds its encoded result (pure: no MPI).
 
    A text unit is tokenized, factorized and formatted here, so that rank 0 only moves bytes. A unit asked
-   to yield (mf_runner_yield: the master asks when a rank would otherwise idle) hands back its unstarted rest,
-   and the number in progress is suspended and returned as a partial factorization, to be continued in
-   candidate ranges. A unit never hands back on its own: how long it runs says nothing about demand. */
+   to yield (mf_runner_yield: the master asks when a rank would otherwise idle) cuts off its unstarted rest
+   after a short slice, to be sent back at once (mf_runner_take_rest), and goes on with the number it has
+   begun. Asked to split and holding no rest, it suspends the number in progress and returns it as a partial
+   factorization, to be continued in candidate ranges. A unit never hands back on its own: how long it runs
+   says nothing about demand. */
 #ifndef MPIFACTOR_RUNNER_H
 #define MPIFACTOR_RUNNER_H
 
@@ -46,7 +48,10 @@ typedef struct mf_runner {
     double cpu_mark;        /* the thread's CPU clock at the end of the last slice (or mf_runner_mark_cpu) */
     double number_busy_s;   /* compute seconds (wall clock) spent on the number in progress */
     double number_cpu_s;    /* CPU seconds spent on the number in progress */
-    bool yield_now;         /* hand back at the end of the next slice, whatever the CPU time used */
+    bool yield_asked;       /* hand back at the end of the next (short) slice */
+    bool yield_split;       /* ... and, with no rest to hand back, split the number in progress */
+    bool rest_ready;        /* rest holds a cut-off rest for mf_runner_take_rest */
+    mf_buf rest;            /* the unstarted rest, encoded as a text unit with this unit's id */
     bool handed_back;       /* the finished unit handed back its rest or a partial number */
     bool suspended;         /* ... and the partial number was among it */
     char err[512];
@@ -66,9 +71,13 @@ bool mf_runner_step(mf_runner *r, uint64_t budget);
    the last one (rank 0 serves between its own steps; a worker does almost nothing there and skips the
    extra clock call). */
 void mf_runner_mark_cpu(mf_runner *r);
-/* Asks the loaded text unit `id` to hand back at the end of its next slice (the master asks when a rank
-   would otherwise idle). Does nothing for another unit, a range unit or when handing back is off
-   (opts.yieldable false). Returns true when the request applies. */
-bool mf_runner_yield(mf_runner *r, uint64_t id);
+/* Asks the loaded text unit `id` to hand back at the end of its next slice, kept short: its unstarted rest
+   when it holds one (then ready for mf_runner_take_rest; the unit goes on), else, with split, the number in
+   progress suspended (the unit then ends: mf_runner_step returns true). Does nothing for another unit, a
+   range unit or when handing back is off (opts.yieldable false). Returns true when the request applies. */
+bool mf_runner_yield(mf_runner *r, uint64_t id, bool split);
+/* Moves a rest cut off by a yield (a text unit with the yielding unit's id, the rest of its slice) into *out
+   (swapped). Returns false when there is none. */
+bool mf_runner_take_rest(mf_runner *r, mf_buf *out);
 
 #endif

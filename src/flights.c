@@ -49,15 +49,23 @@ int mf_flights_pop(mf_flights *f, int w, double now)
     return 0;
 }
 
-bool mf_flights_pick_yield(mf_flights *f, const mf_order *order, double now, double min_run_s, int *w, uint64_t *id)
+void mf_flights_rearm(mf_flights *f, int w, uint64_t id)
 {
+    if (w >= 0 && w < f->ranks && f->held[w] > 0 && at(f, w, 0)->id == id)
+        at(f, w, 0)->asked = 0;
+}
+
+bool mf_flights_pick_yield(mf_flights *f, const mf_order *order, double now, double min_run_s, bool split, int *w,
+                           uint64_t *id)
+{
+    int level = split ? 2 : 1;
     mf_flight *best = NULL;
     uint64_t best_key = UINT64_MAX;
     for (int r = 0; r < f->ranks; r++) {
         if (f->held[r] == 0)
             continue;
         mf_flight *u = at(f, r, 0);
-        if (!u->text || u->asked || u->since > now - min_run_s)
+        if (!u->text || u->asked >= level || u->since > now - min_run_s)
             continue;
         uint64_t key = mf_order_key(order, u->id);
         if (!best || key < best_key) {
@@ -68,7 +76,7 @@ bool mf_flights_pick_yield(mf_flights *f, const mf_order *order, double now, dou
     }
     if (!best)
         return false;
-    best->asked = true;
+    best->asked = level;
     *id = best->id;
     return true;
 }

@@ -63,6 +63,10 @@ void mf_u64_kernel_release(void)
     g_inv_count = 0;
 }
 
+/* Sets t[i] to the inverse of p = 3 + 2 i for from <= i < to (8 lanes at a time where the CPU has AVX-512:
+   the whole table then costs a few milliseconds instead of tens, once per process). */
+static void fill_inverses(uint64_t *t, uint64_t from, uint64_t to);
+
 /* Grows the table so that it covers p <= want_p (up to the cap). Returns the largest p covered. */
 static uint64_t table_cover(uint64_t want_p)
 {
@@ -83,9 +87,13 @@ static uint64_t table_cover(uint64_t want_p)
     /* a table shared by simulated ranks (zeroed when made) may already hold what another rank filled in;
        inverses are odd, so 0 means not filled yet */
     bool shared = mf_sim_enabled();
-    for (uint64_t i = g_inv_count; i < count; i++)
-        if (!shared || t[i] == 0)
-            t[i] = mf_u64_inverse(3 + 2 * i);
+    if (shared) {
+        for (uint64_t i = g_inv_count; i < count; i++)
+            if (t[i] == 0)
+                t[i] = mf_u64_inverse(3 + 2 * i);
+    } else {
+        fill_inverses(t, g_inv_count, count);
+    }
     g_inv = t;
     g_inv_count = count;
     return 1 + 2 * g_inv_count;
@@ -95,7 +103,7 @@ static uint64_t table_cover(uint64_t want_p)
 static const uint64_t *block_inverses(uint64_t p0, unsigned cnt, uint64_t *scratch)
 {
     uint64_t last = p0 + 2 * (uint64_t)(cnt - 1);
-    if (table_cover(last) >= last)
+    if (p0 < TABLE_CAP_P && table_cover(last) >= last) /* a block past the cap never grows the table */
         return g_inv + (p0 - 3) / 2;
     for (unsigned i = 0; i < cnt; i++)
         scratch[i] = mf_u64_inverse(p0 + 2 * (uint64_t)i);
@@ -180,6 +188,17 @@ static __m512i inverse8(__m512i p)
     return x;
 }
 
+AVX512_TARGET
+static void fill_inverses_avx512(uint64_t *t, uint64_t from, uint64_t to)
+{
+    const __m512i step = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+    uint64_t i = from;
+    for (; i + 8 <= to; i += 8)
+        _mm512_storeu_si512((void *)(t + i), inverse8(_mm512_add_epi64(_mm512_set1_epi64((long long)(3 + 2 * i)), step)));
+    for (; i < to; i++)
+        t[i] = mf_u64_inverse(3 + 2 * i);
+}
+
 /* Candidates past the inverse table (p >= 2^21), 8 per step, with no inverses at all: q = round(n / p)
    in double precision is exact whenever p | n (q < 2^43, error < 2^-8), so p | n exactly when
    q * p == n modulo 2^64 (otherwise |q p - n| < 2 p, far from a multiple of 2^64). The reciprocal is
@@ -225,10 +244,10 @@ static uint64_t find_avx512(uint64_t n, uint64_t lo, uint64_t hi)
         unsigned cnt = span < BLOCK ? (unsigned)span : BLOCK;
         uint64_t last = p0 + 2 * (uint64_t)(cnt - 1);
         const uint64_t *inv;
-        if (table_cover(last) >= last) {
-            inv = g_inv + (p0 - 3) / 2;
-        } else if (p0 >= TABLE_CAP_P) {
+        if (p0 >= TABLE_CAP_P) {
             return find_avx512_reciprocal(n, p0, hi); /* every later block is past the table too */
+        } else if (table_cover(last) >= last) {
+            inv = g_inv + (p0 - 3) / 2;
         } else {
             for (unsigned i = 0; i < cnt; i += 8) {
                 __m512i pv = _mm512_add_epi64(_mm512_set1_epi64((long long)(p0 + 2 * (uint64_t)i)), step);
@@ -342,6 +361,18 @@ __attribute__((target("avx2,fma"))) static uint64_t find_avx2_reciprocal(uint64_
 }
 
 #endif
+
+static void fill_inverses(uint64_t *t, uint64_t from, uint64_t to)
+{
+#ifdef MF_HAVE_AVX512_BUILD
+    if (mf_cpu_has_avx512()) {
+        fill_inverses_avx512(t, from, to);
+        return;
+    }
+#endif
+    for (uint64_t i = from; i < to; i++)
+        t[i] = mf_u64_inverse(3 + 2 * i);
+}
 
 int mf_u64_kernel_select(mf_u64_kernel k)
 {

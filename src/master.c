@@ -50,6 +50,8 @@ static void on_message(mf_master *m, int src, int tag)
         if (mf_flights_pop(&m->flights, src, mf_now()) != 0)
             mf_master_malformed(src);
         mf_master_on_result(m, src, &m->msg);
+    } else if (tag == MF_TAG_REST && src > 0 && m->inflight[src] > 0) {
+        mf_master_on_rest(m, src, &m->msg);
     } else if (tag == MF_TAG_PLACED && src > 0) {
         uint64_t count = mf_buf_get_u64(&m->msg);
         if (m->msg.failed || mf_sink_confirm(&m->sink, src, count) != 0)
@@ -91,27 +93,34 @@ static void flight_push(mf_master *m, int w)
 }
 
 /* When a hand-out found nothing for a rank that would otherwise idle (m->starved), asks the running text unit
-   nearest the head of the output to hand back now: its rest and its number in progress (then split into
-   ranges) go to the ranks that wait. Demand, not a unit's age, decides; a least age of a few service times
-   only keeps a unit that has barely started from moving back and forth. A request that arrives after the
-   unit ended is ignored. */
+   nearest the head of the output to hand back: its unstarted rest, and where a rank has nothing at all, its
+   number in progress too (then split into ranges). Demand, not a unit's age, decides; a least age of a few
+   service times only keeps a unit that has barely started from moving back and forth. A request that
+   arrives after the unit ended is ignored. */
 static void ask_yield(mf_master *m)
 {
     int w;
     uint64_t id;
-    bool starved = m->starved;
-    m->starved = false;
+    bool starved = m->starved, own_idle = m->own_idle;
+    m->starved = m->own_idle = false;
     /* a rest handed back is still waiting to go out: it serves the next free slot */
-    if (m->ranks < 2 || !starved || mf_unitq_len(&m->requeued) > 0 ||
-        !mf_flights_pick_yield(&m->flights, &m->order, mf_now(), mf_sched_yield_age_s(&m->sched), &w, &id))
+    if (m->ranks < 2 || !starved || mf_unitq_len(&m->requeued) > 0)
+        return;
+    /* a rank with nothing at all: the number in progress is split too; one still busy (a slot open): the
+       unstarted rest only, once the number in progress is done (no split, no candidate at risk) */
+    bool split = own_idle;
+    for (int r = 1; r < m->ranks && !split; r++)
+        split = mf_flights_held(&m->flights, r) == 0;
+    if (!mf_flights_pick_yield(&m->flights, &m->order, mf_now(), mf_sched_yield_age_s(&m->sched), split, &w, &id))
         return;
     m->run.yields_asked++;
     if (w == 0) {
-        mf_runner_yield(&m->own, id);
+        mf_runner_yield(&m->own, id, split);
         return;
     }
     mf_buf_reset(&m->unit);
     mf_buf_put_u64(&m->unit, id);
+    mf_buf_put_u8(&m->unit, split);
     mf_proto_send(w, MF_TAG_YIELD, &m->unit);
 }
 
@@ -156,7 +165,7 @@ static bool own_work(mf_master *m)
     if (!m->own.active) {
         /* dispatch() has just filled every worker slot it could: what is left is rank 0's */
         if (!mf_master_next_unit(m)) {
-            m->starved = m->ranks > 1;
+            m->starved = m->own_idle = m->ranks > 1;
             return false;
         }
         m->run.units++;
@@ -171,7 +180,10 @@ static bool own_work(mf_master *m)
     }
     if (m->ranks > 1)
         mf_runner_mark_cpu(&m->own); /* busy_cpu_s: the slice's CPU time, not the serving before it */
-    if (mf_runner_step(&m->own, m->ranks > 1 ? MASTER_SLICE : ALONE_SLICE)) {
+    bool finished = mf_runner_step(&m->own, m->ranks > 1 ? MASTER_SLICE : ALONE_SLICE);
+    if (mf_runner_take_rest(&m->own, &m->rest))
+        mf_master_on_rest(m, 0, &m->rest);
+    if (finished) {
         m->self.busy_s += m->own.busy_s;
         m->self.busy_cpu_s += m->own.cpu_s;
         m->self.units++;
@@ -294,6 +306,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
     mf_runner_init(&m.own, &opts);
     mf_buf_init(&m.unit);
     mf_buf_init(&m.msg);
+    mf_buf_init(&m.rest);
     mf_factored_init(&m.partial);
     mf_value_init(&m.value);
     mf_splits_init(&m.splits);
@@ -381,6 +394,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
     mf_value_clear(&m.value);
     mf_buf_free(&m.unit);
     mf_buf_free(&m.msg);
+    mf_buf_free(&m.rest);
     mf_buf_free(&m.sink.out);
     mf_factored_clear(&m.partial);
     free(m.inflight);

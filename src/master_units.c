@@ -176,6 +176,23 @@ static void requeue_rest(mf_master *m, uint64_t after, const mf_result_info *r)
     mf_buf_put(b, r->rest, r->rest_len);
 }
 
+/* Takes in the rest a running text unit handed back on request (swapped out of *b): queued as a new unit
+   placed right after that unit, which goes on and may be asked again. */
+void mf_master_on_rest(mf_master *m, int src, mf_buf *b)
+{
+    mf_unit u;
+    if (mf_unit_read(b, &u, &m->value) != 0 || u.kind != MF_UNIT_TEXT)
+        mf_master_malformed(src);
+    uint64_t seg = mf_order_insert_after(&m->order, u.id);
+    if (seg == MF_ORDER_NONE)
+        mf_master_malformed(src);
+    mf_buf *q = mf_unitq_push(&m->requeued);
+    mf_text_unit_begin(q, seg, u.file, u.line, u.in_comment);
+    mf_buf_put(q, u.text, u.len);
+    m->run.units_handed_back++;
+    mf_flights_rearm(&m->flights, src, u.id);
+}
+
 /* ---- results ---- */
 
 /* Takes in a finished unit's result (swapped out of *b). */

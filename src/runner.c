@@ -7,6 +7,8 @@
 #include "mf_verify.h"
 
 #define TOKEN_COST 16 /* budget charged per token, so cheap numbers still yield to message checks */
+#define YIELD_BUDGET (UINT64_C(1) << 14) /* the last slice of a unit asked to yield: it hands back almost at
+                                             once, yet every unit makes progress before it goes back */
 
 void mf_runner_init(mf_runner *r, const mf_runner_opts *opts)
 {
@@ -15,6 +17,7 @@ void mf_runner_init(mf_runner *r, const mf_runner_opts *opts)
     mf_buf_init(&r->unit);
     mf_buf_init(&r->msgs);
     mf_buf_init(&r->result);
+    mf_buf_init(&r->rest);
     mf_job_init(&r->job);
     mf_factored_init(&r->fac);
     mf_value_init(&r->n);
@@ -27,6 +30,7 @@ void mf_runner_free(mf_runner *r)
     mf_buf_free(&r->unit);
     mf_buf_free(&r->msgs);
     mf_buf_free(&r->result);
+    mf_buf_free(&r->rest);
     mf_job_clear(&r->job);
     mf_factored_clear(&r->fac);
     mf_value_clear(&r->n);
@@ -45,7 +49,8 @@ int mf_runner_load(mf_runner *r, mf_buf *unit)
     r->in_number = false;
     r->active = true;
     r->handed_back = false;
-    r->yield_now = false;
+    r->yield_asked = r->yield_split = false;
+    r->rest_ready = false;
     r->suspended = false;
     r->numbers = r->invalid = r->verify_failures = r->unfactored = r->candidates = 0;
     r->busy_s = 0;
@@ -114,10 +119,35 @@ static void finish_text(mf_runner *r)
     r->active = false;
 }
 
+/* Cuts the unstarted rest off the loaded text unit into r->rest (a text unit with the unit's id) when it holds
+   a token and the unit has started one: the unit goes on with what it has begun, the rest goes back now. */
+static bool split_off_rest(mf_runner *r)
+{
+    if (!r->in_number && r->numbers + r->invalid == 0)
+        return false; /* nothing begun yet: keep it, so that every unit makes progress */
+    size_t rest_pos = r->scan.pos;
+    mf_scan probe;
+    mf_scan_init(&probe, r->u.text + rest_pos, r->u.len - rest_pos, r->scan.line, r->scan.in_comment);
+    const unsigned char *tok;
+    size_t toklen;
+    uint64_t tokline;
+    if (!mf_scan_next(&probe, &tok, &toklen, &tokline))
+        return false;
+    mf_text_unit_begin(&r->rest, r->u.id, r->u.file, r->scan.line, r->scan.in_comment);
+    mf_buf_put(&r->rest, r->u.text + rest_pos, r->u.len - rest_pos);
+    r->u.len = rest_pos;
+    r->scan.len = rest_pos;
+    r->rest_ready = true;
+    return true;
+}
+
 /* One slice of a text unit. Returns true when the unit is finished. */
 static bool step_text(mf_runner *r, uint64_t budget)
 {
     double t0 = mf_now();
+    bool asked = r->opt.yieldable && r->yield_asked;
+    if (asked && budget > YIELD_BUDGET)
+        budget = YIELD_BUDGET; /* a rank waits: a short slice, then hand back */
     int64_t left = (int64_t)budget;
     bool end = false;
     while (left > 0) {
@@ -156,7 +186,14 @@ static bool step_text(mf_runner *r, uint64_t budget)
         r->number_busy_s += dt;
         r->number_cpu_s += dc;
     }
-    if (end || (r->opt.yieldable && r->yield_now)) {
+    bool split = false;
+    if (asked && !end) {
+        /* the rest goes back at once and the number in progress goes on here; with no rest, the number is
+           split when that was asked for */
+        r->yield_asked = false;
+        split = !split_off_rest(r) && r->yield_split && r->in_number;
+    }
+    if (end || split) {
         finish_text(r);
         return true;
     }
@@ -168,11 +205,24 @@ void mf_runner_mark_cpu(mf_runner *r)
     r->cpu_mark = mf_cpu_now();
 }
 
-bool mf_runner_yield(mf_runner *r, uint64_t id)
+bool mf_runner_yield(mf_runner *r, uint64_t id, bool split)
 {
     if (!r->active || r->u.kind != MF_UNIT_TEXT || r->u.id != id || !r->opt.yieldable)
         return false;
-    r->yield_now = true;
+    r->yield_asked = true;
+    r->yield_split = r->yield_split || split;
+    return true;
+}
+
+bool mf_runner_take_rest(mf_runner *r, mf_buf *out)
+{
+    if (!r->rest_ready)
+        return false;
+    mf_buf tmp = *out;
+    *out = r->rest;
+    r->rest = tmp;
+    mf_buf_reset(&r->rest);
+    r->rest_ready = false;
     return true;
 }
 

@@ -64,8 +64,11 @@ int mf_worker_run(const mf_config *cfg)
     for (int i = 0; i < QUEUE_CAP; i++)
         mf_buf_init(&queue[i]);
     mf_buf_init(&msg);
+    mf_buf rest;
+    mf_buf_init(&rest);
     bool yield_next = false; /* a request to hand back arrived before its unit was loaded */
     uint64_t yield_id = 0;
+    bool yield_split = false;
     int exit_code = MF_EXIT_INTERNAL;
     bool failed = false; /* an I/O error was reported: wait for STOP without working */
     double nap = 20e-6;
@@ -79,10 +82,12 @@ int mf_worker_run(const mf_config *cfg)
             }
             if (tag == MF_TAG_YIELD) {
                 uint64_t id = mf_buf_get_u64(&msg);
+                bool split = mf_buf_get_u8(&msg) != 0;
                 /* for the unit that runs next when it is not loaded yet; stale (ignored) for one finished */
-                if (!msg.failed && !mf_runner_yield(&runner, id)) {
+                if (!msg.failed && !mf_runner_yield(&runner, id, split)) {
                     yield_next = true;
                     yield_id = id;
+                    yield_split = yield_split || split;
                 }
                 continue;
             }
@@ -128,11 +133,14 @@ int mf_worker_run(const mf_config *cfg)
             qhead = (qhead + 1) % QUEUE_CAP;
             qlen--;
             if (yield_next)
-                mf_runner_yield(&runner, yield_id);
-            yield_next = false;
+                mf_runner_yield(&runner, yield_id, yield_split);
+            yield_next = yield_split = false;
         }
         if (runner.active) {
-            if (mf_runner_step(&runner, WORKER_SLICE)) {
+            bool finished = mf_runner_step(&runner, WORKER_SLICE);
+            if (mf_runner_take_rest(&runner, &rest)) /* before the unit's result: messages keep their order */
+                mf_proto_send(0, MF_TAG_REST, &rest);
+            if (finished) {
                 st.busy_s += runner.busy_s;
                 st.busy_cpu_s += runner.cpu_s;
                 st.units++;
@@ -166,6 +174,7 @@ int mf_worker_run(const mf_config *cfg)
     for (int i = 0; i < QUEUE_CAP; i++)
         mf_buf_free(&queue[i]);
     mf_buf_free(&msg);
+    mf_buf_free(&rest);
     mf_runner_free(&runner);
     mf_pario_free(&pio);
     return exit_code;

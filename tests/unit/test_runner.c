@@ -198,8 +198,8 @@ static void finish_split(mf_runner *r, mf_split *s)
 
 START_TEST(hand_back_and_split)
 {
-    /* hard numbers: a unit asked to yield after each slice hands back its rest and its number, and the pieces
-       put back together equal the reference */
+    /* hard numbers: a unit asked to yield after each slice cuts off its rest at once (the unit goes on), then,
+       holding no rest, splits its number; the pieces put back together equal the reference */
     const char *text = "281474641166387 25 4294967291\n281473869415489 # p*q, p^2\n"
                        "844421608243767 340282366920938463463374607431768211455 16777213\n";
     mf_runner_opts opts = {.format = MF_FORMAT_TEXT, .yieldable = true, .paths = paths, .npaths = 1};
@@ -224,12 +224,23 @@ START_TEST(hand_back_and_split)
         ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
         uint64_t unit_id = r.u.id;
         int guard = 0;
-        while (!mf_runner_step(&r, 1u << 14)) {
-            mf_runner_yield(&r, unit_id);
+        mf_buf rest;
+        mf_buf_init(&rest);
+        bool have_rest = false;
+        for (;;) {
+            bool finished = mf_runner_step(&r, 1u << 14);
+            if (mf_runner_take_rest(&r, &rest)) {
+                ck_assert(!have_rest); /* one cut: nothing is left after it */
+                have_rest = true;
+            }
+            if (finished)
+                break;
+            mf_runner_yield(&r, unit_id, true);
             ck_assert_int_lt(++guard, 100000000);
         }
         mf_result_info info;
         ck_assert_int_eq(mf_result_read(&r.result, &info, &partial), 0);
+        ck_assert(!info.has_rest); /* the rest went back at once */
         mf_buf_put(&got, info.out, info.out_len);
         if (info.escalated) {
             splits++;
@@ -238,14 +249,22 @@ START_TEST(hand_back_and_split)
             finish_split(&ranges, &split);
             mf_output_record(&got, MF_FORMAT_TEXT, &split.result);
         }
-        if (!info.has_rest)
+        if (!have_rest) {
+            mf_buf_free(&rest);
             break;
+        }
         handbacks++;
-        ck_assert_uint_eq(info.bytes + info.rest_len, slice_len); /* nothing lost, nothing repeated */
-        mf_buf rest;
-        mf_buf_init(&rest);
-        mf_text_unit_begin(&rest, 2, 0, info.rest_line, info.rest_in_comment);
-        mf_buf_put(&rest, info.rest, info.rest_len);
+        mf_unit u;
+        mf_value c;
+        mf_value_init(&c);
+        mf_buf copy;
+        mf_buf_init(&copy);
+        mf_buf_put(&copy, rest.data, rest.len);
+        ck_assert_int_eq(mf_unit_read(&copy, &u, &c), 0);
+        ck_assert(u.kind == MF_UNIT_TEXT && u.id == unit_id);
+        ck_assert_uint_eq(info.bytes + u.len, slice_len); /* nothing lost, nothing repeated */
+        mf_buf_free(&copy);
+        mf_value_clear(&c);
         mf_buf_free(&unit);
         unit = rest;
     }
@@ -278,27 +297,80 @@ START_TEST(yield_hands_back_at_once)
     ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
     for (int i = 0; i < 2000; i++) /* 2 million candidates unasked: it goes on (2^31 - 1 squared needs 10^9) */
         ck_assert(!mf_runner_step(&r, 1000));
-    ck_assert(!mf_runner_yield(&r, 8)); /* not this unit */
+    ck_assert(!mf_runner_yield(&r, 8, true)); /* not this unit */
     ck_assert(!mf_runner_step(&r, 1000));
-    ck_assert(mf_runner_yield(&r, 7));
-    ck_assert(mf_runner_step(&r, 1000));
+    mf_buf rest;
+    mf_buf_init(&rest);
+    ck_assert(!mf_runner_take_rest(&r, &rest));
+    ck_assert(mf_runner_yield(&r, 7, true));
+    ck_assert(!mf_runner_step(&r, 1u << 20)); /* first the rest, cut off at once; the square goes on */
+    ck_assert(mf_runner_take_rest(&r, &rest));
+    ck_assert(rest.len == 22 + 3 && memcmp(rest.data + 22, "15\n", 3) == 0);
+    ck_assert(!mf_runner_take_rest(&r, &rest));
+    ck_assert(mf_runner_yield(&r, 7, true)); /* asked again, with no rest: the number is split */
+    ck_assert(mf_runner_step(&r, 1u << 20));
+    mf_buf_free(&rest);
     mf_result_info info;
     mf_factored partial;
     mf_factored_init(&partial);
     ck_assert_int_eq(mf_result_read(&r.result, &info, &partial), 0);
-    ck_assert(info.escalated && info.has_rest && info.numbers == 0);
+    ck_assert(info.escalated && !info.has_rest && info.numbers == 0);
     ck_assert(info.next_p > 3 && !partial.complete);
-    ck_assert_uint_eq(info.rest_len, 3); /* "15\n" */
-    ck_assert(!mf_runner_yield(&r, 7)); /* finished */
+    ck_assert(!mf_runner_yield(&r, 7, true)); /* finished */
     mf_runner_free(&r);
     opts.yieldable = false; /* -np 1: never */
     mf_runner_init(&r, &opts);
     mf_text_unit_begin(&unit, 7, 0, 1, 0);
     mf_buf_put_str(&unit, text);
     ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
-    ck_assert(!mf_runner_yield(&r, 7));
+    ck_assert(!mf_runner_yield(&r, 7, true));
     mf_factored_clear(&partial);
     mf_buf_free(&unit);
+    mf_runner_free(&r);
+}
+END_TEST
+
+START_TEST(yield_rest_keeps_the_number)
+{
+    /* asked for its rest only (no split), a unit cuts off the numbers it has not started and finishes the one
+       in progress itself (never suspended: no candidate at risk); with no rest, the request changes nothing */
+    const char *text = "4611686014132420609 15 21\n";
+    mf_runner_opts opts = {.format = MF_FORMAT_TEXT, .yieldable = true, .paths = paths, .npaths = 1};
+    mf_runner r;
+    mf_runner_init(&r, &opts);
+    mf_buf unit, rest;
+    mf_buf_init(&unit);
+    mf_buf_init(&rest);
+    mf_text_unit_begin(&unit, 9, 0, 1, 0);
+    mf_buf_put_str(&unit, text);
+    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    ck_assert(!mf_runner_step(&r, 1000));
+    ck_assert(mf_runner_yield(&r, 9, false));
+    int guard = 0;
+    while (!mf_runner_step(&r, 1u << 20))
+        ck_assert_int_lt(++guard, 1000000);
+    ck_assert(mf_runner_take_rest(&r, &rest));
+    ck_assert(rest.len == 22 + 6 && memcmp(rest.data + 22, "15 21\n", 6) == 0);
+    mf_result_info info;
+    mf_factored partial;
+    mf_factored_init(&partial);
+    ck_assert_int_eq(mf_result_read(&r.result, &info, &partial), 0);
+    ck_assert(!info.escalated && !info.has_rest && info.numbers == 1);
+    ck_assert(info.out_len > 0 && memcmp(info.out, "4611686014132420609: 2147483647 2147483647\n", info.out_len) == 0);
+    mf_text_unit_begin(&unit, 10, 0, 1, 0);
+    mf_buf_put_str(&unit, "15 4611686014132420609\n");
+    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    ck_assert(!mf_runner_step(&r, 1000)); /* 15 done, the square in progress */
+    ck_assert(mf_runner_yield(&r, 10, false));
+    guard = 0;
+    while (!mf_runner_step(&r, 1u << 20))
+        ck_assert_int_lt(++guard, 1000000);
+    ck_assert(!mf_runner_take_rest(&r, &rest));
+    ck_assert_int_eq(mf_result_read(&r.result, &info, &partial), 0);
+    ck_assert(!info.escalated && !info.has_rest && info.numbers == 2);
+    mf_factored_clear(&partial);
+    mf_buf_free(&unit);
+    mf_buf_free(&rest);
     mf_runner_free(&r);
 }
 END_TEST
@@ -313,6 +385,7 @@ Suite *runner_suite(void)
     tcase_add_test(tc, range_unit_reports_its_divisors);
     tcase_add_test(tc, hand_back_and_split);
     tcase_add_test(tc, yield_hands_back_at_once);
+    tcase_add_test(tc, yield_rest_keeps_the_number);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -73,19 +73,23 @@ START_TEST(flights_pick_the_head_of_line_text_unit)
     ck_assert_int_eq(mf_flights_push(&f, 1, seg[5], true, 2.0), 0); /* queued behind seg[3] */
     ck_assert_int_eq(mf_flights_push(&f, 1, seg[0], true, 2.0), -1); /* a third: refused */
     /* too young at 4.005 for a grain of 0.01: rank 3's unit runs since 4.0, the others long enough */
-    ck_assert(mf_flights_pick_yield(&f, &o, 4.005, 0.01, &w, &id));
+    ck_assert(mf_flights_pick_yield(&f, &o, 4.005, 0.01, true, &w, &id));
     ck_assert(w == 1 && id == seg[3]); /* seg[2] is a range: the next text unit in line */
-    ck_assert(mf_flights_pick_yield(&f, &o, 4.005, 0.01, &w, &id));
+    ck_assert(mf_flights_pick_yield(&f, &o, 4.005, 0.01, true, &w, &id));
     ck_assert(w == 0 && id == seg[4]);
-    ck_assert(!mf_flights_pick_yield(&f, &o, 4.005, 0.01, &w, &id)); /* each asked once; rank 3's too young */
-    ck_assert(mf_flights_pick_yield(&f, &o, 4.02, 0.01, &w, &id));
+    ck_assert(!mf_flights_pick_yield(&f, &o, 4.005, 0.01, true, &w, &id)); /* each asked once; rank 3's too young */
+    ck_assert(mf_flights_pick_yield(&f, &o, 4.02, 0.01, true, &w, &id));
     ck_assert(w == 3 && id == seg[1]);
     /* rank 1 returns seg[3]: seg[5] runs from 5.0, too short at 5.005, long enough at 5.02 */
     ck_assert_int_eq(mf_flights_pop(&f, 1, 5.0), 0);
     ck_assert_int_eq(mf_flights_held(&f, 1), 1);
-    ck_assert(!mf_flights_pick_yield(&f, &o, 5.005, 0.01, &w, &id));
-    ck_assert(mf_flights_pick_yield(&f, &o, 5.02, 0.01, &w, &id));
+    ck_assert(!mf_flights_pick_yield(&f, &o, 5.005, 0.01, true, &w, &id));
+    ck_assert(mf_flights_pick_yield(&f, &o, 5.02, 0.01, false, &w, &id)); /* its rest first */
     ck_assert(w == 1 && id == seg[5]);
+    ck_assert(!mf_flights_pick_yield(&f, &o, 5.02, 0.01, false, &w, &id)); /* asked for that already */
+    ck_assert(mf_flights_pick_yield(&f, &o, 5.02, 0.01, true, &w, &id)); /* then, a rank idle, its number */
+    ck_assert(w == 1 && id == seg[5]);
+    ck_assert(!mf_flights_pick_yield(&f, &o, 5.02, 0.01, true, &w, &id));
     ck_assert_int_eq(mf_flights_pop(&f, 0, 6.0), 0);
     ck_assert_int_eq(mf_flights_pop(&f, 0, 6.0), -1);
     mf_order_free(&o);
