@@ -23,6 +23,7 @@ DOCS = ["README.md"] + sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.pat
 BENCH_SETS = [
     ("bench/results/latest.csv", "bench/results/wide-latest.csv"),
     ("bench/results/avx512-zen5/bench.csv", "bench/results/avx512-zen5/wide.csv"),
+    ("bench/results/avx2-zen3/bench.csv", "bench/results/avx2-zen3/wide.csv"),
 ]
 
 
@@ -116,37 +117,49 @@ def result_of(r):
     return r["wall_s"] + " s" if r.get("wall_s") else ""
 
 
+def target_number(target):
+    m = re.match(r"\d+", target)
+    return int(m.group(0)) if m else 1000
+
+
 def headline():
-    """Every row of make bench with a goal, the machines side by side (joined on target, workload, tool, ranks, goal)."""
-    columns, keys, cells, notes = [], [], {}, []
-    for n, (bench, wide) in enumerate(BENCH_SETS):
-        m = {}
-        for path in (bench,):
-            if not os.path.exists(os.path.join(ROOT, path)):
+    """One row per target of make bench with a goal: how many of its goals each run met, and which it missed."""
+    columns, targets, cells, notes = [], [], {}, []
+    for n, (bench, _) in enumerate(BENCH_SETS):
+        if not os.path.exists(os.path.join(ROOT, bench)):
+            continue
+        comments, rows = read_csv(bench)
+        m = machine_fields(comments.get("machine", ""))
+        tally = {}
+        for r in rows:
+            met = (r.get("met") or "").lower()
+            if not r.get("goal") or "no goal" in r["goal"] or met not in ("met", "not met"):
                 continue
-            comments, rows = read_csv(path)
-            m = m or machine_fields(comments.get("machine", ""))
-            for r in rows:
-                if not r.get("goal") or "no goal" in r["goal"]:
-                    continue
-                tool = re.sub(r"\s*\((avx2|avx512|scalar|plain)\)$", "", r.get("tool", ""))
-                goal = re.sub(r"\s*\([^()]*\)$", "", r["goal"])   # "(min share 0.47)": a result, not the goal
-                key = (r.get("target", ""), r.get("workload", ""), tool, r.get("ranks", ""), goal)
-                if key not in keys:
-                    keys.append(key)
-                met = (r.get("met") or "").lower()
-                cells[(key, n)] = "%s (%s)" % (result_of(r), met) if result_of(r) else met
-        label = "%s, AVX-512 %s, commit %s" % (m.get("cpu", "?"), m.get("avx512", "?"), m.get("mpifactor", "?"))
-        columns.append(label)
+            t = r.get("target", "")
+            if t not in targets:
+                targets.append(t)
+            good, total, missed = tally.get(t, (0, 0, []))
+            if met == "met":
+                good += 1
+            else:
+                tool = re.sub(r"^mpifactor ?", "", r.get("tool", "")) or "mpifactor"
+                missed = missed + ["%s np %s: %s" % (tool, r.get("ranks", "?"), result_of(r))]
+            tally[t] = (good, total + 1, missed)
+        for t, (good, total, missed) in tally.items():
+            text = "%d of %d met" % (good, total)
+            if missed:
+                text += " (not: %s%s)" % ("; ".join(missed[:2]), "; ..." if len(missed) > 2 else "")
+            cells[(t, len(columns))] = text
+        columns.append("%s, AVX-512 %s, commit %s" % (m.get("cpu", "?"), m.get("avx512", "?"), m.get("mpifactor", "?")))
         notes.append("[`%s`](%s)" % (bench, rel_link(bench)))
-    header = ["target", "workload", "tool", "ranks", "goal"] + columns
-    body = [[k[0], k[1], k[2], k[3], k[4]] + [cells.get((k, n), "—") for n in range(len(columns))] for k in keys]
+    targets.sort(key=target_number)
+    header = ["target"] + columns
+    body = [[t] + [cells.get((t, n), "—") for n in range(len(columns))] for t in targets]
     cores = "/".join(sorted({machine_fields(read_csv(b)[0].get("machine", "")).get("nproc", "?")
                              for b, _ in BENCH_SETS if os.path.exists(os.path.join(ROOT, b))}))
-    text = ("Rows of `make bench` with a goal: the ratio where the goal is one, else the figure it judges. "
-            "%s cores each; machine, commit and command in each CSV's header (%s). The 128-bit kernels per "
-            "candidate and every row: [docs/performance.md](%s)." % (cores, ", ".join(notes),
-                                                                   rel_link("docs/performance.md")))
+    text = ("Goals of `make bench` met per target, each run of it a column (— : not measured by that version). "
+            "%s cores each; machine, commit and command in each CSV's header (%s). Every row with its figures: "
+            "[docs/performance.md](%s)." % (cores, ", ".join(notes), rel_link("docs/performance.md")))
     return [text, ""] + table(header, body)
 
 
@@ -233,6 +246,8 @@ TABLES = {
     "wide": lambda: wide_table(BENCH_SETS[0][1]),
     "bench-avx512": lambda: bench_table(BENCH_SETS[1][0]),
     "wide-avx512": lambda: wide_table(BENCH_SETS[1][1]),
+    "bench-avx2": lambda: bench_table(BENCH_SETS[2][0]),
+    "wide-avx2": lambda: wide_table(BENCH_SETS[2][1]),
     "scaling-real": real_tables,
     "scaling-simulated": simulated_tables,
 }

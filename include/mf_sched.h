@@ -7,8 +7,8 @@
    input, units shrink (guided self-scheduling: the work left over twice the ranks) so all ranks finish
    together, and so do the candidate ranges of a split number.
 
-   No decision waits on a fixed clock: a unit hands back its rest, and its number in progress is split into
-   ranges, only when a rank would otherwise idle (the master asks; see mf_flights_pick_yield). The least
+   No decision waits on a fixed clock: a unit hands back its rest, or with none left its number in progress to
+   be split into ranges, only when a rank would otherwise idle (the master asks; see mf_flights_pick_yield). The least
    work worth a message, the grain, comes from the run: rank 0's measured service time per unit times the
    ranks it serves (MF_SCHED_GRAIN_SHARE times over), so that serving every rank once takes at most half of
    a unit's time at any scale: units and ranges carry at least a grain. A unit must have run a few service
