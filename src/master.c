@@ -88,7 +88,10 @@ static void flight_push(mf_master *m, int w)
 {
     mf_unit_kind kind;
     uint64_t id;
-    if (mf_unit_peek(&m->unit, &kind, &id) != 0 || mf_flights_push(&m->flights, w, id, kind == MF_UNIT_TEXT, mf_now()) != 0)
+    if (mf_unit_peek(&m->unit, &kind, &id) != 0)
+        mf_master_malformed(0);
+    bool text = kind == MF_UNIT_TEXT || kind == MF_UNIT_TEXT_REF; /* a slice by reference yields like one of bytes */
+    if (mf_flights_push(&m->flights, w, id, text, mf_now()) != 0)
         mf_master_malformed(0);
 }
 
