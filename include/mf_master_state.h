@@ -35,6 +35,8 @@ typedef struct mf_master {
     int *inflight;            /* units held by each worker, -1 once it stopped */
     mf_flights flights;       /* the units each rank holds (rank 0: its own), for early hand-backs */
     mf_runner own;            /* the master's own unit */
+    mf_text_ref own_ref;      /* ... as the reference it came as, when own_by_ref (--parallel-io) */
+    bool own_by_ref;
     mf_buf unit;              /* a unit being built */
     mf_buf msg;               /* a received message */
     mf_buf rest;              /* a rest rank 0's own unit handed back */

@@ -173,6 +173,7 @@ static bool own_work(mf_master *m)
         }
         m->run.units++;
         flight_push(m, 0);
+        m->own_by_ref = mf_text_ref_read(&m->unit, &m->own_ref) == 0;
         if (mf_pario_resolve(&m->pio, &m->unit) != 0) { /* a slice by reference: read it here too */
             mf_master_complain(m->pio.err);
             m->io_error = true;
@@ -184,8 +185,11 @@ static bool own_work(mf_master *m)
     if (m->ranks > 1)
         mf_runner_mark_cpu(&m->own); /* busy_cpu_s: the slice's CPU time, not the serving before it */
     bool finished = mf_runner_step(&m->own, m->ranks > 1 ? MASTER_SLICE : ALONE_SLICE);
-    if (mf_runner_take_rest(&m->own, &m->rest))
+    if (mf_runner_take_rest(&m->own, &m->rest)) {
+        if (m->own_by_ref && mf_pario_rest_by_ref(&m->rest, &m->own_ref) != 0)
+            mf_master_malformed(0);
         mf_master_on_rest(m, 0, &m->rest);
+    }
     if (finished) {
         m->self.busy_s += m->own.busy_s;
         m->self.busy_cpu_s += m->own.cpu_s;

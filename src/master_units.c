@@ -180,17 +180,30 @@ static void requeue_rest(mf_master *m, uint64_t after, const mf_result_info *r)
    placed right after that unit, which goes on and may be asked again. */
 void mf_master_on_rest(mf_master *m, int src, mf_buf *b)
 {
+    mf_text_ref r;
     mf_unit u;
-    if (mf_unit_read(b, &u, &m->value) != 0 || u.kind != MF_UNIT_TEXT)
+    uint64_t after = 0;
+    bool by_ref = mf_text_ref_read(b, &r) == 0; /* a rest of a slice by reference comes back as one */
+    if (by_ref)
+        after = r.id;
+    else if (mf_unit_read(b, &u, &m->value) == 0 && u.kind == MF_UNIT_TEXT)
+        after = u.id;
+    else
         mf_master_malformed(src);
-    uint64_t seg = mf_order_insert_after(&m->order, u.id);
+    uint64_t seg = mf_order_insert_after(&m->order, after);
     if (seg == MF_ORDER_NONE)
         mf_master_malformed(src);
     mf_buf *q = mf_unitq_push(&m->requeued);
-    mf_text_unit_begin(q, seg, u.file, u.line, u.in_comment);
-    mf_buf_put(q, u.text, u.len);
+    if (by_ref) {
+        r.id = seg;
+        r.hold_output = 0; /* set again when it goes out to a worker */
+        mf_text_ref_put(q, &r);
+    } else {
+        mf_text_unit_begin(q, seg, u.file, u.line, u.in_comment);
+        mf_buf_put(q, u.text, u.len);
+    }
     m->run.units_handed_back++;
-    mf_flights_rearm(&m->flights, src, u.id);
+    mf_flights_rearm(&m->flights, src, after);
 }
 
 /* ---- results ---- */

@@ -145,6 +145,31 @@ int mf_pario_resolve(mf_pario *p, mf_buf *unit)
     return 0;
 }
 
+int mf_pario_rest_by_ref(mf_buf *rest, const mf_text_ref *orig)
+{
+    mf_unit u;
+    mf_value none;
+    mf_value_init(&none);
+    mf_buf view = *rest;
+    view.pos = 0;
+    view.failed = 0;
+    int rc = mf_unit_read(&view, &u, &none);
+    mf_value_clear(&none);
+    if (rc != 0 || u.kind != MF_UNIT_TEXT || u.len == 0 || u.len > orig->len)
+        return -1;
+    size_t n = u.len < MF_SLICE_END_BYTES ? u.len : MF_SLICE_END_BYTES;
+    mf_text_ref r = {.id = u.id, .file = orig->file, .line = u.line, .in_comment = u.in_comment,
+                     .hold_output = orig->hold_output, .offset = orig->offset + orig->len - u.len, .len = u.len,
+                     .check = mf_slice_check(u.len, u.text, n, u.text + u.len - n, n)};
+    mf_buf ref;
+    mf_buf_init(&ref);
+    mf_text_ref_put(&ref, &r);
+    mf_buf tmp = *rest;
+    *rest = ref;
+    mf_buf_free(&tmp);
+    return 0;
+}
+
 void mf_pario_hold(mf_pario *p, mf_buf *result)
 {
     if (p->nheld == p->cap) {

@@ -69,6 +69,8 @@ int mf_worker_run(const mf_config *cfg)
     bool yield_next = false; /* a request to hand back arrived before its unit was loaded */
     uint64_t yield_id = 0;
     bool yield_split = false;
+    mf_text_ref loaded_ref; /* the unit running, as the reference it came as (with --parallel-io) */
+    bool loaded_by_ref = false;
     int exit_code = MF_EXIT_INTERNAL;
     bool failed = false; /* an I/O error was reported: wait for STOP without working */
     double nap = 20e-6;
@@ -122,6 +124,7 @@ int mf_worker_run(const mf_config *cfg)
         if (stop)
             break;
         if (!runner.active && qlen > 0 && !failed) {
+            loaded_by_ref = mf_text_ref_read(&queue[qhead], &loaded_ref) == 0;
             if (mf_pario_resolve(&pio, &queue[qhead]) != 0) {
                 pario_failed(&pio, &failed);
                 continue;
@@ -138,8 +141,13 @@ int mf_worker_run(const mf_config *cfg)
         }
         if (runner.active) {
             bool finished = mf_runner_step(&runner, WORKER_SLICE);
-            if (mf_runner_take_rest(&runner, &rest)) /* before the unit's result: messages keep their order */
+            if (mf_runner_take_rest(&runner, &rest)) { /* before the unit's result: messages keep their order */
+                if (loaded_by_ref && mf_pario_rest_by_ref(&rest, &loaded_ref) != 0) {
+                    fprintf(stderr, "mpifactor: rank %d: a rest outside its slice\n", st.rank);
+                    mf_proto_abort(MF_EXIT_INTERNAL);
+                }
                 mf_proto_send(0, MF_TAG_REST, &rest);
+            }
             if (finished) {
                 st.busy_s += runner.busy_s;
                 st.busy_cpu_s += runner.cpu_s;

@@ -444,6 +444,36 @@ START_TEST(writer_keeps_order_and_reports_errors)
 }
 END_TEST
 
+START_TEST(rest_of_a_slice_by_reference)
+{
+    /* the rest a unit cut off goes back as a reference to the end of its slice, checked like any slice */
+    const char *slice = "1001 1002 1003\n1004 # c\n1005 1006\n"; /* at offset 500 of file 1 */
+    const char *rest_text = "1005 1006\n";
+    size_t len = strlen(slice), rlen = strlen(rest_text);
+    mf_text_ref orig = {.id = 40, .file = 1, .line = 7, .hold_output = 1, .offset = 500, .len = len, .check = 0};
+    mf_buf rest;
+    mf_buf_init(&rest);
+    mf_text_unit_begin(&rest, 40, 1, 9, 0);
+    mf_buf_put_str(&rest, rest_text);
+    ck_assert_int_eq(mf_pario_rest_by_ref(&rest, &orig), 0);
+    mf_text_ref r;
+    ck_assert_int_eq(mf_text_ref_read(&rest, &r), 0);
+    ck_assert(r.id == 40 && r.file == 1 && r.line == 9 && !r.in_comment && r.hold_output);
+    ck_assert_uint_eq(r.offset, 500 + len - rlen);
+    ck_assert_uint_eq(r.len, rlen);
+    ck_assert_uint_eq(r.check, mf_slice_check(rlen, rest_text, rlen, rest_text, rlen));
+    /* a rest longer than the slice, or no text unit: refused */
+    mf_buf_reset(&rest);
+    mf_text_unit_begin(&rest, 40, 1, 9, 0);
+    mf_buf_put_str(&rest, slice);
+    mf_buf_put_str(&rest, "x");
+    ck_assert_int_eq(mf_pario_rest_by_ref(&rest, &orig), -1);
+    mf_text_ref_put(&rest, &orig);
+    ck_assert_int_eq(mf_pario_rest_by_ref(&rest, &orig), -1);
+    mf_buf_free(&rest);
+}
+END_TEST
+
 Suite *pario_suite(void)
 {
     Suite *s = suite_create("pario");
@@ -451,6 +481,7 @@ Suite *pario_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, ledger_durable_prefix);
     tcase_add_test(tc, codec_ref_and_held_results);
+    tcase_add_test(tc, rest_of_a_slice_by_reference);
     tcase_add_test(tc, slices_by_reference_match_copied_slices);
     tcase_add_test(tc, a_changed_input_is_named);
     tcase_add_test(tc, identity_decides_automatic_parallel_io);
