@@ -85,6 +85,17 @@ static void finish_number(mf_runner *r)
     mf_output_record(&r->result, r->opt.format, &r->fac);
 }
 
+/* True when the unscanned rest of the loaded text unit (from r->scan's position) holds a token. */
+static bool rest_holds_token(const mf_runner *r)
+{
+    mf_scan probe;
+    mf_scan_init(&probe, r->u.text + r->scan.pos, r->u.len - r->scan.pos, r->scan.line, r->scan.in_comment);
+    const unsigned char *tok;
+    size_t toklen;
+    uint64_t tokline;
+    return mf_scan_next(&probe, &tok, &toklen, &tokline) != 0;
+}
+
 /* Ends a text unit: the number in progress is suspended (partial), the unstarted rest handed back. */
 static void finish_text(mf_runner *r)
 {
@@ -105,12 +116,7 @@ static void finish_text(mf_runner *r)
         }
     }
     /* hand back the rest only if it holds a token */
-    mf_scan probe;
-    mf_scan_init(&probe, r->u.text + rest_pos, r->u.len - rest_pos, rest_line, rest_in_comment);
-    const unsigned char *tok;
-    size_t toklen;
-    uint64_t tokline;
-    size_t rest_len = mf_scan_next(&probe, &tok, &toklen, &tokline) ? r->u.len - rest_pos : 0;
+    size_t rest_len = rest_holds_token(r) ? r->u.len - rest_pos : 0;
     r->handed_back = partial != NULL || rest_len > 0;
     r->suspended = partial != NULL;
     mf_text_result_end(&r->result, r->u.file, r->u.len - rest_len, &r->msgs, r->numbers, r->invalid, r->verify_failures,
@@ -126,12 +132,7 @@ static bool split_off_rest(mf_runner *r)
     if (!r->in_number && r->numbers + r->invalid == 0)
         return false; /* nothing begun yet: keep it, so that every unit makes progress */
     size_t rest_pos = r->scan.pos;
-    mf_scan probe;
-    mf_scan_init(&probe, r->u.text + rest_pos, r->u.len - rest_pos, r->scan.line, r->scan.in_comment);
-    const unsigned char *tok;
-    size_t toklen;
-    uint64_t tokline;
-    if (!mf_scan_next(&probe, &tok, &toklen, &tokline))
+    if (!rest_holds_token(r))
         return false;
     mf_text_unit_begin(&r->rest, r->u.id, r->u.file, r->scan.line, r->scan.in_comment);
     mf_buf_put(&r->rest, r->u.text + rest_pos, r->u.len - rest_pos);
