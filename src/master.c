@@ -109,8 +109,8 @@ static void ask_yield(mf_master *m)
     /* a rest handed back is still waiting to go out: it serves the next free slot */
     if (m->ranks < 2 || !starved || mf_unitq_len(&m->requeued) > 0)
         return;
-    /* a rank with nothing at all: the number in progress is split too; one still busy (a slot open): the
-       unstarted rest only, once the number in progress is done (no split, no candidate at risk) */
+    /* a rank with nothing at all: a unit with no rest left splits its number; one still busy (a slot open):
+       the unstarted rest only, cut off at once while the number in progress goes on (no candidate at risk) */
     bool split = own_idle;
     for (int r = 1; r < m->ranks && !split; r++)
         split = mf_flights_held(&m->flights, r) == 0;
