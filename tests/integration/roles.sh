@@ -16,9 +16,7 @@ trap 'rm -rf "$WORK"' EXIT
 passed=0 failed=0
 echo "roles: seed $SEED (replay with MF_TEST_SEED=$SEED), work dir $WORK"
 
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $1"; [ -n "${2:-}" ] && sed 's/^/    /' "$2" | head -20; }
-check() { local name=$1; shift; if "$@" >"$WORK/check.log" 2>&1; then pass "$name"; else fail "$name" "$WORK/check.log"; fi; }
+. "$(dirname "$0")/../lib/harness.sh" # pass, fail, check
 # mf RANKS ARGS...: RANKS is 0 (a singleton, no mpirun), 1, 3 (parallel I/O as decided by default), 3p (three
 # ranks with --parallel-io) or 3n (with --no-parallel-io: rank 0 reads and writes everything)
 mf() {

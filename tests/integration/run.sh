@@ -13,10 +13,7 @@ trap 'rm -rf "$WORK"' EXIT
 passed=0 failed=0
 echo "integration: seed $SEED (replay with MF_TEST_SEED=$SEED), work dir $WORK"
 
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $1"; [ -n "${2:-}" ] && sed 's/^/    /' "$2" | head -20; }
-# check NAME COMMAND...: passes when the command succeeds
-check() { local name=$1; shift; if "$@" >"$WORK/check.log" 2>&1; then pass "$name"; else fail "$name" "$WORK/check.log"; fi; }
+. "$(dirname "$0")/../lib/harness.sh" # pass, fail, check
 # mf NP ARGS...: runs mpifactor on NP ranks (0: without mpirun, as a singleton) with a time limit
 mf() {
   local np=$1; shift

@@ -11,9 +11,7 @@ SEED=${MF_TEST_SEED:-$(date +%s)}
 trap 'rm -rf "$WORK"' EXIT
 passed=0 failed=0
 echo "wide: seed $SEED (replay with MF_TEST_SEED=$SEED), work dir $WORK"
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $1"; [ -n "${2:-}" ] && sed 's/^/    /' "$2" | head -20; }
-check() { local name=$1; shift; if "$@" >"$WORK/check.log" 2>&1; then pass "$name"; else fail "$name" "$WORK/check.log"; fi; }
+. "$(dirname "$0")/../lib/harness.sh" # pass, fail, check
 mf() { local np=$1; shift; timeout -k 5 300 "$MPIRUN" -q -np "$np" "$BIN" "$@"; }
 
 # Seeded numbers of 65 to 128 bits (and some up to 160) whose trial division ends quickly: primes up to
