@@ -114,8 +114,9 @@ fi
 # The measure is busy time per candidate (at 64 ranks a few percent more candidates are tried, on ranges
 # cancelled once a factor is found; that is counted as waste, not as slower compute). SMPI charges the CPU
 # time each point used, and this VM's speed drifts between points (once 55% within a minute; single pairs
-# land 10-17% apart either way), so when the sweep's pair misses, both points are measured again, up to
-# twice, and each side keeps its fastest figure. 64 ranks in one process also share caches (and the table,
+# land 10-17% apart either way, and once the 1-rank point of a later pair ran 60% faster than its 64-rank
+# point), so when the sweep's pair misses, both points are measured again back to back, up to three times,
+# and one pair within the bound passes. 64 ranks in one process also share caches (and the table,
 # each rank reading its own part of it): in CI the fastest 64-rank figure was 10% above the 1-rank one
 # (three pairs 10-19% apart; a fresh clone here: 17%), so the bound is 30%, for gross inflation; the
 # table itself is checked by memory above.
@@ -124,24 +125,38 @@ r = json.load(open(sys.argv[1]))["per_rank"]
 print("%.4f" % (1e9 * sum(x["busy_s"] for x in r) / sum(x["candidates"] for x in r)))' "$1"; }
 # within F A B: B lies within the fraction F of A; lowest A B: the smaller (B when A is empty)
 within() { awk -v f="$1" -v a="$2" -v b="$3" 'BEGIN { exit !(b <= a * (1 + f) && b >= a * (1 - f)) }'; }
+# two_core_run_s POINTS NP: the fastest real NP-rank run_s among runs whose cores ran at full speed (busy time
+# per candidate within 15% of the fastest 1-rank run's), or "none" and the least slowdown seen
+two_core_run_s() {
+  python3 - "$1" "$2" <<'PY'
+import glob, json, sys
+def runs(np):
+    return [json.load(open(f)) for f in glob.glob("%s/*-r%s-k*/stats.json" % (sys.argv[1], np))]
+def per_candidate(s):
+    return sum(r["busy_s"] for r in s["per_rank"]) / max(1, sum(r["candidates"] for r in s["per_rank"]))
+base = min(per_candidate(s) for s in runs(1))
+points = [(per_candidate(s) / base, s["wall_s"]) for s in runs(sys.argv[2])]
+usable = [wall for slow, wall in points if slow <= 1.15]
+print("%.6f" % min(usable) if usable else "none %.2f" % min(slow for slow, _ in points))
+PY
+}
 lowest() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
 c1=$(ns_per_candidate "$(ls "$S"/points/*-r1-k1/stats.json)")
 c64=$(ns_per_candidate "$(ls "$S"/points/*-r64-k1/stats.json)")
 pairs="[sweep: ${c64} vs ${c1}]"
-for again in 1 2; do
+for again in 1 2 3; do
   within 0.30 "$c1" "$c64" && break
   R=$WORK/results/busy$again
   (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 600 \
     scaling.sh strong --simulate --ranks "1 64" --numbers 40 --bits 58 --reps 1 --out "$R") >"$WORK/busy$again.log" 2>&1 || break
-  n1=$(ns_per_candidate "$(ls "$R"/points/*-r1-k1/stats.json)")
-  n64=$(ns_per_candidate "$(ls "$R"/points/*-r64-k1/stats.json)")
-  c1=$(lowest "$c1" "$n1") c64=$(lowest "$c64" "$n64")
-  pairs="$pairs [again $again: ${n64} vs ${n1}]"
+  c1=$(ns_per_candidate "$(ls "$R"/points/*-r1-k1/stats.json)")
+  c64=$(ns_per_candidate "$(ls "$R"/points/*-r64-k1/stats.json)")
+  pairs="$pairs [again $again: ${c64} vs ${c1}]"
 done
 if within 0.30 "$c1" "$c64"; then
   pass "busy time per candidate at 64 simulated ranks ${c64} ns within 30% of 1 rank's ${c1} ns $pairs"
 else
-  fail "busy time per candidate at 64 simulated ranks ${c64} ns vs 1 rank ${c1} ns (more than 30% apart) $pairs"
+  fail "busy time per candidate at 64 simulated ranks ${c64} ns vs 1 rank ${c1} ns (more than 30% apart in every pair) $pairs"
 fi
 
 # Platform options (jobs/README.md's commands, verbatim): 16 ranks on 8 two-core nodes over a slow network,
@@ -196,6 +211,10 @@ else
   # so far: every attempt measures both sides again (simulated twice, real three times) and lowers the
   # minima; the test passes once both rank counts agree within 15%, after at most 6 attempts (rounds). A
   # miscalibrated model (wrong host speed, polling charged) stays apart however often it is measured.
+  # A real 2-rank run is also slowed when the two vCPUs stop being two full cores (a busy host, SMT
+  # siblings): CI once saw every 2-rank run 35% slower for minutes while the 1-rank runs matched. Its own
+  # --stats show that (busy time per candidate above the 1-rank run's), so such runs are set aside, and
+  # the check is skipped when no attempt had two full cores.
   declare -A best=()
   ok=0 attempts="" rounds=6
   for ((attempt = 1; attempt <= rounds; attempt++)); do
@@ -209,7 +228,12 @@ else
     fi
     good=0 line=""
     for row in 1 2; do
-      best[real$row]=$(lowest "${best[real$row]:-}" "$(csv_field "$WORK/results/cal-real/scaling.csv" "$row" run_s)")
+      read -r real slow < <(two_core_run_s "$WORK/results/cal-real/points" "$row")
+      if [ "$real" = none ]; then
+        slowest=$slow line="$line $row rank(s): cores ${slow}x slower than at 1 rank in every run;"
+        continue
+      fi
+      best[real$row]=$(lowest "${best[real$row]:-}" "$real")
       best[sim$row]=$(lowest "${best[sim$row]:-}" "$(csv_field "$WORK/results/cal-sim/scaling.csv" "$row" run_s)")
       line="$line $row rank(s): simulated ${best[sim$row]} s vs real ${best[real$row]} s;"
       within 0.15 "${best[real$row]}" "${best[sim$row]}" && good=$((good + 1))
@@ -217,7 +241,9 @@ else
     attempts="$attempts [after attempt $attempt, fastest:$line]"
     if [ "$good" -eq 2 ]; then ok=1; break; fi
   done
-  if [ "$ok" -eq 1 ]; then
+  if [ "$ok" -eq 0 ] && [ -z "${best[real2]:-}" ]; then
+    skip "calibration: no real 2-rank run had two full cores (busy time per candidate ${slowest}x the 1-rank run's at best)$attempts"
+  elif [ "$ok" -eq 1 ]; then
     pass "calibration at 1 and 2 ranks: simulated run_s within 15% of real ones$attempts"
   else
     fail "calibration at 1 and 2 ranks: simulated run_s more than 15% from real ones after $rounds attempts$attempts"
