@@ -13,9 +13,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 echo "install-deps: installing ${missing[*]}" >&2
-if ! $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/install-deps.$$.log 2>&1; then
-  $sudo apt-get update -q >/dev/null 2>&1 || true
-  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/install-deps.$$.log 2>&1 \
+if ! $sudo apt-get install -o DPkg::Lock::Timeout=300 -y -q --no-install-recommends "${missing[@]}" >/tmp/install-deps.$$.log 2>&1; then
+  $sudo apt-get update -o DPkg::Lock::Timeout=300 -q >/dev/null 2>&1 || true
+  $sudo apt-get install -o DPkg::Lock::Timeout=300 -y -q --no-install-recommends "${missing[@]}" >/tmp/install-deps.$$.log 2>&1 \
     || { cat /tmp/install-deps.$$.log >&2; rm -f /tmp/install-deps.$$.log; exit 1; }
 fi
 rm -f /tmp/install-deps.$$.log

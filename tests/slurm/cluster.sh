@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts and stops a private throw-away Slurm cluster (munged, slurmctld, one slurmd per fake node) under one directory.
 #
-#   tests/slurm/cluster.sh start DIR [NODES]   # NODES fake nodes n1..nN on this host (default 2); needs root
+#   tests/slurm/cluster.sh start DIR [NODES [CPUS]]  # NODES fake nodes n1..nN on this host (default 2) of CPUS
+#                                                    # CPUs each (default this host's, at least 2); needs root
 #   tests/slurm/cluster.sh stop DIR            # stops the daemons started in DIR by their pid files
 #   export SLURM_CONF=DIR/slurm.conf           # then sbatch/srun/squeue/sinfo talk to that cluster
 #
@@ -26,16 +27,17 @@ slurm_cluster_wait_pidfile() {
   return 1
 }
 
-# Writes DIR/slurm.conf and starts munged, slurmctld and NODES slurmd under DIR.
+# Writes DIR/slurm.conf and starts munged, slurmctld and NODES slurmd of CPUS CPUs each under DIR (CPUS
+# defaults to this host's cores; config_overrides lets a node claim more, as a real cluster's nodes have).
 # Returns 0 once the daemons run (call slurm_cluster_wait_idle next), non-zero with a message otherwise.
 slurm_cluster_start() {
-  local dir=$1 nodes=${2:-2}
-  local host ctld_port i cpus
+  local dir=$1 nodes=${2:-2} cpus=${3:-}
+  local host ctld_port i
   [ "$(id -u)" -eq 0 ] || { echo "cluster.sh: starting slurmd needs root" >&2; return 1; }
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   host=$(hostname -s)
-  cpus=$(nproc)
+  [ -n "$cpus" ] || cpus=$(nproc)
   [ "$cpus" -ge 2 ] || cpus=2 # the tests ask for 2 tasks per node; config_overrides lets a 1-core host say so
   # munge runs as its own user: it must reach its key, socket and log under DIR.
   chmod 755 "$dir"
@@ -145,12 +147,12 @@ slurm_cluster_stop() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   case "${1:-}" in
-    start) [ $# -ge 2 ] || { echo "usage: $0 start DIR [NODES]" >&2; exit 2; }
-      slurm_cluster_start "$2" "${3:-2}"
+    start) [ $# -ge 2 ] || { echo "usage: $0 start DIR [NODES [CPUS]]" >&2; exit 2; }
+      slurm_cluster_start "$2" "${3:-2}" "${4:-}"
       slurm_cluster_wait_idle "$2" 30
       echo "export SLURM_CONF=$(cd "$2" && pwd)/slurm.conf" ;;
     stop) [ $# -ge 2 ] || { echo "usage: $0 stop DIR" >&2; exit 2; }
       slurm_cluster_stop "$2" ;;
-    *) echo "usage: $0 start DIR [NODES] | stop DIR" >&2; exit 2 ;;
+    *) echo "usage: $0 start DIR [NODES [CPUS]] | stop DIR" >&2; exit 2 ;;
   esac
 fi

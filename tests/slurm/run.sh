@@ -13,7 +13,8 @@
 # strong-scaling sweep through jobs/scaling.sbatch (CSV rows/columns, PNG, meta.txt); retries after a rank's
 # death: a ~20 s job (4 tasks on both nodes) run uninterrupted, then with a worker task SIGKILLed halfway,
 # with rank 0 SIGKILLed halfway, and with node n2 set DOWN halfway (--no-kill), each ending COMPLETED with
-# output identical to GNU factor within the uninterrupted time + 10 s and its attempts in the run record.
+# output identical to GNU factor within the uninterrupted time + 10 s and its attempts in the run record;
+# then, on nodes of 16 CPUs, README.md's sbatch commands and its Installing block (into /opt), verbatim.
 # Interrupted jobs are sized from a calibration run so they are still running when interrupted
 # on any CPU. The daemons are stopped by their pid files on exit, failure or interrupt. About 200 s on 2
 # cores once packages are installed. Ends with "slurm: N passed, N failed"; exit 1 on any failure.
@@ -482,7 +483,80 @@ else
   fail "scaling meta.txt incomplete"; cat "$sc/meta.txt" 2>/dev/null
 fi
 
-# --- 5. teardown ------------------------------------------------------------------------------------
+# --- 5. README.md's Slurm and Installing commands, verbatim, on nodes of 16 CPUs ------------------------
+# The README submits 32 tasks on 2 nodes: the cluster comes back with 16-CPU nodes (config_overrides; 32
+# ranks on this host's cores, so sized small). Submitted from a view of the repository root (jobs/ and build/
+# linked) holding numbers.txt, as the README says; the Installing block runs in a login-like shell with Lmod.
+slurm_cluster_stop "$T/cluster"
+if slurm_cluster_start "$T/cluster" 2 16 && slurm_cluster_wait_idle "$T/cluster" 30; then
+  pass "cluster restarted with nodes of 16 CPUs for the README's commands ($(sinfo -h -o '%D nodes %c cpus/node' | head -n 1))"
+  rd=$W/readme
+  mkdir -p "$rd" && ln -s "$root/jobs" "$rd/jobs" && ln -s "$root/build" "$rd/build"
+  python3 tests/integration/gen_numbers.py mixed 200 7 >"$rd/numbers.txt"
+  reference "$rd/numbers.txt" "$rd/numbers.ref"
+  # submitted JOB_ID OUT: waits (up to 180 s) for the job named in `sbatch` output OUT to leave the queue;
+  # 0 when its run record says it ended with exit 0
+  submitted() {
+    local job i
+    job=$(sed -n 's/^Submitted batch job \([0-9]*\)$/\1/p' "$1")
+    [ -n "$job" ] || return 1
+    for ((i = 0; i < 360; i++)); do
+      [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break
+      sleep 0.5
+    done
+    [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && grep -q '^== .* end: exit 0$' "$2"
+  }
+  (cd "$rd" && sbatch -N 2 -n 32 --time=04:00:00 jobs/mpifactor.sbatch numbers.txt factors.txt) >"$rd/s1.out" 2>&1
+  if submitted "$rd/s1.out" "$rd/factors.txt.run.txt" && cmp -s "$rd/numbers.ref" "$rd/factors.txt" \
+    && grep -q '^where: slurm job .* 32 tasks on n\[1-2\]$' "$rd/factors.txt.run.txt"; then
+    pass "README: sbatch -N 2 -n 32 --time=04:00:00 jobs/mpifactor.sbatch numbers.txt factors.txt: 32 tasks on n[1-2], factors.txt equals GNU factor"
+  else
+    fail "README: sbatch -N 2 -n 32 jobs/mpifactor.sbatch: $(cat "$rd/s1.out")"; cat "$rd/factors.txt.run.txt" 2>/dev/null
+  fi
+  (cd "$rd" && sbatch -n 8 --export=ALL,MPIFACTOR_REQUEUE=1 jobs/mpifactor.sbatch numbers.txt factors.csv -f csv) >"$rd/s2.out" 2>&1
+  if submitted "$rd/s2.out" "$rd/factors.csv.run.txt" && [ "$(head -n 1 "$rd/factors.csv")" = number,factors,complete,cofactor ] \
+    && tail -n +2 "$rd/factors.csv" | awk -F, '{ print $1 ":" ($2 == "" ? "" : " " $2) }' | cmp -s "$rd/numbers.ref" -; then
+    pass "README: sbatch -n 8 --export=ALL,MPIFACTOR_REQUEUE=1 jobs/mpifactor.sbatch numbers.txt factors.csv -f csv: the CSV carries GNU factor's factors"
+  else
+    fail "README: sbatch -n 8 ... -f csv: $(cat "$rd/s2.out")"; head -n 3 "$rd/factors.csv" 2>/dev/null
+  fi
+  # Installing: into /opt/mpifactor/0.1.0 as written, unless something is there already (not ours to clobber)
+  if [ -e /opt/mpifactor/0.1.0 ]; then
+    echo "SKIP: README Installing block: /opt/mpifactor/0.1.0 exists already"
+  elif ! "$root/tests/lib/install-deps.sh" lmod man-db groff-base >"$rd/deps.log" 2>&1; then
+    fail "install lmod man-db groff-base"; tail -n 5 "$rd/deps.log"
+  else
+    lmod_init=$(dpkg -L lmod 2>/dev/null | grep -m 1 '/lmod/init/profile$')
+    rm -f "$rd/factors.txt" "$rd/factors.txt.run.txt" "$rd/factors.txt.ckpt"
+    (cd "$root" && make install PREFIX=/opt/mpifactor/0.1.0) >"$rd/install.log" 2>&1 || echo "make install failed" >>"$rd/install.log"
+    # a login-like shell (Lmod's init is not written for set -u), then the README's lines as they are
+    (cd "$rd" && env -i PATH="$PATH" HOME="$HOME" SLURM_CONF="$SLURM_CONF" OMPI_MCA_btl="$OMPI_MCA_btl" \
+      LMOD_INIT="${lmod_init:-/etc/profile.d/lmod.sh}" bash --noprofile --norc -e -s) >"$rd/s3.out" 2>&1 <<'README'
+source "$LMOD_INIT"
+module use /opt/mpifactor/0.1.0/share/modulefiles
+module load mpifactor
+man mpifactor
+sbatch -n 32 $MPIFACTOR_JOBS/mpifactor.sbatch numbers.txt factors.txt
+README
+    # waits for the job first: uninstalling under a running job would fail it
+    if submitted "$rd/s3.out" "$rd/factors.txt.run.txt" && ! grep -q 'make install failed' "$rd/install.log" \
+      && grep -q '^NAME' "$rd/s3.out" && grep -q 'factorize integers by trial division' "$rd/s3.out" \
+      && cmp -s "$rd/numbers.ref" "$rd/factors.txt" \
+      && grep -q '^command: srun --mpi=pmix /opt/mpifactor/0.1.0/bin/mpifactor ' "$rd/factors.txt.run.txt"; then
+      pass "README Installing: make install PREFIX=/opt/mpifactor/0.1.0, module use, module load mpifactor, man mpifactor, sbatch -n 32 \$MPIFACTOR_JOBS/mpifactor.sbatch: the installed binary's factors equal GNU factor"
+    else
+      fail "README Installing block"; tail -n 5 "$rd/install.log"; tail -n 5 "$rd/s3.out"; cat "$rd/factors.txt.run.txt" 2>/dev/null
+    fi
+    # the tree was not there before: uninstall, then the folders install made
+    (cd "$root" && make uninstall PREFIX=/opt/mpifactor/0.1.0) >/dev/null 2>&1
+    find /opt/mpifactor/0.1.0 -depth -type d -empty -delete 2>/dev/null
+    rmdir /opt/mpifactor 2>/dev/null || true
+  fi
+else
+  fail "cluster did not come back with 16-CPU nodes"
+fi
+
+# --- 6. teardown ------------------------------------------------------------------------------------
 daemon_pids=$(cat "$T"/cluster/run/*.pid "$T/cluster/munge/munged.pid" 2>/dev/null)
 slurm_cluster_stop "$T/cluster"
 still_alive=
