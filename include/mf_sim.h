@@ -1,4 +1,5 @@
-/* The one place for simulation-specific code (SimGrid SMPI, built with `make SMPI=1`): memory shared by simulated ranks. */
+/* The one place for simulation-specific code (SimGrid SMPI, built with `make SMPI=1`): memory shared by simulated
+   ranks, and the cost model of factoring (--worker-cost). */
 #ifndef MPIFACTOR_SIM_H
 #define MPIFACTOR_SIM_H
 
@@ -16,5 +17,13 @@ void *mf_sim_shared_realloc(void *old, size_t bytes, size_t cap_bytes);
 void mf_sim_shared_free(void *p);
 /* 1 when built for SMPI (MF_SMPI), else 0. */
 int mf_sim_enabled(void);
+/* F, the factor by which simulated factoring is charged (jobs/scaling.sh --worker-cost F sets the environment
+   variable MF_SIM_WORKER_COST): SMPI build, F from it when it is a number in [1, 1e6], else 1; ordinary
+   build: always 1. */
+double mf_sim_worker_cost(void);
+/* Charges the calling rank (F - 1) x measured_s more simulated seconds after measured_s simulated seconds of
+   factoring, so that each number stands for one F times as costly; rank 0's other work (reading, handing
+   out, merging, writing) is not charged more. Ordinary build, or F = 1: does nothing. */
+void mf_sim_charge_compute(double measured_s);
 
 #endif

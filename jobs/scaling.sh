@@ -6,6 +6,7 @@
 #                   [--seed S] [--reps K] [--pick median|min] [--out DIR] [--slurm | --simulate [platform] [--jobs J]]
 #                   [-- mpifactor options...]
 #   platform: [--nodes N] [--cores-per-node C] [--latency L] [--bandwidth B] [--core-speed F] [--platform FILE]
+#             [--worker-cost F]
 #
 # strong: every rank count factorizes the same N numbers.     weak: each rank count R gets N*R numbers.
 # Numbers come from jobs/gen_numbers.py (default: semiprimes of two B/2-bit primes, seed 1); weak inputs
@@ -27,6 +28,10 @@
 # Ethernet. Within a node messages take shared memory (0.5us, 100Gbps). --core-speed F (default 1): a
 # simulated core computes F times as fast as one core of this machine (SMPI times every stretch of real
 # compute and charges it / F). --platform FILE uses your SimGrid platform (hosts taken in document order).
+# --worker-cost F (with --simulate; default 1): every rank's factoring is charged F times its measured time,
+# rank 0's other work (reading, handing out, merging, writing) as measured: the same numbers then stand for
+# numbers F times as costly, so large rank counts get enough work per rank at a fraction of the real cost.
+# meta.txt states the model; a point's 1-rank time is F times the measured one too.
 # Columns of scaling.csv (units in the names):
 #   mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher
 # wall_s: seconds of the whole launcher process (start-up included, never time to first factor); for a
@@ -66,6 +71,7 @@ seed=1
 reps=3
 pick_how=median
 sim_jobs=1
+worker_cost=1
 out=scaling-results
 use_slurm=0
 use_sim=0
@@ -80,6 +86,7 @@ while [ $# -gt 0 ]; do
     --seed) [ $# -ge 2 ] || usage; seed=$2; shift 2 ;;
     --reps) [ $# -ge 2 ] || usage; reps=$2; shift 2 ;;
     --jobs) [ $# -ge 2 ] || usage; sim_jobs=$2; shift 2 ;;
+    --worker-cost) [ $# -ge 2 ] || usage; worker_cost=$2; shift 2 ;;
     --pick) [ $# -ge 2 ] || usage; pick_how=$2; shift 2 ;;
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
     --slurm) use_slurm=1; shift ;;
@@ -97,6 +104,9 @@ cores=$(nproc)
 [ $use_slurm -eq 0 ] || [ $use_sim -eq 0 ] || die "--slurm and --simulate exclude each other"
 [ ${#sim_args[@]} -eq 0 ] || [ $use_sim -eq 1 ] || die "${sim_args[0]} needs --simulate"
 { is_uint "$sim_jobs" && [ "$sim_jobs" -ge 1 ]; } || die "--jobs must be a positive integer, got '$sim_jobs'"
+awk -v f="$worker_cost" 'BEGIN { exit !(f ~ /^[0-9]+(\.[0-9]+)?$/ && f >= 1 && f <= 1000000) }' \
+  || die "--worker-cost must be a number from 1 to 1000000, got '$worker_cost'"
+[ "$worker_cost" = 1 ] || [ $use_sim -eq 1 ] || die "--worker-cost needs --simulate (real factoring costs what it costs)"
 if [ $use_sim -eq 1 ]; then
   max_ranks=256
 elif [ $use_slurm -eq 1 ]; then
@@ -197,6 +207,7 @@ fi
     smpirun)
       echo "launcher: smpirun (SIMULATED with SimGrid SMPI; wall_s is simulated time)"
       sed 's/^/simulated /' "$sim_dir/platform.txt"
+      echo "simulated cost model: factoring charged $worker_cost x its measured time (--worker-cost $worker_cost), rank 0's other work as measured"
       ;;
     *) echo "launcher: mpirun" ;;
   esac
@@ -223,8 +234,8 @@ run_point() {
   fi
   rm -f "$dir/out.txt" "$dir/stats.json"
   t0=$(date +%s.%N)
-  "${launch[@]}" "$bin" --no-progress -o "$dir/out.txt" --stats "$dir/stats.json" "${extra[@]}" "$input" \
-    >"$dir/log.txt" 2>&1 || st=$?
+  MF_SIM_WORKER_COST=$worker_cost "${launch[@]}" "$bin" --no-progress -o "$dir/out.txt" --stats "$dir/stats.json" \
+    "${extra[@]}" "$input" >"$dir/log.txt" 2>&1 || st=$?
   t1=$(date +%s.%N)
   if [ "$st" -ne 0 ] && [ "$st" -ne 6 ]; then # 6: finished, bounded by a --max-divisor passed after --
     echo "scaling.sh: $r ranks: mpifactor exited $st; last lines of $dir/log.txt:" >&2

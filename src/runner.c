@@ -1,5 +1,6 @@
 /* Slice-by-slice work on text and range units: tokenize, factorize, format, hand back what runs long. */
 #include "mf_runner.h"
+#include "mf_sim.h"
 
 #include <string.h>
 
@@ -178,6 +179,7 @@ static bool step_text(mf_runner *r, uint64_t budget)
         if (done)
             finish_number(r);
     }
+    mf_sim_charge_compute(mf_now() - t0); /* simulated only (--worker-cost) */
     /* CPU time since the last mark (one clock call per slice: it is a system call) */
     double c = mf_cpu_now(), dc = c - r->cpu_mark, dt = mf_now() - t0;
     r->cpu_mark = c;
@@ -235,6 +237,7 @@ bool mf_runner_step(mf_runner *r, uint64_t budget)
         return step_text(r, budget);
     double t0 = mf_now();
     bool done = mf_job_run(&r->job, budget);
+    mf_sim_charge_compute(mf_now() - t0); /* simulated only (--worker-cost) */
     r->busy_s += mf_now() - t0;
     if (!done)
         return false;

@@ -1,10 +1,12 @@
-/* Simulation hooks: under SMPI (MF_SMPI) one copy of read-only tables for all simulated ranks; plain libc otherwise. */
+/* Simulation hooks: under SMPI (MF_SMPI) one copy of read-only tables for all simulated ranks and factoring
+   charged F times (MF_SIM_WORKER_COST); plain libc and no charge otherwise. */
 #include "mf_sim.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
 #ifdef MF_SMPI
+#include <simgrid/host.h>
 #include <smpi/smpi.h>
 
 /* SMPI runs every simulated rank in one process with its own copy of the program's globals, so a
@@ -35,6 +37,31 @@ int mf_sim_enabled(void)
 {
     return 1;
 }
+
+double mf_sim_worker_cost(void)
+{
+    static double cost = 0; /* read once per simulated rank (SMPI gives each rank its own globals) */
+    if (cost == 0) {
+        const char *v = getenv("MF_SIM_WORKER_COST");
+        char *end = NULL;
+        double f = v && *v ? strtod(v, &end) : 1;
+        cost = (v && *v && (*end != '\0' || !(f >= 1 && f <= 1e6))) ? 1 : f;
+    }
+    return cost;
+}
+
+void mf_sim_charge_compute(double measured_s)
+{
+    double f = mf_sim_worker_cost();
+    if (!(f > 1 && measured_s > 0))
+        return;
+    /* flops at this host's speed: exactly (F - 1) x measured_s simulated seconds. SMPI's benchmark of the
+       rank's own code stops around it: the real time the simulation spends on the other ranks meanwhile
+       would otherwise be charged to this one as computation. */
+    smpi_bench_end();
+    smpi_execute_flops((f - 1) * measured_s * sg_host_get_speed(sg_host_self()));
+    smpi_bench_begin();
+}
 #else
 void *mf_sim_shared_realloc(void *old, size_t bytes, size_t cap_bytes)
 {
@@ -51,5 +78,15 @@ void mf_sim_shared_free(void *p)
 int mf_sim_enabled(void)
 {
     return 0;
+}
+
+double mf_sim_worker_cost(void)
+{
+    return 1;
+}
+
+void mf_sim_charge_compute(double measured_s)
+{
+    (void)measured_s;
 }
 #endif

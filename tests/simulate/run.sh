@@ -159,6 +159,39 @@ else
   fail "busy time per candidate at 64 simulated ranks ${c64} ns vs 1 rank ${c1} ns (more than 30% apart in every pair) $pairs"
 fi
 
+# --worker-cost F: factoring charged F times (the same numbers stand for numbers F times as costly), rank 0's
+# other work as measured. Busy time per candidate at F = 4 over F = 1, one back-to-back pair of 1-rank
+# points, up to three pairs (the VM's speed drifts between points): within [3.2, 5]. At 16 ranks the output
+# is still GNU factor's, and meta.txt states the model.
+wc_pairs=""
+for again in 1 2 3; do
+  for f in 1 4; do
+    rm -rf "$WORK/results/wc$f"
+    (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 scaling.sh strong --simulate --worker-cost $f \
+      --ranks "1 16" --numbers 40 --bits 52 --reps 1 --out "results/wc$f") >"$WORK/wc$f.log" 2>&1
+  done
+  w1=$(ns_per_candidate "$(ls "$WORK"/results/wc1/points/*-r1-k1/stats.json 2>/dev/null)" 2>/dev/null)
+  w4=$(ns_per_candidate "$(ls "$WORK"/results/wc4/points/*-r1-k1/stats.json 2>/dev/null)" 2>/dev/null)
+  ratio=$(awk -v a="$w1" -v b="$w4" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print 0 }')
+  wc_pairs="$wc_pairs [pair $again: $w4 vs $w1 ns, ${ratio}x]"
+  awk -v r="$ratio" 'BEGIN { exit !(r >= 3.2 && r <= 5) }' && break
+done
+if awk -v r="$ratio" 'BEGIN { exit !(r >= 3.2 && r <= 5) }' \
+  && cmp -s "$(ls "$WORK"/results/wc4/points/*-r16-k1/out.txt)" <(expected "$(ls "$WORK"/results/wc4/inputs/*.txt)") \
+  && grep -q '^simulated cost model: factoring charged 4 x its measured time (--worker-cost 4)' "$WORK/results/wc4/meta.txt"; then
+  pass "--worker-cost 4: busy time per candidate ${ratio}x that of --worker-cost 1, output at 16 ranks identical to GNU factor, model in meta.txt$wc_pairs"
+else
+  fail "--worker-cost 4: busy time per candidate not 3.2-5x that of --worker-cost 1, or output/meta.txt wrong$wc_pairs" "$WORK/wc4.log"
+fi
+if (cd "$WORK" && PATH=$ROOT/jobs:$PATH scaling.sh strong --worker-cost 4 --ranks 1 --numbers 4 --out results/wcreal) \
+  >"$WORK/wcreal.log" 2>&1; then
+  fail "--worker-cost without --simulate was accepted" "$WORK/wcreal.log"
+elif grep -q -- '--worker-cost needs --simulate' "$WORK/wcreal.log"; then
+  pass "--worker-cost without --simulate: refused (--worker-cost needs --simulate)"
+else
+  fail "--worker-cost without --simulate: no clear message" "$WORK/wcreal.log"
+fi
+
 # Platform options (jobs/README.md's commands, verbatim): 16 ranks on 8 two-core nodes over a slow network,
 # and a platform of one's own.
 if (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
