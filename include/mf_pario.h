@@ -30,14 +30,51 @@ typedef struct mf_pario {
     char err[768];
 } mf_pario;
 
-/* What this rank sees of the run's files, as one value that ranks seeing the same files share: each input
-   file's device, inode, size and modification time, and the directory (device, inode) and name of -o FILE.
-   0 when some file or the output's directory cannot be seen. ("-" is standard input: nothing to compare.) */
-uint64_t mf_pario_identity(const mf_config *cfg);
+/* Blocks read from each input file to tell whether two ranks see the same file: the first, the last and evenly
+   spaced ones between, MF_PARIO_SAMPLE_BYTES each (a file of up to MF_PARIO_SAMPLES blocks is read whole). */
+#define MF_PARIO_SAMPLES 8
+#define MF_PARIO_SAMPLE_BYTES 4096
+/* The value of an input that is not compared between ranks ("-", a pipe, a device: its bytes travel from rank 0). */
+#define MF_PARIO_NOT_COMPARED 1
+/* Start of the hidden probe file's name that rank 0 creates in the output's directory (then 16 hex digits). */
+#define MF_PARIO_PROBE_PREFIX ".mpifactor-probe-"
+
+/* Fills offsets with the starts of the blocks of MF_PARIO_SAMPLE_BYTES sampled from a file of size bytes:
+   ascending, not overlapping, the first at 0, the last block ending at size (it may start less than a block
+   after the one before). Returns how many (0 for an empty file, at most MF_PARIO_SAMPLES). Pure. */
+int mf_pario_sample_offsets(uint64_t size, uint64_t offsets[MF_PARIO_SAMPLES]);
+/* What identifies the contents of the file at path without device or inode numbers, which differ between the
+   mounts of one shared file system: a hash of its size, modification time and sampled blocks (never 0 or
+   MF_PARIO_NOT_COMPARED). MF_PARIO_NOT_COMPARED for "-" and files that are not regular (never opened). 0 when
+   it cannot be seen or read, with "PATH: reason" in why. */
+uint64_t mf_pario_file_id(const char *path, char *why, size_t whylen);
+/* Writes to out the path of the probe file for token in the directory of output (-o FILE). */
+void mf_pario_probe_path(char *out, size_t outlen, const char *output, uint64_t token);
+/* Creates a new hidden probe file holding a fresh random token in the directory of output, where output is a
+   regular file or does not exist yet. Returns the token (nonzero), or 0 with the reason in why (the directory
+   cannot be written, output is not a regular file). The caller removes it (mf_pario_probe_remove). */
+uint64_t mf_pario_probe_create(const char *output, char *why, size_t whylen);
+/* Whether the probe file for token is found in the directory of output holding token: the directory this rank
+   sees under that name is the one rank 0 created it in. Returns 0, or -1 with the reason in why. */
+int mf_pario_probe_check(const char *output, uint64_t token, char *why, size_t whylen);
+/* Removes the probe file for token (nothing for token 0). */
+void mf_pario_probe_remove(const char *output, uint64_t token);
+
+/* Rank 0's view of the run's files, sent to every rank: view[0] the probe token (0: none), view[1 + i] input
+   i's mf_pario_file_id. Holds 1 + cfg->ninputs values. */
+size_t mf_pario_view_len(const mf_config *cfg);
+/* Rank 0: fills view and creates the probe file (with -o FILE; the caller removes it, also on errors, with
+   mf_pario_probe_remove(cfg->output, view[0])). */
+void mf_pario_view_make(const mf_config *cfg, uint64_t *view);
+/* Whether rank 0 saw every file and created its probe: only then can other ranks be compared with it. */
+bool mf_pario_view_complete(const mf_config *cfg, const uint64_t *view);
+/* Whether this rank sees the files of rank 0's complete view: the same inputs (size, time, sampled bytes) and
+   the probe file in the output's directory. True when the view is not complete (nothing to compare). Else false
+   with "rank R (host H): FILE: reason; --parallel-io needs ..." in why. */
+bool mf_pario_agrees(const mf_config *cfg, const uint64_t *view, int rank, char *why, size_t whylen);
 /* Whether the run uses parallel I/O: cfg->parallel_io_mode on or off as asked; auto on with -o FILE and more
-   than one rank exactly when every rank's identity is the same nonzero value (lowest and highest over all
-   ranks: min_id, max_id). */
-bool mf_pario_decide(const mf_config *cfg, int ranks, uint64_t min_id, uint64_t max_id);
+   than one rank exactly when rank 0's view is complete and every rank agrees with it. */
+bool mf_pario_decide(const mf_config *cfg, int ranks, bool complete, bool all_agree);
 
 /* Starts with nothing open for this rank's cfg; with cfg->parallel_io records what each input file is now, so
    that a read that fails later can tell a file changed during the run. Returns 0, or -1 when out of memory. */

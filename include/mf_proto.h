@@ -2,6 +2,7 @@
 #ifndef MPIFACTOR_PROTO_H
 #define MPIFACTOR_PROTO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mf_buf.h"
@@ -39,6 +40,8 @@ void mf_proto_flush(void);
 int mf_proto_poll(int *src, int *tag, mf_buf *b);
 /* Collective (every rank calls it): the lowest and highest value passed by any rank. */
 void mf_proto_min_max(uint64_t value, uint64_t *min, uint64_t *max);
+/* Collective (every rank calls it): rank 0's len bytes at data are copied to data on every other rank. */
+void mf_proto_bcast(void *data, size_t len);
 /* Total payload bytes sent and received by this process. */
 uint64_t mf_proto_bytes_sent(void);
 uint64_t mf_proto_bytes_received(void);

@@ -1,7 +1,10 @@
 /* Wires the modules together; the only place that decides the process exit code. */
 #include "mf_app.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "mf_cli.h"
 #include "mf_kernel_u128.h"
@@ -12,6 +15,41 @@
 #include "mf_signals.h"
 #include "mf_status.h"
 #include "mf_worker.h"
+
+/* Decides cfg->parallel_io the same way on every rank (collective): every rank compares what it sees with
+   rank 0's view of the files (mf_pario_view_make), and all learn the lowest rank that does not agree. Returns
+   MF_EXIT_OK, or MF_EXIT_USAGE when --parallel-io was asked for and some rank does not see rank 0's files (that
+   rank says which file, on which host). */
+static int settle_parallel_io(mf_config *cfg, int rank, int ranks)
+{
+    if (cfg->parallel_io_mode == MF_PIO_OFF || !cfg->output || ranks < 2)
+        return MF_EXIT_OK;
+    size_t n = mf_pario_view_len(cfg);
+    uint64_t *view = calloc(n, sizeof *view);
+    if (!view) {
+        fprintf(stderr, "mpifactor: out of memory\n");
+        mf_proto_abort(MF_EXIT_INTERNAL);
+        return MF_EXIT_INTERNAL;
+    }
+    char why[1024] = "";
+    if (rank == 0)
+        mf_pario_view_make(cfg, view);
+    mf_proto_bcast(view, n * sizeof *view);
+    bool agrees = rank == 0 || mf_pario_agrees(cfg, view, rank, why, sizeof why);
+    uint64_t first, last;
+    mf_proto_min_max(agrees ? UINT64_MAX : (uint64_t)rank, &first, &last); /* every rank has looked */
+    if (rank == 0)
+        mf_pario_probe_remove(cfg->output, view[0]);
+    bool complete = mf_pario_view_complete(cfg, view);
+    cfg->parallel_io = mf_pario_decide(cfg, ranks, complete, first == UINT64_MAX);
+    free(view);
+    if (cfg->parallel_io_mode == MF_PIO_ON && complete && first != UINT64_MAX) {
+        if ((uint64_t)rank == first)
+            fprintf(stderr, "mpifactor: %s\n", why);
+        return MF_EXIT_USAGE;
+    }
+    return MF_EXIT_OK;
+}
 
 int mf_app_main(int argc, char **argv)
 {
@@ -45,12 +83,9 @@ int mf_app_main(int argc, char **argv)
             code = MF_EXIT_USAGE;
             break;
         }
-        if (cfg.parallel_io_mode == MF_PIO_AUTO && cfg.output && mf_proto_size() > 1) { /* collective */
-            uint64_t lo, hi;
-            mf_proto_min_max(mf_pario_identity(&cfg), &lo, &hi);
-            cfg.parallel_io = mf_pario_decide(&cfg, mf_proto_size(), lo, hi);
-        }
-        mf_signals_install();
+        mf_signals_install(); /* before the probe file exists: a stop request then lets it be removed */
+        if ((code = settle_parallel_io(&cfg, rank, mf_proto_size())) != MF_EXIT_OK)
+            break;
         code = rank == 0 ? mf_master_run(&cfg, mf_proto_size()) : mf_worker_run(&cfg);
         break;
     }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -16,52 +17,235 @@
 
 #define SHARED_HINT "--parallel-io needs every rank to see the same files (a shared file system)"
 
-/* Adds what identifies the file at path (dev, inode; with its contents' size and time) to the hash state.
-   Returns false when it cannot be seen. */
-static bool add_identity(XXH3_state_t *h, const char *path, bool contents)
+int mf_pario_sample_offsets(uint64_t size, uint64_t offsets[MF_PARIO_SAMPLES])
+{
+    const uint64_t block = MF_PARIO_SAMPLE_BYTES;
+    uint64_t blocks = (size + block - 1) / block;
+    if (blocks <= MF_PARIO_SAMPLES) { /* small: every block */
+        for (uint64_t i = 0; i < blocks; i++)
+            offsets[i] = i * block;
+        return (int)blocks;
+    }
+    /* block-aligned starts spread evenly before size - block, the last block ending exactly at size */
+    uint64_t last = size - block, whole = last / block; /* whole >= MF_PARIO_SAMPLES - 1 */
+    for (int i = 0; i < MF_PARIO_SAMPLES - 1; i++)
+        offsets[i] = (uint64_t)i * whole / (MF_PARIO_SAMPLES - 1) * block;
+    offsets[MF_PARIO_SAMPLES - 1] = last;
+    return MF_PARIO_SAMPLES;
+}
+
+uint64_t mf_pario_file_id(const char *path, char *why, size_t whylen)
 {
     struct stat st;
-    if (stat(path, &st) != 0)
-        return false;
-    uint64_t v[5] = {(uint64_t)st.st_dev, (uint64_t)st.st_ino, contents ? (uint64_t)st.st_size : 0,
-                     contents ? (uint64_t)st.st_mtim.tv_sec : 0, contents ? (uint64_t)st.st_mtim.tv_nsec : 0};
-    XXH3_64bits_update(h, v, sizeof v);
+    if (strcmp(path, "-") == 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
+        return MF_PARIO_NOT_COMPARED; /* never opened: a pipe's bytes are not to be taken */
+    int fd = open(path, O_RDONLY);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(why, whylen, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    XXH3_state_t *h = XXH3_createState();
+    unsigned char *block = malloc(MF_PARIO_SAMPLE_BYTES);
+    uint64_t id = 0;
+    if (h && block) {
+        XXH3_64bits_reset(h);
+        uint64_t head[3] = {(uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec, (uint64_t)st.st_mtim.tv_nsec};
+        XXH3_64bits_update(h, head, sizeof head);
+        uint64_t offsets[MF_PARIO_SAMPLES];
+        int n = mf_pario_sample_offsets((uint64_t)st.st_size, offsets);
+        int i = 0;
+        for (; i < n; i++) {
+            uint64_t len = (uint64_t)st.st_size - offsets[i];
+            len = len < MF_PARIO_SAMPLE_BYTES ? len : MF_PARIO_SAMPLE_BYTES;
+            if (mf_pread_all(fd, block, (size_t)len, offsets[i]) != 0)
+                break;
+            XXH3_64bits_update(h, &offsets[i], sizeof offsets[i]);
+            XXH3_64bits_update(h, block, (size_t)len);
+        }
+        if (i == n) {
+            id = XXH3_64bits_digest(h);
+            id = id > MF_PARIO_NOT_COMPARED ? id : id + MF_PARIO_NOT_COMPARED + 1;
+        } else {
+            snprintf(why, whylen, "%s: cannot read it: %s", path, strerror(errno));
+        }
+    } else {
+        snprintf(why, whylen, "%s: out of memory", path);
+    }
+    free(block);
+    XXH3_freeState(h);
+    close(fd);
+    return id;
+}
+
+/* Writes the directory part of path to dir ("." when there is none). Returns 0, or -1 when too long. */
+static int dir_of(const char *path, char *dir, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return snprintf(dir, len, ".") < (int)len ? 0 : -1;
+    int n = slash == path ? 1 : (int)(slash - path);
+    return snprintf(dir, len, "%.*s", n, path) < (int)len ? 0 : -1;
+}
+
+void mf_pario_probe_path(char *out, size_t outlen, const char *output, uint64_t token)
+{
+    char dir[4096];
+    if (dir_of(output, dir, sizeof dir) != 0)
+        dir[0] = '\0';
+    snprintf(out, outlen, "%s/%s%016llx", dir, MF_PARIO_PROBE_PREFIX, (unsigned long long)token);
+}
+
+/* What the probe file for token holds. */
+static int probe_text(char *out, size_t len, uint64_t token)
+{
+    return snprintf(out, len, "mpifactor parallel-io probe %016llx\n", (unsigned long long)token);
+}
+
+/* A fresh random nonzero value (the kernel's random source; else the clock, the process and a counter). */
+static uint64_t random_token(void)
+{
+    static uint64_t counter;
+    uint64_t t = 0;
+    int fd = open("/dev/urandom", O_RDONLY);
+    if (fd >= 0) {
+        if (read(fd, &t, sizeof t) != (ssize_t)sizeof t)
+            t = 0;
+        close(fd);
+    }
+    if (t == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t v[4] = {(uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec, (uint64_t)getpid(), ++counter};
+        t = XXH3_64bits(v, sizeof v);
+    }
+    return t ? t : 1;
+}
+
+uint64_t mf_pario_probe_create(const char *output, char *why, size_t whylen)
+{
+    struct stat st;
+    if (stat(output, &st) == 0 && !S_ISREG(st.st_mode)) {
+        snprintf(why, whylen, "%s: not a regular file", output);
+        return 0;
+    }
+    char dir[4096], path[4200], text[64];
+    if (dir_of(output, dir, sizeof dir) != 0) {
+        snprintf(why, whylen, "%s: name too long", output);
+        return 0;
+    }
+    for (int attempt = 0; attempt < 8; attempt++) {
+        uint64_t token = random_token();
+        mf_pario_probe_path(path, sizeof path, output, token);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+        if (fd < 0 && errno == EEXIST)
+            continue;
+        if (fd < 0) {
+            snprintf(why, whylen, "%s: cannot create a file there: %s", dir, strerror(errno));
+            return 0;
+        }
+        int n = probe_text(text, sizeof text, token);
+        bool ok = mf_write_all(fd, text, (size_t)n) == 0 && fsync(fd) == 0;
+        int e = errno;
+        ok = close(fd) == 0 && ok; /* close first: NFS flushes on close, and readers open after it */
+        if (!ok) {
+            unlink(path);
+            snprintf(why, whylen, "%s: %s", path, strerror(e));
+            return 0;
+        }
+        return token;
+    }
+    snprintf(why, whylen, "%s: no free name for a probe file", dir);
+    return 0;
+}
+
+int mf_pario_probe_check(const char *output, uint64_t token, char *why, size_t whylen)
+{
+    char dir[4096], path[4200], want[64], got[64];
+    if (dir_of(output, dir, sizeof dir) != 0)
+        dir[0] = '\0';
+    mf_pario_probe_path(path, sizeof path, output, token);
+    int n = probe_text(want, sizeof want, token);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        snprintf(why, whylen, "%s: its directory %s is not the one rank 0 sees (rank 0's probe file %s%016llx "
+                 "there: %s)", output, dir, MF_PARIO_PROBE_PREFIX, (unsigned long long)token, strerror(errno));
+        return -1;
+    }
+    ssize_t r = read(fd, got, sizeof got);
+    close(fd);
+    if (r != n || memcmp(got, want, (size_t)n) != 0) {
+        snprintf(why, whylen, "%s: its directory %s is not the one rank 0 sees (rank 0's probe file %s%016llx "
+                 "there holds other bytes)", output, dir, MF_PARIO_PROBE_PREFIX, (unsigned long long)token);
+        return -1;
+    }
+    return 0;
+}
+
+void mf_pario_probe_remove(const char *output, uint64_t token)
+{
+    if (token == 0)
+        return;
+    char path[4200];
+    mf_pario_probe_path(path, sizeof path, output, token);
+    unlink(path);
+}
+
+size_t mf_pario_view_len(const mf_config *cfg)
+{
+    return 1 + (size_t)(cfg->ninputs > 0 ? cfg->ninputs : 0);
+}
+
+void mf_pario_view_make(const mf_config *cfg, uint64_t *view)
+{
+    char why[768];
+    view[0] = cfg->output ? mf_pario_probe_create(cfg->output, why, sizeof why) : 0;
+    for (int i = 0; i < cfg->ninputs; i++)
+        view[1 + i] = mf_pario_file_id(cfg->inputs[i], why, sizeof why);
+}
+
+bool mf_pario_view_complete(const mf_config *cfg, const uint64_t *view)
+{
+    for (size_t i = 0; i < mf_pario_view_len(cfg); i++)
+        if (view[i] == 0)
+            return false;
     return true;
 }
 
-uint64_t mf_pario_identity(const mf_config *cfg)
+bool mf_pario_agrees(const mf_config *cfg, const uint64_t *view, int rank, char *why, size_t whylen)
 {
-    XXH3_state_t *h = XXH3_createState();
-    if (!h)
-        return 0;
-    XXH3_64bits_reset(h);
-    bool seen = true;
-    for (int i = 0; i < cfg->ninputs && seen; i++)
-        if (strcmp(cfg->inputs[i], "-") != 0)
-            seen = add_identity(h, cfg->inputs[i], true);
-    if (seen && cfg->output) { /* the output may not exist yet: its directory and name */
-        const char *slash = strrchr(cfg->output, '/');
-        char dir[4096];
-        const char *name = slash ? slash + 1 : cfg->output;
-        if (!slash)
-            snprintf(dir, sizeof dir, ".");
-        else if ((size_t)(slash - cfg->output) < sizeof dir)
-            snprintf(dir, sizeof dir, "%.*s", slash == cfg->output ? 1 : (int)(slash - cfg->output), cfg->output);
-        else
-            seen = false;
-        seen = seen && add_identity(h, dir, false);
-        XXH3_64bits_update(h, name, strlen(name) + 1);
+    if (!mf_pario_view_complete(cfg, view))
+        return true;
+    char reason[600] = "", host[256] = "?";
+    bool same = true;
+    for (int i = 0; i < cfg->ninputs && same; i++) {
+        uint64_t id = mf_pario_file_id(cfg->inputs[i], reason, sizeof reason);
+        if (id != view[1 + i]) {
+            same = false;
+            if (id != 0)
+                snprintf(reason, sizeof reason, "%s: not the file rank 0 reads (%s)", cfg->inputs[i],
+                         id == MF_PARIO_NOT_COMPARED || view[1 + i] == MF_PARIO_NOT_COMPARED
+                             ? "a regular file for one, not for the other"
+                             : "size, modification time or sampled bytes differ");
+        }
     }
-    uint64_t id = XXH3_64bits_digest(h);
-    XXH3_freeState(h);
-    return seen ? (id ? id : 1) : 0;
+    if (same && cfg->output)
+        same = mf_pario_probe_check(cfg->output, view[0], reason, sizeof reason) == 0;
+    if (!same) {
+        if (gethostname(host, sizeof host - 1) != 0)
+            snprintf(host, sizeof host, "?");
+        host[sizeof host - 1] = '\0';
+        snprintf(why, whylen, "rank %d (host %s): %s; %s", rank, host, reason, SHARED_HINT);
+    }
+    return same;
 }
 
-bool mf_pario_decide(const mf_config *cfg, int ranks, uint64_t min_id, uint64_t max_id)
+bool mf_pario_decide(const mf_config *cfg, int ranks, bool complete, bool all_agree)
 {
     if (cfg->parallel_io_mode != MF_PIO_AUTO)
         return cfg->parallel_io_mode == MF_PIO_ON;
-    return cfg->output && ranks > 1 && min_id == max_id && min_id != 0;
+    return cfg->output && ranks > 1 && complete && all_agree;
 }
 
 int mf_pario_init(mf_pario *p, const mf_config *cfg, int rank)

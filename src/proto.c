@@ -56,6 +56,15 @@ void mf_proto_min_max(uint64_t value, uint64_t *min, uint64_t *max)
     *max = ~all[1];
 }
 
+void mf_proto_bcast(void *data, size_t len)
+{
+    if (len > INT_MAX) {
+        fprintf(stderr, "mpifactor: broadcast of %zu bytes is too large\n", len);
+        MPI_Abort(MPI_COMM_WORLD, 5);
+    }
+    MF_MPI_CHECK(MPI_Bcast(data, (int)len, MPI_BYTE, 0, MPI_COMM_WORLD));
+}
+
 int mf_proto_rank(void)
 {
     return g_rank;

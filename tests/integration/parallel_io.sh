@@ -121,13 +121,17 @@ mkdir -p "$WORK/a" "$WORK/b"
 seq 2 3000 > "$WORK/a/in.txt"; seq 3 3001 > "$WORK/b/in.txt"
 timeout -k 5 60 "$MPIRUN" -q -np 1 -wdir "$WORK/a" "$BIN" --parallel-io -o out.txt in.txt : \
   -np 1 -wdir "$WORK/b" "$BIN" --parallel-io -o out.txt in.txt > /dev/null 2> "$WORK/split.err"; rc=$?
-check "input files that differ between ranks: the run fails at once, naming the file and the cause" bash -c \
-  "[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q 'in.txt: bytes [0-9]*\\.\\.[0-9]* differ from those rank 0 read; --parallel-io needs every rank to see the same files' '$WORK/split.err'"
-cp "$WORK/a/in.txt" "$WORK/b/in.txt"; rm -f "$WORK/b/out.txt"
+probes=$(find "$WORK/a" "$WORK/b" -name '.mpifactor-probe-*' | wc -l)
+check "input files that differ between ranks: refused at start-up (exit 2), naming rank, host, file and cause" bash -c \
+  "[ $rc -eq 2 ] && grep -q '^mpifactor: rank 1 (host $(hostname)): in.txt: not the file rank 0 reads (size, modification time or sampled bytes differ); --parallel-io needs every rank to see the same files' '$WORK/split.err' \
+   && [ ! -e '$WORK/a/out.txt' ] && [ $probes -eq 0 ]"
+cp -p "$WORK/a/in.txt" "$WORK/b/in.txt"; rm -f "$WORK/b/out.txt" # the same bytes and time: the same input
 timeout -k 5 60 "$MPIRUN" -q -np 1 -wdir "$WORK/a" "$BIN" --parallel-io -o out.txt in.txt : \
   -np 1 -wdir "$WORK/b" "$BIN" --parallel-io -o out.txt in.txt > /dev/null 2> "$WORK/split2.err"; rc=$?
-check "an output file the worker cannot see: the run fails at once, naming the file and the cause" bash -c \
-  "[ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q 'out.txt: No such file or directory; --parallel-io needs every rank to see the same files' '$WORK/split2.err' && [ ! -e '$WORK/b/out.txt' ]"
+probes=$(find "$WORK/a" "$WORK/b" -name '.mpifactor-probe-*' | wc -l)
+check "an output directory the worker does not share: refused at start-up (exit 2), naming the file; no probe file left" bash -c \
+  "[ $rc -eq 2 ] && grep -q '^mpifactor: rank 1 (host $(hostname)): out.txt: its directory \\. is not the one rank 0 sees (rank 0.s probe file \\.mpifactor-probe-[0-9a-f]* there: No such file or directory); --parallel-io needs every rank to see the same files' '$WORK/split2.err' \
+   && [ ! -e '$WORK/a/out.txt' ] && [ ! -e '$WORK/b/out.txt' ] && [ $probes -eq 0 ]"
 
 # --- the default with -o: on where every rank sees the same files, else rank 0 moves the bytes ------------
 rm -f "$WORK/out.auto"
@@ -142,7 +146,15 @@ timeout -k 5 60 "$MPIRUN" -q -np 1 -wdir "$WORK/a" "$BIN" --stats stats.json -o 
   -np 1 -wdir "$WORK/b" "$BIN" --stats stats.json -o out.txt in.txt > /dev/null 2> "$WORK/auto-split.err"; rc=$?
 check "no option, ranks that see different files: rank 0 moves the bytes, output of rank 0's input" bash -c \
   "[ $rc -eq 0 ] && cmp <(xargs -n 1 factor < '$WORK/a/in.txt') '$WORK/a/out.txt' && grep -q '\"parallel_io\":false' '$WORK/a/stats.json' \
-   && [ ! -e '$WORK/b/out.txt' ] && [ ! -s '$WORK/auto-split.err' ]"
+   && [ ! -e '$WORK/b/out.txt' ] && [ ! -s '$WORK/auto-split.err' ] \
+   && [ -z \"\$(find '$WORK' -name '.mpifactor-probe-*')\" ]"
+
+cp -p "$WORK/a/in.txt" "$WORK/b/in.txt"; rm -f "$WORK"/[ab]/out.txt # the same input, but two output directories
+timeout -k 5 60 "$MPIRUN" -q -np 1 -wdir "$WORK/a" "$BIN" --stats stats.json -o out.txt in.txt : \
+  -np 1 -wdir "$WORK/b" "$BIN" --stats stats.json -o out.txt in.txt > /dev/null 2> "$WORK/auto-split2.err"; rc=$?
+check "no option, the same input but output directories not shared: rank 0 moves the bytes, identical" bash -c \
+  "[ $rc -eq 0 ] && cmp <(xargs -n 1 factor < '$WORK/a/in.txt') '$WORK/a/out.txt' && grep -q '\"parallel_io\":false' '$WORK/a/stats.json' \
+   && [ ! -e '$WORK/b/out.txt' ] && [ ! -s '$WORK/auto-split2.err' ] && [ -z \"\$(find '$WORK' -name '.mpifactor-probe-*')\" ]"
 
 echo "parallel-io: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

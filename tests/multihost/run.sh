@@ -18,6 +18,7 @@ host_ns=("$tag-h1" "$tag-h2" "$tag-h3")
 host_ip=(10.47.0.1 10.47.0.2 10.47.0.3)
 work=
 writer_pid=
+fuse_mounts=()                  # bindfs mounts of case (f), unmounted by teardown
 passed=0
 failed=0
 skipped=0
@@ -36,8 +37,8 @@ skip_all() { echo "SKIP: $*"; skipped=1; summary; exit 0; }
 if [ "$(id -u)" -ne 0 ]; then
   skip_all "multihost needs root to create network namespaces"
 fi
-if ! "$repo/tests/lib/install-deps.sh" iproute2 util-linux coreutils openmpi-bin; then
-  fail "could not install iproute2 util-linux coreutils openmpi-bin"; summary; exit 1
+if ! "$repo/tests/lib/install-deps.sh" iproute2 util-linux coreutils openmpi-bin bindfs; then
+  fail "could not install iproute2 util-linux coreutils openmpi-bin bindfs"; summary; exit 1
 fi
 if ! command -v python3 >/dev/null && ! "$repo/tests/lib/install-deps.sh" python3; then
   fail "could not install python3"; summary; exit 1
@@ -69,6 +70,10 @@ teardown() {
   for ns in "${host_ns[@]}" "$bridge_ns"; do
     ns_exists "$ns" && ip netns del "$ns"
   done
+  for m in "${fuse_mounts[@]}"; do # before the work directory goes: rm must not walk through a mount
+    mountpoint -q "$m" && { umount "$m" 2>/dev/null || umount -l "$m"; }
+  done
+  fuse_mounts=()
   if [ -n "$work" ] && [ -d "$work" ] && [ "${MFMH_KEEP:-0}" != 1 ]; then rm -rf "$work"; fi
 }
 trap teardown EXIT
@@ -125,9 +130,15 @@ run_job() {
   local name=$1 hostfile=$2 np=$3 btl=$4 t0 rc
   shift 4
   t0=${EPOCHREALTIME/./}
-  # shellcheck disable=SC2016 # $0/$@ are expanded by the inner sh
-  timeout -k 5 "$limit" ip netns exec "${host_ns[0]}" unshare --uts \
-    sh -c 'hostname "$0" && exec "$@"' "${host_ns[0]}" \
+  # with MFMH_VIEWS naming host 1, mpirun and host 1's ranks see that directory at $MFMH_VIEW (agent.sh: the others)
+  local view=
+  for pair in ${MFMH_VIEWS:-}; do
+    case $pair in "${host_ns[0]}="*) view=${pair#*=} ;; esac
+  done
+  # shellcheck disable=SC2016 # $0/$1/$2/$@ are expanded by the inner sh
+  timeout -k 5 "$limit" ip netns exec "${host_ns[0]}" unshare --uts ${view:+--mount --propagation private} \
+    sh -c 'hostname "$0" && { [ -z "$1" ] || mount --bind "$1" "$2"; } && shift 2 && exec "$@"' "${host_ns[0]}" \
+    "$view" "${MFMH_VIEW:-}" \
     mpirun --hostfile "$hostfile" -np "$np" --oversubscribe \
       --mca plm_rsh_agent "$here/agent.sh" \
       --mca btl "$btl" --mca btl_tcp_if_include "$subnet" --mca oob_tcp_if_include "$subnet" \
@@ -319,6 +330,103 @@ if [ $ok = 1 ]; then
 else
   fail "(e) killed remote worker"
 fi
+
+# (f) parallel I/O across the mounts of one shared directory, as on NFS or Lustre: every host sees the directory
+# at one path ($work/view) through a bindfs FUSE mount of its own, so one file has another device number on each.
+# Parallel I/O must turn itself on there (no option given) and stay off where a host sees a different directory.
+mkdir -p "$work/shared" "$work/view" "$work/other" "$work/fuse1" "$work/fuse2" "$work/fuse3"
+cp "$work/mixed.in" "$work/shared/in.txt"
+ok=1
+for i in 1 2 3; do
+  if bindfs "$work/shared" "$work/fuse$i"; then fuse_mounts+=("$work/fuse$i"); else ok=0; fi
+done
+devs=$(stat -c %d "$work/fuse1/in.txt" "$work/fuse2/in.txt" "$work/fuse3/in.txt" 2>/dev/null | sort -u | wc -l)
+export MFMH_VIEW=$work/view
+# pario_run NAME VIEW1 VIEW2 VIEW3 ARG...: job NAME on hosts.split (rank 0 alone on host 1, ranks 1-4 on hosts 2
+# and 3), host N seeing VIEWN at $work/view; --stats NAME.stats.json, output into the view's out.txt.
+pario_run() {
+  local name=$1
+  export MFMH_VIEWS="${host_ns[0]}=$2 ${host_ns[1]}=$3 ${host_ns[2]}=$4"
+  shift 4
+  run_job "$name" "$work/hosts.split" 5 tcp,self --stats "$work/$name.stats.json" -o "$work/view/out.txt" "$@"
+  local rc=$?
+  unset MFMH_VIEWS
+  return $rc
+}
+# probes_left: hidden probe files left anywhere in the work directory (none after any run).
+probes_left() { find "$work" -name '.mpifactor-probe-*' 2>/dev/null | wc -l; }
+# pario_is NAME true|false: the --stats of job NAME says parallel_io was that.
+pario_is() { grep -q "\"parallel_io\":$2" "$work/$1.stats.json" 2>/dev/null; }
+
+if [ $ok = 0 ] || [ "$devs" -ne 3 ]; then
+  fail "(f) setting up three bindfs mounts of one directory with three device numbers (got $devs)"
+else
+  pario_run f-shared "$work/fuse1" "$work/fuse2" "$work/fuse3" "$work/view/in.txt"; rc=$?
+  ok=1
+  cp "$work/shared/out.txt" "$work/f-shared.out" 2>/dev/null
+  expect_ok f-shared $rc "$work/mixed.expected" || ok=0
+  pario_is f-shared true || { echo "  f-shared: --stats parallel_io is not true"; ok=0; }
+  python3 "$here/checks.py" stats "$work/f-shared.stats.json" 5 "$mixed_count" "${host_ns[0]}" \
+    "${host_ns[1]},${host_ns[2]}" || ok=0
+  [ "$(probes_left)" -eq 0 ] || { echo "  f-shared: probe files left: $(find "$work" -name '.mpifactor-probe-*')"; ok=0; }
+  if [ $ok = 1 ]; then
+    pass "(f) one directory through 3 bindfs mounts (device numbers $(stat -c %d "$work"/fuse[123]/in.txt | xargs)): parallel I/O on by itself, workers on ${host_ns[1]} and ${host_ns[2]} wrote, identical to GNU factor ($(secs f-shared) s)"
+  else
+    fail "(f) parallel I/O across mounts of one shared directory"
+  fi
+
+  # host 3 sees another directory at the same path, holding an input of the same name with other numbers
+  cp "$work/few.in" "$work/other/in.txt"
+  rm -f "$work/shared/out.txt"
+  pario_run f-input "$work/fuse1" "$work/fuse2" "$work/other" "$work/view/in.txt"; rc=$?
+  ok=1
+  cp "$work/shared/out.txt" "$work/f-input.out" 2>/dev/null
+  expect_ok f-input $rc "$work/mixed.expected" || ok=0
+  pario_is f-input false || { echo "  f-input: --stats parallel_io is not false"; ok=0; }
+  [ ! -e "$work/other/out.txt" ] || { echo "  f-input: host 3 wrote into its own directory"; ok=0; }
+  [ ! -s "$work/f-input.err" ] || { echo "  f-input: messages on stderr"; show f-input; ok=0; }
+  [ "$(probes_left)" -eq 0 ] || { echo "  f-input: probe files left"; ok=0; }
+  if [ $ok = 1 ]; then
+    pass "(f) ${host_ns[2]} sees another input at that path: parallel I/O stays off, rank 0's input factored, identical ($(secs f-input) s)"
+  else
+    fail "(f) another input on one host: parallel I/O off"
+  fi
+
+  # the same input everywhere (outside the view), but host 3's output directory is not the shared one
+  rm -f "$work/shared/out.txt" "$work/other/in.txt"
+  pario_run f-output "$work/fuse1" "$work/fuse2" "$work/other" "$work/mixed.in"; rc=$?
+  ok=1
+  cp "$work/shared/out.txt" "$work/f-output.out" 2>/dev/null
+  expect_ok f-output $rc "$work/mixed.expected" || ok=0
+  pario_is f-output false || { echo "  f-output: --stats parallel_io is not false"; ok=0; }
+  [ -z "$(ls -A "$work/other")" ] || { echo "  f-output: files in host 3's own directory: $(ls -A "$work/other")"; ok=0; }
+  [ "$(probes_left)" -eq 0 ] || { echo "  f-output: probe files left"; ok=0; }
+  if [ $ok = 1 ]; then
+    pass "(f) ${host_ns[2]} sees another output directory: parallel I/O stays off, identical ($(secs f-output) s)"
+  else
+    fail "(f) another output directory on one host: parallel I/O off"
+  fi
+
+  # asked for with --parallel-io where host 3 sees another input: refused at start-up (exit 2), naming host and file
+  cp "$work/few.in" "$work/other/in.txt"
+  rm -f "$work/shared/out.txt"
+  pario_run f-asked "$work/fuse1" "$work/fuse2" "$work/other" --parallel-io "$work/view/in.txt"; rc=$?
+  ok=1
+  if [ $rc -ne 2 ]; then echo "  f-asked: exit status $rc, expected 2"; show f-asked; ok=0; fi
+  if ! grep -q "^mpifactor: rank 3 (host ${host_ns[2]}): $work/view/in.txt: not the file rank 0 reads" "$work/f-asked.err"; then
+    echo "  f-asked: no message naming rank 3, host ${host_ns[2]} and the input"; show f-asked; ok=0
+  fi
+  [ ! -e "$work/shared/out.txt" ] || { echo "  f-asked: an output was written"; ok=0; }
+  [ "$(probes_left)" -eq 0 ] || { echo "  f-asked: probe files left"; ok=0; }
+  no_strays f-asked || ok=0
+  if [ $ok = 1 ]; then
+    pass "(f) --parallel-io where ${host_ns[2]} sees another input: exit 2 naming host and file, nothing written ($(secs f-asked) s)"
+  else
+    fail "(f) --parallel-io refused where a host sees another input"
+  fi
+fi
+for m in "${fuse_mounts[@]}"; do umount "$m" || fail "unmounting $m"; done
+fuse_mounts=()
 
 # Teardown leaves nothing: no namespaces, no links, no Open MPI session files, no work directory.
 ok=1

@@ -269,56 +269,197 @@ START_TEST(a_changed_input_is_named)
 }
 END_TEST
 
-START_TEST(identity_decides_automatic_parallel_io)
+START_TEST(sampled_blocks_cover_the_ends)
 {
-    /* the same files give the same identity; another input, another output directory or name, a changed
-       input and a missing file do not; standard input is not compared */
-    const char *a = temp_file(2, "1 2 3\n", 6), *b = temp_file(3, "4 5 6\n", 6);
-    const char *one[] = {a}, *other[] = {b}, *with_stdin[] = {"-", a}, *missing[] = {"/nonexistent/in.txt"};
-    mf_config cfg = {.output = "/tmp/out.txt", .inputs = one, .ninputs = 1};
-    uint64_t id = mf_pario_identity(&cfg);
-    ck_assert_uint_ne(id, 0);
-    ck_assert_uint_eq(mf_pario_identity(&cfg), id);
-    mf_config x = cfg;
-    x.inputs = other;
-    ck_assert_uint_ne(mf_pario_identity(&x), id);
-    x = cfg;
-    x.output = "/var/tmp/out.txt";
-    ck_assert_uint_ne(mf_pario_identity(&x), id);
-    x.output = "/tmp/other.txt";
-    ck_assert_uint_ne(mf_pario_identity(&x), id);
-    x = cfg;
-    x.inputs = with_stdin;
-    x.ninputs = 2;
-    ck_assert_uint_eq(mf_pario_identity(&x), id);
-    x.inputs = missing;
-    x.ninputs = 1;
-    ck_assert_uint_eq(mf_pario_identity(&x), 0);
-    x = cfg;
-    x.output = "/nonexistent/dir/out.txt";
-    ck_assert_uint_eq(mf_pario_identity(&x), 0);
-    x = cfg;
-    x.output = "out.txt"; /* relative: the working directory */
-    ck_assert_uint_ne(mf_pario_identity(&x), 0);
-    FILE *f = fopen(a, "ab"); /* the input grows: its identity changes */
-    ck_assert_ptr_nonnull(f);
-    fputs("7\n", f);
-    fclose(f);
-    ck_assert_uint_ne(mf_pario_identity(&cfg), id);
+    uint64_t off[MF_PARIO_SAMPLES];
+    const uint64_t B = MF_PARIO_SAMPLE_BYTES;
+    ck_assert_int_eq(mf_pario_sample_offsets(0, off), 0);
+    ck_assert_int_eq(mf_pario_sample_offsets(1, off), 1);
+    ck_assert_uint_eq(off[0], 0);
+    ck_assert_int_eq(mf_pario_sample_offsets(3 * B + 1, off), 4); /* small: every block */
+    ck_assert(off[0] == 0 && off[1] == B && off[2] == 2 * B && off[3] == 3 * B);
+    uint64_t sizes[] = {8 * B, 8 * B + 1, 9 * B, 15 * B - 7, 1000 * B + 123, (uint64_t)1 << 40, ((uint64_t)1 << 62) + 5};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        uint64_t size = sizes[k];
+        int n = mf_pario_sample_offsets(size, off);
+        ck_assert_int_eq(n, MF_PARIO_SAMPLES);
+        ck_assert_uint_eq(off[0], 0);
+        ck_assert_uint_eq(off[n - 1] + (size - off[n - 1] < B ? size - off[n - 1] : B), size); /* ends at size */
+        for (int i = 1; i < n; i++)
+            ck_assert_msg(off[i] >= off[i - 1] + B, "size %llu: block %d overlaps", (unsigned long long)size, i);
+        if (size >= 64 * B) /* spread: the middle sample near the middle of the file */
+            ck_assert(off[n / 2] > size / 4 && off[n / 2] < 3 * (size / 4));
+    }
+    for (int r = 0; r < 2000; r++) { /* random sizes: the same properties */
+        uint64_t size = mf_test_range(0, 100 * B);
+        int n = mf_pario_sample_offsets(size, off);
+        ck_assert_int_le(n, MF_PARIO_SAMPLES);
+        ck_assert(n == 0 ? size == 0 : off[0] == 0 && off[n - 1] < size && size - off[n - 1] <= B);
+        for (int i = 1; i < n; i++)
+            ck_assert(off[i] >= off[i - 1] + B);
+    }
+}
+END_TEST
 
-    /* the decision: auto needs -o, two ranks and one nonzero identity on all; on and off as asked */
-    ck_assert(mf_pario_decide(&cfg, 2, id, id));
-    ck_assert(!mf_pario_decide(&cfg, 1, id, id));
-    ck_assert(!mf_pario_decide(&cfg, 4, id, id + 1));
-    ck_assert(!mf_pario_decide(&cfg, 4, 0, 0));
+/* Sets path's modification time to sec (nanoseconds 0). */
+static void set_mtime(const char *path, time_t sec)
+{
+    struct timespec t[2] = {{.tv_sec = sec, .tv_nsec = 0}, {.tv_sec = sec, .tv_nsec = 0}};
+    ck_assert_int_eq(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+START_TEST(file_identity_without_device_numbers)
+{
+    /* two copies of a file (other inodes) with the same time are the same file to parallel I/O; a byte changed
+       in a sampled block, another size or another time is not; bytes between sampled blocks are not read */
+    size_t len = 64 * MF_PARIO_SAMPLE_BYTES + 100;
+    unsigned char *data = malloc(len);
+    ck_assert_ptr_nonnull(data);
+    for (size_t i = 0; i < len; i++)
+        data[i] = (unsigned char)('0' + i % 10);
+    const char *a = temp_file(2, data, len), *b = temp_file(3, data, len);
+    set_mtime(a, 1700000000);
+    set_mtime(b, 1700000000);
+    char why[600] = "";
+    uint64_t ida = mf_pario_file_id(a, why, sizeof why), idb = mf_pario_file_id(b, why, sizeof why);
+    ck_assert_uint_gt(ida, MF_PARIO_NOT_COMPARED);
+    ck_assert_uint_eq(ida, idb);
+    uint64_t off[MF_PARIO_SAMPLES];
+    int n = mf_pario_sample_offsets(len, off);
+    for (int i = 0; i < n; i++) { /* one byte changed in each sampled block in turn: another identity */
+        size_t at = (size_t)off[i] + (i == n - 1 ? len - off[i] - 1 : 17);
+        data[at] ^= 1;
+        temp_file(3, data, len);
+        set_mtime(b, 1700000000);
+        ck_assert_msg(mf_pario_file_id(b, why, sizeof why) != ida, "block %d", i);
+        data[at] ^= 1;
+    }
+    data[off[1] + MF_PARIO_SAMPLE_BYTES + 5] ^= 1; /* between samples: not seen (bounded reads) */
+    temp_file(3, data, len);
+    set_mtime(b, 1700000000);
+    ck_assert_uint_eq(mf_pario_file_id(b, why, sizeof why), ida);
+    set_mtime(b, 1700000001);
+    ck_assert_uint_ne(mf_pario_file_id(b, why, sizeof why), ida);
+    temp_file(3, data, len - 1);
+    set_mtime(b, 1700000000);
+    ck_assert_uint_ne(mf_pario_file_id(b, why, sizeof why), ida);
+    /* small files are read whole */
+    const char *c = temp_file(3, "1 2 3\n", 6), *d = temp_file(1, "1 2 4\n", 6);
+    set_mtime(c, 1700000000);
+    set_mtime(d, 1700000000);
+    ck_assert_uint_ne(mf_pario_file_id(c, why, sizeof why), mf_pario_file_id(d, why, sizeof why));
+    /* standard input and what is not a regular file are not compared (a FIFO is never opened) */
+    ck_assert_uint_eq(mf_pario_file_id("-", why, sizeof why), MF_PARIO_NOT_COMPARED);
+    ck_assert_uint_eq(mf_pario_file_id("/dev/null", why, sizeof why), MF_PARIO_NOT_COMPARED);
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "/tmp/mf-test-pario-%d-fifo", (int)getpid());
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_uint_eq(mf_pario_file_id(fifo, why, sizeof why), MF_PARIO_NOT_COMPARED);
+    unlink(fifo);
+    /* a missing file: 0 and the reason */
+    why[0] = '\0';
+    ck_assert_uint_eq(mf_pario_file_id("/nonexistent/in.txt", why, sizeof why), 0);
+    ck_assert_str_eq(why, "/nonexistent/in.txt: No such file or directory");
+    unlink(a);
+    unlink(b);
+    unlink(c);
+    unlink(d);
+    free(data);
+}
+END_TEST
+
+START_TEST(probe_file_proves_one_output_directory)
+{
+    char dir[64], out[128], other[128], probe[4300], why[600] = "";
+    snprintf(dir, sizeof dir, "/tmp/mf-test-probe-%d", (int)getpid());
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    snprintf(out, sizeof out, "%s/out.txt", dir);
+    snprintf(other, sizeof other, "/tmp/mf-test-probe-%d-other.txt", (int)getpid());
+    uint64_t t = mf_pario_probe_create(out, why, sizeof why);
+    ck_assert_uint_ne(t, 0);
+    mf_pario_probe_path(probe, sizeof probe, out, t);
+    ck_assert_ptr_nonnull(strstr(probe, "/" MF_PARIO_PROBE_PREFIX)); /* hidden, in the output's directory */
+    ck_assert_int_eq(strncmp(probe, dir, strlen(dir)), 0);
+    ck_assert_int_eq(access(probe, F_OK), 0);
+    ck_assert_int_eq(mf_pario_probe_check(out, t, why, sizeof why), 0);
+    ck_assert_int_eq(mf_pario_probe_check(other, t, why, sizeof why), -1); /* another directory */
+    ck_assert_ptr_nonnull(strstr(why, ": its directory /tmp is not the one rank 0 sees (rank 0's probe file .mpifactor-probe-"));
+    ck_assert_int_eq(mf_pario_probe_check(out, t ^ 1, why, sizeof why), -1); /* another token */
+    uint64_t t2 = mf_pario_probe_create(out, why, sizeof why); /* a second one: another name */
+    ck_assert(t2 != 0 && t2 != t);
+    FILE *f = fopen(probe, "wb"); /* the right name, other bytes */
+    ck_assert_ptr_nonnull(f);
+    fputs("something else\n", f);
+    fclose(f);
+    ck_assert_int_eq(mf_pario_probe_check(out, t, why, sizeof why), -1);
+    ck_assert_ptr_nonnull(strstr(why, "holds other bytes"));
+    mf_pario_probe_remove(out, t);
+    mf_pario_probe_remove(out, t2);
+    mf_pario_probe_remove(out, 0);
+    ck_assert_int_eq(mf_pario_probe_check(out, t, why, sizeof why), -1);
+    ck_assert_int_eq(rmdir(dir), 0); /* nothing left behind */
+    /* no probe where the output cannot be: a missing directory, or no regular file */
+    ck_assert_uint_eq(mf_pario_probe_create("/nonexistent/dir/out.txt", why, sizeof why), 0);
+    ck_assert_ptr_nonnull(strstr(why, "/nonexistent/dir: cannot create a file there"));
+    ck_assert_uint_eq(mf_pario_probe_create("/dev/null", why, sizeof why), 0);
+}
+END_TEST
+
+START_TEST(view_decides_automatic_parallel_io)
+{
+    const char *a = temp_file(2, "1 2 3\n", 6), *b = temp_file(3, "4 5 6\n", 6);
+    set_mtime(a, 1700000000);
+    set_mtime(b, 1700000000);
+    const char *one[] = {"-", a}, *other[] = {"-", b}, *missing[] = {"-", "/nonexistent/in.txt"};
+    char out[64], why[1024] = "";
+    snprintf(out, sizeof out, "/tmp/mf-test-view-%d.out", (int)getpid());
+    mf_config cfg = {.output = out, .inputs = one, .ninputs = 2};
+    ck_assert_uint_eq(mf_pario_view_len(&cfg), 3);
+    uint64_t view[3];
+    mf_pario_view_make(&cfg, view);
+    ck_assert(mf_pario_view_complete(&cfg, view));
+    ck_assert_uint_eq(view[1], MF_PARIO_NOT_COMPARED);
+    ck_assert(mf_pario_agrees(&cfg, view, 1, why, sizeof why));
+    mf_config x = cfg;
+    x.inputs = other; /* another file at that name */
+    ck_assert(!mf_pario_agrees(&x, view, 3, why, sizeof why));
+    ck_assert_msg(strstr(why, "rank 3 (host ") == why && strstr(why, b) &&
+                  strstr(why, "not the file rank 0 reads (size, modification time or sampled bytes differ)") &&
+                  strstr(why, "--parallel-io needs every rank to see the same files"), "%s", why);
+    x.inputs = missing;
+    ck_assert(!mf_pario_agrees(&x, view, 2, why, sizeof why));
+    ck_assert_ptr_nonnull(strstr(why, "/nonexistent/in.txt: No such file or directory"));
+    x = cfg;
+    x.output = "/var/tmp/out.txt"; /* another output directory: the probe is not there */
+    ck_assert(!mf_pario_agrees(&x, view, 1, why, sizeof why));
+    ck_assert_ptr_nonnull(strstr(why, "/var/tmp/out.txt: its directory /var/tmp is not the one rank 0 sees"));
+    ck_assert(mf_pario_decide(&cfg, 2, true, true));
+    ck_assert(!mf_pario_decide(&cfg, 1, true, true));
+    ck_assert(!mf_pario_decide(&cfg, 4, true, false));
+    ck_assert(!mf_pario_decide(&cfg, 4, false, true));
+    mf_pario_probe_remove(out, view[0]);
+    ck_assert(!mf_pario_agrees(&cfg, view, 1, why, sizeof why)); /* removed: no longer found */
+    /* rank 0 cannot see an input: incomplete, nothing to compare, auto stays off */
+    x = cfg;
+    x.inputs = missing;
+    mf_pario_view_make(&x, view);
+    ck_assert(!mf_pario_view_complete(&x, view));
+    ck_assert(mf_pario_agrees(&cfg, view, 1, why, sizeof why));
+    ck_assert(!mf_pario_decide(&x, 4, false, true));
+    mf_pario_probe_remove(out, view[0]);
+    /* the decision as asked */
     x = cfg;
     x.output = NULL;
-    ck_assert(!mf_pario_decide(&x, 4, id, id));
+    ck_assert(!mf_pario_decide(&x, 4, true, true));
     x = cfg;
     x.parallel_io_mode = MF_PIO_OFF;
-    ck_assert(!mf_pario_decide(&x, 4, id, id));
+    ck_assert(!mf_pario_decide(&x, 4, true, true));
     x.parallel_io_mode = MF_PIO_ON;
-    ck_assert(mf_pario_decide(&x, 4, id, id + 1));
+    ck_assert(mf_pario_decide(&x, 4, true, false));
+    char probe[4300];
+    mf_pario_probe_path(probe, sizeof probe, out, 0);
+    *strrchr(probe, '/') = '\0';
+    ck_assert_str_eq(probe, "/tmp");
     unlink(a);
     unlink(b);
 }
@@ -484,7 +625,10 @@ Suite *pario_suite(void)
     tcase_add_test(tc, rest_of_a_slice_by_reference);
     tcase_add_test(tc, slices_by_reference_match_copied_slices);
     tcase_add_test(tc, a_changed_input_is_named);
-    tcase_add_test(tc, identity_decides_automatic_parallel_io);
+    tcase_add_test(tc, sampled_blocks_cover_the_ends);
+    tcase_add_test(tc, file_identity_without_device_numbers);
+    tcase_add_test(tc, probe_file_proves_one_output_directory);
+    tcase_add_test(tc, view_decides_automatic_parallel_io);
     tcase_add_test(tc, held_outputs_placed_at_their_offsets);
     tcase_add_test(tc, writer_keeps_order_and_reports_errors);
     suite_add_tcase(s, tc);
