@@ -11,11 +11,12 @@ bin=${MPIFACTOR:-$repo/build/mpifactor}
 seed=${MFMH_SEED:-20240601}
 limit=${MFMH_TIMEOUT:-60}
 quick=15                        # seconds within which a failing job must have ended
-subnet=10.47.0.0/24
+subnet=10.0.0.0/24              # README.md's example subnet: its commands run here as written; the
+                                # addresses exist only inside the test namespaces
 tag=mfmh$$                      # unique per run: namespaces, hostnames and bridge links carry it
 bridge_ns=$tag-br
 host_ns=("$tag-h1" "$tag-h2" "$tag-h3")
-host_ip=(10.47.0.1 10.47.0.2 10.47.0.3)
+host_ip=(10.0.0.1 10.0.0.2 10.0.0.3)
 work=
 writer_pid=
 fuse_mounts=()                  # bindfs mounts of case (f), unmounted by teardown
@@ -89,7 +90,7 @@ if ! ip netns add "$bridge_ns" 2>/dev/null; then
   skip_all "cannot create network namespaces here (ip netns add failed)"
 fi
 
-# setup_hosts: bridge $tag-br in $bridge_ns; per host a namespace with lo and eth0 (10.47.0.N/24),
+# setup_hosts: bridge $tag-br in $bridge_ns; per host a namespace with lo and eth0 (10.0.0.N/24),
 # eth0's veth peer plugged into the bridge. Nothing is created in the root namespace.
 setup_hosts() {
   local i ns
@@ -111,7 +112,9 @@ fi
 work=$(mktemp -d /tmp/mfmh.XXXXXX)
 mkdir -p "$work/tmp" "$work/shm"
 # agent.sh looks hosts up here: hostfile address -> namespace (its hostname too)
-export MFMH_HOSTMAP="${host_ip[0]}=${host_ns[0]} ${host_ip[1]}=${host_ns[1]} ${host_ip[2]}=${host_ns[2]}"
+# (and README.md's node1..node3, section (g))
+export MFMH_HOSTMAP="${host_ip[0]}=${host_ns[0]} ${host_ip[1]}=${host_ns[1]} ${host_ip[2]}=${host_ns[2]}
+  node1=${host_ns[0]} node2=${host_ns[1]} node3=${host_ns[2]}"
 # Open MPI's session directories (and PMIx sockets) go under the work directory, not /tmp
 export TMPDIR=$work/tmp
 echo "multihost: hosts ${host_ns[*]} on $subnet (mpirun on ${host_ns[0]}), seed $seed, work dir $work"
@@ -121,7 +124,7 @@ echo "multihost: hosts ${host_ns[*]} on $subnet (mpirun on ${host_ns[0]}), seed 
 printf '%s slots=2\n' "${host_ip[@]}" >"$work/hosts.even"
 printf '%s slots=1\n%s slots=2\n%s slots=2\n' "${host_ip[@]}" >"$work/hosts.split"
 printf '%s slots=1\n' "${host_ip[@]}" >"$work/hosts.one"
-printf '%s slots=1\n10.47.0.99 slots=2\n' "${host_ip[0]}" >"$work/hosts.bad"
+printf '%s slots=1\n10.0.0.99 slots=2\n' "${host_ip[0]}" >"$work/hosts.bad"
 
 # run_job NAME HOSTFILE NP BTL ARG...: mpirun -np NP build/mpifactor ARG... on the test hosts, mpirun itself
 # on host 1 (own hostname), under timeout. Output in $work/NAME.out and .err; the seconds it took in
@@ -427,6 +430,49 @@ else
 fi
 for m in "${fuse_mounts[@]}"; do umount "$m" || fail "unmounting $m"; done
 fuse_mounts=()
+
+# (g) README.md's "Running across nodes" commands as written, in a folder holding its hostfile `hosts`
+# (node1 slots=1, node2 slots=8, node3 slots=8), build/ (linked) and numbers.txt. What ssh would do comes
+# from the environment: the launch agent (OMPI_MCA_plm_rsh_agent) and, for the first command, which has no
+# --mca options, TCP kept on the test subnet; 17 ranks share this machine's cores, so idle ranks yield.
+readme=$work/readme
+mkdir -p "$readme" && ln -s "$repo/build" "$readme/build"
+printf 'node1 slots=1\nnode2 slots=8\nnode3 slots=8\n' >"$readme/hosts"
+cp "$work/mixed.in" "$readme/numbers.txt"
+# readme_run NAME [SUBNET]: the command on stdin, run by bash in $readme with mpirun on host 1; output in $work/NAME.*
+# (SUBNET given: TCP kept on it through the environment)
+readme_run() {
+  local -a env=(OMPI_MCA_plm_rsh_agent="$here/agent.sh" OMPI_MCA_mpi_yield_when_idle=1
+    OMPI_MCA_btl_vader_backing_directory="$work/shm")
+  [ -z "${2:-}" ] || env+=(OMPI_MCA_btl_tcp_if_include="$2" OMPI_MCA_oob_tcp_if_include="$2")
+  # shellcheck disable=SC2016 # $0 is expanded by the inner sh
+  (cd "$readme" && env "${env[@]}" timeout -k 5 "$limit" ip netns exec "${host_ns[0]}" unshare --uts \
+    sh -c 'hostname "$0" && exec bash' "${host_ns[0]}") >"$work/$1.out" 2>"$work/$1.err"
+}
+readme_run g1 "$subnet" <<'CMD'
+mpirun --hostfile hosts -np 17 build/mpifactor -o factors.txt --stats stats.json numbers.txt
+CMD
+rc=$?
+ok=1
+[ $rc -eq 0 ] || { echo "  g1: exit status $rc"; show g1; ok=0; }
+cmp -s "$readme/factors.txt" "$work/mixed.expected" || { echo "  g1: factors.txt differs from GNU factor"; ok=0; }
+python3 "$here/checks.py" stats "$readme/stats.json" 17 "$mixed_count" "${host_ns[0]}" "${host_ns[1]},${host_ns[2]}" || ok=0
+no_strays g1 || ok=0
+if [ $ok = 1 ]; then
+  pass "(g) README: mpirun --hostfile hosts -np 17 build/mpifactor -o factors.txt --stats stats.json numbers.txt: rank 0 alone on node1, 16 ranks on node2 and node3, factors.txt equals GNU factor"
+else
+  fail "(g) README: mpirun --hostfile hosts -np 17 build/mpifactor -o factors.txt --stats stats.json numbers.txt"
+fi
+readme_run g2 <<'CMD'
+mpirun --hostfile hosts -np 17 --mca btl tcp,vader,self --mca btl_tcp_if_include 10.0.0.0/24 --mca oob_tcp_if_include 10.0.0.0/24 build/mpifactor numbers.txt
+CMD
+rc=$?
+if [ $rc -eq 0 ] && cmp -s "$work/g2.out" "$work/mixed.expected" && no_strays g2; then
+  pass "(g) README: mpirun --hostfile hosts -np 17 --mca btl tcp,vader,self --mca btl_tcp_if_include 10.0.0.0/24 ... build/mpifactor numbers.txt: stdout equals GNU factor"
+else
+  echo "  g2: exit status $rc"; show g2
+  fail "(g) README: mpirun --hostfile hosts -np 17 --mca btl tcp,vader,self ... build/mpifactor numbers.txt"
+fi
 
 # Teardown leaves nothing: no namespaces, no links, no Open MPI session files, no work directory.
 ok=1
