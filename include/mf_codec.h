@@ -6,8 +6,7 @@
            | u8 3, u64 id, u32 file, u64 line, u8 flags, u64 offset, u64 len, u64 check (mf_slice_check)
    result := u8 1, u64 id, u64 out_len, out bytes, u32 file, u64 bytes, u64 numbers, invalid, verify_failures, unfactored,
              candidates, busy_ns,
-             u64 msgs_len, msgs, u8 escalated [factored, u64 next_p, candidates, busy_ns],
-             u8 has_rest [u64 line, u8 in_comment, u64 len, bytes]
+             u64 msgs_len, msgs, u8 escalated [factored, u64 next_p, candidates, busy_ns]
            | u8 3, u64 id, u64 out_len, i32 holder, then as kind 1 from u32 file (the output is held by rank holder)
            | u8 2, u64 id, u64 lo, hi, candidates, busy_ns, u32 n, n x u64 divisor
    factored := value n, u8 complete, u32 nfactors, nfactors x value, [value cofactor if !complete]
@@ -121,17 +120,12 @@ typedef struct mf_result_info {
     int holder;
     const unsigned char *msgs;  /* text: lines for stderr */
     size_t msgs_len;
-    size_t tail;                /* text: offset of the escalated flag (cut there, then append two zero
-                                   bytes, to drop the partial number and the rest from the message) */
+    size_t tail;                /* text: offset of the escalated flag (cut there, then append a zero byte,
+                                   to drop the partial number from the message) */
     int escalated;              /* text: a number ran past its budget (partial factorization follows) */
     uint64_t next_p;            /*   its next candidate */
     uint64_t number_candidates; /*   candidates it took so far, and its compute seconds */
     double number_busy_s;
-    int has_rest;               /* text: the unstarted rest of the slice is handed back */
-    uint64_t rest_line;
-    int rest_in_comment;
-    const unsigned char *rest;
-    size_t rest_len;
     uint64_t lo, hi;            /* range: the candidates scanned */
     size_t ndivisors;           /* range: divisors found (read them with mf_result_divisor) */
     const unsigned char *divisors;
@@ -140,13 +134,13 @@ typedef struct mf_result_info {
 /* Starts a text result in the empty buffer b; the caller appends the formatted records to b (the
    result's output), then calls mf_text_result_end. */
 void mf_text_result_begin(mf_buf *b, uint64_t id);
-/* Finishes a text result: msgs for stderr, counters (unfactored: records written incomplete), and optionally the escalated number (partial: n, its
-   factors so far and cofactor; NULL when none) and the handed-back rest of the slice (rest_len 0: none). */
+/* Finishes a text result: msgs for stderr, counters (unfactored: records written incomplete), and optionally the
+   escalated number (partial: n, its factors so far and cofactor; NULL when none). A unit's unstarted rest
+   never travels in its result: it goes back on its own beforehand (MF_TAG_REST). */
 void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, const mf_buf *msgs, uint64_t numbers, uint64_t invalid,
                         uint64_t verify_failures, uint64_t unfactored, uint64_t candidates, double busy_s,
                         const mf_factored *partial, uint64_t next_p, uint64_t number_candidates,
-                        double number_busy_s, const unsigned char *rest, size_t rest_len, uint64_t rest_line,
-                        int rest_in_comment);
+                        double number_busy_s);
 /* Moves the output records of the finished text result in b (kind 1) into out (reset first) and rewrites b as
    a result whose output rank holder keeps (kind 3). */
 void mf_text_result_detach(mf_buf *b, int holder, mf_buf *out);

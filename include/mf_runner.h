@@ -52,7 +52,6 @@ typedef struct mf_runner {
     bool yield_split;       /* ... and, with no rest to hand back, split the number in progress */
     bool rest_ready;        /* rest holds a cut-off rest for mf_runner_take_rest */
     mf_buf rest;            /* the unstarted rest, encoded as a text unit with this unit's id */
-    bool handed_back;       /* the finished unit handed back its rest or a partial number */
     bool suspended;         /* ... and the partial number was among it */
     char err[512];
 } mf_runner;

@@ -200,8 +200,7 @@ void mf_text_result_begin(mf_buf *b, uint64_t id)
 void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, const mf_buf *msgs, uint64_t numbers, uint64_t invalid,
                         uint64_t verify_failures, uint64_t unfactored, uint64_t candidates, double busy_s,
                         const mf_factored *partial, uint64_t next_p, uint64_t number_candidates,
-                        double number_busy_s, const unsigned char *rest, size_t rest_len, uint64_t rest_line,
-                        int rest_in_comment)
+                        double number_busy_s)
 {
     patch_u64(b, TEXT_OUT_LEN_OFFSET, b->len - TEXT_OUT_OFFSET);
     mf_buf_put_u32(b, file);
@@ -220,13 +219,6 @@ void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, const mf_buf *
         mf_buf_put_u64(b, next_p);
         mf_buf_put_u64(b, number_candidates);
         mf_buf_put_u64(b, to_ns(number_busy_s));
-    }
-    mf_buf_put_u8(b, rest_len > 0);
-    if (rest_len > 0) {
-        mf_buf_put_u64(b, rest_line);
-        mf_buf_put_u8(b, rest_in_comment ? 1 : 0);
-        mf_buf_put_u64(b, rest_len);
-        mf_buf_put(b, rest, rest_len);
     }
 }
 
@@ -324,13 +316,6 @@ int mf_result_read(mf_buf *b, mf_result_info *r, mf_factored *partial)
         r->next_p = mf_buf_get_u64(b);
         r->number_candidates = mf_buf_get_u64(b);
         r->number_busy_s = (double)mf_buf_get_u64(b) * 1e-9;
-    }
-    r->has_rest = mf_buf_get_u8(b) != 0;
-    if (r->has_rest) {
-        r->rest_line = mf_buf_get_u64(b);
-        r->rest_in_comment = mf_buf_get_u8(b) != 0;
-        if (get_run(b, &r->rest, &r->rest_len) != 0)
-            return -1;
     }
     return b->failed ? -1 : 0;
 }

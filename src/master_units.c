@@ -38,7 +38,7 @@ static void put_split_result(mf_master *m, uint64_t seg, const mf_factored *f)
     }
     mf_text_result_begin(&b, seg);
     mf_output_record(&b, m->cfg->format, f);
-    mf_text_result_end(&b, 0, 0, &msgs, 1, 0, failures, !f->complete, 0, 0, NULL, 0, 0, 0, NULL, 0, 0, 0);
+    mf_text_result_end(&b, 0, 0, &msgs, 1, 0, failures, !f->complete, 0, 0, NULL, 0, 0, 0);
     if (mf_order_put(&m->order, seg, &b) != 0)
         mf_master_malformed(0);
     mf_buf_free(&b);
@@ -167,15 +167,6 @@ bool mf_master_next_unit(mf_master *m)
     return next_slice(m);
 }
 
-/* Queues the handed-back rest of a text unit as a new unit placed right after segment `after`. */
-static void requeue_rest(mf_master *m, uint64_t after, const mf_result_info *r)
-{
-    uint64_t seg = mf_order_insert_after(&m->order, after);
-    mf_buf *b = mf_unitq_push(&m->requeued);
-    mf_text_unit_begin(b, seg, r->file, r->rest_line, r->rest_in_comment);
-    mf_buf_put(b, r->rest, r->rest_len);
-}
-
 /* Takes in the rest a running text unit handed back on request (swapped out of *b): queued as a new unit
    placed right after that unit, which goes on and may be asked again. */
 void mf_master_on_rest(mf_master *m, int src, mf_buf *b)
@@ -219,19 +210,13 @@ void mf_master_on_result(mf_master *m, int src, mf_buf *b)
         return;
     }
     mf_sched_observe(&m->sched, r.bytes, r.busy_s - r.number_busy_s);
-    if (r.escalated || r.has_rest) {
+    if (r.escalated) {
         m->run.units_handed_back++;
-        uint64_t after = r.id;
-        if (r.escalated) {
-            after = mf_order_insert_after(&m->order, r.id);
-            if (after == MF_ORDER_NONE)
-                mf_master_malformed(src);
-            start_split(m, after, &r);
-        }
-        if (r.has_rest)
-            requeue_rest(m, after, &r);
+        uint64_t after = mf_order_insert_after(&m->order, r.id);
+        if (after == MF_ORDER_NONE)
+            mf_master_malformed(src);
+        start_split(m, after, &r);
         b->len = r.tail; /* the sink sees the unit's own records only */
-        mf_buf_put_u8(b, 0);
         mf_buf_put_u8(b, 0);
     }
     if (mf_order_put(&m->order, r.id, b) != 0)

@@ -49,7 +49,6 @@ int mf_runner_load(mf_runner *r, mf_buf *unit)
         return -1;
     r->in_number = false;
     r->active = true;
-    r->handed_back = false;
     r->yield_asked = r->yield_split = false;
     r->rest_ready = false;
     r->suspended = false;
@@ -97,14 +96,12 @@ static bool rest_holds_token(const mf_runner *r)
     return mf_scan_next(&probe, &tok, &toklen, &tokline) != 0;
 }
 
-/* Ends a text unit: the number in progress is suspended (partial), the unstarted rest handed back. */
+/* Ends a text unit: at the end of its slice, or with the number in progress suspended (partial) to be split
+   when nothing is left after it (a rest that holds a token goes back on its own: split_off_rest). */
 static void finish_text(mf_runner *r)
 {
     const mf_factored *partial = NULL;
     uint64_t next_p = 0, number_candidates = 0;
-    size_t rest_pos = r->scan.pos;
-    uint64_t rest_line = r->scan.line;
-    int rest_in_comment = r->scan.in_comment;
     if (r->in_number) {
         /* suspended, never restarted: the candidates it tested are not tested again */
         if (mf_job_suspend(&r->job, &next_p)) {
@@ -116,13 +113,9 @@ static void finish_text(mf_runner *r)
             finish_number(r); /* it was in fact done */
         }
     }
-    /* hand back the rest only if it holds a token */
-    size_t rest_len = rest_holds_token(r) ? r->u.len - rest_pos : 0;
-    r->handed_back = partial != NULL || rest_len > 0;
     r->suspended = partial != NULL;
-    mf_text_result_end(&r->result, r->u.file, r->u.len - rest_len, &r->msgs, r->numbers, r->invalid, r->verify_failures,
-                       r->unfactored, r->candidates, r->busy_s, partial, next_p, number_candidates, r->number_busy_s,
-                       r->u.text + rest_pos, rest_len, rest_line, rest_in_comment);
+    mf_text_result_end(&r->result, r->u.file, r->u.len, &r->msgs, r->numbers, r->invalid, r->verify_failures,
+                       r->unfactored, r->candidates, r->busy_s, partial, next_p, number_candidates, r->number_busy_s);
     r->active = false;
 }
 

@@ -193,9 +193,9 @@ int mf_sink_write(mf_sink *s, mf_buf *result, mf_placement *place)
 {
     mf_result_info r;
     place->holder = 0;
-    if (mf_result_read(result, &r, NULL) != 0 || r.kind != MF_UNIT_TEXT || r.escalated || r.has_rest ||
+    if (mf_result_read(result, &r, NULL) != 0 || r.kind != MF_UNIT_TEXT || r.escalated ||
         (r.held && !s->parallel))
-        return -1; /* the master strips partial numbers and rests before results reach the sink */
+        return -1; /* the master strips partial numbers before results reach the sink */
     if (r.held) {
         flush_output(s); /* the sink's own bytes before it */
         if (s->have_ledger && mf_ledger_place(&s->ledger, r.holder, s->written, s->out_bytes) != 0)

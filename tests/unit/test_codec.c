@@ -109,14 +109,14 @@ START_TEST(results_round_trip)
     mf_text_result_begin(&b, 12);
     mf_buf_put_str(&b, "6: 2 3\n");
     mf_buf_put_str(&msgs, "mpifactor: f:1: 'x' is not a valid non-negative integer\n");
-    mf_text_result_end(&b, 2, 40, &msgs, 1, 1, 0, 1, 99, 0.5, NULL, 0, 0, 0, NULL, 0, 0, 0);
+    mf_text_result_end(&b, 2, 40, &msgs, 1, 1, 0, 1, 99, 0.5, NULL, 0, 0, 0);
     ck_assert_int_eq(mf_result_read(&b, &r, NULL), 0);
     ck_assert(r.kind == MF_UNIT_TEXT && r.id == 12 && r.file == 2 && r.bytes == 40 && r.numbers == 1);
     ck_assert(r.invalid == 1 && r.unfactored == 1 && r.candidates == 99 && r.busy_s > 0.49 && r.busy_s < 0.51);
     ck_assert(r.out_len == 7 && memcmp(r.out, "6: 2 3\n", 7) == 0);
     ck_assert(r.msgs_len == msgs.len && memcmp(r.msgs, msgs.data, msgs.len) == 0);
-    ck_assert(!r.escalated && !r.has_rest);
-    /* with an escalated number and a handed-back rest */
+    ck_assert(!r.escalated);
+    /* with an escalated number */
     mpz_t z;
     mpz_init_set_str(z, "340282366920938463463374607431768211507", 10);
     mf_value_set_mpz(&f.n, z);
@@ -125,20 +125,16 @@ START_TEST(results_round_trip)
     mpz_divexact_ui(z, z, 3);
     mf_value_set_mpz(&f.cofactor, z);
     mf_text_result_begin(&b, 13);
-    mf_text_result_end(&b, 0, 5, &msgs, 0, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2,
-                       (const unsigned char *)"55 66\n", 6, 17, 0);
+    mf_text_result_end(&b, 0, 5, &msgs, 0, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2);
     ck_assert_int_eq(mf_result_read(&b, &r, NULL), -1); /* a partial number needs somewhere to go */
     ck_assert_int_eq(mf_result_read(&b, &r, &g), 0);
     ck_assert(r.escalated && r.next_p == 1234567 && r.number_candidates == 999);
     ck_assert(!g.complete && g.nfactors == 1 && g.factors[0].u == 3 && mpz_cmp(g.cofactor.z, z) == 0);
-    ck_assert(r.has_rest && r.rest_line == 17 && !r.rest_in_comment && r.rest_len == 6);
-    ck_assert(memcmp(r.rest, "55 66\n", 6) == 0);
     /* cutting at tail leaves a plain result */
     b.len = r.tail;
     mf_buf_put_u8(&b, 0);
-    mf_buf_put_u8(&b, 0);
     ck_assert_int_eq(mf_result_read(&b, &r, NULL), 0);
-    ck_assert(!r.escalated && !r.has_rest && r.numbers == 0 && r.bytes == 5);
+    ck_assert(!r.escalated && r.numbers == 0 && r.bytes == 5);
     /* a range result */
     mf_value d[3];
     for (int i = 0; i < 3; i++)
@@ -153,8 +149,7 @@ START_TEST(results_round_trip)
     ck_assert_int_eq(mf_result_read(&b, &r, NULL), -1);
     /* truncated text results at every length fail cleanly */
     mf_text_result_begin(&b, 13);
-    mf_text_result_end(&b, 0, 5, &msgs, 0, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2,
-                       (const unsigned char *)"55 66\n", 6, 17, 0);
+    mf_text_result_end(&b, 0, 5, &msgs, 0, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2);
     size_t full = b.len;
     for (size_t len = 0; len < full; len++) {
         b.len = len;

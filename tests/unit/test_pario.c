@@ -111,14 +111,13 @@ START_TEST(codec_ref_and_held_results)
     mf_value_init(&c);
     ck_assert_int_eq(mf_unit_read(&b, &u, &c), 0);
     ck_assert(u.kind == MF_UNIT_TEXT && u.hold_output && !u.in_comment && u.len == 6);
-    /* a finished text result with messages and a rest: detached, the rest of the message is intact */
+    /* a finished text result with messages: detached, the rest of the message is intact */
     mf_buf msgs;
     mf_buf_init(&msgs);
     mf_buf_put_str(&msgs, "mpifactor: f:2: 'x' is not a valid non-negative integer\n");
     mf_text_result_begin(&b, 9);
     mf_buf_put_str(&b, "12: 2 2 3\n13: 13\n");
-    const unsigned char rest[] = "14 15\n";
-    mf_text_result_end(&b, 1, 40, &msgs, 2, 1, 0, 0, 99, 0.5, NULL, 0, 0, 0, rest, 6, 3, 0);
+    mf_text_result_end(&b, 1, 40, &msgs, 2, 1, 0, 0, 99, 0.5, NULL, 0, 0, 0);
     ck_assert(!mf_result_is_held(&b));
     mf_text_result_detach(&b, 3, &out);
     ck_assert(mf_result_is_held(&b));
@@ -129,7 +128,7 @@ START_TEST(codec_ref_and_held_results)
     ck_assert(ri.kind == MF_UNIT_TEXT && ri.held && ri.holder == 3 && ri.out == NULL && ri.out_len == 17);
     ck_assert(ri.id == 9 && ri.file == 1 && ri.bytes == 40 && ri.numbers == 2 && ri.invalid == 1 && ri.candidates == 99);
     ck_assert(ri.msgs_len == msgs.len && memcmp(ri.msgs, msgs.data, msgs.len) == 0);
-    ck_assert(ri.has_rest && ri.rest_len == 6 && ri.rest_line == 3 && memcmp(ri.rest, rest, 6) == 0);
+    ck_assert(!ri.escalated);
     for (size_t cut = 0; cut < b.len; cut++) {
         mf_buf t = b;
         t.len = cut;
@@ -479,7 +478,7 @@ START_TEST(held_outputs_placed_at_their_offsets)
         mf_text_result_begin(&b, id);
         for (uint64_t k = 0; k < id; k++)
             mf_buf_put_u8(&b, (unsigned)('a' + id % 26));
-        mf_text_result_end(&b, 0, id, &msgs, 1, 0, 0, 0, 0, 0, NULL, 0, 0, 0, NULL, 0, 0, 0);
+        mf_text_result_end(&b, 0, id, &msgs, 1, 0, 0, 0, 0, 0, NULL, 0, 0, 0);
         mf_pario_hold(&p, &b);
         ck_assert(mf_result_is_held(&b));
     }
@@ -507,7 +506,7 @@ START_TEST(held_outputs_placed_at_their_offsets)
     ck_assert_int_eq(mf_pario_init(&p, &cfg, 2), 0);
     mf_text_result_begin(&b, 1);
     mf_buf_put_str(&b, "1:\n");
-    mf_text_result_end(&b, 0, 2, &msgs, 1, 0, 0, 0, 0, 0, NULL, 0, 0, 0, NULL, 0, 0, 0);
+    mf_text_result_end(&b, 0, 2, &msgs, 1, 0, 0, 0, 0, 0, NULL, 0, 0, 0);
     mf_pario_hold(&p, &b);
     ck_assert_int_eq(mf_pario_place(&p, 1, 0), -1);
     ck_assert_ptr_nonnull(strstr(p.err, "No such file or directory; --parallel-io needs every rank to see the same files"));
