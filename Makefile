@@ -129,7 +129,7 @@ unit-emu:
 
 # the integration scripts, each even when an earlier one fails
 integration: $(BIN)
-	@rc=0; for t in run wide parallel_io roles sched ux retry; do tests/integration/$$t.sh $(BIN) || rc=1; done; exit $$rc
+	@rc=0; for t in run wide parallel_io roles sched schedule ux retry; do tests/integration/$$t.sh $(BIN) || rc=1; done; exit $$rc
 
 # make install into a temporary prefix, used through Lmod (module load), man and an installed job script; a
 # DESTDIR install and make uninstall (installs lmod with apt-get when missing; part of make check).
@@ -168,6 +168,7 @@ CHECK_SUITES = selftest=tests/lib/selftest.sh unit unit-san unit-emu \
   "parallel-io=make --no-print-directory all && tests/integration/parallel_io.sh $(BIN)" \
   "roles=make --no-print-directory all && tests/integration/roles.sh $(BIN)" \
   "sched=make --no-print-directory all && tests/integration/sched.sh $(BIN)" \
+  "schedule=make --no-print-directory all && tests/integration/schedule.sh $(BIN)" \
   "ux=make --no-print-directory all && tests/integration/ux.sh $(BIN)" \
   "retry=make --no-print-directory all && tests/integration/retry.sh $(BIN)" \
   fuzz-replay simulate-test install-test docs-test mpich slurm multihost container
