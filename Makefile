@@ -81,7 +81,7 @@ MPI_OF_CC = { $(CC) --showme:version 2>/dev/null || $(CC) -v 2>/dev/null; } | he
 DEPS_PACKAGES = openmpi-bin libopenmpi-dev libgmp-dev libxxhash-dev pkg-config make gcc coreutils python3
 TEST_PACKAGES = check
 
-.PHONY: all run check deps test-deps unit unit-san unit-emu integration fuzz-replay simulate-test slurm multihost container mpich bench fuzz simulate simulate-study install uninstall install-test docs docs-test clean
+.PHONY: all run check deps test-deps unit unit-san unit-emu integration fuzz-replay simulate-test slurm multihost container mpich bench fuzz simulate simulate-study schedule-study install uninstall install-test docs docs-test clean
 
 all: $(BIN)
 
@@ -192,6 +192,11 @@ simulate: deps
 # The simulated study to 1024 ranks of docs/simulation.md (two workloads): jobs/results/simulated/ (see jobs/simulate_study.sh).
 simulate-study: deps
 	jobs/simulate_study.sh
+
+# --schedule adaptive, map and static on three inputs, simulated to 1024 ranks plus real np 1 and 2 (about 10
+# minutes on 2 cores): jobs/results/schedule-study/ (see jobs/schedule_study.sh and docs/schedule.md).
+schedule-study: deps
+	jobs/schedule_study.sh
 
 # Fuzz the parser and message decoders for FUZZ_SECONDS (default 60) with libFuzzer.
 fuzz: test-deps

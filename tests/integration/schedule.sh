@@ -21,7 +21,7 @@ mf() { local np=$1; shift; timeout -k 5 300 "$MPIRUN" -q -np "$np" "$BIN" "$@"; 
 # stat FILE EXPR: a Python expression over the --stats JSON s (per_rank as r)
 stat() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); r=s['per_rank']; print($2)" "$1"; }
 # expected FILE...: GNU factor, one number per call, over every token of the files
-expected() { cat "$@" | sed 's/#.*//' | tr -s ' \t' '\n\n' | grep -v '^$' | xargs -n 1 factor; }
+expected() { local f; for f; do cat "$f"; echo; done | sed 's/#.*//' | tr -s ' \t' '\n\n' | grep -v '^$' | xargs -n 1 factor; }
 
 # --- inputs ---
 python3 "$ROOT/jobs/gen_numbers.py" --count 240 --bits 40 --kind random --seed 7 > "$WORK/random.txt"
