@@ -5,6 +5,7 @@
 #
 #   jobs/schedule_study.sh [--out DIR] [--ranks "1 4 16 64 256 1024"] [--numbers N] [--cheap M] [--hard H]
 #                          [--policies "adaptive map static"] [--inputs "random skewed cheap"] [--no-real]
+#                          [--plot-only]
 #
 # Inputs (seeded, regenerated on every run):
 #   random: N (default 5000) random numbers below 2^40 (jobs/gen_numbers.py --kind random --bits 40 --seed 1);
@@ -20,7 +21,7 @@
 # out, hand-back requests, numbers split), schedule-study.png (simulated seconds vs ranks, one panel per
 # input, one line per policy, real np 1 and 2 as open markers) and table.md. Inputs and per-point files are
 # removed at the end. Sized for about 10 minutes on a 2-core machine (map's one message per number at 1024
-# simulated ranks costs the most real time).
+# simulated ranks costs the most real time). --plot-only redraws schedule-study.png from the CSVs in DIR.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -32,6 +33,7 @@ hard=64
 policies="adaptive map static"
 inputs="random skewed cheap"
 real=1
+plot_only=0
 die() { echo "schedule_study.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
     --policies) policies=$2; shift 2 ;;
     --inputs) inputs=$2; shift 2 ;;
     --no-real) real=0; shift ;;
+    --plot-only) plot_only=1; shift ;;
     -h | --help) sed -n '6,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2; exit 2 ;;
     *) die "unknown option '$1'" ;;
   esac
@@ -52,6 +55,12 @@ export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1} OMPI_ALLOW_RUN_AS_ROO
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 t0=$(date +%s)
+declare -A title=(
+  [random]="$numbers random numbers below 2^40"
+  [skewed]="the same sorted by cost, then $hard semiprimes (2 x 26 bits)"
+  [cheap]="$cheap cheap numbers (0 .. $((cheap - 1)))"
+)
+if [ $plot_only -eq 0 ]; then
 make -C "$root" --no-print-directory all >/dev/null || die "make failed"
 
 # --- the inputs ---
@@ -72,11 +81,6 @@ for c, n in sorted(rows, key=lambda r: r[0]):  # stable: equal costs keep input 
 ' >"$gen/skewed.txt"
 python3 "$here/gen_numbers.py" --count "$hard" --bits 52 --kind semiprime --seed 2 >>"$gen/skewed.txt"
 python3 "$here/gen_numbers.py" --count "$cheap" --bits 2 --kind sequence >"$gen/cheap.txt"
-declare -A title=(
-  [random]="$numbers random numbers below 2^40"
-  [skewed]="the same sorted by cost, then $hard semiprimes (2 x 26 bits)"
-  [cheap]="$cheap cheap numbers (0 .. $((cheap - 1)))"
-)
 
 # --- the sweeps ---
 for in in $inputs; do
@@ -100,7 +104,7 @@ for in in $inputs; do
     [ -n "$first" ] || first=$f
     cmp -s "$first" "$f" || die "$in: $f differs from $first"
   done
-  # What limits each point, from its --stats (the kept run's: the only one simulated, the fastest real one).
+  # What limits each point, from the --stats of the run scaling.sh kept.
   python3 - "$out/$in" >"$out/$in/limits.csv" <<'PY'
 import csv, glob, json, os, sys
 d = sys.argv[1]
@@ -115,7 +119,8 @@ for kind in ("sim", "real"):
         for f in glob.glob(os.path.join(d, kind, "points", "*-%s-r%d-k*" % (p, r), "stats.json")):
             s = json.load(open(f))
             runs.append((s["wall_s"], s))
-        s = min(runs, key=lambda x: x[0])[1] if kind == "real" else runs[0][1]
+        # the run scaling.sh kept (its run_s in the CSV): the only one simulated, the fastest real one
+        s = min(runs, key=lambda x: abs(x[0] - float(row["run_s"])))[1]
         wall = s["wall_s"]
         pr = s["per_rank"]
         workers = pr[1:] or pr
@@ -142,6 +147,7 @@ PY
     --title "mpifactor --schedule, SIMULATED (SimGrid SMPI): ${title[$in]}" 2>/dev/null
   rm -rf "$out/$in"/*/points "$out/$in"/*/inputs "$out/$in"/sim/platform-*/hostfile
 done
+fi
 
 # --- one figure: run_s vs ranks per input and policy ---
 if ! command -v gnuplot >/dev/null; then
@@ -167,7 +173,7 @@ for in in $inputs; do
 done
 n=$(wc -w <<<"$inputs")
 gnuplot <<EOF
-set terminal pngcairo size $((480 * n)),480 font "sans,10"
+set terminal pngcairo size $((480 * n)),480 font "sans,10" noenhanced
 set output "$out/schedule-study.png"
 set multiplot layout 1,$n title "mpifactor --schedule: run_s vs ranks, SIMULATED (SimGrid SMPI, 16-core nodes, 10 Gb/s, 25 us) and real np 1, 2 ($(grep -m 1 'model name' /proc/cpuinfo | sed 's/.*: //'))"
 set logscale xy
@@ -180,6 +186,7 @@ $plots
 unset multiplot
 EOF
 
+[ $plot_only -eq 0 ] || { echo "schedule_study.sh: $out/schedule-study.png" >&2; exit 0; }
 # --- the table ---
 {
   echo "| input | policy | ranks | launcher | run_s | speedup | worker idle share | rank 0 service share | busiest rank busy share | units | hand-backs asked | numbers split | limit |"
