@@ -81,7 +81,7 @@ MPI_OF_CC = { $(CC) --showme:version 2>/dev/null || $(CC) -v 2>/dev/null; } | he
 DEPS_PACKAGES = openmpi-bin libopenmpi-dev libgmp-dev libxxhash-dev pkg-config make gcc coreutils python3
 TEST_PACKAGES = check
 
-.PHONY: all run check deps test-deps unit unit-san unit-emu integration fuzz-replay simulate-test slurm multihost container mpich bench fuzz simulate simulate-study install uninstall install-test docs docs-test clean
+.PHONY: all run check deps test-deps unit unit-san unit-emu integration fuzz-replay simulate-test slurm multihost container mpich bench fuzz simulate simulate-study schedule-study install uninstall install-test docs docs-test clean
 
 all: $(BIN)
 
@@ -129,7 +129,7 @@ unit-emu:
 
 # the integration scripts, each even when an earlier one fails
 integration: $(BIN)
-	@rc=0; for t in run wide parallel_io roles sched ux retry; do tests/integration/$$t.sh $(BIN) || rc=1; done; exit $$rc
+	@rc=0; for t in run wide parallel_io roles sched schedule ux retry; do tests/integration/$$t.sh $(BIN) || rc=1; done; exit $$rc
 
 # make install into a temporary prefix, used through Lmod (module load), man and an installed job script; a
 # DESTDIR install and make uninstall (installs lmod with apt-get when missing; part of make check).
@@ -168,6 +168,7 @@ CHECK_SUITES = selftest=tests/lib/selftest.sh unit unit-san unit-emu \
   "parallel-io=make --no-print-directory all && tests/integration/parallel_io.sh $(BIN)" \
   "roles=make --no-print-directory all && tests/integration/roles.sh $(BIN)" \
   "sched=make --no-print-directory all && tests/integration/sched.sh $(BIN)" \
+  "schedule=make --no-print-directory all && tests/integration/schedule.sh $(BIN)" \
   "ux=make --no-print-directory all && tests/integration/ux.sh $(BIN)" \
   "retry=make --no-print-directory all && tests/integration/retry.sh $(BIN)" \
   fuzz-replay simulate-test install-test docs-test mpich slurm multihost container
@@ -191,6 +192,11 @@ simulate: deps
 # The simulated study to 1024 ranks of docs/simulation.md (two workloads): jobs/results/simulated/ (see jobs/simulate_study.sh).
 simulate-study: deps
 	jobs/simulate_study.sh
+
+# --schedule adaptive, map and static on three inputs, simulated to 1024 ranks plus real np 1 and 2 (about 10
+# minutes on 2 cores): jobs/results/schedule-study/ (see jobs/schedule_study.sh and docs/schedule.md).
+schedule-study: deps
+	jobs/schedule_study.sh
 
 # Fuzz the parser and message decoders for FUZZ_SECONDS (default 60) with libFuzzer.
 fuzz: test-deps

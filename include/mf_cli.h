@@ -9,6 +9,7 @@
 
 #include "mf_kernel_u64.h"
 #include "mf_output.h"
+#include "mf_sched.h"
 
 #define MF_VERSION "0.1.0"
 
@@ -19,6 +20,7 @@ typedef struct mf_config {
     const char *output;        /* -o FILE, NULL for stdout */
     mf_format format;
     uint32_t unit_size;        /* 0: adaptive */
+    mf_schedule schedule;      /* --schedule: adaptive (default), map or static */
     const char *stats_path;    /* --stats FILE or NULL */
     const char *checkpoint;    /* --checkpoint FILE or NULL */
     double checkpoint_interval; /* --checkpoint-interval: seconds between commits (parser: 1; 0 = 1) */

@@ -68,6 +68,12 @@ int mf_input_next(mf_input *in, mf_value *v, char *errmsg, size_t errlen);
    progress line's exact total from the start. Leaves counted_ahead 0 otherwise or on a read error (or out of
    memory). Any time after mf_input_open: it reads the files through its own handles. */
 void mf_input_count_ahead(mf_input *in, uint64_t max_bytes);
+/* Counts into *lines the input lines from the first byte not yet cut or read to the end of the last input
+   (a line begun counts whole; a file's last line without a newline counts), reading the files through its own
+   handles. Returns 0, or -1 when some input is not a regular file or cannot be read (*lines then means
+   nothing). Between mf_input_slice calls, or right after mf_input_skip (the rest of a line it began counts
+   as a line, as the next slice takes it). */
+int mf_input_count_lines_left(mf_input *in, uint64_t *lines);
 /* Bytes of input tokenized so far (read-ahead excluded). */
 uint64_t mf_input_consumed(const mf_input *in);
 /* Closes everything and frees in's storage. */
@@ -85,6 +91,7 @@ typedef struct mf_slice_info {
     uint64_t len;         /* the slice's length in bytes */
     unsigned char head[MF_SLICE_END_BYTES], tail[MF_SLICE_END_BYTES]; /* its first and last bytes */
     size_t head_len, tail_len;
+    uint64_t lines;       /* the lines it holds (a last one without its newline counts) */
 } mf_slice_info;
 
 /* Reads past the first count numbers (those a checkpoint records as done; their bad tokens are reported

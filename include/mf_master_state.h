@@ -62,9 +62,10 @@ typedef struct mf_master {
 void mf_master_complain(const char *msg);
 /* Aborts the run on a message from rank src that breaks the protocol. */
 void mf_master_malformed(int src);
-/* Builds the next unit to hand out into m->unit: ranges at the head of the line first, then rests handed
-   back, then new input. Returns false when there is none now. */
-bool mf_master_next_unit(mf_master *m);
+/* Builds the next unit for rank w (0: rank 0's own work) into m->unit: ranges at the head of the line first,
+   then rests handed back, then new input as the policy gives it to w (mf_sched_next_lines). Returns false
+   when there is none for w now. */
+bool mf_master_next_unit(mf_master *m, int w);
 /* Takes in the unstarted rest that rank src's running text unit handed back (swapped out of *b; see
    mf_runner_take_rest): a new unit right after that one in the output order, handed out next. */
 void mf_master_on_rest(mf_master *m, int src, mf_buf *b);

@@ -13,10 +13,18 @@
    ranks it serves (MF_SCHED_GRAIN_SHARE times over), so that serving every rank once takes at most half of
    a unit's time at any scale: units and ranges carry at least a grain. A unit must have run a few service
    times (mf_sched_yield_age_s) before it is asked to hand back, so that one barely started does not move. MF_SCHED_TARGET_S bounds a unit's time only so that results reach the
-   output, the checkpoint and the progress line often; it is raised to the grain where that is larger. */
+   output, the checkpoint and the progress line often; it is raised to the grain where that is larger.
+
+   That is the adaptive policy (--schedule adaptive, the default). Two classic policies stand beside it for
+   comparison, as decisions the master asks for (mf_sched_may_yield, mf_sched_next_lines): map hands out
+   fixed_lines lines per unit (1 unless --unit-size says otherwise) to whichever rank is free, like Python's
+   executor.map with its chunksize; static divides the input's lines into one contiguous chunk per rank,
+   as equal as can be, each handed only to its rank (chunk k to rank k + 1, the last to rank 0, which also
+   serves). Neither ever asks a unit to hand back, so neither splits a number. */
 #ifndef MPIFACTOR_SCHED_H
 #define MPIFACTOR_SCHED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,13 +39,23 @@
 #define MF_SCHED_MIN_RANGE (UINT64_C(1) << 16)  /* candidates per range unit, at least */
 #define MF_UNITS_IN_FLIGHT 2        /* units a worker holds: one running, one queued */
 
+/* How work is handed out (--schedule). */
+typedef enum mf_schedule { MF_SCHEDULE_ADAPTIVE, MF_SCHEDULE_MAP, MF_SCHEDULE_STATIC } mf_schedule;
+
 typedef struct mf_sched {
+    mf_schedule policy;
     uint32_t fixed_lines;     /* --unit-size (input lines per unit), or 0 for adaptive */
     int ranks;                /* ranks that factorize */
     double cost_per_byte;     /* smoothed compute seconds per input byte, < 0 before any measurement */
     double cost_per_candidate;/* smoothed seconds per candidate of split numbers, < 0 before any */
     double line_bytes;        /* the input's mean line length, < 0 before it is known */
     double service_s;         /* rank 0's service seconds per unit handed out, < 0 before any measurement */
+    /* static: lines per chunk (the first chunk_extra chunks one more), the chunk being cut and its lines left */
+    bool divided;
+    uint64_t chunk_lines;
+    uint64_t chunk_extra;
+    int chunk;
+    uint64_t chunk_left;
 } mf_sched;
 
 /* How wide the next candidate range of a split number is: the candidates left over twice `ways` ranks
@@ -47,8 +65,30 @@ typedef struct mf_range_size {
     uint32_t ways;
 } mf_range_size;
 
-/* Initializes the scheduler for `ranks` computing ranks; fixed_lines 0 selects adaptive sizes. */
+/* Initializes the scheduler for `ranks` computing ranks (rank 0 included), policy adaptive; fixed_lines 0
+   selects adaptive sizes. */
 void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_lines);
+/* Parses a policy name (adaptive, map, static) into *p. Returns 0, or -1 for any other name. */
+int mf_schedule_parse(const char *name, mf_schedule *p);
+/* The name of policy p ("adaptive", "map" or "static"). */
+const char *mf_schedule_name(mf_schedule p);
+/* Selects the policy (after mf_sched_init). map without fixed_lines takes one line per unit. */
+void mf_sched_set_policy(mf_sched *s, mf_schedule p);
+/* Whether the master may ask a running unit to hand back its rest or split its number (adaptive only). */
+bool mf_sched_may_yield(const mf_sched *s);
+/* Whether the policy needs the input's line count (mf_sched_divide) before the first unit: static, once. */
+bool mf_sched_wants_line_count(const mf_sched *s);
+/* static: divides `lines` lines (those left to hand out) into one chunk per rank, as equal as can be (the
+   first chunks take one line more); the last chunk also takes whatever lies beyond `lines`. Ranks whose
+   chunk is empty get nothing. Other policies: ignored. */
+void mf_sched_divide(mf_sched *s, uint64_t lines);
+/* What the next text unit for rank w may hold. Returns false when the policy gives rank w no new input now
+   (static: the next lines belong to another rank's chunk); else true with *lines the unit's input lines, or 0
+   to size it in bytes (mf_sched_next_bytes). */
+bool mf_sched_next_lines(const mf_sched *s, int w, uint32_t *lines);
+/* Records that the last unit cut took `lines` input lines (static: they come off the current chunk; the next
+   rank's chunk starts once it is used up). */
+void mf_sched_took_lines(mf_sched *s, uint64_t lines);
 /* Feeds back a finished text unit: `bytes` bytes of input took busy_s seconds of compute. */
 void mf_sched_observe(mf_sched *s, size_t bytes, double busy_s);
 /* Feeds back candidates tested in busy_s seconds (a split number's first part, or a range). */

@@ -37,6 +37,7 @@ typedef struct mf_run_stats {
     uint64_t units_handed_back; /* units that handed back their unstarted rest or their number in progress */
     uint64_t yields_asked;    /* requests to hand back, each made for a rank that would otherwise idle */
     double grain_s;           /* the scheduler's grain at the end (mf_sched_grain_s) */
+    const char *schedule;     /* the policy: adaptive, map or static (--schedule) */
     bool parallel_io;         /* workers read and wrote the files themselves (--parallel-io, or auto) */
     int exit_code;
 } mf_run_stats;

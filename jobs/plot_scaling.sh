@@ -8,8 +8,9 @@
 # Simulated points (launcher smpirun, jobs/scaling.sh --simulate) are drawn dashed with open markers and
 # labelled "simulated"; the title says so too. Dashed grey: ideal (speedup = ranks / smallest ranks,
 # efficiency = 1). Beyond 16x the smallest rank count both axes of the speedup panel are logarithmic.
-# The default title names the host from meta.txt beside the CSV. Accepts the older 10-column CSVs (no
-# run_s, launcher). Installs gnuplot-nox with tests/lib/install-deps.sh when gnuplot is missing.
+# When the CSV holds sweeps of several --schedule policies (its schedule column), one line per policy too,
+# labelled with it (e.g. strong-static). The default title names the host from meta.txt beside the CSV. Accepts
+# the older 10- and 12-column CSVs (no run_s, launcher; no schedule). Installs gnuplot-nox with tests/lib/install-deps.sh when gnuplot is missing.
 set -euo pipefail
 
 die() { echo "plot_scaling.sh: $*" >&2; exit 2; }
@@ -32,6 +33,7 @@ header=$(head -n 1 "$csv")
 case $header in
   mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min) ;;
   mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher) ;;
+  mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher,schedule) ;;
   *) die "$csv does not have the columns jobs/scaling.sh writes" ;;
 esac
 
@@ -53,11 +55,13 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# One data file per mode (and "-simulated" for smpirun points) holding its last sweep.
+# One data file per mode (with its policy where the CSV holds several, and "-simulated" for smpirun points)
+# holding its last sweep. The first pass over the CSV finds the policies.
 awk -F, -v dir="$tmp" '
-  NR == 1 { next }
+  FNR == NR { if (FNR > 1 && NF >= 13 && !($13 in pol)) { pol[$13] = 1; npol++ }; next }
+  FNR == 1 { next }
   {
-    m = $1 ($12 == "smpirun" ? "-simulated" : "")
+    m = $1 (npol > 1 ? "-" $13 : "") ($12 == "smpirun" ? "-simulated" : "")
     if ((m in last) && $2 + 0 <= last[m]) { n[m] = 0 }
     last[m] = $2 + 0
     rows[m, ++n[m]] = $0
@@ -70,7 +74,7 @@ awk -F, -v dir="$tmp" '
       close(f)
       print m > (dir "/modes")
     }
-  }' "$csv"
+  }' "$csv" "$csv"
 [ -s "$tmp/modes" ] || die "no data rows in $csv"
 
 read -r rmin rmax < <(cat "$tmp"/*.dat | awk -F, 'NR == 1 { a = $2; b = $2 } { if ($2 < a) a = $2; if ($2 > b) b = $2 } END { print a, b }')
@@ -79,11 +83,11 @@ ymax=$(awk -F, -v r="$rmax" -v b="$rmin" 'BEGIN { m = r / b } { if ($7 > m) m = 
 
 speedup_plot="x / $rmin with lines dt 2 lc rgb '#555555' title 'ideal'"
 eff_plot="1 with lines dt 2 lc rgb '#555555' title 'ideal'"
-colors=('#1f77b4' '#d62728' '#2ca02c' '#9467bd')
+colors=('#1f77b4' '#d62728' '#2ca02c' '#9467bd' '#ff7f0e' '#8c564b')
 offsets=('0,-1.2' '0,1.2')
 i=0
 while read -r m; do
-  c=${colors[$((i % 4))]}
+  c=${colors[$((i % 6))]}
   o=${offsets[$((i % 2))]}
   style="lw 2 pt 7"
   label=$m

@@ -4,7 +4,7 @@
 #
 #   jobs/scaling.sh strong|weak [--ranks "1 2 4"] [--numbers N] [--bits B] [--kind semiprime|random|smooth|sequence]
 #                   [--seed S] [--reps K] [--pick median|min] [--out DIR] [--slurm | --simulate [platform] [--jobs J]]
-#                   [-- mpifactor options...]
+#                   [--schedule adaptive|map|static] [--input FILE] [-- mpifactor options...]
 #   platform: [--nodes N] [--cores-per-node C] [--latency L] [--bandwidth B] [--core-speed F] [--platform FILE]
 #             [--worker-cost F]
 #
@@ -32,8 +32,10 @@
 # rank 0's other work (reading, handing out, merging, writing) as measured: the same numbers then stand for
 # numbers F times as costly, so large rank counts get enough work per rank at a fraction of the real cost.
 # meta.txt states the model; a point's 1-rank time is F times the measured one too.
+# --schedule P: mpifactor's --schedule policy at every point (default adaptive), recorded in the schedule column.
+# --input FILE (strong only): factorize FILE (one number per line) at every point instead of generated numbers.
 # Columns of scaling.csv (units in the names):
-#   mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher
+#   mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher,schedule
 # wall_s: seconds of the whole launcher process (start-up included, never time to first factor); for a
 # simulated point the simulated seconds of the whole run (SMPI has no start-up to charge);
 # run_s: rank 0's --stats wall_s (MPI_Init to the end of the run: launcher start-up excluded, so real and
@@ -41,7 +43,8 @@
 # speedup: numbers_per_s over that of the smallest rank count of the same sweep (strong: T_base/T_R);
 # efficiency: speedup * base_ranks / ranks; nodes: distinct hosts in the --stats per_rank list (simulated:
 # in the hostfile);
-# busy_share_*: per rank busy_s / wall_s from the --stats JSON, mean and minimum over all ranks.
+# busy_share_*: per rank busy_s / wall_s from the --stats JSON, mean and minimum over all ranks;
+# schedule: the policy (an older 12-column scaling.csv gets the column, "adaptive" on its rows, when appended to).
 # DIR/meta.txt gets the command line, machine, mpifactor -V and the sha256 of every input.
 set -euo pipefail
 
@@ -77,6 +80,8 @@ use_slurm=0
 use_sim=0
 sim_args=()
 extra=()
+schedule=adaptive
+input_file=
 while [ $# -gt 0 ]; do
   case $1 in
     --ranks) [ $# -ge 2 ] || usage; ranks=$2; shift 2 ;;
@@ -89,6 +94,8 @@ while [ $# -gt 0 ]; do
     --worker-cost) [ $# -ge 2 ] || usage; worker_cost=$2; shift 2 ;;
     --pick) [ $# -ge 2 ] || usage; pick_how=$2; shift 2 ;;
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
+    --schedule) [ $# -ge 2 ] || usage; schedule=$2; shift 2 ;;
+    --input) [ $# -ge 2 ] || usage; input_file=$2; shift 2 ;;
     --slurm) use_slurm=1; shift ;;
     --simulate) use_sim=1; shift ;;
     --nodes | --cores-per-node | --latency | --bandwidth | --core-speed | --platform)
@@ -99,6 +106,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+case $schedule in adaptive | map | static) ;; *) die "--schedule takes adaptive, map or static, not '$schedule'" ;; esac
+if [ -n "$input_file" ]; then
+  [ "$mode" = strong ] || die "--input needs strong scaling (weak inputs grow with the ranks)"
+  [ -s "$input_file" ] || die "--input $input_file: no such file, or empty"
+  input_file=$(cd "$(dirname "$input_file")" && pwd)/$(basename "$input_file")
+fi
 is_uint() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
 cores=$(nproc)
 [ $use_slurm -eq 0 ] || [ $use_sim -eq 0 ] || die "--slurm and --simulate exclude each other"
@@ -128,6 +141,7 @@ for r in $ranks; do
 done
 case $pick_how in median | min) ;; *) die "--pick takes median or min" ;; esac
 [ -n "$numbers" ] || numbers=$([ "$mode" = strong ] && echo 2000 || echo 500)
+[ -z "$input_file" ] || numbers=$(wc -l <"$input_file")
 for v in "$numbers" "$bits" "$seed" "$reps"; do is_uint "$v" || die "--numbers, --bits, --seed and --reps take integers"; done
 if [ "$numbers" -lt 1 ] || [ "$reps" -lt 1 ]; then die "--numbers and --reps must be at least 1"; fi
 command -v python3 >/dev/null || die "python3 is needed (Debian: apt-get install python3)"
@@ -163,9 +177,12 @@ fi
 mkdir -p "$out/inputs" "$out/points"
 out=$(cd "$out" && pwd)
 csv=$out/scaling.csv
-header=mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher
+old_header=mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher
+header=$old_header,schedule
 if [ ! -s "$csv" ]; then
   echo "$header" >"$csv"
+elif [ "$(head -n 1 "$csv")" = "$old_header" ]; then # before --schedule: every row was adaptive
+  awk -v h="$header" 'NR == 1 { print h; next } { print $0 ",adaptive" }' "$csv" >"$csv.tmp" && mv "$csv.tmp" "$csv"
 elif [ "$(head -n 1 "$csv")" != "$header" ]; then
   die "$csv has other columns than: $header"
 fi
@@ -173,6 +190,7 @@ fi
 # The input of one point: strong = the same N numbers for every R, weak = the first N*R of the stream.
 input_for() {
   local count=$1 f
+  [ -z "$input_file" ] || { echo "$input_file"; return; }
   f=$out/inputs/$kind-b$bits-s$seed-n$count.txt
   if [ ! -s "$f" ]; then
     python3 "$here/gen_numbers.py" --count "$count" --bits "$bits" --kind "$kind" --seed "$seed" >"$f.tmp"
@@ -211,6 +229,8 @@ fi
       ;;
     *) echo "launcher: mpirun" ;;
   esac
+  echo "schedule: $schedule"
+  [ -z "$input_file" ] || echo "input: $input_file"
   echo "workload: kind=$kind bits=$bits seed=$seed numbers=$numbers ($([ "$mode" = strong ] && echo total || echo per rank)) reps=$reps pick=$pick_how"
   echo "ranks: $ranks"
   [ ${#extra[@]} -eq 0 ] || echo "mpifactor options: ${extra[*]}"
@@ -235,7 +255,7 @@ run_point() {
   rm -f "$dir/out.txt" "$dir/stats.json"
   t0=$(date +%s.%N)
   MF_SIM_WORKER_COST=$worker_cost "${launch[@]}" "$bin" --no-progress -o "$dir/out.txt" --stats "$dir/stats.json" \
-    "${extra[@]}" "$input" >"$dir/log.txt" 2>&1 || st=$?
+    --schedule "$schedule" "${extra[@]}" "$input" >"$dir/log.txt" 2>&1 || st=$?
   t1=$(date +%s.%N)
   if [ "$st" -ne 0 ] && [ "$st" -ne 6 ]; then # 6: finished, bounded by a --max-divisor passed after --
     echo "scaling.sh: $r ranks: mpifactor exited $st; last lines of $dir/log.txt:" >&2
@@ -290,7 +310,7 @@ run_and_record() { # ranks dir count
 # a time (SMPI charges each simulated rank the CPU time it used, which sharing the machine inflates a little).
 for ((k = 1; k <= reps; k++)); do
   for r in $ranks; do
-    dir=$out/points/$sweep_id-$mode-r$r-k$k
+    dir=$out/points/$sweep_id-$mode-$schedule-r$r-k$k
     mkdir -p "$dir"
     rm -f "$dir/wall.txt"
     if [ $use_sim -eq 1 ] && [ "$sim_jobs" -gt 1 ]; then
@@ -303,7 +323,7 @@ for ((k = 1; k <= reps; k++)); do
   wait || true
   for r in $ranks; do
     count=$(count_for "$r")
-    dir=$out/points/$sweep_id-$mode-r$r-k$k
+    dir=$out/points/$sweep_id-$mode-$schedule-r$r-k$k
     [ -s "$dir/wall.txt" ] || die "point with $r ranks failed"
     w=$(cat "$dir/wall.txt")
     lines=$(wc -l <"$dir/out.txt")
@@ -331,7 +351,7 @@ for r in $ranks; do
     pick=$(printf '%s' "${walls[$r]}" | sort -g | sed -n "$(((reps + 1) / 2))p")
   fi
   wall=${pick% *}
-  dir=$out/points/$sweep_id-$mode-r$r-k${pick#* }
+  dir=$out/points/$sweep_id-$mode-$schedule-r$r-k${pick#* }
   # Same answers at every rank count (weak inputs nest: the smaller output is a prefix).
   if [ -z "$ref_out" ]; then
     ref_out=$dir/out.txt
@@ -357,7 +377,7 @@ if busy > 0:
   if [ -z "$base_rate" ]; then base_rate=$rate; base_ranks=$r; fi
   read -r speedup efficiency < <(awk -v x="$rate" -v b="$base_rate" -v r="$r" -v br="$base_ranks" \
     'BEGIN { s = x / b; printf "%.4f %.4f\n", s, s * br / r }')
-  row="$mode,$r,$nodes,$count,$wall,$rate,$speedup,$efficiency,$busy_mean,$busy_min,$run_s,$launcher"
+  row="$mode,$r,$nodes,$count,$wall,$rate,$speedup,$efficiency,$busy_mean,$busy_min,$run_s,$launcher,$schedule"
   echo "$row" >>"$csv"
   echo "scaling.sh: $row" >&2
 done

@@ -9,7 +9,7 @@
 
 enum {
     OPT_STATS = 256, OPT_CHECKPOINT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MAX_DIVISOR,
-    OPT_TIME_LIMIT, OPT_VERIFY, OPT_KERNEL, OPT_PARALLEL_IO, OPT_NO_PARALLEL_IO, OPT_CHECKPOINT_INTERVAL
+    OPT_TIME_LIMIT, OPT_VERIFY, OPT_KERNEL, OPT_PARALLEL_IO, OPT_NO_PARALLEL_IO, OPT_CHECKPOINT_INTERVAL, OPT_SCHEDULE
 };
 
 /* Every long option the parser accepts; --help and the manual page name each of them. */
@@ -17,6 +17,7 @@ static const struct option longopts[] = {
     {"output", required_argument, NULL, 'o'},
     {"format", required_argument, NULL, 'f'},
     {"unit-size", required_argument, NULL, 'u'},
+    {"schedule", required_argument, NULL, OPT_SCHEDULE},
     {"stats", required_argument, NULL, OPT_STATS},
     {"checkpoint", required_argument, NULL, OPT_CHECKPOINT},
     {"checkpoint-interval", required_argument, NULL, OPT_CHECKPOINT_INTERVAL},
@@ -44,6 +45,11 @@ void mf_cli_usage(FILE *f)
         "  -o, --output FILE        write results to FILE instead of standard output\n"
         "  -f, --format FMT         text (GNU factor, default), jsonl or csv\n"
         "  -u, --unit-size N        input lines per work unit, 1 to 1000000 (default: adaptive)\n"
+        "      --schedule POLICY    how work is handed out: adaptive (default: units sized to\n"
+        "                           their cost, handed back and split when a rank would idle),\n"
+        "                           map (N lines per unit, -u N, default 1, to whichever rank is\n"
+        "                           free) or static (one equal chunk of lines per rank, fixed at\n"
+        "                           the start; needs input files)\n"
         "      --stats FILE         write run statistics as JSON to FILE\n"
         "      --checkpoint FILE    record progress durably in FILE; running the same command\n"
         "                           again resumes where it stopped. Needs -o and input files\n"
@@ -127,6 +133,12 @@ mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, si
             }
             cfg->unit_size = (uint32_t)v;
             break;
+        case OPT_SCHEDULE:
+            if (mf_schedule_parse(optarg, &cfg->schedule) != 0) {
+                snprintf(err, errlen, "invalid --schedule '%s' (use adaptive, map or static)", optarg);
+                return MF_CLI_ERROR;
+            }
+            break;
         case OPT_STATS:
             cfg->stats_path = optarg;
             break;
@@ -205,14 +217,19 @@ mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, si
         snprintf(err, errlen, "--parallel-io needs -o FILE (the ranks write into one output file)");
         return MF_CLI_ERROR;
     }
+    int uses_stdin = cfg->ninputs == 0;
+    for (int i = 0; i < cfg->ninputs; i++)
+        uses_stdin |= strcmp(cfg->inputs[i], "-") == 0;
+    if (cfg->schedule == MF_SCHEDULE_STATIC && uses_stdin) {
+        snprintf(err, errlen, "--schedule static needs input files (it divides their lines among the ranks before "
+                              "it starts; standard input cannot be counted ahead)");
+        return MF_CLI_ERROR;
+    }
     if (cfg->checkpoint) {
         if (!cfg->output) {
             snprintf(err, errlen, "--checkpoint needs -o FILE (the output must be a file to resume into)");
             return MF_CLI_ERROR;
         }
-        int uses_stdin = cfg->ninputs == 0;
-        for (int i = 0; i < cfg->ninputs; i++)
-            uses_stdin |= strcmp(cfg->inputs[i], "-") == 0;
         if (uses_stdin) {
             snprintf(err, errlen, "--checkpoint needs input files (standard input cannot be resumed)");
             return MF_CLI_ERROR;

@@ -525,7 +525,9 @@ static void slice_take(mf_input *in, mf_buf *b, const unsigned char *p, size_t n
     in->tokens += count_tokens(p, n, &in->tok_gap, &comment);
     const unsigned char *nl = memrchr(p, '\n', n);
     if (nl) {
-        in->line += mf_count_newlines(p, (size_t)(nl - p) + 1);
+        uint64_t newlines = mf_count_newlines(p, (size_t)(nl - p) + 1);
+        in->line += newlines;
+        info->lines += newlines;
         in->in_comment = memchr(nl, '#', n - (size_t)(nl - p)) != NULL;
     } else if (!in->in_comment) {
         in->in_comment = memchr(p, '#', n) != NULL;
@@ -576,8 +578,9 @@ double mf_input_line_length(mf_input *in)
     return lines ? (double)avail / (double)lines : -1;
 }
 
-int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_slice_info *info, char *errmsg,
-                   size_t errlen)
+/* mf_input_slice less the count of a last line without its newline. */
+static int cut_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_slice_info *info, char *errmsg,
+                     size_t errlen)
 {
     size_t taken = 0;
     int last = -1;
@@ -601,6 +604,7 @@ int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_sl
             info->in_comment = in->in_comment;
             info->offset = in->file_read - (in->chunk_len - in->chunk_pos);
             info->head_len = info->tail_len = 0;
+            info->lines = 0;
         }
         const unsigned char *p = in->chunk + in->chunk_pos;
         size_t avail = in->chunk_len - in->chunk_pos;
@@ -634,6 +638,52 @@ int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_sl
         slice_take(in, b, p, avail, &taken, &last, info);
     }
     return taken > 0;
+}
+
+int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_slice_info *info, char *errmsg,
+                   size_t errlen)
+{
+    int rc = cut_slice(in, b, target, lines, info, errmsg, errlen);
+    if (rc == 1 && info->tail_len > 0 && info->tail[info->tail_len - 1] != '\n')
+        info->lines++; /* a line cut short, or a file's last line without a newline */
+    return rc;
+}
+
+/* Lines in the open stream f from where it stands: its newlines, and one more for a last line without one. */
+static int count_lines(FILE *f, unsigned char *buf, uint64_t *lines)
+{
+    size_t n;
+    int last = '\n';
+    while ((n = fread(buf, 1, CHUNK_SIZE, f)) > 0) {
+        *lines += mf_count_newlines(buf, n);
+        last = buf[n - 1];
+    }
+    *lines += last != '\n';
+    return ferror(f) ? -1 : 0;
+}
+
+int mf_input_count_lines_left(mf_input *in, uint64_t *lines)
+{
+    *lines = 0;
+    if (!in->all_regular)
+        return -1;
+    unsigned char *buf = malloc(CHUNK_SIZE);
+    if (!buf)
+        return -1;
+    int rc = 0;
+    for (int i = in->current; i < in->npaths && rc == 0; i++) {
+        FILE *f = fopen(in->paths[i], "rb");
+        if (!f) {
+            rc = -1;
+            break;
+        }
+        /* the open input from the first byte not yet cut (read-ahead excluded), the others whole */
+        long at = i == in->current ? (long)(in->file_read - (in->chunk_len - in->chunk_pos)) : 0;
+        rc = fseek(f, at, SEEK_SET) == 0 ? count_lines(f, buf, lines) : -1;
+        fclose(f);
+    }
+    free(buf);
+    return rc;
 }
 
 /* ---- tokens of one slice in memory (worker side) ---- */

@@ -107,8 +107,8 @@ static void ask_yield(mf_master *m)
     bool starved = m->starved, own_idle = m->own_idle;
     m->starved = m->own_idle = false;
     /* a rest handed back is still waiting to go out: it serves the next free slot */
-    if (m->ranks < 2 || !starved || mf_unitq_len(&m->requeued) > 0)
-        return;
+    if (m->ranks < 2 || !starved || mf_unitq_len(&m->requeued) > 0 || !mf_sched_may_yield(&m->sched))
+        return; /* (map and static never ask) */
     /* a rank with nothing at all: a unit with no rest left splits its number; one still busy (a slot open):
        the unstarted rest only, cut off at once while the number in progress goes on (no candidate at risk) */
     bool split = own_idle;
@@ -145,7 +145,7 @@ static bool dispatch(mf_master *m)
         for (int w = 1; w < m->ranks; w++) {
             if (m->inflight[w] >= round)
                 continue;
-            if (!mf_master_next_unit(m)) {
+            if (!mf_master_next_unit(m, w)) {
                 m->starved = true; /* a slot open and nothing to fill it: worker w idles soon */
                 continue;
             }
@@ -167,7 +167,7 @@ static bool own_work(mf_master *m)
         return false; /* the output is the bottleneck: leave the CPU to what drains it */
     if (!m->own.active) {
         /* dispatch() has just filled every worker slot it could: what is left is rank 0's */
-        if (!mf_master_next_unit(m)) {
+        if (!mf_master_next_unit(m, 0)) {
             m->starved = m->own_idle = m->ranks > 1;
             return false;
         }
@@ -275,6 +275,7 @@ static void write_stats(mf_master *m, double wall, double cpu, int exit_code)
     m->run.numbers_split = m->splits.started;
     m->run.wasted_candidates = m->splits.wasted;
     m->run.grain_s = mf_sched_grain_s(&m->sched);
+    m->run.schedule = mf_schedule_name(m->sched.policy);
     m->run.version = MF_VERSION;
     m->run.kernel = mf_u64_kernel_name();
     m->run.kernel128 = mf_u128_kernel_name();
@@ -304,6 +305,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
         mf_proto_abort(MF_EXIT_INTERNAL);
     }
     mf_sched_init(&m.sched, ranks, cfg->unit_size);
+    mf_sched_set_policy(&m.sched, cfg->schedule);
     mf_order_init(&m.order);
     m.window = mf_sched_window(ranks);
     mf_runner_opts opts = {
@@ -328,8 +330,19 @@ int mf_master_run(const mf_config *cfg, int ranks)
     } else if (mf_roles_check(cfg, m.err, sizeof m.err) != 0) { /* before the checkpoint lock and the output */
         mf_master_complain(m.err);
         m.io_error = roles_clash = true;
+    } else if (mf_sched_wants_line_count(&m.sched) && !m.in.all_regular) { /* before the output is created */
+        mf_master_complain("--schedule static needs regular input files: it divides their lines among the ranks "
+                           "before it starts (save a pipe or standard input to a file first)");
+        m.io_error = true;
     } else if (mf_sink_open(&m.sink, cfg, ranks, &resume_done, start) != 0 || skip_done(&m, resume_done) != 0) {
         m.io_error = true;
+    } else if (mf_sched_wants_line_count(&m.sched)) { /* the lines left (after a resumed prefix), one chunk each */
+        uint64_t lines;
+        if (mf_input_count_lines_left(&m.in, &lines) != 0) {
+            mf_master_complain("--schedule static: cannot count the input's lines");
+            m.io_error = true;
+        }
+        mf_sched_divide(&m.sched, lines);
     }
     if (mf_pario_init(&m.pio, cfg, 0) != 0) {
         mf_master_complain("out of memory");

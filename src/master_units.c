@@ -118,10 +118,13 @@ static double remaining_bytes(const mf_master *m)
     return consumed >= m->in.bytes_total ? 0 : (double)(m->in.bytes_total - consumed);
 }
 
-/* Cuts the next slice of input into a text unit in m->unit. Returns true when there is one. */
-static bool next_slice(mf_master *m)
+/* Cuts the next slice of input for rank w into a text unit in m->unit. Returns true when there is one. */
+static bool next_slice(mf_master *m, int w)
 {
+    uint32_t lines;
     if (m->input_done || m->io_error || mf_order_live(&m->order) >= m->window)
+        return false;
+    if (!mf_sched_next_lines(&m->sched, w, &lines)) /* the policy keeps the next lines for another rank */
         return false;
     if (m->sched.cost_per_byte < 0 && m->sched.fixed_lines == 0) /* first units: sized by their numbers' length */
         mf_sched_observe_lines(&m->sched, mf_input_line_length(&m->in));
@@ -129,8 +132,7 @@ static bool next_slice(mf_master *m)
     mf_slice_info info;
     for (;;) {
         mf_text_unit_begin(&m->unit, 0, 0, 0, 0);
-        int rc = mf_input_slice(&m->in, m->by_ref ? NULL : &m->unit, target, m->sched.fixed_lines, &info, m->err,
-                                sizeof m->err);
+        int rc = mf_input_slice(&m->in, m->by_ref ? NULL : &m->unit, target, lines, &info, m->err, sizeof m->err);
         if (rc == MF_INPUT_INTERRUPTED) {
             if (mf_signals_pending())
                 return false; /* the main loop sees the signal and stops */
@@ -144,6 +146,7 @@ static bool next_slice(mf_master *m)
             m->input_done = true;
             return false;
         }
+        mf_sched_took_lines(&m->sched, info.lines);
         if (!m->by_ref) {
             mf_text_unit_set_header(&m->unit, mf_order_append(&m->order), info.file, info.line, info.in_comment);
             return true;
@@ -156,15 +159,15 @@ static bool next_slice(mf_master *m)
     }
 }
 
-/* Builds the next unit to hand out into m->unit: ranges at the head of the line first, then rests handed
+/* Builds the next unit for rank w into m->unit: ranges at the head of the line first, then rests handed
    back, then new input. */
-bool mf_master_next_unit(mf_master *m)
+bool mf_master_next_unit(mf_master *m, int w)
 {
     if (next_range(m))
         return true;
     if (mf_unitq_pop(&m->requeued, &m->unit))
         return true;
-    return next_slice(m);
+    return next_slice(m, w);
 }
 
 /* Takes in the rest a running text unit handed back on request (swapped out of *b): queued as a new unit

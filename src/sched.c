@@ -1,9 +1,11 @@
 /* Adaptive unit and range sizes: a compute time per unit from measured costs, shrinking near the end, never
-   below the grain that rank 0's measured service time sets. */
+   below the grain that rank 0's measured service time sets; and the policy (adaptive, map, static) that
+   decides what each rank may get and whether a unit may be asked to hand back. */
 #include "mf_sched.h"
 
 #include <math.h>
 #include <stdbool.h>
+#include <string.h>
 
 void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_lines)
 {
@@ -13,6 +15,106 @@ void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_lines)
     s->cost_per_candidate = -1.0;
     s->line_bytes = -1.0;
     s->service_s = -1.0;
+    s->policy = MF_SCHEDULE_ADAPTIVE;
+    s->divided = false;
+    s->chunk_lines = s->chunk_extra = s->chunk_left = 0;
+    s->chunk = 0;
+}
+
+static const char *const policy_names[] = {"adaptive", "map", "static"};
+
+int mf_schedule_parse(const char *name, mf_schedule *p)
+{
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(name, policy_names[i]) == 0) {
+            *p = (mf_schedule)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *mf_schedule_name(mf_schedule p)
+{
+    return (unsigned)p < 3 ? policy_names[p] : "?";
+}
+
+void mf_sched_set_policy(mf_sched *s, mf_schedule p)
+{
+    s->policy = p;
+    if (p == MF_SCHEDULE_MAP && s->fixed_lines == 0)
+        s->fixed_lines = 1; /* executor.map's default chunksize: one number at a time */
+    if (p == MF_SCHEDULE_STATIC) {
+        mf_sched_divide(s, 0); /* until the count comes: everything in the last chunk (rank 0's) */
+        s->divided = false;
+    }
+}
+
+bool mf_sched_may_yield(const mf_sched *s)
+{
+    return s->policy == MF_SCHEDULE_ADAPTIVE;
+}
+
+bool mf_sched_wants_line_count(const mf_sched *s)
+{
+    return s->policy == MF_SCHEDULE_STATIC && !s->divided;
+}
+
+/* The rank that factors static chunk k: chunk k to rank k + 1, the last to rank 0 (which serves too). */
+static int chunk_owner(const mf_sched *s, int k)
+{
+    return (k + 1) % s->ranks;
+}
+
+/* Lines of static chunk k: the last one takes all that is left, whatever the count said. */
+static uint64_t chunk_size(const mf_sched *s, int k)
+{
+    if (k >= s->ranks - 1)
+        return UINT64_MAX;
+    return s->chunk_lines + ((uint64_t)k < s->chunk_extra);
+}
+
+/* Moves past used-up chunks (empty ones too) to the next that has lines left; the last one never runs out. */
+static void next_chunk(mf_sched *s)
+{
+    while (s->chunk_left == 0 && s->chunk < s->ranks - 1) {
+        s->chunk++;
+        s->chunk_left = chunk_size(s, s->chunk);
+    }
+}
+
+void mf_sched_divide(mf_sched *s, uint64_t lines)
+{
+    if (s->policy != MF_SCHEDULE_STATIC)
+        return;
+    s->divided = true;
+    s->chunk_lines = lines / (uint64_t)s->ranks;
+    s->chunk_extra = lines % (uint64_t)s->ranks;
+    s->chunk = 0;
+    s->chunk_left = chunk_size(s, 0);
+    next_chunk(s);
+}
+
+bool mf_sched_next_lines(const mf_sched *s, int w, uint32_t *lines)
+{
+    if (s->policy != MF_SCHEDULE_STATIC) {
+        *lines = s->fixed_lines;
+        return true;
+    }
+    if (chunk_owner(s, s->chunk) != w)
+        return false;
+    /* a chunk goes out as one unit, or as one per file where it spans files (a slice ends with its file) */
+    *lines = s->chunk_left > UINT32_MAX ? UINT32_MAX : (uint32_t)s->chunk_left;
+    return true;
+}
+
+void mf_sched_took_lines(mf_sched *s, uint64_t lines)
+{
+    if (s->policy != MF_SCHEDULE_STATIC)
+        return;
+    if (s->chunk < s->ranks - 1) /* the last chunk takes everything left */
+        s->chunk_left = lines < s->chunk_left ? s->chunk_left - lines : 0;
+    next_chunk(s);
 }
 
 void mf_sched_observe_service(mf_sched *s, double service_s, uint64_t units)

@@ -90,6 +90,8 @@ void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *
     fprintf(f, ",\"kernel128\":");
     put_json_string(f, run->kernel128 ? run->kernel128 : "");
     fprintf(f, ",\"parallel_io\":%s", run->parallel_io ? "true" : "false");
+    fprintf(f, ",\"schedule\":");
+    put_json_string(f, run->schedule ? run->schedule : "adaptive");
     fprintf(f, ",\"ranks\":%d,\"wall_s\":%.6f,\"numbers\":%llu,\"invalid_tokens\":%llu,\"unfactored\":%llu,"
                "\"numbers_per_s\":%.3f,\"candidates\":%llu,\"units\":%llu,\"units_handed_back\":%llu,"
                "\"yields_asked\":%llu,\"grain_s\":%.6f,\"numbers_split\":%llu,\"wasted_candidates\":%llu,"

@@ -80,7 +80,7 @@ else
   fail "64 simulated ranks: semiprimes differ from GNU factor"
 fi
 if [ "$(head -n 1 "$S/scaling.csv")" = \
-  mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher ] \
+  mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher,schedule ] \
   && [ "$(csv_field "$S/scaling.csv" 3 ranks),$(csv_field "$S/scaling.csv" 3 nodes),$(csv_field "$S/scaling.csv" 3 launcher)" = 64,4,smpirun ] \
   && awk -F, 'NR > 1 && !($5 > 0 && $11 > 0 && $11 <= $5 * 1.001 && $9 > 0 && $9 <= 1.001) { bad = 1 } END { exit bad }' "$S/scaling.csv"; then
   pass "CSV: 64-rank row on 4 simulated nodes, launcher smpirun, positive wall_s >= run_s"

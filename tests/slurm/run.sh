@@ -462,10 +462,10 @@ sc=$W/scaling
 rc=0
 (cd "$root" && timeout 180 sbatch --wait -N 1 -n 2 --time=5 -o "$W/scaling-%j.log" \
   jobs/scaling.sbatch strong --ranks "1 2" --numbers 300 --bits 40 --out "$sc" >/dev/null) || rc=$?
-header=mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher
+header=mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher,schedule
 if [ "$rc" -eq 0 ] && [ "$(head -n 1 "$sc/scaling.csv" 2>/dev/null)" = "$header" ] \
   && [ "$(tail -n +2 "$sc/scaling.csv" | cut -d, -f1,2,4 | tr '\n' ' ')" = "strong,1,300 strong,2,300 " ] \
-  && awk -F, 'NR > 1 && (NF != 12 || $5 <= 0 || $6 <= 0 || $9 < 0 || $9 > 1.05) { bad = 1 } NR == 2 && $7 != 1 { bad = 1 }
+  && awk -F, 'NR > 1 && (NF != 13 || $5 <= 0 || $6 <= 0 || $9 < 0 || $9 > 1.05) { bad = 1 } NR == 2 && $7 != 1 { bad = 1 }
               END { exit bad }' "$sc/scaling.csv"; then
   pass "scaling.sbatch strong --ranks \"1 2\": scaling.csv has the columns and one sane row per rank count"
 else

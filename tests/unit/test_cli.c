@@ -31,6 +31,12 @@ START_TEST(defaults_and_options)
     ck_assert(cfg.progress == -1 && cfg.max_divisor == 0 && !cfg.verify);
     ck_assert(cfg.parallel_io_mode == MF_PIO_AUTO && !cfg.parallel_io);
     ck_assert(cfg.checkpoint_interval == 1.0);
+    ck_assert_int_eq(cfg.schedule, MF_SCHEDULE_ADAPTIVE);
+    const char *sched_map[] = {"--schedule", "map", "-u", "8", NULL}, *sched_static[] = {"--schedule=static", "a", NULL};
+    ck_assert_int_eq(parse(&cfg, err, sched_map), MF_CLI_RUN);
+    ck_assert(cfg.schedule == MF_SCHEDULE_MAP && cfg.unit_size == 8);
+    ck_assert_int_eq(parse(&cfg, err, sched_static), MF_CLI_RUN);
+    ck_assert_int_eq(cfg.schedule, MF_SCHEDULE_STATIC);
     const char *interval[] = {"--checkpoint-interval", "0.25", NULL};
     ck_assert_int_eq(parse(&cfg, err, interval), MF_CLI_RUN);
     ck_assert(cfg.checkpoint_interval == 0.25);
@@ -87,6 +93,9 @@ START_TEST(errors_explain_themselves)
         {{"--checkpoint=c", "--output=out", "a.txt", "-"}, "--checkpoint needs input files"},
         {{"--kernel", "gpu", NULL}, "invalid kernel 'gpu'"},
         {{"--parallel-io", "in.txt", NULL}, "--parallel-io needs -o FILE"},
+        {{"--schedule", "dynamic", NULL}, "invalid --schedule 'dynamic' (use adaptive, map or static)"},
+        {{"--schedule", "static", NULL}, "--schedule static needs input files"},
+        {{"--schedule=static", "a.txt", "-"}, "--schedule static needs input files"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *args[6] = {0};

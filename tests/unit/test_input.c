@@ -381,6 +381,53 @@ START_TEST(tokens_after_a_resumed_prefix)
 }
 END_TEST
 
+START_TEST(lines_of_slices_and_lines_left)
+{
+    /* the lines left, counted ahead, match what line slices then take: a last line without its newline and
+       the rest of a line after a resumed prefix count as one line each */
+    char a[64], b[64];
+    temp_file("2 3\n4\n\n# c\n5", a);
+    temp_file("6\n7\n", b);
+    const char *paths[] = {a, b};
+    mf_input in;
+    char msg[256];
+    uint64_t lines = 0;
+    ck_assert_int_eq(mf_input_open(&in, paths, 2, stderr, msg, sizeof msg), 0);
+    ck_assert_int_eq(mf_input_count_lines_left(&in, &lines), 0);
+    ck_assert_uint_eq(lines, 7);
+    mf_slice_info info;
+    uint64_t sliced = 0;
+    int slices = 0;
+    while (mf_input_slice(&in, NULL, 0, 3, &info, msg, sizeof msg) == 1) {
+        sliced += info.lines;
+        slices++;
+    }
+    ck_assert_uint_eq(sliced, 7);
+    ck_assert_int_eq(slices, 3); /* 3 + 2 lines of the first file, then the second */
+    ck_assert_int_eq(mf_input_count_lines_left(&in, &lines), 0);
+    ck_assert_uint_eq(lines, 0);
+    mf_input_close(&in);
+    ck_assert_int_eq(mf_input_open(&in, paths, 2, stderr, msg, sizeof msg), 0);
+    ck_assert_int_eq(mf_input_skip(&in, 1, msg, sizeof msg), 0); /* "2": the rest " 3" is a line */
+    ck_assert_int_eq(mf_input_count_lines_left(&in, &lines), 0);
+    ck_assert_uint_eq(lines, 7);
+    ck_assert_int_eq(mf_input_skip(&in, 2, msg, sizeof msg), 0); /* 3, 4 */
+    ck_assert_int_eq(mf_input_count_lines_left(&in, &lines), 0);
+    ck_assert_uint_eq(lines, 5);
+    sliced = 0;
+    while (mf_input_slice(&in, NULL, 1, 0, &info, msg, sizeof msg) == 1) /* byte-sized slices count too */
+        sliced += info.lines;
+    ck_assert_uint_eq(sliced, 5);
+    mf_input_close(&in);
+    const char *pipe_paths[] = {"-"}; /* standard input cannot be counted ahead */
+    ck_assert_int_eq(mf_input_open(&in, pipe_paths, 1, stderr, msg, sizeof msg), 0);
+    ck_assert_int_eq(mf_input_count_lines_left(&in, &lines), -1);
+    mf_input_close(&in);
+    unlink(a);
+    unlink(b);
+}
+END_TEST
+
 START_TEST(count_newlines_any_length_and_density)
 {
     /* lengths around the vector width and past 255 vector steps (where the lane counters are summed),
@@ -486,6 +533,7 @@ Suite *input_suite(void)
     tcase_add_test(tc, parse_token_classes);
     tcase_add_test(tc, counting_tokens_like_the_scanner);
     tcase_add_test(tc, tokens_after_a_resumed_prefix);
+    tcase_add_test(tc, lines_of_slices_and_lines_left);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -175,6 +175,143 @@ START_TEST(window_holds_every_unit_in_flight)
 }
 END_TEST
 
+START_TEST(policies_by_name)
+{
+    mf_schedule p = MF_SCHEDULE_MAP;
+    ck_assert_int_eq(mf_schedule_parse("adaptive", &p), 0);
+    ck_assert_int_eq(p, MF_SCHEDULE_ADAPTIVE);
+    ck_assert_int_eq(mf_schedule_parse("static", &p), 0);
+    ck_assert_int_eq(p, MF_SCHEDULE_STATIC);
+    ck_assert_int_eq(mf_schedule_parse("map", &p), 0);
+    ck_assert_int_eq(p, MF_SCHEDULE_MAP);
+    ck_assert_int_eq(mf_schedule_parse("Map", &p), -1);
+    ck_assert_int_eq(mf_schedule_parse("", &p), -1);
+    ck_assert_str_eq(mf_schedule_name(MF_SCHEDULE_ADAPTIVE), "adaptive");
+    ck_assert_str_eq(mf_schedule_name(MF_SCHEDULE_MAP), "map");
+    ck_assert_str_eq(mf_schedule_name(MF_SCHEDULE_STATIC), "static");
+}
+END_TEST
+
+START_TEST(adaptive_asks_to_hand_back_the_others_never)
+{
+    mf_sched s;
+    uint32_t lines = 99;
+    mf_sched_init(&s, 8, 0);
+    ck_assert(mf_sched_may_yield(&s) && !mf_sched_wants_line_count(&s)); /* the default: adaptive */
+    for (int w = 0; w < 8; w++) { /* any rank, sized in bytes */
+        ck_assert(mf_sched_next_lines(&s, w, &lines));
+        ck_assert_uint_eq(lines, 0);
+    }
+    mf_sched_init(&s, 8, 40); /* adaptive with --unit-size: 40 lines, still handing back */
+    ck_assert(mf_sched_next_lines(&s, 3, &lines) && lines == 40 && mf_sched_may_yield(&s));
+    mf_sched_set_policy(&s, MF_SCHEDULE_MAP); /* map -u 40: 40 lines to any rank, never asked back */
+    ck_assert(mf_sched_next_lines(&s, 5, &lines) && lines == 40 && !mf_sched_may_yield(&s));
+    mf_sched_init(&s, 8, 0);
+    mf_sched_set_policy(&s, MF_SCHEDULE_MAP); /* map: one line per unit */
+    ck_assert(!mf_sched_wants_line_count(&s));
+    for (int w = 0; w < 8; w++) {
+        ck_assert(mf_sched_next_lines(&s, w, &lines));
+        ck_assert_uint_eq(lines, 1);
+        mf_sched_took_lines(&s, 1);
+    }
+    mf_sched_init(&s, 8, 0);
+    mf_sched_set_policy(&s, MF_SCHEDULE_STATIC);
+    ck_assert(!mf_sched_may_yield(&s));
+}
+END_TEST
+
+/* Cuts a static division of `lines` lines over `ranks` ranks the way the master does: each round asks ranks 1..
+   ranks-1 then 0 for their next unit, each cut taking what was asked (at most `cut` lines: a file ends) until
+   `lines` are gone. Stores per rank the lines it got in got[] and returns the units cut. */
+static int cut_static(int ranks, uint64_t lines, uint64_t cut, uint64_t *got)
+{
+    mf_sched s;
+    mf_sched_init(&s, ranks, 0);
+    mf_sched_set_policy(&s, MF_SCHEDULE_STATIC);
+    ck_assert(mf_sched_wants_line_count(&s));
+    mf_sched_divide(&s, lines);
+    ck_assert(!mf_sched_wants_line_count(&s));
+    for (int w = 0; w < ranks; w++)
+        got[w] = 0;
+    uint64_t left = lines;
+    int units = 0;
+    for (int round = 0; left > 0 && round < 10 * ranks + 10; round++) {
+        for (int i = 1; i <= ranks && left > 0; i++) {
+            int w = i % ranks;
+            uint32_t n;
+            if (!mf_sched_next_lines(&s, w, &n))
+                continue;
+            ck_assert_uint_gt(n, 0); /* static always counts lines */
+            uint64_t take = n < cut ? n : cut;
+            take = take < left ? take : left;
+            got[w] += take;
+            left -= take;
+            mf_sched_took_lines(&s, take);
+            units++;
+        }
+    }
+    ck_assert_uint_eq(left, 0);
+    return units;
+}
+
+START_TEST(static_chunks_are_equal_and_fixed)
+{
+    uint64_t got[64];
+    /* 10 lines on 3 ranks: 4, 3, 3 in input order to ranks 1, 2 and 0; one unit each */
+    ck_assert_int_eq(cut_static(3, 10, UINT64_MAX, got), 3);
+    ck_assert_uint_eq(got[1], 4);
+    ck_assert_uint_eq(got[2], 3);
+    ck_assert_uint_eq(got[0], 3);
+    /* one rank: everything, one unit */
+    ck_assert_int_eq(cut_static(1, 1000, UINT64_MAX, got), 1);
+    ck_assert_uint_eq(got[0], 1000);
+    /* more ranks than lines: 2 lines on 5 ranks go to ranks 1 and 2, the others get nothing */
+    ck_assert_int_eq(cut_static(5, 2, UINT64_MAX, got), 2);
+    ck_assert(got[1] == 1 && got[2] == 1 && got[3] == 0 && got[4] == 0 && got[0] == 0);
+    /* files ending every 7 lines cut a chunk into several units, all for its rank */
+    ck_assert_int_eq(cut_static(4, 40, 7, got), 8);
+    ck_assert(got[1] == 10 && got[2] == 10 && got[3] == 10 && got[0] == 10);
+    /* any size: chunks differ by at most one line */
+    for (int ranks = 1; ranks <= 64; ranks += 9) {
+        for (uint64_t lines = 1; lines < 300; lines += 37) {
+            cut_static(ranks, lines, UINT64_MAX, got);
+            uint64_t lo = UINT64_MAX, hi = 0;
+            for (int w = 0; w < ranks; w++) {
+                lo = got[w] < lo ? got[w] : lo;
+                hi = got[w] > hi ? got[w] : hi;
+            }
+            ck_assert_uint_le(hi - lo, 1);
+        }
+    }
+}
+END_TEST
+
+START_TEST(static_last_chunk_takes_what_the_count_missed)
+{
+    mf_sched s;
+    uint32_t n;
+    mf_sched_init(&s, 2, 0);
+    mf_sched_set_policy(&s, MF_SCHEDULE_STATIC);
+    /* not divided yet: everything is rank 0's */
+    ck_assert(!mf_sched_next_lines(&s, 1, &n));
+    ck_assert(mf_sched_next_lines(&s, 0, &n) && n == UINT32_MAX);
+    mf_sched_divide(&s, 6);
+    ck_assert(!mf_sched_next_lines(&s, 0, &n)); /* rank 1's chunk first */
+    ck_assert(mf_sched_next_lines(&s, 1, &n) && n == 3);
+    mf_sched_took_lines(&s, 3);
+    ck_assert(!mf_sched_next_lines(&s, 1, &n)); /* no rebalancing: rank 1 gets nothing more */
+    ck_assert(mf_sched_next_lines(&s, 0, &n) && n == UINT32_MAX); /* rank 0's: all that is left */
+    mf_sched_took_lines(&s, 1000);
+    ck_assert(mf_sched_next_lines(&s, 0, &n) && n == UINT32_MAX);
+    ck_assert(!mf_sched_next_lines(&s, 1, &n));
+    mf_sched_divide(&s, 0); /* an empty input: rank 0 finds its end */
+    ck_assert(mf_sched_next_lines(&s, 0, &n) && !mf_sched_next_lines(&s, 1, &n));
+    mf_sched_init(&s, 2, 0); /* other policies ignore the count */
+    mf_sched_divide(&s, 6);
+    ck_assert(mf_sched_next_lines(&s, 1, &n) && n == 0);
+}
+END_TEST
+
 Suite *sched_suite(void)
 {
     Suite *s = suite_create("sched");
@@ -186,6 +323,10 @@ Suite *sched_suite(void)
     tcase_add_test(tc, shrinks_near_the_end);
     tcase_add_test(tc, range_width_follows_candidate_cost);
     tcase_add_test(tc, window_holds_every_unit_in_flight);
+    tcase_add_test(tc, policies_by_name);
+    tcase_add_test(tc, adaptive_asks_to_hand_back_the_others_never);
+    tcase_add_test(tc, static_chunks_are_equal_and_fixed);
+    tcase_add_test(tc, static_last_chunk_takes_what_the_count_missed);
     suite_add_tcase(s, tc);
     return s;
 }
