@@ -282,6 +282,17 @@ else
     fail "calibration at 1 and 2 ranks: simulated run_s more than 15% from real ones after $rounds attempts$attempts"
   fi
 fi
+# make schedule-study's script, small: three policies on its three inputs at 1 and 4 simulated ranks (it
+# checks every point's output against the others itself and exits non-zero when one differs).
+if (cd "$WORK" && timeout -k 5 300 "$ROOT/jobs/schedule_study.sh" --out "$WORK/ss" --ranks "1 4" --numbers 200 \
+  --cheap 500 --hard 4 --no-real) >"$WORK/ss.log" 2>&1 \
+  && [ "$(grep -c '| simulated |' "$WORK/ss/table.md")" -eq 18 ] \
+  && [ "$(head -c 8 "$WORK/ss/schedule-study.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] \
+  && [ "$(cut -d, -f13 "$WORK/ss/random/sim/scaling.csv" | tail -n +2 | sort -u | tr '\n' ' ')" = "adaptive map static " ]; then
+  pass "schedule_study.sh --ranks \"1 4\" --no-real: 18 simulated points (3 inputs x 3 policies x 2), table.md, PNG, schedule column"
+else
+  fail "schedule_study.sh small run" "$WORK/ss.log"
+fi
 if (cd "$WORK" && PATH=$ROOT/jobs:$PATH plot_scaling.sh results/sim/scaling.csv) >"$WORK/plot.log" 2>&1 \
   && [ "$(head -c 8 "$S/scaling.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
   pass "plot_scaling.sh draws the simulated sweep (PNG)"
