@@ -240,6 +240,59 @@ def real_tables():
     return out[:-1]
 
 
+SCHEDULE_STUDY = "jobs/results/schedule-study"
+SCHEDULE_INPUTS = ("random", "skewed", "cheap")
+SCHEDULE_POLICIES = ("adaptive", "map", "static")
+
+
+def schedule_points(launcher):
+    """{(input, ranks): {policy: run_s}} of make schedule-study's limits.csv files, for one launcher."""
+    points = {}
+    for name in SCHEDULE_INPUTS:
+        path = os.path.join(SCHEDULE_STUDY, name, "limits.csv")
+        if not os.path.exists(os.path.join(ROOT, path)):
+            continue
+        for r in read_csv(path)[1]:
+            if r["launcher"] == launcher:
+                points.setdefault((name, int(r["ranks"])), {})[r["schedule"]] = float(r["run_s"])
+    return points
+
+
+def schedule_caption():
+    meta = {}
+    path = os.path.join(ROOT, SCHEDULE_STUDY, "meta.txt")
+    if os.path.exists(path):
+        for line in open(path):
+            key, _, value = line.partition(": ")
+            meta.setdefault(key.strip(), value.strip())
+    return ["Machine: %s. Commit: `%s`. Command: `%s`. Data: [`%s/`](%s)." % (
+        meta.get("host", "not stated"), meta.get("source", "not stated"), meta.get("command", "not stated").strip(),
+        SCHEDULE_STUDY, rel_link(SCHEDULE_STUDY)), ""]
+
+
+def schedule_pivot(launcher):
+    """run_s per input and rank count, one column per policy (simulated: and adaptive over the better other)."""
+    sim = launcher == "smpirun"
+    header = ["input", "ranks"] + list(SCHEDULE_POLICIES) + (["adaptive ÷ best other"] if sim else [])
+    rows = []
+    for (name, ranks), by in sorted(schedule_points(launcher).items(),
+                                    key=lambda kv: (SCHEDULE_INPUTS.index(kv[0][0]), kv[0][1])):
+        row = [name, str(ranks)] + ["%.4f" % by[p] if p in by else "—" for p in SCHEDULE_POLICIES]
+        if sim:
+            others = [by[p] for p in ("map", "static") if p in by]
+            row.append("%.2f" % (by["adaptive"] / min(others)) if "adaptive" in by and others else "—")
+        rows.append(row)
+    return schedule_caption() + table(header, rows)
+
+
+def schedule_all_points():
+    """Every point with its limits: the study's own table.md."""
+    path = os.path.join(ROOT, SCHEDULE_STUDY, "table.md")
+    if not os.path.exists(path):
+        return ["(no schedule study yet: run `make schedule-study`)"]
+    return [line.rstrip("\n") for line in open(path) if line.startswith("|")]
+
+
 TABLES = {
     "headline": headline,
     "bench": lambda: bench_table(BENCH_SETS[0][0]),
@@ -250,6 +303,9 @@ TABLES = {
     "wide-avx2": lambda: wide_table(BENCH_SETS[2][1]),
     "scaling-real": real_tables,
     "scaling-simulated": simulated_tables,
+    "schedule-simulated": lambda: schedule_pivot("smpirun"),
+    "schedule-real": lambda: schedule_pivot("mpirun"),
+    "schedule-points": schedule_all_points,
 }
 
 MARK = re.compile(r"^<!-- BEGIN TABLE ([\w-]+) -->$")
