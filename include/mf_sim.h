@@ -4,6 +4,7 @@
 #define MPIFACTOR_SIM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Grows a table whose content is the same on every rank (e.g. precomputed constants) to bytes bytes,
    like realloc(old, bytes); cap_bytes is the most it will ever be asked for (bytes <= cap_bytes).
@@ -25,5 +26,9 @@ double mf_sim_worker_cost(void);
    factoring, so that each number stands for one F times as costly; rank 0's other work (reading, handing
    out, merging, writing) is not charged more. Ordinary build, or F = 1: does nothing. */
 void mf_sim_charge_compute(double measured_s);
+/* How many candidates a slice of `candidates` may test between two looks at the messages: candidates / F,
+   at least 1024 (or candidates, if fewer), so that a slice lasts as long in simulated time as it would on numbers F times as costly (they
+   have F times the candidates, each costing what it costs). Ordinary build, or F = 1: candidates. */
+uint64_t mf_sim_slice(uint64_t candidates);
 
 #endif

@@ -143,6 +143,7 @@ static bool step_text(mf_runner *r, uint64_t budget)
     bool asked = r->opt.yieldable && r->yield_asked;
     if (asked && budget > YIELD_BUDGET)
         budget = YIELD_BUDGET; /* a rank waits: a short slice, then hand back */
+    budget = mf_sim_slice(budget); /* simulated only (--worker-cost) */
     int64_t left = (int64_t)budget;
     bool end = false;
     while (left > 0) {
@@ -167,7 +168,7 @@ static bool step_text(mf_runner *r, uint64_t budget)
             r->number_cpu_s = 0;
         }
         uint64_t before = r->job.candidates;
-        bool done = mf_job_run(&r->job, (uint64_t)left);
+        bool done = mf_job_run(&r->job, left > 0 ? (uint64_t)left : 1); /* a token may take the last of it */
         left -= (int64_t)(r->job.candidates - before);
         if (done)
             finish_number(r);
@@ -229,7 +230,7 @@ bool mf_runner_step(mf_runner *r, uint64_t budget)
     if (r->u.kind == MF_UNIT_TEXT)
         return step_text(r, budget);
     double t0 = mf_now();
-    bool done = mf_job_run(&r->job, budget);
+    bool done = mf_job_run(&r->job, mf_sim_slice(budget)); /* fewer candidates: simulated only (--worker-cost) */
     mf_sim_charge_compute(mf_now() - t0); /* simulated only (--worker-cost) */
     r->busy_s += mf_now() - t0;
     if (!done)

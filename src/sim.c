@@ -90,3 +90,13 @@ void mf_sim_charge_compute(double measured_s)
     (void)measured_s;
 }
 #endif
+
+uint64_t mf_sim_slice(uint64_t candidates)
+{
+    double f = mf_sim_worker_cost();
+    if (f <= 1)
+        return candidates;
+    double c = (double)candidates / f;
+    uint64_t least = candidates < 65536 ? candidates : 65536; /* the slice's own cost stays small beside it */
+    return c >= (double)least ? (uint64_t)c : least;
+}

@@ -281,6 +281,27 @@ START_TEST(hand_back_and_split)
 }
 END_TEST
 
+START_TEST(tiny_budget_stays_tiny)
+{
+    /* a budget below a token's charge (16) still starts the number but tests a candidate or so, not the rest
+       of the number (4611686014132420609 = (2^31 - 1)^2 needs 10^9) */
+    const char *text = "4611686014132420609\n";
+    mf_runner_opts opts = {.format = MF_FORMAT_TEXT, .paths = paths, .npaths = 1};
+    mf_runner r;
+    mf_runner_init(&r, &opts);
+    mf_buf unit;
+    mf_buf_init(&unit);
+    mf_text_unit_begin(&unit, 3, 0, 1, 0);
+    mf_buf_put_str(&unit, text);
+    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    for (int i = 0; i < 100; i++)
+        ck_assert(!mf_runner_step(&r, 1));
+    ck_assert(r.in_number && r.job.candidates < 1000);
+    mf_buf_free(&unit);
+    mf_runner_free(&r);
+}
+END_TEST
+
 START_TEST(yield_hands_back_at_once)
 {
     /* a unit asked to yield hands back at the end of its next slice, long before its budget: the number in
@@ -384,6 +405,7 @@ Suite *runner_suite(void)
     tcase_add_test(tc, bounded_unit_counts_unfactored);
     tcase_add_test(tc, range_unit_reports_its_divisors);
     tcase_add_test(tc, hand_back_and_split);
+    tcase_add_test(tc, tiny_budget_stays_tiny);
     tcase_add_test(tc, yield_hands_back_at_once);
     tcase_add_test(tc, yield_rest_keeps_the_number);
     suite_add_tcase(s, tc);
