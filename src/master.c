@@ -352,7 +352,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
     if (!m.io_error && m.progress.f)
         mf_input_count_ahead(&m.in, MF_PROGRESS_COUNT_BYTES); /* the progress line's exact total */
 
-    double nap = 20e-6;
+    double nap = MF_NAP_FIRST_S, idle_from = -1; /* idle_from: when rank 0 last found nothing to do */
     while (!m.io_error && !m.sink.io_error && !stop_requested(&m, start)) {
         double served_from = mf_now();
         bool received = receive_all(&m);
@@ -376,13 +376,15 @@ int mf_master_run(const mf_config *cfg, int ranks)
         mf_progress_update(&m.progress, mf_now(), m.sink.written, known > bad ? known - bad : 0,
                            m.in.counted_ahead || m.input_done ? 1
                            : m.in.bytes_total ? (double)mf_input_consumed(&m.in) / (double)m.in.bytes_total : -1);
-        if (busy) {
-            nap = 20e-6;
+        if (busy || received) { /* a result in: more are due */
+            nap = MF_NAP_FIRST_S;
+            idle_from = -1;
         } else {
             double t0 = mf_now();
+            if (idle_from < 0)
+                idle_from = t0;
             mf_nap(nap);
-            if (nap < 1e-3)
-                nap *= 2;
+            nap = mf_nap_next(nap, mf_now() - idle_from);
             m.self.idle_s += mf_now() - t0;
         }
     }

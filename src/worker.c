@@ -73,7 +73,7 @@ int mf_worker_run(const mf_config *cfg)
     bool loaded_by_ref = false;
     int exit_code = MF_EXIT_INTERNAL;
     bool failed = false; /* an I/O error was reported: wait for STOP without working */
-    double nap = 20e-6;
+    double nap = MF_NAP_FIRST_S, idle_from = -1; /* idle_from: when this rank last found nothing to do */
     for (;;) {
         int src, tag, stop = 0;
         while (mf_proto_poll(&src, &tag, &msg)) {
@@ -160,13 +160,15 @@ int mf_worker_run(const mf_config *cfg)
                 mf_proto_send(0, MF_TAG_RESULT, &runner.result);
             }
             mf_proto_progress();
-            nap = 20e-6;
+            nap = MF_NAP_FIRST_S;
+            idle_from = -1;
         } else {
             double t0 = mf_now();
+            if (idle_from < 0)
+                idle_from = t0;
             mf_proto_progress();
             mf_nap(nap);
-            if (nap < 1e-3)
-                nap *= 2;
+            nap = mf_nap_next(nap, mf_now() - idle_from);
             st.idle_s += mf_now() - t0;
         }
     }

@@ -3,6 +3,7 @@
 
 #include "mf_flights.h"
 #include "mf_sched.h"
+#include "mf_stats.h"
 #include "test_util.h"
 
 START_TEST(adapts_to_cost)
@@ -312,6 +313,24 @@ START_TEST(static_last_chunk_takes_what_the_count_missed)
 }
 END_TEST
 
+START_TEST(naps_short_while_a_reply_is_due)
+{
+    /* doubling from the first nap, within the short cap while idleness is young, the long cap later */
+    ck_assert(mf_nap_next(0, 0) == MF_NAP_FIRST_S);
+    ck_assert(mf_nap_next(MF_NAP_FIRST_S, 1e-4) == 2 * MF_NAP_FIRST_S);
+    double nap = MF_NAP_FIRST_S, idle = 0;
+    for (int i = 0; i < 100; i++) {
+        idle += nap;
+        nap = mf_nap_next(nap, idle);
+        if (idle < MF_NAP_PATIENCE_S)
+            ck_assert(nap <= MF_NAP_SHORT_S);
+    }
+    ck_assert(nap == MF_NAP_LONG_S); /* 100 naps add up to more than the patience: the long cap */
+    ck_assert(mf_nap_next(MF_NAP_LONG_S, 10) == MF_NAP_LONG_S);
+    ck_assert(mf_nap_next(MF_NAP_LONG_S, 0) == MF_NAP_SHORT_S); /* idle again from fresh: short again */
+}
+END_TEST
+
 Suite *sched_suite(void)
 {
     Suite *s = suite_create("sched");
@@ -327,6 +346,7 @@ Suite *sched_suite(void)
     tcase_add_test(tc, adaptive_asks_to_hand_back_the_others_never);
     tcase_add_test(tc, static_chunks_are_equal_and_fixed);
     tcase_add_test(tc, static_last_chunk_takes_what_the_count_missed);
+    tcase_add_test(tc, naps_short_while_a_reply_is_due);
     suite_add_tcase(s, tc);
     return s;
 }
