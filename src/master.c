@@ -341,8 +341,9 @@ int mf_master_run(const mf_config *cfg, int ranks)
         if (mf_input_count_lines_left(&m.in, &lines) != 0) {
             mf_master_complain("--schedule static: cannot count the input's lines");
             m.io_error = true;
+        } else {
+            mf_sched_divide(&m.sched, lines);
         }
-        mf_sched_divide(&m.sched, lines);
     }
     if (mf_pario_init(&m.pio, cfg, 0) != 0) {
         mf_master_complain("out of memory");
