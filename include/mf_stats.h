@@ -63,6 +63,18 @@ void mf_nap(double s);
    to 1 ms on both sides, 2000 units of 10 cheap numbers took 0.5 s at 2 ranks; now 0.07 s); long ones keep
    a rank with nothing coming (the end of a run, a slow start) off the CPU and cheap to simulate. Pure. */
 double mf_nap_next(double nap, double idle_s);
+
+/* A rank's naps while it finds nothing to do: each one mf_nap_next of the last, counted from when the
+   idleness began. */
+typedef struct mf_idler {
+    double nap;   /* the next nap's length */
+    double since; /* when the rank last found nothing to do, < 0 while it works */
+} mf_idler;
+
+/* Marks the rank busy (also the starting state): its next idleness starts afresh with the first nap. */
+void mf_idler_busy(mf_idler *i);
+/* Naps once, as long as the idleness so far calls for (see mf_nap_next). */
+void mf_idler_nap(mf_idler *i);
 /* Fills s with zeros and this process's rank and host name. */
 void mf_rank_stats_init(mf_rank_stats *s, int rank);
 /* Writes the JSON report (one object, schema in README.md) to f. per_rank holds run->ranks entries;

@@ -353,7 +353,8 @@ int mf_master_run(const mf_config *cfg, int ranks)
     if (!m.io_error && m.progress.f)
         mf_input_count_ahead(&m.in, MF_PROGRESS_COUNT_BYTES); /* the progress line's exact total */
 
-    double nap = MF_NAP_FIRST_S, idle_from = -1; /* idle_from: when rank 0 last found nothing to do */
+    mf_idler idle;
+    mf_idler_busy(&idle);
     while (!m.io_error && !m.sink.io_error && !stop_requested(&m, start)) {
         double served_from = mf_now();
         bool received = receive_all(&m);
@@ -378,14 +379,10 @@ int mf_master_run(const mf_config *cfg, int ranks)
                            m.in.counted_ahead || m.input_done ? 1
                            : m.in.bytes_total ? (double)mf_input_consumed(&m.in) / (double)m.in.bytes_total : -1);
         if (busy || received) { /* a result in: more are due */
-            nap = MF_NAP_FIRST_S;
-            idle_from = -1;
+            mf_idler_busy(&idle);
         } else {
             double t0 = mf_now();
-            if (idle_from < 0)
-                idle_from = t0;
-            mf_nap(nap);
-            nap = mf_nap_next(nap, mf_now() - idle_from);
+            mf_idler_nap(&idle);
             m.self.idle_s += mf_now() - t0;
         }
     }

@@ -52,6 +52,21 @@ double mf_nap_next(double nap, double idle_s)
     return next < most ? next : most;
 }
 
+void mf_idler_busy(mf_idler *i)
+{
+    i->nap = MF_NAP_FIRST_S;
+    i->since = -1;
+}
+
+void mf_idler_nap(mf_idler *i)
+{
+    double now = mf_now();
+    if (i->since < 0)
+        i->since = now;
+    mf_nap(i->nap);
+    i->nap = mf_nap_next(i->nap, mf_now() - i->since);
+}
+
 void mf_nap(double s)
 {
 #ifdef __linux__

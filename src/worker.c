@@ -73,7 +73,8 @@ int mf_worker_run(const mf_config *cfg)
     bool loaded_by_ref = false;
     int exit_code = MF_EXIT_INTERNAL;
     bool failed = false; /* an I/O error was reported: wait for STOP without working */
-    double nap = MF_NAP_FIRST_S, idle_from = -1; /* idle_from: when this rank last found nothing to do */
+    mf_idler idle;
+    mf_idler_busy(&idle);
     for (;;) {
         int src, tag, stop = 0;
         while (mf_proto_poll(&src, &tag, &msg)) {
@@ -160,15 +161,11 @@ int mf_worker_run(const mf_config *cfg)
                 mf_proto_send(0, MF_TAG_RESULT, &runner.result);
             }
             mf_proto_progress();
-            nap = MF_NAP_FIRST_S;
-            idle_from = -1;
+            mf_idler_busy(&idle);
         } else {
             double t0 = mf_now();
-            if (idle_from < 0)
-                idle_from = t0;
             mf_proto_progress();
-            mf_nap(nap);
-            nap = mf_nap_next(nap, mf_now() - idle_from);
+            mf_idler_nap(&idle);
             st.idle_s += mf_now() - t0;
         }
     }
