@@ -12,6 +12,7 @@
 #include "mf_flights.h"
 #include "mf_input.h"
 #include "mf_order.h"
+#include "mf_pace.h"
 #include "mf_pario.h"
 #include "mf_progress.h"
 #include "mf_runner.h"
@@ -35,6 +36,7 @@ typedef struct mf_master {
     int *inflight;            /* units held by each worker, -1 once it stopped */
     mf_flights flights;       /* the units each rank holds (rank 0: its own), for early hand-backs */
     mf_runner own;            /* the master's own unit */
+    mf_pace own_pace;         /* its slices last about MASTER_SLICE_S on any CPU (mf_pace) */
     mf_text_ref own_ref;      /* ... as the reference it came as, when own_by_ref (--parallel-io) */
     bool own_by_ref;
     mf_buf unit;              /* a unit being built */

@@ -53,6 +53,8 @@ typedef struct mf_runner {
     bool rest_ready;        /* rest holds a cut-off rest for mf_runner_take_rest */
     mf_buf rest;            /* the unstarted rest, encoded as a text unit with this unit's id */
     bool suspended;         /* ... and the partial number was among it */
+    bool slice_full;        /* the last step tested its whole budget (not finished, not cut short to yield) */
+    double slice_s;         /* ... in this many compute seconds (simulated ones, as charged, in a simulation) */
     char err[512];
 } mf_runner;
 
@@ -64,7 +66,8 @@ void mf_runner_free(mf_runner *r);
    -1 when the unit is malformed. */
 int mf_runner_load(mf_runner *r, mf_buf *unit);
 /* Works on the loaded unit for about budget candidates (each token counts at least 16).
-   Returns true when the unit is finished: r->result then holds the encoded result and r->active is false. */
+   Returns true when the unit is finished: r->result then holds the encoded result and r->active is false.
+   r->slice_full and r->slice_s say whether the step ran its whole budget, and how long (for mf_pace). */
 bool mf_runner_step(mf_runner *r, uint64_t budget);
 /* Starts the runner's CPU clock now, so that the next step's CPU time excludes what the thread did since
    the last one (rank 0 serves between its own steps; a worker does almost nothing there and skips the

@@ -15,8 +15,8 @@
 #include "mf_signals.h"
 #include "mf_status.h"
 
-#define MASTER_SLICE (UINT64_C(1) << 18) /* own candidates between message checks */
-#define ALONE_SLICE (UINT64_C(1) << 23)  /* ... with no worker to serve (-np 1): signals and progress only */
+#define MASTER_SLICE_S 0.5e-3 /* own compute seconds between message checks (mf_pace sets the candidates) */
+#define ALONE_SLICE_S 10e-3   /* ... with no worker to serve (-np 1): signals and progress only */
 
 
 /* ---- output side ---- */
@@ -184,7 +184,10 @@ static bool own_work(mf_master *m)
     }
     if (m->ranks > 1)
         mf_runner_mark_cpu(&m->own); /* busy_cpu_s: the slice's CPU time, not the serving before it */
-    bool finished = mf_runner_step(&m->own, m->ranks > 1 ? MASTER_SLICE : ALONE_SLICE);
+    uint64_t budget = mf_pace_budget(&m->own_pace);
+    bool finished = mf_runner_step(&m->own, budget);
+    if (m->own.slice_full)
+        mf_pace_observe(&m->own_pace, budget, m->own.slice_s);
     if (mf_runner_take_rest(&m->own, &m->rest)) {
         if (m->own_by_ref && mf_pario_rest_by_ref(&m->rest, &m->own_ref) != 0)
             mf_master_malformed(0);
@@ -313,6 +316,10 @@ int mf_master_run(const mf_config *cfg, int ranks)
         .yieldable = ranks > 1, .paths = cfg->inputs, .npaths = cfg->ninputs,
     };
     mf_runner_init(&m.own, &opts);
+    if (ranks > 1)
+        mf_pace_init(&m.own_pace, MASTER_SLICE_S, UINT64_C(1) << 18);
+    else
+        mf_pace_init(&m.own_pace, ALONE_SLICE_S, UINT64_C(1) << 23);
     mf_buf_init(&m.unit);
     mf_buf_init(&m.msg);
     mf_buf_init(&m.rest);

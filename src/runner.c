@@ -174,10 +174,12 @@ static bool step_text(mf_runner *r, uint64_t budget)
             finish_number(r);
     }
     mf_sim_charge_compute(mf_now() - t0); /* simulated only (--worker-cost) */
+    r->slice_full = !end && left <= 0 && !asked;
     /* CPU time since the last mark (one clock call per slice: it is a system call) */
     double c = mf_cpu_now(), dc = c - r->cpu_mark, dt = mf_now() - t0;
     r->cpu_mark = c;
     r->busy_s += dt;
+    r->slice_s = dt;
     r->cpu_s += dc;
     if (r->in_number) {
         r->number_busy_s += dt;
@@ -232,7 +234,10 @@ bool mf_runner_step(mf_runner *r, uint64_t budget)
     double t0 = mf_now();
     bool done = mf_job_run(&r->job, mf_sim_slice(budget)); /* fewer candidates: simulated only (--worker-cost) */
     mf_sim_charge_compute(mf_now() - t0); /* simulated only (--worker-cost) */
-    r->busy_s += mf_now() - t0;
+    double dt = mf_now() - t0; /* the charged time (simulated, in a simulation) */
+    r->busy_s += dt;
+    r->slice_full = !done;
+    r->slice_s = dt;
     if (!done)
         return false;
     r->candidates = r->job.candidates;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "mf_codec.h"
+#include "mf_pace.h"
 #include "mf_pario.h"
 #include "mf_proto.h"
 #include "mf_runner.h"
@@ -11,7 +12,7 @@
 #include "mf_stats.h"
 #include "mf_status.h"
 
-#define WORKER_SLICE (UINT64_C(1) << 20) /* candidates between message checks (about a millisecond) */
+#define WORKER_SLICE_S 1e-3 /* compute seconds between message checks (mf_pace sets the candidates) */
 #define QUEUE_CAP (MF_UNITS_IN_FLIGHT + 1)
 #define CONFIRM_EVERY_S 0.25 /* --parallel-io with --checkpoint: placements synced and confirmed this often */
 
@@ -53,6 +54,8 @@ int mf_worker_run(const mf_config *cfg)
         .yieldable = true, .paths = cfg->inputs, .npaths = cfg->ninputs,
     };
     mf_runner_init(&runner, &opts);
+    mf_pace pace;
+    mf_pace_init(&pace, WORKER_SLICE_S, UINT64_C(1) << 20);
     mf_pario pio;
     if (mf_pario_init(&pio, cfg, st.rank) != 0) {
         fprintf(stderr, "mpifactor: rank %d: out of memory\n", st.rank);
@@ -141,7 +144,10 @@ int mf_worker_run(const mf_config *cfg)
             yield_next = yield_split = false;
         }
         if (runner.active) {
-            bool finished = mf_runner_step(&runner, WORKER_SLICE);
+            uint64_t budget = mf_pace_budget(&pace);
+            bool finished = mf_runner_step(&runner, budget);
+            if (runner.slice_full)
+                mf_pace_observe(&pace, budget, runner.slice_s);
             if (mf_runner_take_rest(&runner, &rest)) { /* before the unit's result: messages keep their order */
                 if (loaded_by_ref && mf_pario_rest_by_ref(&rest, &loaded_ref) != 0) {
                     fprintf(stderr, "mpifactor: rank %d: a rest outside its slice\n", st.rank);

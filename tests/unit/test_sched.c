@@ -2,6 +2,7 @@
 #include <check.h>
 
 #include "mf_flights.h"
+#include "mf_pace.h"
 #include "mf_sched.h"
 #include "mf_stats.h"
 #include "test_util.h"
@@ -331,6 +332,38 @@ START_TEST(naps_short_while_a_reply_is_due)
 }
 END_TEST
 
+START_TEST(slices_last_the_same_time_on_any_cpu)
+{
+    /* two CPUs 16x apart in cost per candidate settle on budgets 16x apart: slices of 1 ms on both */
+    mf_pace fast, slow;
+    mf_pace_init(&fast, 1e-3, UINT64_C(1) << 20);
+    mf_pace_init(&slow, 1e-3, UINT64_C(1) << 20);
+    for (int i = 0; i < 20; i++) {
+        uint64_t bf = mf_pace_budget(&fast), bs = mf_pace_budget(&slow);
+        mf_pace_observe(&fast, bf, (double)bf * 0.1e-9); /* 0.1 ns per candidate */
+        mf_pace_observe(&slow, bs, (double)bs * 1.6e-9);
+    }
+    ck_assert_uint_eq(mf_pace_budget(&fast), 10000000);
+    ck_assert_uint_eq(mf_pace_budget(&slow), 625000);
+    /* one disturbed slice (the rank was descheduled for 100 ms) moves it 4x at most, and it comes back */
+    mf_pace_observe(&fast, 10000000, 0.1);
+    ck_assert_uint_eq(mf_pace_budget(&fast), 2500000);
+    mf_pace_observe(&fast, 2500000, 2500000 * 0.1e-9);
+    ck_assert_uint_eq(mf_pace_budget(&fast), 10000000);
+    /* a clock too coarse to see the slice: more; bounds hold */
+    mf_pace_observe(&fast, 10000000, 0);
+    ck_assert_uint_eq(mf_pace_budget(&fast), 40000000);
+    mf_pace_init(&slow, 1e-3, 1);
+    ck_assert_uint_eq(mf_pace_budget(&slow), MF_PACE_LEAST);
+    mf_pace_observe(&slow, MF_PACE_LEAST, 1.0);
+    ck_assert_uint_eq(mf_pace_budget(&slow), MF_PACE_LEAST);
+    mf_pace_init(&slow, 1e-3, UINT64_MAX);
+    ck_assert_uint_eq(mf_pace_budget(&slow), MF_PACE_MOST);
+    mf_pace_observe(&slow, MF_PACE_MOST, 1e-9);
+    ck_assert_uint_eq(mf_pace_budget(&slow), MF_PACE_MOST);
+}
+END_TEST
+
 Suite *sched_suite(void)
 {
     Suite *s = suite_create("sched");
@@ -347,6 +380,7 @@ Suite *sched_suite(void)
     tcase_add_test(tc, static_chunks_are_equal_and_fixed);
     tcase_add_test(tc, static_last_chunk_takes_what_the_count_missed);
     tcase_add_test(tc, naps_short_while_a_reply_is_due);
+    tcase_add_test(tc, slices_last_the_same_time_on_any_cpu);
     suite_add_tcase(s, tc);
     return s;
 }
