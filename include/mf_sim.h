@@ -10,7 +10,8 @@
    like realloc(old, bytes); cap_bytes is the most it will ever be asked for (bytes <= cap_bytes).
    Ordinary build: exactly realloc(old, bytes). SMPI build (MF_SMPI): every simulated rank of the process
    gets the same block of cap_bytes, allocated once, so N ranks hold one copy instead of N; a rank may
-   only write the values every other rank would write there. Returns NULL when out of memory (old is
+   only write the values every other rank would write there; its pages are touched when it is made,
+   outside the simulated time (no rank is charged their faults). Returns NULL when out of memory (old is
    then untouched). Release with mf_sim_shared_free. */
 void *mf_sim_shared_realloc(void *old, size_t bytes, size_t cap_bytes);
 /* Releases a block from mf_sim_shared_realloc (NULL is ignored). SMPI build: the shared block stays

@@ -6,6 +6,7 @@
    (q random and small) are confirmed with one real division. One multiply and one compare per
    candidate, one division per block. Inverses come from a table grown on demand, or are computed
    with Newton's iteration past the table's cap. */
+#define _DEFAULT_SOURCE /* madvise */
 #include "mf_kernel_u64.h"
 #include "mf_cpu.h"
 #include "mf_sim.h"
@@ -14,6 +15,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define MF_HAVE_AVX512_BUILD 1
@@ -67,6 +69,20 @@ void mf_u64_kernel_release(void)
    the whole table then costs a few milliseconds instead of tens, once per process). */
 static void fill_inverses(uint64_t *t, uint64_t from, uint64_t to);
 
+/* Asks the kernel for huge pages over the block at p: a 4 MiB table filled on 4 KiB pages takes 1024 page faults,
+   about 20 ms on a virtual machine, more than the candidates of a 40-bit prime (advice only: errors ignored). */
+static void advise_huge_pages(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    uintptr_t huge = (uintptr_t)2 << 20, from = ((uintptr_t)p + huge - 1) & ~(huge - 1), to = (uintptr_t)p + bytes;
+    if (to > from)
+        (void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
 /* Grows the table so that it covers p <= want_p (up to the cap). Returns the largest p covered. */
 static uint64_t table_cover(uint64_t want_p)
 {
@@ -81,19 +97,18 @@ static uint64_t table_cover(uint64_t want_p)
     uint64_t count = (new_p - 1) / 2; /* p = 3 .. 2 count + 1 */
     if (count <= g_inv_count)
         return have_p;
-    uint64_t *t = mf_sim_shared_realloc(g_inv, count * sizeof *t, (TABLE_CAP_P - 1) / 2 * sizeof *t);
-    if (!t)
-        return have_p;
-    /* a table shared by simulated ranks (zeroed when made) may already hold what another rank filled in;
-       inverses are odd, so 0 means not filled yet */
-    bool shared = mf_sim_enabled();
-    if (shared) {
-        for (uint64_t i = g_inv_count; i < count; i++)
-            if (t[i] == 0)
-                t[i] = mf_u64_inverse(3 + 2 * i);
-    } else {
-        fill_inverses(t, g_inv_count, count);
+    uint64_t *t = g_inv;
+    if (!t) {
+        /* the whole cap at once (pages untouched cost nothing): the table then grows in place, never copied */
+        size_t cap = (TABLE_CAP_P - 1) / 2 * sizeof *t;
+        t = mf_sim_shared_realloc(NULL, cap, cap);
+        if (!t)
+            return have_p;
+        advise_huge_pages(t, cap);
     }
+    /* simulated ranks share one table: each still fills its own growth (the same values again), so that it is
+       charged what a real rank pays for its own table, no rank more and none less */
+    fill_inverses(t, g_inv_count, count);
     g_inv = t;
     g_inv_count = count;
     return 1 + 2 * g_inv_count;
@@ -420,11 +435,7 @@ static bool small_tables(void)
     uint32_t *t = mf_sim_shared_realloc(NULL, bytes, bytes); /* one copy for all simulated ranks */
     if (!t)
         return false;
-    uint32_t *inv = t, *lim = t + SMALL_COUNT + 8;
-    if (mf_sim_enabled() && inv[0] != 0) { /* shared by simulated ranks and already filled by another */
-        g_small = t;
-        return true;
-    }
+    uint32_t *inv = t, *lim = t + SMALL_COUNT + 8; /* shared by simulated ranks: each fills it, as a real one */
     for (uint32_t i = 0; i < SMALL_COUNT + 8; i++) { /* 8 spare entries that never divide: vector tails */
         uint32_t p = 3 + 2 * i;
         inv[i] = i < SMALL_COUNT ? (uint32_t)mf_u64_inverse(p) : 0;
