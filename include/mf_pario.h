@@ -85,10 +85,11 @@ int mf_pario_init(mf_pario *p, const mf_config *cfg, int rank);
    ranks do not share the input files; "FILE changed during the run (N bytes, now M)" when the file's size or
    modification time is no longer what mf_pario_init saw). */
 int mf_pario_resolve(mf_pario *p, mf_buf *unit);
-/* Turns *rest, the unstarted end of the slice that unit by reference orig stood for (a text unit, see
+/* Turns *rest, the unstarted end of the slice that unit by reference *orig stands for (a text unit, see
    mf_runner_take_rest), back into a unit by reference to those bytes of the file, so that no slice's bytes travel
-   to rank 0 (pure: no I/O). Returns 0, or -1 when rest is no text unit or longer than orig's slice. */
-int mf_pario_rest_by_ref(mf_buf *rest, const mf_text_ref *orig);
+   to rank 0 (pure: no I/O); *orig then ends where the rest begins, ready for the next rest cut off the same unit.
+   Returns 0, or -1 when rest is no text unit or longer than orig's slice. */
+int mf_pario_rest_by_ref(mf_buf *rest, mf_text_ref *orig);
 /* Keeps the output records of the finished text result in *result and rewrites it as a held result. */
 void mf_pario_hold(mf_pario *p, mf_buf *result);
 /* Writes held output id at byte offset of the output file and forgets it. Returns 0, or -1 with the reason

@@ -1,9 +1,9 @@
 /* Works through one encoded work unit in slices and builds its encoded result (pure: no MPI).
 
    A text unit is tokenized, factorized and formatted here, so that rank 0 only moves bytes. A unit asked
-   to yield (mf_runner_yield: the master asks when a rank would otherwise idle) cuts off its unstarted rest
-   after a short slice, to be sent back at once (mf_runner_take_rest), and goes on with the number it has
-   begun. Asked to split and holding no rest, it suspends the number in progress and returns it as a partial
+   to yield (mf_runner_yield: the master asks when a rank would otherwise idle) cuts off the back half of its
+   unstarted rest after a short slice, to be sent back at once (mf_runner_take_rest), and goes on with the
+   number it has begun and the front half. Asked to split and holding no rest, it suspends the number in progress and returns it as a partial
    factorization, to be continued in candidate ranges. A unit never hands back on its own: how long it runs
    says nothing about demand. */
 #ifndef MPIFACTOR_RUNNER_H
@@ -73,8 +73,8 @@ bool mf_runner_step(mf_runner *r, uint64_t budget);
    the last one (rank 0 serves between its own steps; a worker does almost nothing there and skips the
    extra clock call). */
 void mf_runner_mark_cpu(mf_runner *r);
-/* Asks the loaded text unit `id` to hand back at the end of its next slice, kept short: its unstarted rest
-   when it holds one (then ready for mf_runner_take_rest; the unit goes on), else, with split, the number in
+/* Asks the loaded text unit `id` to hand back at the end of its next slice, kept short: the back half of its
+   unstarted rest (cut at a line start; all of it when that half holds no token) when it holds one (then ready for mf_runner_take_rest; the unit goes on), else, with split, the number in
    progress suspended (the unit then ends: mf_runner_step returns true). Does nothing for another unit, a
    range unit or when handing back is off (opts.yieldable false). Returns true when the request applies. */
 bool mf_runner_yield(mf_runner *r, uint64_t id, bool split);

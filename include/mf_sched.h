@@ -3,9 +3,12 @@
    Text units aim at a compute time each, from the measured cost per input byte, so cheap numbers travel in
    large slices and costly ones in small ones. The first units, sent before any cost is known, hold as many
    lines as fit the target if each held a number at its worst case (a prime: about sqrt(n) / 2 trial
-   divisors, n read off the line length), at most MF_SCHED_FIRST_MAX_BYTES. Near the end of a known-size
-   input, units shrink (guided self-scheduling: the work left over twice the ranks) so all ranks finish
-   together, and so do the candidate ranges of a split number.
+   divisors, n read off the line length), at most MF_SCHED_FIRST_MAX_BYTES. That first round is one unit per
+   rank (mf_sched_in_flight): a second unit queued behind one of unknown cost is a blind guess, and where the
+   whole input is small, an even share each (the input's bytes over the ranks, when that is less) hands it all
+   out in as few messages as a static division would; what turns out uneven is handed back on demand. Near the
+   end of a known-size input, units shrink (guided self-scheduling: the work left over twice the ranks) so all
+   ranks finish together, and so do the candidate ranges of a split number.
 
    No decision waits on a fixed clock: a unit hands back its rest, or with none left its number in progress to
    be split into ranges, only when a rank would otherwise idle (the master asks; see mf_flights_pick_yield). The least
@@ -50,6 +53,7 @@ typedef struct mf_sched {
     double cost_per_candidate;/* smoothed seconds per candidate of split numbers, < 0 before any */
     double line_bytes;        /* the input's mean line length, < 0 before it is known */
     double service_s;         /* rank 0's service seconds per unit handed out, < 0 before any measurement */
+    double input_bytes;       /* the input's bytes to hand out when the first unit was cut, < 0 unknown */
     /* static: lines per chunk (the first chunk_extra chunks one more), the chunk being cut and its lines left */
     bool divided;
     uint64_t chunk_lines;
@@ -93,6 +97,12 @@ void mf_sched_took_lines(mf_sched *s, uint64_t lines);
 void mf_sched_observe(mf_sched *s, size_t bytes, double busy_s);
 /* Feeds back candidates tested in busy_s seconds (a split number's first part, or a range). */
 void mf_sched_observe_candidates(mf_sched *s, uint64_t candidates, double busy_s);
+/* Records the input's bytes left to hand out (< 0: unknown) before the first unit is cut; later calls are
+   ignored. Sizes the first round (see above). */
+void mf_sched_observe_input(mf_sched *s, double bytes);
+/* Units each worker may hold at once: one until the first cost is measured (adaptive), then
+   MF_UNITS_IN_FLIGHT (one running, one queued); map and static always MF_UNITS_IN_FLIGHT. */
+int mf_sched_in_flight(const mf_sched *s);
 /* Records the input's mean line length in bytes (one number per line assumed), for the first units. */
 void mf_sched_observe_lines(mf_sched *s, double bytes_per_line);
 /* Records rank 0's service time so far: service_s seconds spent handing out `units` units and taking in

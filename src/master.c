@@ -141,7 +141,8 @@ static bool dispatch(mf_master *m)
     bool sent = false;
     m->no_range = false;
     /* round-robin, one unit per worker and round, so few units still spread over all workers */
-    for (int round = 1; round <= MF_UNITS_IN_FLIGHT; round++) {
+    int quota = mf_sched_in_flight(&m->sched);
+    for (int round = 1; round <= quota; round++) {
         for (int w = 1; w < m->ranks; w++) {
             if (m->inflight[w] >= round)
                 continue;

@@ -126,9 +126,12 @@ static bool next_slice(mf_master *m, int w)
         return false;
     if (!mf_sched_next_lines(&m->sched, w, &lines)) /* the policy keeps the next lines for another rank */
         return false;
-    if (m->sched.cost_per_byte < 0 && m->sched.fixed_lines == 0) /* first units: sized by their numbers' length */
+    double left = remaining_bytes(m);
+    if (m->sched.cost_per_byte < 0 && m->sched.fixed_lines == 0) { /* first units: sized by their numbers' length */
         mf_sched_observe_lines(&m->sched, mf_input_line_length(&m->in));
-    size_t target = mf_sched_next_bytes(&m->sched, remaining_bytes(m));
+        mf_sched_observe_input(&m->sched, left); /* (the first call only) */
+    }
+    size_t target = mf_sched_next_bytes(&m->sched, left);
     mf_slice_info info;
     for (;;) {
         mf_text_unit_begin(&m->unit, 0, 0, 0, 0);

@@ -329,7 +329,7 @@ int mf_pario_resolve(mf_pario *p, mf_buf *unit)
     return 0;
 }
 
-int mf_pario_rest_by_ref(mf_buf *rest, const mf_text_ref *orig)
+int mf_pario_rest_by_ref(mf_buf *rest, mf_text_ref *orig)
 {
     mf_unit u;
     mf_value none;
@@ -351,6 +351,7 @@ int mf_pario_rest_by_ref(mf_buf *rest, const mf_text_ref *orig)
     mf_buf tmp = *rest;
     *rest = ref;
     mf_buf_free(&tmp);
+    orig->len -= u.len; /* the unit now ends where its rest begins */
     return 0;
 }
 

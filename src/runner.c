@@ -85,11 +85,13 @@ static void finish_number(mf_runner *r)
     mf_output_record(&r->result, r->opt.format, &r->fac);
 }
 
-/* True when the unscanned rest of the loaded text unit (from r->scan's position) holds a token. */
-static bool rest_holds_token(const mf_runner *r)
+/* True when the loaded text unit's bytes [from, r->u.len) hold a token; from is r->scan.pos (scanner state
+   as it is) or a line start past it (not in a comment). */
+static bool holds_token(const mf_runner *r, size_t from, uint64_t line)
 {
     mf_scan probe;
-    mf_scan_init(&probe, r->u.text + r->scan.pos, r->u.len - r->scan.pos, r->scan.line, r->scan.in_comment);
+    bool at_scan = from == r->scan.pos;
+    mf_scan_init(&probe, r->u.text + from, r->u.len - from, line, at_scan ? r->scan.in_comment : 0);
     const unsigned char *tok;
     size_t toklen;
     uint64_t tokline;
@@ -119,19 +121,35 @@ static void finish_text(mf_runner *r)
     r->active = false;
 }
 
-/* Cuts the unstarted rest off the loaded text unit into r->rest (a text unit with the unit's id) when it holds
-   a token and the unit has started one: the unit goes on with what it has begun, the rest goes back now. */
+/* Cuts the back half of the unstarted rest off the loaded text unit into r->rest (a text unit with the unit's
+   id) when it holds a token and the unit has started one: the unit goes on with what it has begun and the front
+   half, the back half goes back now. Half, not all: the rank that asked takes what the two can share, and a
+   rest handed back whole would leave this rank asking for it back as soon as its number is done. The cut lies
+   at the first line start from the middle of the rest; with none there that holds a token, all the rest goes. */
 static bool split_off_rest(mf_runner *r)
 {
     if (!r->in_number && r->numbers + r->invalid == 0)
         return false; /* nothing begun yet: keep it, so that every unit makes progress */
-    size_t rest_pos = r->scan.pos;
-    if (!rest_holds_token(r))
+    size_t from = r->scan.pos;
+    uint64_t line = r->scan.line;
+    int in_comment = r->scan.in_comment;
+    if (!holds_token(r, from, line))
         return false;
-    mf_text_unit_begin(&r->rest, r->u.id, r->u.file, r->scan.line, r->scan.in_comment);
-    mf_buf_put(&r->rest, r->u.text + rest_pos, r->u.len - rest_pos);
-    r->u.len = rest_pos;
-    r->scan.len = rest_pos;
+    const unsigned char *nl = memchr(r->u.text + from + (r->u.len - from) / 2, '\n',
+                                     r->u.len - from - (r->u.len - from) / 2);
+    if (nl && (size_t)(nl + 1 - r->u.text) < r->u.len) {
+        size_t cut = (size_t)(nl + 1 - r->u.text);
+        uint64_t cut_line = line + mf_count_newlines(r->u.text + from, cut - from);
+        if (holds_token(r, cut, cut_line)) {
+            from = cut;
+            line = cut_line;
+            in_comment = 0; /* a comment ends with its line */
+        }
+    }
+    mf_text_unit_begin(&r->rest, r->u.id, r->u.file, line, in_comment);
+    mf_buf_put(&r->rest, r->u.text + from, r->u.len - from);
+    r->u.len = from;
+    r->scan.len = from;
     r->rest_ready = true;
     return true;
 }

@@ -15,6 +15,7 @@ void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_lines)
     s->cost_per_candidate = -1.0;
     s->line_bytes = -1.0;
     s->service_s = -1.0;
+    s->input_bytes = -2.0; /* not yet observed (-1: observed unknown) */
     s->policy = MF_SCHEDULE_ADAPTIVE;
     s->divided = false;
     s->chunk_lines = s->chunk_extra = s->chunk_left = 0;
@@ -146,6 +147,23 @@ static double target_s(const mf_sched *s)
     return grain > MF_SCHED_TARGET_S ? grain : MF_SCHED_TARGET_S;
 }
 
+void mf_sched_observe_input(mf_sched *s, double bytes)
+{
+    if (s->input_bytes < -1.5)
+        s->input_bytes = bytes >= 0 ? bytes : -1.0;
+}
+
+/* Whether some cost has been measured (a text unit's or a split number's). */
+static bool cost_known(const mf_sched *s)
+{
+    return s->cost_per_byte >= 0 || s->cost_per_candidate > 0;
+}
+
+int mf_sched_in_flight(const mf_sched *s)
+{
+    return s->policy == MF_SCHEDULE_ADAPTIVE && !cost_known(s) ? 1 : MF_UNITS_IN_FLIGHT;
+}
+
 void mf_sched_observe_lines(mf_sched *s, double bytes_per_line)
 {
     if (bytes_per_line >= 1)
@@ -191,7 +209,13 @@ size_t mf_sched_next_bytes(const mf_sched *s, double remaining)
 {
     bool known = s->cost_per_byte >= 0;
     double size = known ? target_s(s) / s->cost_per_byte : first_bytes(s);
-    if (remaining >= 0) {
+    if (!known && s->input_bytes > 0) {
+        /* the first round: an even share of the whole input each where that is less (no guided shrink: the
+           cost is unknown, and what turns out uneven is handed back on demand) */
+        double share = ceil(s->input_bytes / s->ranks);
+        if (size > share)
+            size = share;
+    } else if (remaining >= 0) {
         /* guided: shrink near the end (or for a small input on many ranks), but never below a grain of work
            once the cost is known */
         double share = remaining / (2.0 * s->ranks);

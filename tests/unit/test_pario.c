@@ -602,6 +602,18 @@ START_TEST(rest_of_a_slice_by_reference)
     ck_assert_uint_eq(r.offset, 500 + len - rlen);
     ck_assert_uint_eq(r.len, rlen);
     ck_assert_uint_eq(r.check, mf_slice_check(rlen, rest_text, rlen, rest_text, rlen));
+    ck_assert_uint_eq(orig.len, len - rlen); /* the unit now ends where its rest began */
+    /* a second rest cut off the same unit: the end of what it kept */
+    const char *rest2 = "1004 # c\n";
+    size_t r2len = strlen(rest2);
+    mf_buf_reset(&rest);
+    mf_text_unit_begin(&rest, 40, 1, 8, 0);
+    mf_buf_put_str(&rest, rest2);
+    ck_assert_int_eq(mf_pario_rest_by_ref(&rest, &orig), 0);
+    ck_assert_int_eq(mf_text_ref_read(&rest, &r), 0);
+    ck_assert(r.line == 8 && r.offset == 500 + len - rlen - r2len && r.len == r2len);
+    ck_assert_uint_eq(r.check, mf_slice_check(r2len, rest2, r2len, rest2, r2len));
+    ck_assert_uint_eq(orig.len, len - rlen - r2len);
     /* a rest longer than the slice, or no text unit: refused */
     mf_buf_reset(&rest);
     mf_text_unit_begin(&rest, 40, 1, 9, 0);

@@ -396,6 +396,45 @@ START_TEST(yield_rest_keeps_the_number)
 }
 END_TEST
 
+START_TEST(yield_hands_back_the_back_half)
+{
+    /* asked for its rest, a unit keeps the front half of what it has not started and hands back the back half,
+       cut at a line start (its line number and comment state carried): the asker gets a share, not all */
+    const char *text = "4611686014132420609\n15\n21\n33\n35\n# c\n39\n";
+    mf_runner_opts opts = {.format = MF_FORMAT_TEXT, .yieldable = true, .paths = paths, .npaths = 1};
+    mf_runner r;
+    mf_runner_init(&r, &opts);
+    mf_buf unit, rest;
+    mf_buf_init(&unit);
+    mf_buf_init(&rest);
+    mf_text_unit_begin(&unit, 11, 0, 1, 0);
+    mf_buf_put_str(&unit, text);
+    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    ck_assert(!mf_runner_step(&r, 1000)); /* the square in progress */
+    ck_assert(mf_runner_yield(&r, 11, false));
+    int guard = 0;
+    while (!mf_runner_step(&r, 1u << 20))
+        ck_assert_int_lt(++guard, 1000000);
+    ck_assert(mf_runner_take_rest(&r, &rest));
+    mf_unit u;
+    mf_value c;
+    mf_value_init(&c);
+    ck_assert_int_eq(mf_unit_read(&rest, &u, &c), 0);
+    ck_assert(u.kind == MF_UNIT_TEXT && u.id == 11 && u.line == 6 && !u.in_comment);
+    ck_assert(u.len == 7 && memcmp(u.text, "# c\n39\n", 7) == 0);
+    mf_result_info info;
+    mf_factored partial;
+    mf_factored_init(&partial);
+    ck_assert_int_eq(mf_result_read(&r.result, &info, &partial), 0);
+    ck_assert(!info.escalated && info.numbers == 5 && info.bytes == strlen(text) - 7);
+    mf_value_clear(&c);
+    mf_factored_clear(&partial);
+    mf_buf_free(&unit);
+    mf_buf_free(&rest);
+    mf_runner_free(&r);
+}
+END_TEST
+
 Suite *runner_suite(void)
 {
     Suite *s = suite_create("runner");
@@ -408,6 +447,7 @@ Suite *runner_suite(void)
     tcase_add_test(tc, tiny_budget_stays_tiny);
     tcase_add_test(tc, yield_hands_back_at_once);
     tcase_add_test(tc, yield_rest_keeps_the_number);
+    tcase_add_test(tc, yield_hands_back_the_back_half);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -332,6 +332,37 @@ START_TEST(naps_short_while_a_reply_is_due)
 }
 END_TEST
 
+START_TEST(first_round_one_even_unit_per_rank)
+{
+    mf_sched s;
+    mf_sched_init(&s, 64, 0);
+    ck_assert_int_eq(mf_sched_in_flight(&s), 1); /* nothing measured: no second unit queued blind */
+    mf_sched_observe_lines(&s, 13);              /* 12 digits: 1 ms at worst, 50 lines (650 bytes) */
+    mf_sched_observe_input(&s, 64 * 300.0);      /* a small input: 300 bytes each hands it all out */
+    mf_sched_observe_input(&s, 1e9);             /* later calls are ignored */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 64 * 300.0), 300);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 300.0), 300); /* no guided shrink before a cost is known */
+    mf_sched_init(&s, 64, 0);
+    mf_sched_observe_lines(&s, 13);
+    mf_sched_observe_input(&s, 64 * 5000.0); /* a larger one: the worst case caps the first units */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 64 * 5000.0), 50 * 13);
+    mf_sched_observe(&s, 650, 650 * 1e-6); /* a cost measured: two units each, sized by it, guided again */
+    ck_assert_int_eq(mf_sched_in_flight(&s), MF_UNITS_IN_FLIGHT);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 50000);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 64 * 5000.0), 2560); /* a grain: 2 x 64 x 20 us at 1 us a byte */
+    mf_sched_init(&s, 4, 0);
+    mf_sched_observe_candidates(&s, 1000000, 1e-3); /* a split number's cost counts too */
+    ck_assert_int_eq(mf_sched_in_flight(&s), MF_UNITS_IN_FLIGHT);
+    mf_sched_init(&s, 4, 0);
+    mf_sched_set_policy(&s, MF_SCHEDULE_MAP); /* the classic policies keep their queue from the start */
+    ck_assert_int_eq(mf_sched_in_flight(&s), MF_UNITS_IN_FLIGHT);
+    mf_sched_init(&s, 4, 0);
+    mf_sched_observe_input(&s, -1); /* standard input: unknown size, the worst case alone */
+    mf_sched_observe_lines(&s, 13);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 50 * 13);
+}
+END_TEST
+
 START_TEST(slices_last_the_same_time_on_any_cpu)
 {
     /* two CPUs 16x apart in cost per candidate settle on budgets 16x apart: slices of 1 ms on both */
@@ -381,6 +412,7 @@ Suite *sched_suite(void)
     tcase_add_test(tc, static_last_chunk_takes_what_the_count_missed);
     tcase_add_test(tc, naps_short_while_a_reply_is_due);
     tcase_add_test(tc, slices_last_the_same_time_on_any_cpu);
+    tcase_add_test(tc, first_round_one_even_unit_per_rank);
     suite_add_tcase(s, tc);
     return s;
 }
