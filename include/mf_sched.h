@@ -5,8 +5,9 @@
    lines as fit the target if each held a number at its worst case (a prime: about sqrt(n) / 2 trial
    divisors, n read off the line length), at most MF_SCHED_FIRST_MAX_BYTES. That first round is one unit per
    rank (mf_sched_in_flight): a second unit queued behind one of unknown cost is a blind guess, and where the
-   whole input is small, an even share each (the input's bytes over the ranks, when that is less) hands it all
-   out in as few messages as a static division would; what turns out uneven is handed back on demand. Near the
+   whole input is small, an even share each (the input's bytes over the ranks, when that is at most
+   MF_SCHED_FIRST_STRETCH times the first bound) hands it all out in as few messages as a static division
+   would; what turns out uneven is handed back on demand. Near the
    end of a known-size input, units shrink (guided self-scheduling: the work left over twice the ranks) so all
    ranks finish together, and so do the candidate ranges of a split number.
 
@@ -36,6 +37,7 @@
 #define MF_SCHED_GRAIN_SHARE 2      /* a grain is this many times the time to serve every rank one unit */
 #define MF_SCHED_FIRST_BYTES 256u   /* slices before any cost or line length is known: a few dozen numbers */
 #define MF_SCHED_FIRST_MAX_BYTES 4096u /* slices before any cost is known, at most */
+#define MF_SCHED_FIRST_STRETCH 2    /* an even share of a small input may be this many times that first bound */
 #define MF_SCHED_CANDIDATE_S 2e-9   /* seconds per trial divisor assumed for the first units only, before any
                                        is measured (the slowest kernel's: first units err on the small side) */
 #define MF_SCHED_MAX_BYTES 65536u   /* about 8000 numbers of 7 digits */

@@ -14,8 +14,10 @@
 #           semiprimes of two 26-bit primes (seed 2): the tail a static division hands to one rank;
 #   cheap:  M (default 20000) cheap numbers, 0 .. M-1 (--kind sequence): one message per number swamps
 #           map's master.
-# Every point is one run (--reps 1; simulated time does not depend on this machine's load), real points the
-# fastest of 3 (--pick min). DIR (default jobs/results/schedule-study) gets per input INPUT/sim/ and
+# Every simulated point is one run (--reps 1: simulated time does not depend on other load, but it does on how
+# fast this machine's cores compute at the time, which a VM may change for minutes: the policies of one point
+# run back to back, and each point states its compute ns per candidate), real points the fastest of 3 (--pick
+# min). DIR (default jobs/results/schedule-study) gets per input INPUT/sim/ and
 # INPUT/real/ (scaling.csv with the schedule column, meta.txt), limits.csv (per point, from --stats: worker
 # idle share, rank 0's service share = 1 - (busy + idle) / wall, the busiest rank's busy share, units handed
 # out, hand-back requests, numbers split), schedule-study.png (simulated seconds vs ranks, one panel per
@@ -87,10 +89,37 @@ for in in $inputs; do
   [ -n "${title[$in]:-}" ] || die "unknown input '$in' (random, skewed, cheap)"
   rm -rf "$out/$in"
   mkdir -p "$out/$in"
+  # rank counts outside, policies inside: the policies of one point run back to back, seconds apart, so that a
+  # change of this VM's speed (minutes long) moves them together rather than one policy's whole sweep
+  for r in $ranks; do
+    echo "schedule_study.sh: $in: $r simulated ranks, $policies" >&2
+    for p in $policies; do
+      before=$(ls -d "$out/$in/sim"/platform-* 2>/dev/null || true)
+      "$here/scaling.sh" strong --simulate --ranks "$r" --input "$gen/$in.txt" --schedule "$p" --reps 1 \
+        --out "$out/$in/sim" >>"$out/$in/sim.log" 2>&1 || { tail -n 20 "$out/$in/sim.log" >&2; die "$in, $p, $r ranks: simulated run failed"; }
+      if [ "$p" != "${policies%% *}" ]; then # one platform description per rank count is enough
+        for d in "$out/$in/sim"/platform-*; do grep -qxF "$d" <<<"$before" || rm -rf "$d"; done
+      fi
+    done
+  done
+  # each run above was a sweep of its own: speedup and efficiency against the policy's fewest ranks
+  python3 - "$out/$in/sim/scaling.csv" <<'PY'
+import csv, sys
+path = sys.argv[1]
+rows = list(csv.reader(open(path)))
+head, body = rows[0], rows[1:]
+col = {name: i for i, name in enumerate(head)}
+base = {}
+for r in sorted(body, key=lambda r: int(r[col["ranks"]])):
+    base.setdefault((r[col["mode"]], r[col["schedule"]], r[col["launcher"]]), r)
+for r in body:
+    b = base[(r[col["mode"]], r[col["schedule"]], r[col["launcher"]])]
+    speedup = float(r[col["numbers_per_s"]]) / float(b[col["numbers_per_s"]])
+    r[col["speedup"]] = "%.4f" % speedup
+    r[col["efficiency"]] = "%.4f" % (speedup * int(b[col["ranks"]]) / int(r[col["ranks"]]))
+csv.writer(open(path, "w"), lineterminator="\n").writerows([head] + body)
+PY
   for p in $policies; do
-    echo "schedule_study.sh: $in, $p: simulated ranks $ranks" >&2
-    "$here/scaling.sh" strong --simulate --ranks "$ranks" --input "$gen/$in.txt" --schedule "$p" --reps 1 \
-      --out "$out/$in/sim" >>"$out/$in/sim.log" 2>&1 || { tail -n 20 "$out/$in/sim.log" >&2; die "$in, $p: simulated sweep failed"; }
     if [ $real -eq 1 ]; then
       echo "schedule_study.sh: $in, $p: real np 1 and 2" >&2
       MPIFACTOR_BIN=$root/build/mpifactor "$here/scaling.sh" strong --ranks "1 2" --input "$gen/$in.txt" --schedule "$p" \
@@ -98,9 +127,9 @@ for in in $inputs; do
         || { tail -n 20 "$out/$in/real.log" >&2; die "$in, $p: real sweep failed"; }
     fi
   done
-  # the same results under every policy (each sweep already checked its rank counts against each other)
+  # the same results at every point: every policy, rank count and launcher
   first=
-  for f in "$out/$in"/*/points/*-r1-k*/out.txt; do
+  for f in "$out/$in"/*/points/*/out.txt; do
     [ -n "$first" ] || first=$f
     cmp -s "$first" "$f" || die "$in: $f differs from $first"
   done
@@ -108,7 +137,7 @@ for in in $inputs; do
   python3 - "$out/$in" >"$out/$in/limits.csv" <<'PY'
 import csv, glob, json, os, sys
 d = sys.argv[1]
-print("launcher,schedule,ranks,run_s,worker_idle_share,rank0_service_share,busiest_busy_share,units,yields_asked,numbers_split,limit")
+print("launcher,schedule,ranks,run_s,worker_idle_share,rank0_service_share,busiest_busy_share,units,yields_asked,numbers_split,limit,ns_per_candidate")
 for kind in ("sim", "real"):
     path = os.path.join(d, kind, "scaling.csv")
     if not os.path.exists(path):
@@ -140,8 +169,9 @@ for kind in ("sim", "real"):
             limit = "compute"
         else:
             limit = "latency and start-up (little work per rank)"
-        print("%s,%s,%d,%.4f,%.3f,%.3f,%.3f,%d,%d,%d,%s" % (row["launcher"], p, r, wall, idle, service, busiest,
-              s["units"], s["yields_asked"], s["numbers_split"], limit))
+        ns = sum(w["busy_s"] for w in pr) / max(1, s["candidates"]) * 1e9  # the cores' speed during this run
+        print("%s,%s,%d,%.4f,%.3f,%.3f,%.3f,%d,%d,%d,%s,%.4f" % (row["launcher"], p, r, wall, idle, service, busiest,
+              s["units"], s["yields_asked"], s["numbers_split"], limit, ns))
 PY
   "$here/plot_scaling.sh" "$out/$in/sim/scaling.csv" "$out/$in/sim/scaling.png" \
     --title "mpifactor --schedule, SIMULATED (SimGrid SMPI): ${title[$in]}" 2>/dev/null
@@ -189,14 +219,14 @@ EOF
 [ $plot_only -eq 0 ] || { echo "schedule_study.sh: $out/schedule-study.png" >&2; exit 0; }
 # --- the table ---
 {
-  echo "| input | policy | ranks | launcher | run_s | speedup | worker idle share | rank 0 service share | busiest rank busy share | units | hand-backs asked | numbers split | limit |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| input | policy | ranks | launcher | run_s | speedup | worker idle share | rank 0 service share | busiest rank busy share | units | hand-backs asked | numbers split | compute ns per candidate | limit |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for in in $inputs; do
     awk -F, -v in_="$in" '
       FNR == 1 { next }
       FILENAME ~ /scaling.csv$/ { sp[$12 "," $13 "," $2] = $7; next }
-      { printf "| %s | %s | %d | %s | %.4f | %.1f | %.2f | %.2f | %.2f | %d | %d | %d | %s |\n", in_, $2, $3,
-          ($1 == "smpirun" ? "simulated" : "real"), $4, sp[$1 "," $2 "," $3], $5, $6, $7, $8, $9, $10, $11 }' \
+      { printf "| %s | %s | %d | %s | %.4f | %.1f | %.2f | %.2f | %.2f | %d | %d | %d | %.3f | %s |\n", in_, $2, $3,
+          ($1 == "smpirun" ? "simulated" : "real"), $4, sp[$1 "," $2 "," $3], $5, $6, $7, $8, $9, $10, $12, $11 }' \
       "$out/$in/sim/scaling.csv" $([ -s "$out/$in/real/scaling.csv" ] && echo "$out/$in/real/scaling.csv") "$out/$in/limits.csv"
   done
 } >"$out/table.md"

@@ -210,10 +210,10 @@ size_t mf_sched_next_bytes(const mf_sched *s, double remaining)
     bool known = s->cost_per_byte >= 0;
     double size = known ? target_s(s) / s->cost_per_byte : first_bytes(s);
     if (!known && s->input_bytes > 0) {
-        /* the first round: an even share of the whole input each where that is less (no guided shrink: the
-           cost is unknown, and what turns out uneven is handed back on demand) */
+        /* the first round: an even share of the whole input each where that is not much more (no guided
+           shrink: the cost is unknown, and what turns out uneven is handed back on demand) */
         double share = ceil(s->input_bytes / s->ranks);
-        if (size > share)
+        if (share <= MF_SCHED_FIRST_STRETCH * size)
             size = share;
     } else if (remaining >= 0) {
         /* guided: shrink near the end (or for a small input on many ranks), but never below a grain of work

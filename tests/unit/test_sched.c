@@ -344,6 +344,10 @@ START_TEST(first_round_one_even_unit_per_rank)
     ck_assert_uint_eq(mf_sched_next_bytes(&s, 300.0), 300); /* no guided shrink before a cost is known */
     mf_sched_init(&s, 64, 0);
     mf_sched_observe_lines(&s, 13);
+    mf_sched_observe_input(&s, 64 * 1300.0); /* up to twice the worst case's bound: still one share each */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 64 * 1300.0), 1300);
+    mf_sched_init(&s, 64, 0);
+    mf_sched_observe_lines(&s, 13);
     mf_sched_observe_input(&s, 64 * 5000.0); /* a larger one: the worst case caps the first units */
     ck_assert_uint_eq(mf_sched_next_bytes(&s, 64 * 5000.0), 50 * 13);
     mf_sched_observe(&s, 650, 650 * 1e-6); /* a cost measured: two units each, sized by it, guided again */
