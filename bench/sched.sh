@@ -63,6 +63,8 @@ pairs() {
     d=$(drift_of "$OUT/${key}_np1.best_run.json" "$OUT/${key}_np2.best_run.json")
     DRIFT[$key]=$d
     awk -v d="$d" -v m="$DRIFT_MAX" 'BEGIN { exit !(d <= m && d >= 1 / m) }' && break
+    # under 1 s at np 1, each rank's start-up (its tables, MPI) sets the cost per candidate, not the VM's speed
+    awk -v t="$(run_s "$OUT/${key}_np1.best_run.json")" 'BEGIN { exit !(t < 1) }' && break
     [ "$extra" -ge "$DRIFT_EXTRA" ] && break
     extra=$((extra + 1))
     echo "  ($key: per-candidate speed drifted $d between np 1 and np 2: one more pair)"
@@ -167,7 +169,7 @@ if [ "${BENCH_SIMULATE:-1}" = 1 ]; then
       d=$(drift_of "$(ls "$sim"/points/*-r1-*/stats.json | head -n 1)" "$(ls "$sim"/points/*-r256-*/stats.json | head -n 1)")
       effn=$(calc "$eff * $d")
       row "-" "19 simulated 256 ranks" semiprime56 2048 "mpifactor --kernel $k ($kn) SIMULATED" 256 "$t256" "" "$effn" \
-        "simulated efficiency >= 0.85, 1 rank ($t1 s simulated) rescaled to the 256-rank run's cost per candidate (drift $d; unscaled $eff)" "$(met_if "$effn >= 0.85")"
+        "simulated efficiency >= 0.85; 1 rank ($t1 s simulated) rescaled to the 256-rank run's cost per candidate (drift $d; unscaled $eff)" "$(met_if "$effn >= 0.85")"
     else
       echo "  FAIL  jobs/scaling.sh --simulate --kernel $k (see $sim.log)"
       tail -n 5 "$sim.log" | sed 's/^/        /'
