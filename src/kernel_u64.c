@@ -6,7 +6,9 @@
    (q random and small) are confirmed with one real division. One multiply and one compare per
    candidate, one division per block. Inverses come from a table grown on demand, or are computed
    with Newton's iteration past the table's cap. */
+#ifndef _DEFAULT_SOURCE /* (smpicc defines it) */
 #define _DEFAULT_SOURCE /* madvise */
+#endif
 #include "mf_kernel_u64.h"
 #include "mf_cpu.h"
 #include "mf_sim.h"
