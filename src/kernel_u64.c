@@ -106,7 +106,8 @@ static uint64_t table_cover(uint64_t want_p)
         t = mf_sim_shared_realloc(NULL, cap, cap);
         if (!t)
             return have_p;
-        advise_huge_pages(t, cap);
+        if (!mf_sim_enabled()) /* simulated ranks: one block for all, already touched */
+            advise_huge_pages(t, cap);
     }
     /* simulated ranks share one table: each still fills its own growth (the same values again), so that it is
        charged what a real rank pays for its own table, no rank more and none less */
