@@ -3,8 +3,8 @@
    A text unit is tokenized, factorized and formatted here, so that rank 0 only moves bytes. A unit asked
    to yield (mf_runner_yield: the master asks when a rank would otherwise idle) cuts off the back half of its
    unstarted rest after a short slice, to be sent back at once (mf_runner_take_rest), and goes on with the
-   number it has begun and the front half. Asked to split and holding no rest, it suspends the number in progress and returns it as a partial
-   factorization, to be continued in candidate ranges. A unit never hands back on its own: how long it runs
+   number it has begun and the front half. Asked to split and holding no rest, it suspends the number in
+   progress and returns it as a partial factorization, to be continued in candidate ranges. A unit never hands back on its own: how long it runs
    says nothing about demand. */
 #ifndef MPIFACTOR_RUNNER_H
 #define MPIFACTOR_RUNNER_H
@@ -17,6 +17,7 @@
 #include "mf_factor.h"
 #include "mf_input.h"
 #include "mf_output.h"
+#include "mf_pace.h"
 
 typedef struct mf_runner_opts {
     uint64_t max_divisor;          /* as in mf_job_start (0: unbounded) */
@@ -67,15 +68,17 @@ void mf_runner_free(mf_runner *r);
 int mf_runner_load(mf_runner *r, mf_buf *unit);
 /* Works on the loaded unit for about budget candidates (each token counts at least 16).
    Returns true when the unit is finished: r->result then holds the encoded result and r->active is false.
-   r->slice_full and r->slice_s say whether the step ran its whole budget, and how long (for mf_pace). */
+   r->slice_full and r->slice_s say whether the step ran its whole budget, and how long. */
 bool mf_runner_step(mf_runner *r, uint64_t budget);
+/* mf_runner_step with the budget pace p sets, fed back to p when the step ran it in full. */
+bool mf_runner_step_paced(mf_runner *r, mf_pace *p);
 /* Starts the runner's CPU clock now, so that the next step's CPU time excludes what the thread did since
    the last one (rank 0 serves between its own steps; a worker does almost nothing there and skips the
    extra clock call). */
 void mf_runner_mark_cpu(mf_runner *r);
 /* Asks the loaded text unit `id` to hand back at the end of its next slice, kept short: the back half of its
-   unstarted rest (cut at a line start; all of it when that half holds no token) when it holds one (then ready for mf_runner_take_rest; the unit goes on), else, with split, the number in
-   progress suspended (the unit then ends: mf_runner_step returns true). Does nothing for another unit, a
+   unstarted rest (cut at a line start; all of it when that half holds no token) when it holds one (then
+   ready for mf_runner_take_rest; the unit goes on), else, with split, the number in progress suspended (the unit then ends: mf_runner_step returns true). Does nothing for another unit, a
    range unit or when handing back is off (opts.yieldable false). Returns true when the request applies. */
 bool mf_runner_yield(mf_runner *r, uint64_t id, bool split);
 /* Moves a rest cut off by a yield (a text unit with the yielding unit's id, the rest of its slice) into *out

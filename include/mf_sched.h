@@ -7,9 +7,9 @@
    rank (mf_sched_in_flight): a second unit queued behind one of unknown cost is a blind guess, and where the
    whole input is small, an even share each (the input's bytes over the ranks, when that is at most
    MF_SCHED_FIRST_STRETCH times the first bound) hands it all out in as few messages as a static division
-   would; what turns out uneven is handed back on demand. Near the
-   end of a known-size input, units shrink (guided self-scheduling: the work left over twice the ranks) so all
-   ranks finish together, and so do the candidate ranges of a split number.
+   would; what turns out uneven is handed back on demand. Near the end of a known-size input, units shrink
+   (guided self-scheduling: the work left over twice the ranks) so all ranks finish together, and so do the
+   candidate ranges of a split number.
 
    No decision waits on a fixed clock: a unit hands back its rest, or with none left its number in progress to
    be split into ranges, only when a rank would otherwise idle (the master asks; see mf_flights_pick_yield). The least

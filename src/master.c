@@ -185,10 +185,7 @@ static bool own_work(mf_master *m)
     }
     if (m->ranks > 1)
         mf_runner_mark_cpu(&m->own); /* busy_cpu_s: the slice's CPU time, not the serving before it */
-    uint64_t budget = mf_pace_budget(&m->own_pace);
-    bool finished = mf_runner_step(&m->own, budget);
-    if (m->own.slice_full)
-        mf_pace_observe(&m->own_pace, budget, m->own.slice_s);
+    bool finished = mf_runner_step_paced(&m->own, &m->own_pace);
     if (mf_runner_take_rest(&m->own, &m->rest)) {
         if (m->own_by_ref && mf_pario_rest_by_ref(&m->rest, &m->own_ref) != 0)
             mf_master_malformed(0);

@@ -135,8 +135,8 @@ static bool split_off_rest(mf_runner *r)
     int in_comment = r->scan.in_comment;
     if (!holds_token(r, from, line))
         return false;
-    const unsigned char *nl = memchr(r->u.text + from + (r->u.len - from) / 2, '\n',
-                                     r->u.len - from - (r->u.len - from) / 2);
+    size_t mid = from + (r->u.len - from) / 2;
+    const unsigned char *nl = memchr(r->u.text + mid, '\n', r->u.len - mid);
     if (nl && (size_t)(nl + 1 - r->u.text) < r->u.len) {
         size_t cut = (size_t)(nl + 1 - r->u.text);
         uint64_t cut_line = line + mf_count_newlines(r->u.text + from, cut - from);
@@ -263,4 +263,13 @@ bool mf_runner_step(mf_runner *r, uint64_t budget)
     r->in_number = false;
     r->active = false;
     return true;
+}
+
+bool mf_runner_step_paced(mf_runner *r, mf_pace *p)
+{
+    uint64_t budget = mf_pace_budget(p);
+    bool finished = mf_runner_step(r, budget);
+    if (r->slice_full)
+        mf_pace_observe(p, budget, r->slice_s);
+    return finished;
 }

@@ -144,10 +144,7 @@ int mf_worker_run(const mf_config *cfg)
             yield_next = yield_split = false;
         }
         if (runner.active) {
-            uint64_t budget = mf_pace_budget(&pace);
-            bool finished = mf_runner_step(&runner, budget);
-            if (runner.slice_full)
-                mf_pace_observe(&pace, budget, runner.slice_s);
+            bool finished = mf_runner_step_paced(&runner, &pace);
             if (mf_runner_take_rest(&runner, &rest)) { /* before the unit's result: messages keep their order */
                 if (loaded_by_ref && mf_pario_rest_by_ref(&rest, &loaded_ref) != 0) {
                     fprintf(stderr, "mpifactor: rank %d: a rest outside its slice\n", st.rank);
