@@ -24,15 +24,21 @@ void *mf_sim_shared_realloc(void *old, size_t bytes, size_t cap_bytes)
     if (smpi_shared_known_call("mf_sim_shared_realloc", key))
         return smpi_shared_get_call("mf_sim_shared_realloc", key);
     /* its pages are touched now, outside the rank's benchmarked code: the first rank to use a page would pay its
-       fault and no other rank would, a fake tail on one rank (a real rank pays its own, a few ms once) */
+       fault and no other rank would, a fake tail on one rank (a real rank pays its own, a few ms once).
+       smpi_bench_end charges the time benchmarked so far, and other ranks run meanwhile: one of them may have
+       made the block by then, so look again (from here to smpi_shared_set_call nothing yields). Without
+       that second look each rank that got here in the same turn made its own 8 MiB table (64 ranks: 16-96
+       MiB where 8 were due). */
     smpi_bench_end();
-    void *p = calloc(1, cap_bytes);
-    if (p)
+    void *p = NULL;
+    if (smpi_shared_known_call("mf_sim_shared_realloc", key)) {
+        p = smpi_shared_get_call("mf_sim_shared_realloc", key);
+    } else if ((p = calloc(1, cap_bytes)) != NULL) {
         memset(p, 0, cap_bytes);
+        p = smpi_shared_set_call("mf_sim_shared_realloc", key, p);
+    }
     smpi_bench_begin();
-    if (!p)
-        return NULL;
-    return smpi_shared_set_call("mf_sim_shared_realloc", key, p);
+    return p;
 }
 
 void mf_sim_shared_free(void *p)

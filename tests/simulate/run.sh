@@ -91,8 +91,10 @@ grep -q '^launcher: smpirun (SIMULATED' "$S/meta.txt" && grep -q '^simulated pla
   && pass "meta.txt labels the sweep simulated and describes the platform" || fail "meta.txt" "$S/meta.txt"
 # One inverse table for all simulated ranks, not one per rank: SMPI runs every rank in this one process, so
 # per-rank copies of the scalar kernel's 8 MiB table add 8 MiB for each rank that reaches past 2^21. 32 hard
-# numbers split across the 64 ranks: 301 MiB with per-rank tables against 53 MiB shared (42 MiB at 1 rank).
-# Peak memory is exact where time on this VM is not.
+# numbers split across the 64 ranks: 301 MiB with per-rank tables against 55 MiB shared (41 MiB at 1 rank,
+# five runs alike). The bound, 20 MiB above 1 rank, fails on a single second copy of the table: when ranks
+# that looked for the shared table in the same turn each made one, this run gave 63 to 119 MiB, and a bound
+# of 64 MiB let most of those runs pass. Peak memory is exact where time on this VM is not.
 python3 "$ROOT/tests/integration/gen_numbers.py" semiprime 32 "$SEED" >"$WORK/table.txt"
 # peak_mib NP: the simulation's peak resident memory (MiB) at NP ranks, scalar kernel (it fills the table)
 peak_mib() {
@@ -104,11 +106,11 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024 if ok else 
     "$ROOT/build/smpi/mpifactor" --kernel scalar --no-progress -o "table$1.out" table.txt)
 }
 m1=$(peak_mib 1) m64=$(peak_mib 64)
-if [ "$m1" != failed ] && [ "$m64" != failed ] && [ "$m64" -le $((m1 + 64)) ] \
+if [ "$m1" != failed ] && [ "$m64" != failed ] && [ "$m64" -le $((m1 + 20)) ] \
   && cmp -s "$WORK/table64.out" <(expected "$WORK/table.txt"); then
   pass "64 simulated ranks share one inverse table: peak memory ${m64} MiB against ${m1} MiB at 1 rank"
 else
-  fail "64 simulated ranks: peak memory ${m64} MiB against ${m1} MiB at 1 rank (more than 64 MiB above: per-rank tables?)"
+  fail "64 simulated ranks: peak memory ${m64} MiB against ${m1} MiB at 1 rank (more than 20 MiB above: more than one table?)"
 fi
 # Nor may compute inflate with the rank count in other ways (SMPI charging its own work to ranks, say).
 # The measure is busy time per candidate (at 64 ranks a few percent more candidates are tried, on ranges
