@@ -39,7 +39,8 @@
 #define MF_SCHED_FIRST_MAX_BYTES 4096u /* slices before any cost is known, at most */
 #define MF_SCHED_FIRST_STRETCH 2    /* an even share of a small input may be this many times that first bound */
 #define MF_SCHED_CANDIDATE_S 2e-9   /* seconds per trial divisor assumed for the first units only, before any
-                                       is measured (the slowest kernel's: first units err on the small side) */
+                                       is measured or the kernel is timed (the slowest kernel's: first units err
+                                       on the small side) */
 #define MF_SCHED_MAX_BYTES 65536u   /* about 8000 numbers of 7 digits */
 #define MF_SCHED_MIN_RANGE (UINT64_C(1) << 16)  /* candidates per range unit, at least */
 #define MF_UNITS_IN_FLIGHT 2        /* units a worker holds: one running, one queued */
@@ -56,6 +57,7 @@ typedef struct mf_sched {
     double line_bytes;        /* the input's mean line length, < 0 before it is known */
     double service_s;         /* rank 0's service seconds per unit handed out, < 0 before any measurement */
     double input_bytes;       /* the input's bytes to hand out when the first unit was cut, < 0 unknown */
+    double kernel_candidate_s;/* the kernel's seconds per candidate timed at start-up, < 0 when not timed */
     /* static: lines per chunk (the first chunk_extra chunks one more), the chunk being cut and its lines left */
     bool divided;
     uint64_t chunk_lines;
@@ -105,6 +107,9 @@ void mf_sched_observe_input(mf_sched *s, double bytes);
 /* Units each worker may hold at once: one until the first cost is measured (adaptive), then
    MF_UNITS_IN_FLIGHT (one running, one queued); map and static always MF_UNITS_IN_FLIGHT. */
 int mf_sched_in_flight(const mf_sched *s);
+/* Records the kernel's seconds per candidate on this CPU, timed before any unit (mf_master): the first units'
+   worst case is priced with it instead of MF_SCHED_CANDIDATE_S, the slowest kernel's. Ignored unless > 0. */
+void mf_sched_observe_kernel(mf_sched *s, double seconds_per_candidate);
 /* Records the input's mean line length in bytes (one number per line assumed), for the first units. */
 void mf_sched_observe_lines(mf_sched *s, double bytes_per_line);
 /* Records rank 0's service time so far: service_s seconds spent handing out `units` units and taking in

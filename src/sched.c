@@ -16,6 +16,7 @@ void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_lines)
     s->line_bytes = -1.0;
     s->service_s = -1.0;
     s->input_bytes = -2.0; /* not yet observed (-1: observed unknown) */
+    s->kernel_candidate_s = -1.0;
     s->policy = MF_SCHEDULE_ADAPTIVE;
     s->divided = false;
     s->chunk_lines = s->chunk_extra = s->chunk_left = 0;
@@ -164,6 +165,18 @@ int mf_sched_in_flight(const mf_sched *s)
     return s->policy == MF_SCHEDULE_ADAPTIVE && !cost_known(s) ? 1 : MF_UNITS_IN_FLIGHT;
 }
 
+void mf_sched_observe_kernel(mf_sched *s, double seconds_per_candidate)
+{
+    if (seconds_per_candidate > 0)
+        s->kernel_candidate_s = seconds_per_candidate;
+}
+
+/* Seconds per candidate before any is measured in a unit: the kernel's as timed, else the slowest kernel's. */
+static double prior_candidate_s(const mf_sched *s)
+{
+    return s->kernel_candidate_s > 0 ? s->kernel_candidate_s : MF_SCHED_CANDIDATE_S;
+}
+
 void mf_sched_observe_lines(mf_sched *s, double bytes_per_line)
 {
     if (bytes_per_line >= 1)
@@ -177,7 +190,7 @@ static double first_bytes(const mf_sched *s)
     if (s->line_bytes < 1)
         return MF_SCHED_FIRST_BYTES;
     double digits = s->line_bytes > 2 ? s->line_bytes - 1 : 1; /* less the newline */
-    double candidate_s = s->cost_per_candidate > 0 ? s->cost_per_candidate : MF_SCHED_CANDIDATE_S;
+    double candidate_s = s->cost_per_candidate > 0 ? s->cost_per_candidate : prior_candidate_s(s);
     double worst_s = 0.5 * pow(10.0, digits / 2) * candidate_s;
     double lines = worst_s > 0 ? floor(target_s(s) / worst_s) : 1;
     double size = (lines < 1 ? 1 : lines) * s->line_bytes;
@@ -236,7 +249,7 @@ size_t mf_sched_next_bytes(const mf_sched *s, double remaining)
 /* Candidates worth `seconds` of compute at the measured cost, within [MF_SCHED_MIN_RANGE, 10^15]. */
 static uint64_t candidates_for(const mf_sched *s, double seconds)
 {
-    double c = s->cost_per_candidate > 0 ? s->cost_per_candidate : MF_SCHED_CANDIDATE_S;
+    double c = s->cost_per_candidate > 0 ? s->cost_per_candidate : prior_candidate_s(s);
     double w = seconds / c;
     if (w < (double)MF_SCHED_MIN_RANGE)
         return MF_SCHED_MIN_RANGE;

@@ -367,6 +367,34 @@ START_TEST(first_round_one_even_unit_per_rank)
 }
 END_TEST
 
+START_TEST(first_units_priced_at_the_timed_kernel)
+{
+    /* 12-digit numbers: 0.5 x 10^6 candidates at worst; the slowest kernel's 2 ns makes that 1 ms, 50 lines
+       per 50 ms unit; a kernel timed at 0.1 ns makes it 50 us, 1000 lines, capped at MF_SCHED_FIRST_MAX_BYTES */
+    mf_sched s;
+    mf_sched_init(&s, 16, 0);
+    mf_sched_observe_lines(&s, 13);
+    mf_sched_observe_input(&s, -1);
+    mf_sched_observe_kernel(&s, 0); /* not timed (0 or less): ignored */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 50 * 13);
+    mf_sched_observe_kernel(&s, 1e-9); /* twice as fast as assumed: twice the lines */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 100 * 13);
+    mf_sched_observe_kernel(&s, 0.1e-9);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), MF_SCHED_FIRST_MAX_BYTES);
+    /* so a 5000-number input on 16 ranks goes out as 16 even shares of 4063 bytes (under twice the bound), as
+       static divides it, where the slowest kernel's price gave units of 650 bytes */
+    mf_sched_init(&s, 16, 0);
+    mf_sched_observe_lines(&s, 13);
+    mf_sched_observe_input(&s, 65000);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 65000), 50 * 13);
+    mf_sched_observe_kernel(&s, 0.1e-9);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 65000), 4063);
+    /* a cost measured in a unit wins over the timed kernel */
+    mf_sched_observe_candidates(&s, 1000000, 2e-3);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 50 * 13);
+}
+END_TEST
+
 START_TEST(slices_last_the_same_time_on_any_cpu)
 {
     /* two CPUs 16x apart in cost per candidate settle on budgets 16x apart: slices of 1 ms on both */
@@ -417,6 +445,7 @@ Suite *sched_suite(void)
     tcase_add_test(tc, naps_short_while_a_reply_is_due);
     tcase_add_test(tc, slices_last_the_same_time_on_any_cpu);
     tcase_add_test(tc, first_round_one_even_unit_per_rank);
+    tcase_add_test(tc, first_units_priced_at_the_timed_kernel);
     suite_add_tcase(s, tc);
     return s;
 }
