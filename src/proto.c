@@ -1,5 +1,6 @@
 /* All MPI calls of mpifactor: start-up, non-blocking sends with owned buffers, probed receives. */
 #include "mf_proto.h"
+#include "mf_sim.h"
 
 #include <limits.h>
 #include <mpi.h>
@@ -9,7 +10,9 @@
 /* Checks an MPI call; on failure prints the MPI error with file and line and aborts the job. */
 #define MF_MPI_CHECK(call)                                                              \
     do {                                                                                \
+        mf_sim_enter();                                                                 \
         int mf_rc_ = (call);                                                            \
+        mf_sim_leave();                                                                 \
         if (mf_rc_ != MPI_SUCCESS) {                                                    \
             char mf_msg_[MPI_MAX_ERROR_STRING];                                         \
             int mf_len_ = 0;                                                            \
@@ -45,6 +48,7 @@ void mf_proto_finalize(void)
     free(g_pending);
     g_pending = NULL;
     g_cap = 0;
+    mf_sim_enter(); /* the last of this rank's own work, charged */
     MPI_Finalize();
 }
 

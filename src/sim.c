@@ -9,6 +9,34 @@
 #ifdef MF_SMPI
 #include <simgrid/host.h>
 #include <smpi/smpi.h>
+#include <time.h>
+
+/* When the calling rank last came back from the simulator, real seconds (SMPI gives each rank its own copy);
+   < 0 while it is inside (or before its first call). */
+static double g_back_at = -1;
+
+/* The real monotonic clock: the parentheses keep smpicc's clock_gettime macro (simulated time) away. */
+static double real_now(void)
+{
+    struct timespec ts;
+    (clock_gettime)(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void mf_sim_enter(void)
+{
+    if (g_back_at < 0)
+        return;
+    double spent = real_now() - g_back_at;
+    g_back_at = -1;
+    if (spent > 0)
+        smpi_execute(spent); /* at smpi/host-speed, as SMPI charges what it benchmarks itself */
+}
+
+void mf_sim_leave(void)
+{
+    g_back_at = real_now();
+}
 
 /* SMPI runs every simulated rank in one process with its own copy of the program's globals, so a
    pointer kept in a global is per rank. SimGrid's shared-call registry (keyed by a name and an input
@@ -23,13 +51,13 @@ void *mf_sim_shared_realloc(void *old, size_t bytes, size_t cap_bytes)
     snprintf(key, sizeof key, "%zu", cap_bytes);
     if (smpi_shared_known_call("mf_sim_shared_realloc", key))
         return smpi_shared_get_call("mf_sim_shared_realloc", key);
-    /* its pages are touched now, outside the rank's benchmarked code: the first rank to use a page would pay its
+    /* its pages are touched now, outside the rank's charged time: the first rank to use a page would pay its
        fault and no other rank would, a fake tail on one rank (a real rank pays its own, a few ms once).
-       smpi_bench_end charges the time benchmarked so far, and other ranks run meanwhile: one of them may have
+       mf_sim_enter charges the time spent so far, and other ranks run meanwhile: one of them may have
        made the block by then, so look again (from here to smpi_shared_set_call nothing yields). Without
        that second look each rank that got here in the same turn made its own 8 MiB table (64 ranks: 16-96
        MiB where 8 were due). */
-    smpi_bench_end();
+    mf_sim_enter();
     void *p = NULL;
     if (smpi_shared_known_call("mf_sim_shared_realloc", key)) {
         p = smpi_shared_get_call("mf_sim_shared_realloc", key);
@@ -37,7 +65,7 @@ void *mf_sim_shared_realloc(void *old, size_t bytes, size_t cap_bytes)
         memset(p, 0, cap_bytes);
         p = smpi_shared_set_call("mf_sim_shared_realloc", key, p);
     }
-    smpi_bench_begin();
+    mf_sim_leave(); /* the pages' faults are not charged */
     return p;
 }
 
@@ -68,12 +96,11 @@ void mf_sim_charge_compute(double measured_s)
     double f = mf_sim_worker_cost();
     if (!(f > 1 && measured_s > 0))
         return;
-    /* flops at this host's speed: exactly (F - 1) x measured_s simulated seconds. SMPI's benchmark of the
-       rank's own code stops around it: the real time the simulation spends on the other ranks meanwhile
-       would otherwise be charged to this one as computation. */
-    smpi_bench_end();
+    /* flops at this host's speed: exactly (F - 1) x measured_s simulated seconds; the real time the simulation
+       spends on the other ranks meanwhile is not this rank's (mf_sim_enter / mf_sim_leave around it) */
+    mf_sim_enter();
     smpi_execute_flops((f - 1) * measured_s * sg_host_get_speed(sg_host_self()));
-    smpi_bench_begin();
+    mf_sim_leave();
 }
 #else
 void *mf_sim_shared_realloc(void *old, size_t bytes, size_t cap_bytes)
@@ -91,6 +118,14 @@ void mf_sim_shared_free(void *p)
 int mf_sim_enabled(void)
 {
     return 0;
+}
+
+void mf_sim_enter(void)
+{
+}
+
+void mf_sim_leave(void)
+{
 }
 
 double mf_sim_worker_cost(void)

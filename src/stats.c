@@ -16,7 +16,9 @@
 double mf_now(void)
 {
     struct timespec ts;
+    mf_sim_enter(); /* simulated: the clock is the simulator's */
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    mf_sim_leave();
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -81,7 +83,9 @@ void mf_nap(double s)
     struct timespec ts;
     ts.tv_sec = (time_t)s;
     ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+    mf_sim_enter();
     nanosleep(&ts, NULL);
+    mf_sim_leave();
 }
 
 void mf_rank_stats_init(mf_rank_stats *s, int rank)
