@@ -4,8 +4,8 @@
    to yield (mf_runner_yield: the master asks when a rank would otherwise idle) cuts off the back half of its
    unstarted rest after a short slice, to be sent back at once (mf_runner_take_rest), and goes on with the
    number it has begun and the front half. Asked to split and holding no rest, it suspends the number in
-   progress and returns it as a partial factorization, to be continued in candidate ranges. A unit never hands back on its own: how long it runs
-   says nothing about demand. */
+   progress and returns it as a partial factorization, to be continued in candidate ranges. A unit never
+   hands back on its own: how long it runs says nothing about demand. */
 #ifndef MPIFACTOR_RUNNER_H
 #define MPIFACTOR_RUNNER_H
 
@@ -78,8 +78,9 @@ bool mf_runner_step_paced(mf_runner *r, mf_pace *p);
 void mf_runner_mark_cpu(mf_runner *r);
 /* Asks the loaded text unit `id` to hand back at the end of its next slice, kept short: the back half of its
    unstarted rest (cut at a line start; all of it when that half holds no token) when it holds one (then
-   ready for mf_runner_take_rest; the unit goes on), else, with split, the number in progress suspended (the unit then ends: mf_runner_step returns true). Does nothing for another unit, a
-   range unit or when handing back is off (opts.yieldable false). Returns true when the request applies. */
+   ready for mf_runner_take_rest; the unit goes on), else, with split, the number in progress suspended (the
+   unit then ends: mf_runner_step returns true). Does nothing for another unit, a range unit or when handing
+   back is off (opts.yieldable false). Returns true when the request applies. */
 bool mf_runner_yield(mf_runner *r, uint64_t id, bool split);
 /* Moves a rest cut off by a yield (a text unit with the yielding unit's id, the rest of its slice) into *out
    (swapped). Returns false when there is none. */

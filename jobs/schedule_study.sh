@@ -18,10 +18,11 @@
 # fast this machine's cores compute at the time, which a VM may change for minutes: the policies of one point
 # run back to back, and each point states its compute ns per candidate); a point where adaptive came out more
 # than 5% slower than the faster other policy is run again, all three policies, up to 3 runs, and each
-# policy's fastest run is kept (meta.txt lists those points). Real points are the fastest of 3 (--pick min). DIR (default jobs/results/schedule-study) gets per input INPUT/sim/ and
-# INPUT/real/ (scaling.csv with the schedule column, meta.txt), limits.csv (per point, from --stats: worker
-# idle share, rank 0's service share = 1 - (busy + idle) / wall, the busiest rank's busy share, units handed
-# out, hand-back requests, numbers split), schedule-study.png (simulated seconds vs ranks, one panel per
+# policy's fastest run is kept (meta.txt lists those points). Real points are the fastest of 3 (--pick min).
+# DIR (default jobs/results/schedule-study) gets per input INPUT/sim/ and INPUT/real/ (scaling.csv with the
+# schedule column, meta.txt), limits.csv (per point, from --stats: worker idle share, rank 0's service
+# share = 1 - (busy + idle) / wall, the busiest rank's busy share, units handed out, hand-back requests,
+# numbers split), schedule-study.png (simulated seconds vs ranks, one panel per
 # input, one line per policy, real np 1 and 2 as open markers) and table.md. Inputs and per-point files are
 # removed at the end. Sized for about 10 minutes on a 2-core machine (map's one message per number at 1024
 # simulated ranks costs the most real time). --plot-only redraws schedule-study.png from the CSVs in DIR.
@@ -114,33 +115,26 @@ for in in $inputs; do
       [ "$round" -lt "$rounds" ] && echo "$in,$r" >>"$out/reruns.txt"
     done
   done
-  # each policy's fastest run of a point stands for it (scaling.sh appended one row per run)
+  # each policy's fastest run of a point stands for it (scaling.sh appended one row per run); each run was a
+  # sweep of its own, so speedup and efficiency are recomputed against the policy's fewest ranks
   python3 - "$out/$in/sim/scaling.csv" <<'PY'
 import csv, sys
 path = sys.argv[1]
 rows = list(csv.reader(open(path)))
 head, body = rows[0], rows[1:]
 col = {name: i for i, name in enumerate(head)}
+sweep = lambda r: (r[col["mode"]], r[col["schedule"]], r[col["launcher"]])
 best = {}
 for r in body:
-    key = (r[col["mode"]], r[col["schedule"]], r[col["launcher"]], r[col["ranks"]])
+    key = sweep(r) + (r[col["ranks"]],)
     if key not in best or float(r[col["run_s"]]) < float(best[key][col["run_s"]]):
         best[key] = r
-kept = [r for r in body if best[(r[col["mode"]], r[col["schedule"]], r[col["launcher"]], r[col["ranks"]])] is r]
-csv.writer(open(path, "w"), lineterminator="\n").writerows([head] + kept)
-PY
-  # each run above was a sweep of its own: speedup and efficiency against the policy's fewest ranks
-  python3 - "$out/$in/sim/scaling.csv" <<'PY'
-import csv, sys
-path = sys.argv[1]
-rows = list(csv.reader(open(path)))
-head, body = rows[0], rows[1:]
-col = {name: i for i, name in enumerate(head)}
+body = [r for r in body if best[sweep(r) + (r[col["ranks"]],)] is r]
 base = {}
 for r in sorted(body, key=lambda r: int(r[col["ranks"]])):
-    base.setdefault((r[col["mode"]], r[col["schedule"]], r[col["launcher"]]), r)
+    base.setdefault(sweep(r), r)
 for r in body:
-    b = base[(r[col["mode"]], r[col["schedule"]], r[col["launcher"]])]
+    b = base[sweep(r)]
     speedup = float(r[col["numbers_per_s"]]) / float(b[col["numbers_per_s"]])
     r[col["speedup"]] = "%.4f" % speedup
     r[col["efficiency"]] = "%.4f" % (speedup * int(b[col["ranks"]]) / int(r[col["ranks"]]))
