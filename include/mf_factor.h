@@ -41,6 +41,9 @@ void mf_job_start_range(mf_factor_job *job, mf_factored *out, const mf_value *c,
    so far with complete = false and the remaining cofactor, and *next_p the next candidate to test.
    Returns true, or false when the job was in fact finished (out final, as after mf_job_run). */
 bool mf_job_suspend(mf_factor_job *job, uint64_t *next_p);
+/* Odd candidates the job has still to test at most: from its next candidate to the root of its cofactor (or
+   its bound, where lower); UINT64_MAX when that does not fit. 0 for a finished job. */
+uint64_t mf_job_candidates_left(const mf_factor_job *job);
 /* Tests up to about budget more candidates. Returns true once the job is done: out then holds the
    prime factors in ascending order and, if the bound stopped it, complete = false and the cofactor. */
 bool mf_job_run(mf_factor_job *job, uint64_t budget);

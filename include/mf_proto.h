@@ -13,7 +13,8 @@ typedef enum mf_tag {
     MF_TAG_STOP = 3,    /* master -> worker: stop now; payload u32 exit code */
     MF_TAG_STATS = 4,   /* worker -> master: the worker's statistics, its last message */
     MF_TAG_YIELD = 5,   /* master -> worker: text unit <u64 id>, if still running, hands back its rest now, or with
-                           <u8 split> 1 and no rest, its number in progress */
+                           no rest, its number in progress when that has <u64 split_least> candidates left
+                           (0: never) */
     MF_TAG_PLACE = 6,   /* master -> worker: write held output <u64 id> at byte <u64 offset> (--parallel-io) */
     MF_TAG_PLACED = 7,  /* worker -> master: <u64 count> placements written and synced (with --checkpoint) */
     MF_TAG_FAILED = 8,  /* worker -> master: an I/O error stops the run (exit 2); payload the message text */

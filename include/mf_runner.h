@@ -50,7 +50,8 @@ typedef struct mf_runner {
     double number_busy_s;   /* compute seconds (wall clock) spent on the number in progress */
     double number_cpu_s;    /* CPU seconds spent on the number in progress */
     bool yield_asked;       /* hand back at the end of the next (short) slice */
-    bool yield_split;       /* ... and, with no rest to hand back, split the number in progress */
+    uint64_t yield_split_least; /* ... and, with no rest to hand back, split the number in progress when it has
+                                   at least this many candidates left (0: never) */
     bool rest_ready;        /* rest holds a cut-off rest for mf_runner_take_rest */
     mf_buf rest;            /* the unstarted rest, encoded as a text unit with this unit's id */
     bool suspended;         /* ... and the partial number was among it */
@@ -78,10 +79,12 @@ bool mf_runner_step_paced(mf_runner *r, mf_pace *p);
 void mf_runner_mark_cpu(mf_runner *r);
 /* Asks the loaded text unit `id` to hand back at the end of its next slice, kept short: the back half of its
    unstarted rest (cut at a line start; all of it when that half holds no token) when it holds one (then
-   ready for mf_runner_take_rest; the unit goes on), else, with split, the number in progress suspended (the
-   unit then ends: mf_runner_step returns true). Does nothing for another unit, a range unit or when handing
-   back is off (opts.yieldable false). Returns true when the request applies. */
-bool mf_runner_yield(mf_runner *r, uint64_t id, bool split);
+   ready for mf_runner_take_rest; the unit goes on), else the number in progress suspended (the unit then
+   ends: mf_runner_step returns true) when split_least > 0 and the number has at least split_least candidates
+   left (fewer: the request lapses, the number finishes here, as splitting it would only move it). Does
+   nothing for another unit, a range unit or when handing back is off (opts.yieldable false). Returns true
+   when the request applies. */
+bool mf_runner_yield(mf_runner *r, uint64_t id, uint64_t split_least);
 /* Moves a rest cut off by a yield (a text unit with the yielding unit's id, the rest of its slice) into *out
    (swapped). Returns false when there is none. */
 bool mf_runner_take_rest(mf_runner *r, mf_buf *out);

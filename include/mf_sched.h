@@ -125,6 +125,9 @@ size_t mf_sched_next_bytes(const mf_sched *s, double remaining);
 /* How wide ranges of split numbers are: at most a target's worth of candidates, at least a grain's (and
    MF_SCHED_MIN_RANGE), shared over the ranks. */
 mf_range_size mf_sched_range_size(const mf_sched *s);
+/* The least candidates a number in progress must have left to be worth splitting: two ranges of the least
+   size, so that a split spreads the number over ranks rather than moving its rest whole to another. */
+uint64_t mf_sched_split_least(const mf_sched *s);
 /* Candidates of the next range when `left` odd candidates of its number remain to be issued (>= 1). */
 uint64_t mf_range_size_pick(const mf_range_size *z, uint64_t left);
 /* Segments the master may hold between the next result to write and the newest unit handed out. */

@@ -138,6 +138,20 @@ bool mf_job_suspend(mf_factor_job *job, uint64_t *next_p)
     return true;
 }
 
+uint64_t mf_job_candidates_left(const mf_factor_job *job)
+{
+    if (job->done)
+        return 0;
+    uint64_t root = UINT64_MAX; /* a cofactor of 2^128 or more: its root does not fit */
+    if (!job->big)
+        root = job->wide ? mf_u128_isqrt(job->nh, job->nl) : mf_u64_isqrt(job->n64);
+    if (job->max_divisor && root > job->max_divisor)
+        root = job->max_divisor;
+    if (root == UINT64_MAX)
+        return UINT64_MAX;
+    return root < job->p ? 0 : (root - job->p) / 2 + 1;
+}
+
 /* Largest odd candidate allowed by the bound (or hi when unbounded). */
 static uint64_t clamp_to_bound(const mf_factor_job *job, uint64_t hi)
 {

@@ -117,13 +117,14 @@ static void ask_yield(mf_master *m)
     if (!mf_flights_pick_yield(&m->flights, &m->order, mf_now(), mf_sched_yield_age_s(&m->sched), split, &w, &id))
         return;
     m->run.yields_asked++;
+    uint64_t split_least = split ? mf_sched_split_least(&m->sched) : 0;
     if (w == 0) {
-        mf_runner_yield(&m->own, id, split);
+        mf_runner_yield(&m->own, id, split_least);
         return;
     }
     mf_buf_reset(&m->unit);
     mf_buf_put_u64(&m->unit, id);
-    mf_buf_put_u8(&m->unit, split);
+    mf_buf_put_u64(&m->unit, split_least);
     mf_proto_send(w, MF_TAG_YIELD, &m->unit);
 }
 

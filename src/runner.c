@@ -49,7 +49,8 @@ int mf_runner_load(mf_runner *r, mf_buf *unit)
         return -1;
     r->in_number = false;
     r->active = true;
-    r->yield_asked = r->yield_split = false;
+    r->yield_asked = false;
+    r->yield_split_least = 0;
     r->rest_ready = false;
     r->suspended = false;
     r->numbers = r->invalid = r->verify_failures = r->unfactored = r->candidates = 0;
@@ -208,7 +209,8 @@ static bool step_text(mf_runner *r, uint64_t budget)
         /* the rest goes back at once and the number in progress goes on here; with no rest, the number is
            split when that was asked for */
         r->yield_asked = false;
-        split = !split_off_rest(r) && r->yield_split && r->in_number;
+        split = !split_off_rest(r) && r->yield_split_least > 0 && r->in_number &&
+                mf_job_candidates_left(&r->job) >= r->yield_split_least;
     }
     if (end || split) {
         finish_text(r);
@@ -222,12 +224,13 @@ void mf_runner_mark_cpu(mf_runner *r)
     r->cpu_mark = mf_cpu_now();
 }
 
-bool mf_runner_yield(mf_runner *r, uint64_t id, bool split)
+bool mf_runner_yield(mf_runner *r, uint64_t id, uint64_t split_least)
 {
     if (!r->active || r->u.kind != MF_UNIT_TEXT || r->u.id != id || !r->opt.yieldable)
         return false;
     r->yield_asked = true;
-    r->yield_split = r->yield_split || split;
+    if (split_least > 0 && (r->yield_split_least == 0 || split_least < r->yield_split_least))
+        r->yield_split_least = split_least;
     return true;
 }
 

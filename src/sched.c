@@ -264,6 +264,11 @@ mf_range_size mf_sched_range_size(const mf_sched *s)
                            .ways = (uint32_t)s->ranks};
 }
 
+uint64_t mf_sched_split_least(const mf_sched *s)
+{
+    return 2 * mf_sched_range_size(s).least;
+}
+
 uint64_t mf_range_size_pick(const mf_range_size *z, uint64_t left)
 {
     uint64_t ways = z->ways ? 2 * (uint64_t)z->ways : 2;

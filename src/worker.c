@@ -71,7 +71,7 @@ int mf_worker_run(const mf_config *cfg)
     mf_buf_init(&rest);
     bool yield_next = false; /* a request to hand back arrived before its unit was loaded */
     uint64_t yield_id = 0;
-    bool yield_split = false;
+    uint64_t yield_split_least = 0;
     mf_text_ref loaded_ref; /* the unit running, as the reference it came as (with --parallel-io) */
     bool loaded_by_ref = false;
     int exit_code = MF_EXIT_INTERNAL;
@@ -88,12 +88,13 @@ int mf_worker_run(const mf_config *cfg)
             }
             if (tag == MF_TAG_YIELD) {
                 uint64_t id = mf_buf_get_u64(&msg);
-                bool split = mf_buf_get_u8(&msg) != 0;
+                uint64_t split_least = mf_buf_get_u64(&msg);
                 /* for the unit that runs next when it is not loaded yet; stale (ignored) for one finished */
-                if (!msg.failed && !mf_runner_yield(&runner, id, split)) {
+                if (!msg.failed && !mf_runner_yield(&runner, id, split_least)) {
                     yield_next = true;
                     yield_id = id;
-                    yield_split = yield_split || split;
+                    if (split_least > 0 && (yield_split_least == 0 || split_least < yield_split_least))
+                        yield_split_least = split_least;
                 }
                 continue;
             }
@@ -140,8 +141,9 @@ int mf_worker_run(const mf_config *cfg)
             qhead = (qhead + 1) % QUEUE_CAP;
             qlen--;
             if (yield_next)
-                mf_runner_yield(&runner, yield_id, yield_split);
-            yield_next = yield_split = false;
+                mf_runner_yield(&runner, yield_id, yield_split_least);
+            yield_next = false;
+            yield_split_least = 0;
         }
         if (runner.active) {
             bool finished = mf_runner_step_paced(&runner, &pace);

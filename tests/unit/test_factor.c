@@ -250,6 +250,49 @@ START_TEST(max_divisor_leaves_cofactor)
 }
 END_TEST
 
+START_TEST(candidates_left_counts_to_the_root)
+{
+    /* the odd candidates from the next one to the root of the cofactor (or the bound): exact as the job runs,
+       0 once it is done, saturated where the root does not fit 64 bits */
+    mf_value v;
+    mf_value_init(&v);
+    mf_factored f;
+    mf_factored_init(&f);
+    mf_factor_job job;
+    mf_job_init(&job);
+    mf_value_set_u64(&v, UINT64_C(4611686014132420609)); /* (2^31 - 1)^2 */
+    mf_job_start(&job, &f, &v, 0);
+    ck_assert(!mf_job_run(&job, 1000));
+    ck_assert_uint_eq(mf_job_candidates_left(&job), (UINT64_C(2147483647) - job.p) / 2 + 1);
+    uint64_t before = mf_job_candidates_left(&job), tested = job.candidates;
+    ck_assert(!mf_job_run(&job, 1000000));
+    ck_assert_uint_eq(before - mf_job_candidates_left(&job), job.candidates - tested);
+    mf_job_start(&job, &f, &v, 100001); /* a bound below the root */
+    ck_assert(!mf_job_run(&job, 10));
+    ck_assert_uint_eq(mf_job_candidates_left(&job), (UINT64_C(100001) - job.p) / 2 + 1);
+    mf_value_set_u64(&v, 15);
+    mf_job_start(&job, &f, &v, 0);
+    ck_assert(mf_job_run(&job, 1000));
+    ck_assert_uint_eq(mf_job_candidates_left(&job), 0);
+    mpz_t z; /* 2^127 - 1 (prime; 2^64 <= n < 2^128): the root fits; 2^521 - 1: it does not */
+    mpz_init_set_str(z, "170141183460469231731687303715884105727", 10);
+    mf_value_set_mpz(&v, z);
+    mf_job_start(&job, &f, &v, 0);
+    ck_assert(!mf_job_run(&job, 1000));
+    ck_assert_uint_eq(mf_job_candidates_left(&job), (UINT64_C(13043817825332782212) - job.p) / 2 + 1);
+    mpz_ui_pow_ui(z, 2, 521);
+    mpz_sub_ui(z, z, 1);
+    mf_value_set_mpz(&v, z);
+    mf_job_start(&job, &f, &v, 0);
+    ck_assert(!mf_job_run(&job, 1000));
+    ck_assert_uint_eq(mf_job_candidates_left(&job), UINT64_MAX);
+    mpz_clear(z);
+    mf_job_clear(&job);
+    mf_factored_clear(&f);
+    mf_value_clear(&v);
+}
+END_TEST
+
 START_TEST(verify_catches_errors)
 {
     mf_value v;
@@ -284,6 +327,7 @@ Suite *factor_suite(void)
     tcase_add_test(tc, factorial_1000);
     tcase_add_test(tc, random_u64_against_reference);
     tcase_add_test(tc, max_divisor_leaves_cofactor);
+    tcase_add_test(tc, candidates_left_counts_to_the_root);
     tcase_add_test(tc, verify_catches_errors);
     suite_add_tcase(s, tc);
     return s;

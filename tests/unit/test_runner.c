@@ -235,7 +235,7 @@ START_TEST(hand_back_and_split)
             }
             if (finished)
                 break;
-            mf_runner_yield(&r, unit_id, true);
+            mf_runner_yield(&r, unit_id, 1);
             ck_assert_int_lt(++guard, 100000000);
         }
         mf_result_info info;
@@ -318,17 +318,17 @@ START_TEST(yield_hands_back_at_once)
     ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
     for (int i = 0; i < 2000; i++) /* 2 million candidates unasked: it goes on (2^31 - 1 squared needs 10^9) */
         ck_assert(!mf_runner_step(&r, 1000));
-    ck_assert(!mf_runner_yield(&r, 8, true)); /* not this unit */
+    ck_assert(!mf_runner_yield(&r, 8, 1)); /* not this unit */
     ck_assert(!mf_runner_step(&r, 1000));
     mf_buf rest;
     mf_buf_init(&rest);
     ck_assert(!mf_runner_take_rest(&r, &rest));
-    ck_assert(mf_runner_yield(&r, 7, true));
+    ck_assert(mf_runner_yield(&r, 7, 1));
     ck_assert(!mf_runner_step(&r, 1u << 20)); /* first the rest, cut off at once; the square goes on */
     ck_assert(mf_runner_take_rest(&r, &rest));
     ck_assert(rest.len == 22 + 3 && memcmp(rest.data + 22, "15\n", 3) == 0);
     ck_assert(!mf_runner_take_rest(&r, &rest));
-    ck_assert(mf_runner_yield(&r, 7, true)); /* asked again, with no rest: the number is split */
+    ck_assert(mf_runner_yield(&r, 7, 1)); /* asked again, with no rest: the number is split */
     ck_assert(mf_runner_step(&r, 1u << 20));
     mf_buf_free(&rest);
     mf_result_info info;
@@ -337,14 +337,44 @@ START_TEST(yield_hands_back_at_once)
     ck_assert_int_eq(mf_result_read(&r.result, &info, &partial), 0);
     ck_assert(info.escalated && info.numbers == 0);
     ck_assert(info.next_p > 3 && !partial.complete);
-    ck_assert(!mf_runner_yield(&r, 7, true)); /* finished */
+    ck_assert(!mf_runner_yield(&r, 7, 1)); /* finished */
     mf_runner_free(&r);
     opts.yieldable = false; /* -np 1: never */
     mf_runner_init(&r, &opts);
     mf_text_unit_begin(&unit, 7, 0, 1, 0);
     mf_buf_put_str(&unit, text);
     ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
-    ck_assert(!mf_runner_yield(&r, 7, true));
+    ck_assert(!mf_runner_yield(&r, 7, 1));
+    mf_factored_clear(&partial);
+    mf_buf_free(&unit);
+    mf_runner_free(&r);
+}
+END_TEST
+
+START_TEST(split_lapses_when_too_little_is_left)
+{
+    /* a number with fewer candidates left than the split asks for is not split (that would only move it):
+       the request lapses and the unit finishes the number itself; asked with a smaller least, it splits */
+    const char *text = "4611686014132420609\n"; /* (2^31 - 1)^2: about 1.07e9 candidates */
+    mf_runner_opts opts = {.format = MF_FORMAT_TEXT, .yieldable = true, .paths = paths, .npaths = 1};
+    mf_runner r;
+    mf_runner_init(&r, &opts);
+    mf_buf unit;
+    mf_buf_init(&unit);
+    mf_text_unit_begin(&unit, 5, 0, 1, 0);
+    mf_buf_put_str(&unit, text);
+    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    ck_assert(!mf_runner_step(&r, 1000));
+    ck_assert(mf_runner_yield(&r, 5, UINT64_C(2000000000)));
+    ck_assert(!mf_runner_step(&r, 1000)); /* lapsed: the unit goes on */
+    ck_assert(!r.yield_asked);
+    ck_assert(mf_runner_yield(&r, 5, UINT64_C(1000000000)));
+    ck_assert(mf_runner_step(&r, 1000)); /* 1.07e9 left: split */
+    mf_result_info info;
+    mf_factored partial;
+    mf_factored_init(&partial);
+    ck_assert_int_eq(mf_result_read(&r.result, &info, &partial), 0);
+    ck_assert(info.escalated && info.numbers == 0);
     mf_factored_clear(&partial);
     mf_buf_free(&unit);
     mf_runner_free(&r);
@@ -366,7 +396,7 @@ START_TEST(yield_rest_keeps_the_number)
     mf_buf_put_str(&unit, text);
     ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
     ck_assert(!mf_runner_step(&r, 1000));
-    ck_assert(mf_runner_yield(&r, 9, false));
+    ck_assert(mf_runner_yield(&r, 9, 0));
     int guard = 0;
     while (!mf_runner_step(&r, 1u << 20))
         ck_assert_int_lt(++guard, 1000000);
@@ -382,7 +412,7 @@ START_TEST(yield_rest_keeps_the_number)
     mf_buf_put_str(&unit, "15 4611686014132420609\n");
     ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
     ck_assert(!mf_runner_step(&r, 1000)); /* 15 done, the square in progress */
-    ck_assert(mf_runner_yield(&r, 10, false));
+    ck_assert(mf_runner_yield(&r, 10, 0));
     guard = 0;
     while (!mf_runner_step(&r, 1u << 20))
         ck_assert_int_lt(++guard, 1000000);
@@ -411,7 +441,7 @@ START_TEST(yield_hands_back_the_back_half)
     mf_buf_put_str(&unit, text);
     ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
     ck_assert(!mf_runner_step(&r, 1000)); /* the square in progress */
-    ck_assert(mf_runner_yield(&r, 11, false));
+    ck_assert(mf_runner_yield(&r, 11, 0));
     int guard = 0;
     while (!mf_runner_step(&r, 1u << 20))
         ck_assert_int_lt(++guard, 1000000);
@@ -446,6 +476,7 @@ Suite *runner_suite(void)
     tcase_add_test(tc, hand_back_and_split);
     tcase_add_test(tc, tiny_budget_stays_tiny);
     tcase_add_test(tc, yield_hands_back_at_once);
+    tcase_add_test(tc, split_lapses_when_too_little_is_left);
     tcase_add_test(tc, yield_rest_keeps_the_number);
     tcase_add_test(tc, yield_hands_back_the_back_half);
     suite_add_tcase(s, tc);

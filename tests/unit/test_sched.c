@@ -157,6 +157,7 @@ START_TEST(range_width_follows_candidate_cost)
     ck_assert_uint_eq(mf_range_size_pick(&z, 160000000), 10000000);
     ck_assert_uint_eq(mf_range_size_pick(&z, 160000001), 10000001);
     ck_assert_uint_eq(mf_range_size_pick(&z, 1000), z.least);
+    ck_assert_uint_eq(mf_sched_split_least(&s), 2 * z.least); /* a split makes two ranges at least */
     ck_assert_uint_eq(mf_range_size_pick(&(mf_range_size){7, 7, 1}, 1000), 7); /* a fixed width */
     ck_assert_uint_eq(mf_range_size_pick(&(mf_range_size){0, 0, 0}, 1000), 1);
     mf_sched_init(&s, 8, 0);
