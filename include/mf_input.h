@@ -44,7 +44,9 @@ typedef struct mf_input {
     uint64_t valid;            /* valid numbers returned so far */
     uint64_t invalid;          /* invalid tokens reported so far */
     mf_file_seen *seen;        /* per input, what it was when opened (compared when a read ends early) */
-    uint64_t tokens;           /* tokens (valid or not) in the slices cut so far (mf_input_slice) */
+    uint64_t tokens;           /* tokens (valid or not) in the slices cut so far (mf_input_slice), when count_tokens */
+    int count_tokens;          /* mf_input_slice counts tokens (1 after mf_input_open; 0 spares a pass over the
+                                  bytes where nothing reads the count) */
     int tok_gap;               /* the byte before the next one ends any token (start of a file, space, comment) */
     int counted_ahead;         /* tokens_ahead holds the tokens of the whole input (mf_input_count_ahead) */
     uint64_t tokens_ahead;
@@ -107,7 +109,7 @@ double mf_input_line_length(mf_input *in);
    whitespace, else at the end of the token (a token is never cut; a slice never spans two files).
    lines > 0 instead takes exactly that many lines (fewer at the end of a file).
    The skipped part of a comment may be cut too: the next slice then starts with in_comment set.
-   Counts the slice's tokens into in->tokens (the progress line's total).
+   Counts the slice's tokens into in->tokens (the progress line's total) when in->count_tokens is set.
    Returns 1 with *info set, 0 at the end of all inputs, -1 on a read error (message in errmsg), or
    MF_INPUT_INTERRUPTED (calling again continues). Must not be mixed with a pending mf_input_next token
    (call it only right after mf_input_next returned a number, or from the start). */

@@ -130,6 +130,7 @@ int mf_input_open(mf_input *in, const char *const *paths, int npaths, FILE *err,
     in->paths = paths;
     in->npaths = npaths;
     in->err = err;
+    in->count_tokens = 1;
     mf_buf_init(&in->token);
     mpz_init(in->scratch);
     in->chunk = malloc(CHUNK_SIZE);
@@ -522,7 +523,8 @@ static void slice_take(mf_input *in, mf_buf *b, const unsigned char *p, size_t n
         mf_buf_put(b, p, n);
     keep_ends(info, p, n, *taken);
     int comment = in->in_comment; /* moved below by its own, faster rule */
-    in->tokens += count_tokens(p, n, &in->tok_gap, &comment);
+    if (in->count_tokens)
+        in->tokens += count_tokens(p, n, &in->tok_gap, &comment);
     const unsigned char *nl = memrchr(p, '\n', n);
     if (nl) {
         uint64_t newlines = mf_count_newlines(p, (size_t)(nl - p) + 1);

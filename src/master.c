@@ -378,6 +378,7 @@ int mf_master_run(const mf_config *cfg, int ranks)
     m.by_ref = m.sink.parallel && m.in.all_regular;
     if (!m.io_error && m.progress.f)
         mf_input_count_ahead(&m.in, MF_PROGRESS_COUNT_BYTES); /* the progress line's exact total */
+    m.in.count_tokens = m.progress.f && !m.in.counted_ahead; /* only the progress line's estimate reads them */
 
     mf_idler idle;
     mf_idler_busy(&idle);
