@@ -4,9 +4,11 @@
    unit   := u8 1, u64 id, u32 file, u64 line, u8 flags (1: in_comment, 2: hold output), slice bytes (the rest)
            | u8 2, u64 id, value cofactor, u64 lo, u64 hi
            | u8 3, u64 id, u32 file, u64 line, u8 flags, u64 offset, u64 len, u64 check (mf_slice_check)
-   result := u8 1, u64 id, u64 out_len, out bytes, u32 file, u64 bytes, u64 numbers, invalid, verify_failures, unfactored,
-             candidates, busy_ns,
+   result := u8 1, u64 id, u64 out_len, out bytes, u32 file, u64 bytes, u8 relative, u64 newlines, u64 numbers,
+             invalid, verify_failures, unfactored, candidates, busy_ns,
              u64 msgs_len, msgs, u8 escalated [factored, u64 next_p, candidates, busy_ns]
+             (relative 1: the unit's lines were counted from 1, newlines is how many its bytes hold, and msgs is
+             records: u64 line (0: none), u32 len, bytes: an invalid token on that line, or a whole message)
            | u8 3, u64 id, u64 out_len, i32 holder, then as kind 1 from u32 file (the output is held by rank holder)
            | u8 2, u64 id, u64 lo, hi, candidates, busy_ns, u32 n, n x u64 divisor
    factored := value n, u8 complete, u32 nfactors, nfactors x value, [value cofactor if !complete]
@@ -108,6 +110,8 @@ typedef struct mf_result_info {
     uint64_t id;
     uint32_t file;              /* text: the unit's input index */
     uint64_t bytes;             /* text: input bytes worked through (the unit less its handed-back rest) */
+    int relative;               /* text: lines counted from the unit's first (msgs are records: mf_msg_render) */
+    uint64_t newlines;          /* text, relative: newlines in those bytes */
     uint64_t numbers;           /* text: numbers finished (written in out) */
     uint64_t invalid;           /* text: invalid tokens (messages in msgs) */
     uint64_t verify_failures;   /* text: --verify failures (messages in msgs) */
@@ -118,7 +122,7 @@ typedef struct mf_result_info {
     size_t out_len;
     int held;                   /* text: rank holder keeps the out_len bytes of output (--parallel-io) */
     int holder;
-    const unsigned char *msgs;  /* text: lines for stderr */
+    const unsigned char *msgs;  /* text: lines for stderr (relative: records) */
     size_t msgs_len;
     size_t tail;                /* text: offset of the escalated flag (cut there, then append a zero byte,
                                    to drop the partial number from the message) */
@@ -134,13 +138,24 @@ typedef struct mf_result_info {
 /* Starts a text result in the empty buffer b; the caller appends the formatted records to b (the
    result's output), then calls mf_text_result_end. */
 void mf_text_result_begin(mf_buf *b, uint64_t id);
-/* Finishes a text result: msgs for stderr, counters (unfactored: records written incomplete), and optionally the
-   escalated number (partial: n, its factors so far and cofactor; NULL when none). A unit's unstarted rest
-   never travels in its result: it goes back on its own beforehand (MF_TAG_REST). */
-void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, const mf_buf *msgs, uint64_t numbers, uint64_t invalid,
+/* Finishes a text result: msgs for stderr (relative: records of mf_msg_put_*, and newlines the count in the
+   unit's bytes), counters (unfactored: records written incomplete), and optionally the escalated number
+   (partial: n, its factors so far and cofactor; NULL when none). A unit's unstarted rest never travels in its
+   result: it goes back on its own beforehand (MF_TAG_REST). */
+void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, int relative, uint64_t newlines, const mf_buf *msgs,
+                        uint64_t numbers, uint64_t invalid,
                         uint64_t verify_failures, uint64_t unfactored, uint64_t candidates, double busy_s,
                         const mf_factored *partial, uint64_t next_p, uint64_t number_candidates,
                         double number_busy_s);
+/* Message records of a unit whose lines are relative (its slice was cut by byte offset, so its first line's
+   number is known only when results are merged in order): an invalid token on relative line `line` (>= 1), or
+   a whole message text. */
+void mf_msg_put_invalid(mf_buf *msgs, uint64_t line, const unsigned char *tok, size_t len);
+void mf_msg_put_text(mf_buf *msgs, const char *text);
+/* Renders records (msgs, len) as stderr lines into out: invalid tokens as "mpifactor: NAME:LINE: ..." with
+   LINE = first_line + line - 1. Returns 0, or -1 for malformed records. */
+int mf_msg_render(const unsigned char *msgs, size_t len, const char *name, uint64_t first_line, mf_buf *out);
+
 /* Moves the output records of the finished text result in b (kind 1) into out (reset first) and rewrites b as
    a result whose output rank holder keeps (kind 3). */
 void mf_text_result_detach(mf_buf *b, int holder, mf_buf *out);

@@ -48,6 +48,10 @@ typedef struct mf_input {
     int count_tokens;          /* mf_input_slice counts tokens (1 after mf_input_open; 0 spares a pass over the
                                   bytes where nothing reads the count) */
     int tok_gap;               /* the byte before the next one ends any token (start of a file, space, comment) */
+    uint64_t cut_read;         /* bytes mf_input_cut read to find its cuts (about a block per slice) */
+    uint64_t win_at;           /* mf_input_cut: chunk holds win_len bytes of the open input from offset win_at */
+    size_t win_len;
+    int fp_stale;              /* ... and fp is not at file_read (seek before reading on) */
     int counted_ahead;         /* tokens_ahead holds the tokens of the whole input (mf_input_count_ahead) */
     uint64_t tokens_ahead;
     FILE *err;                 /* where invalid tokens are reported (stderr) */
@@ -99,8 +103,9 @@ typedef struct mf_slice_info {
 /* Reads past the first count numbers (those a checkpoint records as done; their bad tokens are reported
    again). Returns 0; 1 when the input holds fewer numbers (errmsg says so); -1 on a read error (errmsg). */
 int mf_input_skip(mf_input *in, uint64_t count, char *errmsg, size_t errlen);
-/* Mean bytes per line of the input block at hand, reading the next block when none is at hand (it stays at
-   hand for mf_input_slice): sizes the first units before any cost is measured. -1 when the block holds no
+/* Mean bytes per line of the input block at hand (after mf_input_cut: the rest of the block that cut read),
+   reading the next block when none is at hand (it stays at hand for mf_input_slice): sizes the first units
+   before any cost is measured. -1 when the block holds no
    newline or cannot be read now (mf_input_slice then reports any error). */
 double mf_input_line_length(mf_input *in);
 /* Cuts the next slice of raw input text and appends its bytes to b (b NULL: only cuts it; info->offset and
@@ -115,6 +120,15 @@ double mf_input_line_length(mf_input *in);
    (call it only right after mf_input_next returned a number, or from the start). */
 int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_slice_info *info, char *errmsg,
                    size_t errlen);
+/* Cuts the next slice of a regular file by byte offset, reading only a few blocks around its end whatever its
+   length (rank 0's work per unit does not grow with the unit's bytes): as mf_input_slice with b NULL and no
+   line count, at least about `target` bytes (less at the end of a file), ending just after a newline when one
+   comes within a long line's allowance, else at whitespace or before a '#' (inside a comment anywhere). The
+   slice's lines are not counted: info->line is 0 (the unit counts its lines from 1; mf_sink_lines_from
+   resolves them in order), info->lines 0, and in->line stays where it was. Every input must be a regular file
+   (in->all_regular); at the start, or after mf_input_slice, mf_input_skip or mf_input_line_length. Returns 1
+   with *info set, 0 at the end of all inputs, -1 on a read error (message in errmsg). */
+int mf_input_cut(mf_input *in, size_t target, mf_slice_info *info, char *errmsg, size_t errlen);
 /* Display name of input index i ("stdin" for "-" or when no paths were given). */
 const char *mf_input_name(const char *const *paths, int npaths, uint32_t i);
 

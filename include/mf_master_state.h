@@ -55,6 +55,7 @@ typedef struct mf_master {
     double service_s;         /* rank 0's time spent taking in results and handing out units */
     bool no_range;            /* no range could go out in this round of hand-outs (none can until one reports) */
     bool by_ref;              /* --parallel-io from regular files: slices go out as references, not bytes */
+    bool by_offset;           /* ... cut by byte offset, their lines counted by the ranks (mf_input_cut) */
     mf_pario pio;             /* ... rank 0's own reads of them */
     bool placing_closed;      /* workers are stopping: results they hold can no longer be placed */
     char err[512];

@@ -49,6 +49,7 @@ typedef struct mf_runner {
     double cpu_mark;        /* the thread's CPU clock at the end of the last slice (or mf_runner_mark_cpu) */
     double number_busy_s;   /* compute seconds (wall clock) spent on the number in progress */
     double number_cpu_s;    /* CPU seconds spent on the number in progress */
+    bool relative;          /* the text unit's lines count from 1 (line 0 in the unit: cut by byte offset) */
     bool yield_asked;       /* hand back at the end of the next (short) slice */
     uint64_t yield_split_least; /* ... and, with no rest to hand back, split the number in progress when it has
                                    at least this many candidates left (0: never) */

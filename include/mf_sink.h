@@ -29,6 +29,9 @@ typedef struct mf_sink {
     uint64_t input_bytes;     /* input bytes the written results of this run came from */
     uint64_t verify_failures;
     uint64_t unfactored;      /* records written with a cofactor left unfactored, a resumed prefix's included */
+    uint32_t line_file;       /* results with relative lines: the input of the last one, and the line their */
+    uint64_t line_next;       /* next one starts at (mf_sink_lines_from) */
+    mf_buf msg_text;          /* their stderr lines, rendered */
     mf_checkpoint ckpt;
     bool have_ckpt;
     double last_commit;
@@ -52,6 +55,9 @@ typedef struct mf_placement {
    result whose output a worker holds (s->parallel only), reserves its place in the output and returns it in
    *place for the master to pass on. Returns 0, or -1 when the result is malformed. */
 int mf_sink_write(mf_sink *s, mf_buf *result, mf_placement *place);
+/* From here on, results with relative lines (slices cut by byte offset) continue input `file` at line `line`;
+   a later input begins at line 1. Their messages get their line numbers as they are written in order. */
+void mf_sink_lines_from(mf_sink *s, uint32_t file, uint64_t line);
 /* Records that rank has written (and synced) the first count placements sent to it (mf_sink_confirm_all:
    every rank all of them, once the workers stopped). Returns 0, or -1 when rank confirms more than it was sent. */
 int mf_sink_confirm(mf_sink *s, int rank, uint64_t count);

@@ -5,6 +5,8 @@
 
 #include <xxhash.h>
 
+#include "mf_input.h"
+
 
 void mf_codec_put_big(mf_buf *b, const mf_value *v)
 {
@@ -197,7 +199,8 @@ void mf_text_result_begin(mf_buf *b, uint64_t id)
     mf_buf_put_u64(b, 0); /* output length, patched by mf_text_result_end */
 }
 
-void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, const mf_buf *msgs, uint64_t numbers, uint64_t invalid,
+void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, int relative, uint64_t newlines, const mf_buf *msgs,
+                        uint64_t numbers, uint64_t invalid,
                         uint64_t verify_failures, uint64_t unfactored, uint64_t candidates, double busy_s,
                         const mf_factored *partial, uint64_t next_p, uint64_t number_candidates,
                         double number_busy_s)
@@ -205,6 +208,8 @@ void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, const mf_buf *
     patch_u64(b, TEXT_OUT_LEN_OFFSET, b->len - TEXT_OUT_OFFSET);
     mf_buf_put_u32(b, file);
     mf_buf_put_u64(b, bytes);
+    mf_buf_put_u8(b, relative != 0);
+    mf_buf_put_u64(b, newlines);
     mf_buf_put_u64(b, numbers);
     mf_buf_put_u64(b, invalid);
     mf_buf_put_u64(b, verify_failures);
@@ -300,6 +305,8 @@ int mf_result_read(mf_buf *b, mf_result_info *r, mf_factored *partial)
     }
     r->file = mf_buf_get_u32(b);
     r->bytes = mf_buf_get_u64(b);
+    r->relative = mf_buf_get_u8(b) != 0;
+    r->newlines = mf_buf_get_u64(b);
     r->numbers = mf_buf_get_u64(b);
     r->invalid = mf_buf_get_u64(b);
     r->verify_failures = mf_buf_get_u64(b);
@@ -318,6 +325,38 @@ int mf_result_read(mf_buf *b, mf_result_info *r, mf_factored *partial)
         r->number_busy_s = (double)mf_buf_get_u64(b) * 1e-9;
     }
     return b->failed ? -1 : 0;
+}
+
+void mf_msg_put_invalid(mf_buf *msgs, uint64_t line, const unsigned char *tok, size_t len)
+{
+    mf_buf_put_u64(msgs, line);
+    mf_buf_put_u32(msgs, (uint32_t)len);
+    mf_buf_put(msgs, tok, len);
+}
+
+void mf_msg_put_text(mf_buf *msgs, const char *text)
+{
+    size_t len = strlen(text);
+    mf_buf_put_u64(msgs, 0);
+    mf_buf_put_u32(msgs, (uint32_t)len);
+    mf_buf_put(msgs, text, len);
+}
+
+int mf_msg_render(const unsigned char *msgs, size_t len, const char *name, uint64_t first_line, mf_buf *out)
+{
+    mf_buf view = {.data = (unsigned char *)msgs, .len = len, .cap = len};
+    while (view.pos < view.len) {
+        uint64_t line = mf_buf_get_u64(&view);
+        uint32_t n = mf_buf_get_u32(&view);
+        if (view.failed || n > view.len - view.pos)
+            return -1;
+        const unsigned char *p = mf_buf_get_bytes(&view, n);
+        if (line == 0)
+            mf_buf_put(out, p, n);
+        else
+            mf_invalid_message(out, name, first_line + line - 1, p, n);
+    }
+    return 0;
 }
 
 uint64_t mf_result_divisor(const mf_result_info *r, size_t i)

@@ -76,6 +76,14 @@ static int next_path(mf_input *in, char *errmsg, size_t errlen)
    (message in errmsg), or MF_INPUT_INTERRUPTED when a signal interrupted the read. */
 static long read_chunk(mf_input *in, char *errmsg, size_t errlen)
 {
+    in->win_len = 0; /* the chunk is the reader's again */
+    if (in->fp_stale) { /* slices were cut by offset: read on from where the last one ended */
+        if (fseeko(in->fp, (off_t)in->file_read, SEEK_SET) != 0) {
+            snprintf(errmsg, errlen, "%s: %s", in->name, strerror(errno));
+            return -1;
+        }
+        in->fp_stale = 0;
+    }
     size_t n = fread(in->chunk, 1, CHUNK_SIZE, in->fp);
     in->chunk_len = n;
     in->chunk_pos = 0;
@@ -103,6 +111,8 @@ static long read_chunk(mf_input *in, char *errmsg, size_t errlen)
 static int open_path(mf_input *in, const char *path, char *errmsg, size_t errlen)
 {
     in->name = display_name(path);
+    in->win_len = 0;
+    in->fp_stale = 0;
     in->line = 1;
     in->in_comment = 0;
     in->tok_gap = 1;
@@ -573,6 +583,14 @@ int mf_input_skip(mf_input *in, uint64_t count, char *errmsg, size_t errlen)
 double mf_input_line_length(mf_input *in)
 {
     char err[256];
+    /* slices cut by offset: the block the last cut read holds the bytes after it (no read) */
+    if (in->win_len && in->chunk_pos == in->chunk_len && in->file_read >= in->win_at &&
+        in->file_read < in->win_at + in->win_len) {
+        size_t off = (size_t)(in->file_read - in->win_at), avail = in->win_len - off;
+        uint64_t lines = mf_count_newlines(in->chunk + off, avail);
+        if (lines)
+            return (double)avail / (double)lines;
+    }
     if (in->current < in->npaths && in->chunk_pos == in->chunk_len && read_chunk(in, err, sizeof err) <= 0)
         return -1;
     size_t avail = in->chunk_len - in->chunk_pos;
@@ -649,6 +667,160 @@ int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_sl
     if (rc == 1 && info->tail_len > 0 && info->tail[info->tail_len - 1] != '\n')
         info->lines++; /* a line cut short, or a file's last line without a newline */
     return rc;
+}
+
+/* ---- slices cut by byte offset (master side, regular files) ---- */
+
+#define CUT_WINDOW 4096 /* bytes read at a time around a cut by offset */
+
+/* Reads n bytes at offset `at` of the open input into buf. Returns 0, or -1 (errmsg). */
+static int read_window(mf_input *in, unsigned char *buf, size_t n, uint64_t at, char *errmsg, size_t errlen)
+{
+    int fd = fileno(in->fp);
+    in->cut_read += n;
+    if (mf_pread_all(fd, buf, n, at) == 0)
+        return 0;
+    int e = errno;
+    if (!mf_file_changed(&in->seen[in->current], fd, in->name, errmsg, errlen))
+        snprintf(errmsg, errlen, "%s: read error: %s", in->name, strerror(e));
+    return -1;
+}
+
+/* Copies n bytes (<= CUT_WINDOW) at offset `at` of the open input into out: from the window of the last cut
+   when it holds them (the next slice's first bytes usually), else read. Returns 0, or -1 (errmsg). */
+static int get_bytes(mf_input *in, unsigned char *out, size_t n, uint64_t at, char *errmsg, size_t errlen)
+{
+    if (in->win_len && at >= in->win_at && at + n <= in->win_at + in->win_len) {
+        memcpy(out, in->chunk + (at - in->win_at), n);
+        return 0;
+    }
+    return read_window(in, out, n, at, errmsg, errlen);
+}
+
+/* The offset of the first byte in [from, to) of the open input that is a newline (any_space: any whitespace
+   or '#'), into *at (`to` when there is none) and the byte into *byte. Returns 0, or -1 (errmsg). */
+static int find_cut(mf_input *in, uint64_t from, uint64_t to, int any_space, uint64_t *at, int *byte, char *errmsg,
+                    size_t errlen)
+{
+    unsigned char buf[CUT_WINDOW];
+    for (uint64_t p = from; p < to;) {
+        size_t n = to - p < CUT_WINDOW ? (size_t)(to - p) : CUT_WINDOW;
+        if (read_window(in, buf, n, p, errmsg, errlen) != 0)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            if (buf[i] == '\n' || (any_space && (is_space(buf[i]) || buf[i] == '#'))) {
+                *at = p + i;
+                *byte = buf[i];
+                return 0;
+            }
+        }
+        p += n;
+    }
+    *at = to;
+    *byte = -1;
+    return 0;
+}
+
+/* Whether offset `to` of the open input lies in a comment, from the state `comment` at `from` (reads [from, to):
+   only for a line longer than the allowance). Returns 0 with *out set, or -1 (errmsg). */
+static int comment_at(mf_input *in, uint64_t from, uint64_t to, int comment, int *out, char *errmsg, size_t errlen)
+{
+    unsigned char buf[CUT_WINDOW];
+    for (uint64_t p = from; p < to;) {
+        size_t n = to - p < CUT_WINDOW ? (size_t)(to - p) : CUT_WINDOW;
+        if (read_window(in, buf, n, p, errmsg, errlen) != 0)
+            return -1;
+        const unsigned char *nl = memrchr(buf, '\n', n);
+        if (nl)
+            comment = memchr(nl, '#', n - (size_t)(nl - buf)) != NULL;
+        else if (!comment)
+            comment = memchr(buf, '#', n) != NULL;
+        p += n;
+    }
+    *out = comment;
+    return 0;
+}
+
+int mf_input_cut(mf_input *in, size_t target, mf_slice_info *info, char *errmsg, size_t errlen)
+{
+    while (in->current < in->npaths) {
+        uint64_t size = in->seen[in->current].size;
+        uint64_t pos = in->file_read - (in->chunk_len - in->chunk_pos);
+        if (!in->seen[in->current].known) {
+            snprintf(errmsg, errlen, "%s: not a regular file: it cannot be cut by offset", in->name);
+            return -1;
+        }
+        if (pos >= size) {
+            if (next_path(in, errmsg, errlen) != 0)
+                return -1;
+            continue;
+        }
+        uint64_t end = target >= size - pos ? size : pos + (target ? target : 1);
+        int next_comment = 0, byte;
+        /* the first bytes: usually in the block the last cut read */
+        info->head_len = size - pos < MF_SLICE_END_BYTES ? (size_t)(size - pos) : MF_SLICE_END_BYTES;
+        if (get_bytes(in, info->head, info->head_len, pos, errmsg, errlen) != 0)
+            return -1;
+        if (end < size) { /* end just after the first newline from the target on */
+            uint64_t limit = end - 1 + LONG_LINE_ALLOWANCE < size ? end - 1 + LONG_LINE_ALLOWANCE : size, at;
+            /* a block from a little before the target: it holds the newline, the slice's last bytes and the next
+               slice's first (and, for slices shorter than a block, the next cuts too) */
+            uint64_t w0 = end - 1 >= pos + MF_SLICE_END_BYTES ? end - 1 - MF_SLICE_END_BYTES : pos;
+            const unsigned char *nl = NULL;
+            if (in->win_len && w0 >= in->win_at && end - 1 < in->win_at + in->win_len) {
+                size_t from = (size_t)(end - 1 - in->win_at);
+                nl = memchr(in->chunk + from, '\n', in->win_len - from);
+            }
+            if (!nl) {
+                size_t n = size - w0 < CUT_WINDOW ? (size_t)(size - w0) : CUT_WINDOW;
+                in->win_len = 0;
+                if (read_window(in, in->chunk, n, w0, errmsg, errlen) != 0)
+                    return -1;
+                in->win_at = w0;
+                in->win_len = n;
+                size_t from = (size_t)(end - 1 - w0);
+                nl = memchr(in->chunk + from, '\n', n - from);
+            }
+            if (nl)
+                at = in->win_at + (uint64_t)(nl - in->chunk);
+            else if (find_cut(in, in->win_at + in->win_len, limit, 0, &at, &byte, errmsg, errlen) != 0)
+                return -1;
+            if (at < limit || limit == size) {
+                end = at < limit ? at + 1 : size;
+            } else { /* a line longer than the allowance: inside a comment anywhere, else after whitespace or
+                        before a '#' (a token is never cut) */
+                int comment;
+                if (comment_at(in, pos, limit, in->in_comment, &comment, errmsg, errlen) != 0)
+                    return -1;
+                if (comment) {
+                    end = limit;
+                    next_comment = 1;
+                } else {
+                    if (find_cut(in, limit, size, 1, &at, &byte, errmsg, errlen) != 0)
+                        return -1;
+                    end = at == size ? size : byte == '#' ? at : at + 1;
+                }
+            }
+        }
+        info->file = (uint32_t)in->current;
+        info->line = 0;
+        info->in_comment = in->in_comment;
+        info->offset = pos;
+        info->len = end - pos;
+        info->lines = 0;
+        if (info->head_len > info->len)
+            info->head_len = (size_t)info->len;
+        info->tail_len = info->len < MF_SLICE_END_BYTES ? (size_t)info->len : MF_SLICE_END_BYTES;
+        if (get_bytes(in, info->tail, info->tail_len, end - info->tail_len, errmsg, errlen) != 0)
+            return -1;
+        in->bytes_read = mf_input_consumed(in) + (end - pos);
+        in->chunk_len = in->chunk_pos = 0;
+        in->file_read = end;
+        in->fp_stale = 1;
+        in->in_comment = next_comment;
+        return 1;
+    }
+    return 0;
 }
 
 /* Lines in the open stream f from where it stands: its newlines, and one more for a last line without one. */

@@ -38,7 +38,7 @@ static void put_split_result(mf_master *m, uint64_t seg, const mf_factored *f)
     }
     mf_text_result_begin(&b, seg);
     mf_output_record(&b, m->cfg->format, f);
-    mf_text_result_end(&b, 0, 0, &msgs, 1, 0, failures, !f->complete, 0, 0, NULL, 0, 0, 0);
+    mf_text_result_end(&b, 0, 0, 0, 0, &msgs, 1, 0, failures, !f->complete, 0, 0, NULL, 0, 0, 0);
     if (mf_order_put(&m->order, seg, &b) != 0)
         mf_master_malformed(0);
     mf_buf_free(&b);
@@ -133,9 +133,18 @@ static bool next_slice(mf_master *m, int w)
     }
     size_t target = mf_sched_next_bytes(&m->sched, left);
     mf_slice_info info;
+    /* by reference, in bytes, with no token count wanted: cut by offset, reading only around the cut (rank 0's
+       work per unit then does not grow with its bytes); the sink numbers the lines as results come in order */
+    bool by_offset = m->by_ref && lines == 0 && !m->in.count_tokens;
+    if (by_offset && !m->by_offset) {
+        m->by_offset = true;
+        mf_sink_lines_from(&m->sink, (uint32_t)m->in.current, m->in.line);
+    }
     for (;;) {
         mf_text_unit_begin(&m->unit, 0, 0, 0, 0);
-        int rc = mf_input_slice(&m->in, m->by_ref ? NULL : &m->unit, target, lines, &info, m->err, sizeof m->err);
+        int rc = by_offset ? mf_input_cut(&m->in, target, &info, m->err, sizeof m->err)
+                           : mf_input_slice(&m->in, m->by_ref ? NULL : &m->unit, target, lines, &info, m->err,
+                                            sizeof m->err);
         if (rc == MF_INPUT_INTERRUPTED) {
             if (mf_signals_pending())
                 return false; /* the main loop sees the signal and stops */

@@ -2,6 +2,7 @@
 #include "mf_runner.h"
 #include "mf_sim.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "mf_stats.h"
@@ -65,7 +66,8 @@ int mf_runner_load(mf_runner *r, mf_buf *unit)
         r->in_number = true;
         return 0;
     }
-    mf_scan_init(&r->scan, r->u.text, r->u.len, r->u.line, r->u.in_comment);
+    r->relative = r->u.line == 0; /* cut by byte offset: lines counted from the unit's first */
+    mf_scan_init(&r->scan, r->u.text, r->u.len, r->relative ? 1 : r->u.line, r->u.in_comment);
     mf_text_result_begin(&r->result, r->u.id);
     return 0;
 }
@@ -78,9 +80,12 @@ static void finish_number(mf_runner *r)
     r->numbers++;
     r->unfactored += !r->fac.complete;
     if (r->opt.verify && mf_verify(&r->fac, r->err, sizeof r->err) != 0) {
-        mf_buf_put_str(&r->msgs, "mpifactor: ");
-        mf_buf_put_str(&r->msgs, r->err);
-        mf_buf_put_u8(&r->msgs, '\n');
+        char text[sizeof r->err + 16];
+        snprintf(text, sizeof text, "mpifactor: %s\n", r->err);
+        if (r->relative)
+            mf_msg_put_text(&r->msgs, text);
+        else
+            mf_buf_put_str(&r->msgs, text);
         r->verify_failures++;
     }
     mf_output_record(&r->result, r->opt.format, &r->fac);
@@ -117,8 +122,10 @@ static void finish_text(mf_runner *r)
         }
     }
     r->suspended = partial != NULL;
-    mf_text_result_end(&r->result, r->u.file, r->u.len, &r->msgs, r->numbers, r->invalid, r->verify_failures,
-                       r->unfactored, r->candidates, r->busy_s, partial, next_p, number_candidates, r->number_busy_s);
+    uint64_t newlines = r->relative ? mf_count_newlines(r->u.text, r->u.len) : 0;
+    mf_text_result_end(&r->result, r->u.file, r->u.len, r->relative, newlines, &r->msgs, r->numbers, r->invalid,
+                       r->verify_failures, r->unfactored, r->candidates, r->busy_s, partial, next_p, number_candidates,
+                       r->number_busy_s);
     r->active = false;
 }
 
@@ -147,7 +154,7 @@ static bool split_off_rest(mf_runner *r)
             in_comment = 0; /* a comment ends with its line */
         }
     }
-    mf_text_unit_begin(&r->rest, r->u.id, r->u.file, line, in_comment);
+    mf_text_unit_begin(&r->rest, r->u.id, r->u.file, r->relative ? 0 : line, in_comment); /* relative: its own */
     mf_buf_put(&r->rest, r->u.text + from, r->u.len - from);
     r->u.len = from;
     r->scan.len = from;
@@ -176,8 +183,11 @@ static bool step_text(mf_runner *r, uint64_t budget)
             }
             left -= TOKEN_COST;
             if (!mf_parse_token(tok, toklen, &r->n, r->scratch)) {
-                mf_invalid_message(&r->msgs, mf_input_name(r->opt.paths, r->opt.npaths, r->u.file), tokline,
-                                   tok, toklen);
+                if (r->relative)
+                    mf_msg_put_invalid(&r->msgs, tokline, tok, toklen);
+                else
+                    mf_invalid_message(&r->msgs, mf_input_name(r->opt.paths, r->opt.npaths, r->u.file), tokline,
+                                       tok, toklen);
                 r->invalid++;
                 continue;
             }

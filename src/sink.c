@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mf_codec.h"
+#include "mf_input.h"
 #include "mf_output.h"
 #include "mf_sim.h"
 
@@ -94,6 +95,8 @@ int mf_sink_open(mf_sink *s, const mf_config *cfg, int ranks, uint64_t *resume_d
     s->ckpt.fd = -1;
     s->last_commit = now;
     mf_buf_init(&s->out);
+    mf_buf_init(&s->msg_text);
+    s->line_next = 1;
     *resume_done = 0;
     if (cfg->checkpoint) {
         char opts[128];
@@ -205,9 +208,24 @@ int mf_sink_write(mf_sink *s, mf_buf *result, mf_placement *place)
         place->offset = s->out_bytes;
         s->flushed = s->out_bytes + r.out_len;
     }
-    if (r.msgs_len) {
+    const unsigned char *msgs = r.msgs;
+    size_t msgs_len = r.msgs_len;
+    if (r.relative) { /* the line numbers of its messages are known now: the results before it are written */
+        if (r.file != s->line_file) {
+            s->line_file = r.file;
+            s->line_next = 1;
+        }
+        mf_buf_reset(&s->msg_text);
+        if (mf_msg_render(r.msgs, r.msgs_len, mf_input_name(s->cfg->inputs, s->cfg->ninputs, r.file), s->line_next,
+                          &s->msg_text) != 0)
+            return -1;
+        s->line_next += r.newlines;
+        msgs = s->msg_text.data;
+        msgs_len = s->msg_text.len;
+    }
+    if (msgs_len) {
         fflush(stdout);
-        fwrite(r.msgs, 1, r.msgs_len, stderr);
+        fwrite(msgs, 1, msgs_len, stderr);
     }
     s->invalid += r.invalid;
     s->input_bytes += r.bytes;
@@ -228,6 +246,12 @@ int mf_sink_write(mf_sink *s, mf_buf *result, mf_placement *place)
     if (s->out.len >= OUT_FLUSH_BYTES)
         flush_output(s);
     return 0;
+}
+
+void mf_sink_lines_from(mf_sink *s, uint32_t file, uint64_t line)
+{
+    s->line_file = file;
+    s->line_next = line;
 }
 
 bool mf_sink_backlogged(mf_sink *s)
@@ -295,6 +319,7 @@ int mf_sink_close(mf_sink *s, double now)
         mf_ledger_free(&s->ledger);
     s->have_ledger = false;
     mf_buf_free(&s->out);
+    mf_buf_free(&s->msg_text);
     return rc;
 }
 

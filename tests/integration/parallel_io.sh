@@ -65,6 +65,30 @@ for np in 2 3; do
      grep -q 'bad.txt:2: .abc. is not a valid' '$WORK/bad.err'"
 done
 
+# --- bad tokens over many units: slices cut by byte offset, lines counted by the ranks and numbered by rank 0 as
+# results come in order; messages byte-identical to np 1 (where rank 0 reads every line itself) ----------------
+python3 - "$WORK/many-bad.txt" "$WORK/many-bad2.txt" <<'PY'
+import random, sys
+rng = random.Random(7)
+with open(sys.argv[1], "w") as f:
+    for i in range(6000):
+        r = rng.random()
+        f.write("bad%d\n" % i if r < 0.01 else "# note %d\n" % i if r < 0.02 else "\n" if r < 0.03 else
+                "%d x%d %d\n" % (rng.randrange(10**9), i, rng.randrange(10**6)) if r < 0.04 else
+                "%d\n" % rng.randrange(10**12))
+with open(sys.argv[2], "w") as f:
+    f.write("5 y 9\n#c\n\n12 z")
+PY
+mf 1 -o "$WORK/many-bad.ref" "$WORK/many-bad.txt" "$WORK/many-bad2.txt" 2> "$WORK/many-bad.ref.err"
+for np in 2 3 5; do
+  mf "$np" --parallel-io --stats "$WORK/many-bad.$np.json" -o "$WORK/many-bad.out" "$WORK/many-bad.txt" \
+    "$WORK/many-bad2.txt" 2> "$WORK/many-bad.err"; rc=$?
+  check "bad tokens over many units, two files, np=$np: exit 1, output and messages identical to np 1" bash -c \
+    "[ $rc -eq 1 ] && cmp '$WORK/many-bad.ref' '$WORK/many-bad.out' && cmp '$WORK/many-bad.ref.err' '$WORK/many-bad.err' && \
+     grep -q 'many-bad2.txt:4: .z. is not a valid' '$WORK/many-bad.err' && \
+     python3 -c \"import json; s = json.load(open('$WORK/many-bad.$np.json')); assert s['units'] >= 8 and s['parallel_io'], s\""
+done
+
 # --- split numbers -------------------------------------------------------------------------------------
 { seq 2 200; echo 16669120120502208091; seq 201 300; echo 18446744030759878681; } > "$WORK/hard.txt"
 expected "$WORK/hard.txt" > "$WORK/hard.expected"
@@ -89,6 +113,19 @@ check "SIGUSR1 mid-run (at $seen done): exit 3, $lines of $SLOW_COUNT lines writ
 mf 3 --parallel-io --checkpoint "$WORK/slow.ckpt" -o "$WORK/slow.out" "$WORK/slow.txt"; rc=$?
 check "the same command resumes to output identical to GNU factor" bash -c \
   "[ $rc -eq 0 ] && cmp '$WORK/slow.expected' '$WORK/slow.out'"
+# with bad tokens: the resumed run reports the done prefix's again, then numbers the rest's lines from where the
+# prefix ended (its slices are cut by offset); messages identical to an uninterrupted np 1 run
+awk 'NR % 23 == 0 { print "bad" NR } { print } NR % 40 == 0 { print "# c" }' "$WORK/slow.txt" > "$WORK/slowbad.txt"
+mf 1 -o "$WORK/slowbad.ref" "$WORK/slowbad.txt" 2> "$WORK/slowbad.ref.err"
+rm -f "$WORK/slowbad.out" "$WORK/slowbad.ckpt"
+"$MPIRUN" -q -np 3 "$BIN" --kernel plain --parallel-io --checkpoint "$WORK/slowbad.ckpt" -o "$WORK/slowbad.out" \
+  "$WORK/slowbad.txt" 2> /dev/null & pid=$!
+seen=$(mf_wait_done "$WORK/slowbad.ckpt" 1 $((SLOW_COUNT - 1)) $pid 2> "$WORK/wait.slowbad") || seen=-1
+kill -USR1 $pid; wait $pid
+mf 3 --parallel-io --checkpoint "$WORK/slowbad.ckpt" -o "$WORK/slowbad.out" "$WORK/slowbad.txt" 2> "$WORK/slowbad.err"; rc=$?
+check "bad tokens, resumed (at $seen done): exit 1, output and messages identical to an uninterrupted np 1 run" bash -c \
+  "cat '$WORK/wait.slowbad'; [ $seen -ge 1 ] && [ $rc -eq 1 ] && cmp '$WORK/slowbad.ref' '$WORK/slowbad.out' && \
+   cmp '$WORK/slowbad.ref.err' '$WORK/slowbad.err'"
 # a worker killed outright: the checkpoint holds only what the workers confirmed written
 rm -f "$WORK/slow9.out" "$WORK/slow9.ckpt"
 "$MPIRUN" -q -np 3 "$BIN" --kernel plain --parallel-io --checkpoint "$WORK/slow9.ckpt" -o "$WORK/slow9.out" "$WORK/slow.txt" \

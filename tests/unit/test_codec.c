@@ -109,13 +109,34 @@ START_TEST(results_round_trip)
     mf_text_result_begin(&b, 12);
     mf_buf_put_str(&b, "6: 2 3\n");
     mf_buf_put_str(&msgs, "mpifactor: f:1: 'x' is not a valid non-negative integer\n");
-    mf_text_result_end(&b, 2, 40, &msgs, 1, 1, 0, 1, 99, 0.5, NULL, 0, 0, 0);
+    mf_text_result_end(&b, 2, 40, 0, 0, &msgs, 1, 1, 0, 1, 99, 0.5, NULL, 0, 0, 0);
     ck_assert_int_eq(mf_result_read(&b, &r, NULL), 0);
     ck_assert(r.kind == MF_UNIT_TEXT && r.id == 12 && r.file == 2 && r.bytes == 40 && r.numbers == 1);
     ck_assert(r.invalid == 1 && r.unfactored == 1 && r.candidates == 99 && r.busy_s > 0.49 && r.busy_s < 0.51);
     ck_assert(r.out_len == 7 && memcmp(r.out, "6: 2 3\n", 7) == 0);
     ck_assert(r.msgs_len == msgs.len && memcmp(r.msgs, msgs.data, msgs.len) == 0);
-    ck_assert(!r.escalated);
+    ck_assert(!r.escalated && !r.relative);
+    /* relative lines (a slice cut by byte offset): the newline count and message records, rendered from the
+       unit's first line once it is known */
+    mf_buf_reset(&msgs);
+    mf_msg_put_invalid(&msgs, 1, (const unsigned char *)"x", 1);
+    mf_msg_put_text(&msgs, "mpifactor: something else\n");
+    mf_msg_put_invalid(&msgs, 3, (const unsigned char *)"1e5", 3);
+    mf_buf_reset(&b);
+    mf_text_result_begin(&b, 13);
+    mf_text_result_end(&b, 1, 30, 1, 4, &msgs, 0, 2, 0, 0, 0, 0, NULL, 0, 0, 0);
+    ck_assert_int_eq(mf_result_read(&b, &r, NULL), 0);
+    ck_assert(r.relative && r.newlines == 4 && r.file == 1 && r.bytes == 30 && r.invalid == 2);
+    mf_buf text;
+    mf_buf_init(&text);
+    ck_assert_int_eq(mf_msg_render(r.msgs, r.msgs_len, "in.txt", 41, &text), 0);
+    const char *want = "mpifactor: in.txt:41: 'x' is not a valid non-negative integer\n"
+                       "mpifactor: something else\n"
+                       "mpifactor: in.txt:43: '1e5' is not a valid non-negative integer\n";
+    ck_assert(text.len == strlen(want) && memcmp(text.data, want, text.len) == 0);
+    mf_buf_reset(&text);
+    ck_assert_int_eq(mf_msg_render(r.msgs, r.msgs_len - 1, "in.txt", 41, &text), -1); /* cut short */
+    mf_buf_free(&text);
     /* with an escalated number */
     mpz_t z;
     mpz_init_set_str(z, "340282366920938463463374607431768211507", 10);
@@ -125,7 +146,7 @@ START_TEST(results_round_trip)
     mpz_divexact_ui(z, z, 3);
     mf_value_set_mpz(&f.cofactor, z);
     mf_text_result_begin(&b, 13);
-    mf_text_result_end(&b, 0, 5, &msgs, 0, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2);
+    mf_text_result_end(&b, 0, 5, 0, 0, &msgs, 0, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2);
     ck_assert_int_eq(mf_result_read(&b, &r, NULL), -1); /* a partial number needs somewhere to go */
     ck_assert_int_eq(mf_result_read(&b, &r, &g), 0);
     ck_assert(r.escalated && r.next_p == 1234567 && r.number_candidates == 999);
@@ -149,7 +170,7 @@ START_TEST(results_round_trip)
     ck_assert_int_eq(mf_result_read(&b, &r, NULL), -1);
     /* truncated text results at every length fail cleanly */
     mf_text_result_begin(&b, 13);
-    mf_text_result_end(&b, 0, 5, &msgs, 0, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2);
+    mf_text_result_end(&b, 0, 5, 0, 0, &msgs, 0, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2);
     size_t full = b.len;
     for (size_t len = 0; len < full; len++) {
         b.len = len;

@@ -1,6 +1,7 @@
 /* The tokenizer: valid forms, every class of bad token with file:line messages, CRLF, comments, huge tokens. */
 #define _GNU_SOURCE
 #include <check.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,6 +309,86 @@ static void temp_file(const char *text, char *path)
     close(fd);
 }
 
+/* Cuts text (written to a file) by offset with target bytes; checks that the slices tile the file, end at line
+   ends (or, in a longer line, where no token is cut), and hold every token once when scanned from their own
+   comment state. Returns the slices; *read_per_slice gets the bytes mf_input_cut read per slice. */
+static uint64_t cut_and_check(const char *text, size_t target, double *read_per_slice)
+{
+    char path[64];
+    temp_file(text, path);
+    mf_input in;
+    char msg[256];
+    const char *paths[] = {path};
+    ck_assert_int_eq(mf_input_open(&in, paths, 1, stderr, msg, sizeof msg), 0);
+    size_t len = strlen(text);
+    uint64_t slices = 0, tokens = 0, at = 0;
+    mf_slice_info info;
+    int rc;
+    while ((rc = mf_input_cut(&in, target, &info, msg, sizeof msg)) == 1) {
+        ck_assert_uint_eq(info.offset, at);
+        ck_assert(info.len > 0 && info.line == 0);
+        ck_assert(info.head_len > 0 && memcmp(info.head, text + at, info.head_len) == 0);
+        ck_assert(memcmp(info.tail, text + at + info.len - info.tail_len, info.tail_len) == 0);
+        at += info.len;
+        mf_scan sc;
+        mf_scan_init(&sc, (const unsigned char *)text + info.offset, (size_t)info.len, 1, info.in_comment);
+        const unsigned char *tok;
+        size_t toklen;
+        uint64_t line;
+        while (mf_scan_next(&sc, &tok, &toklen, &line)) {
+            const unsigned char *after = tok + toklen; /* a token is never cut: what follows it ends it */
+            ck_assert(after == (const unsigned char *)text + len || isspace(*after) || *after == '#');
+            tokens++;
+        }
+        slices++;
+    }
+    ck_assert_int_eq(rc, 0);
+    ck_assert_uint_eq(at, len);
+    ck_assert_uint_eq(tokens, scan_count(text));
+    *read_per_slice = (double)in.cut_read / (double)slices;
+    mf_input_close(&in);
+    unlink(path);
+    return slices;
+}
+
+START_TEST(cut_by_offset_reads_only_around_the_cut)
+{
+    /* the same 4000 numbers in lines of about 12 bytes and in lines 16 times as long (a comment pads them):
+       cut by offset into slices of about 200 lines, rank 0 reads at most a block per slice for both (around
+       the cut: the newline, the slice's last bytes, the next one's first), not the slice's bytes */
+    size_t cap = 4000 * 220 + 1;
+    char *a = malloc(cap), *b = malloc(cap);
+    size_t la = 0, lb = 0;
+    uint64_t x = 88172645463325252u;
+    for (int i = 0; i < 4000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        unsigned long long v = x % 100000000000u;
+        la += (size_t)snprintf(a + la, cap - la, "%llu\n", v);
+        lb += (size_t)snprintf(b + lb, cap - lb, "%llu #%0*d\n", v, 180, 0);
+    }
+    double ra, rb;
+    uint64_t na = cut_and_check(a, la / 20, &ra), nb = cut_and_check(b, lb / 20, &rb);
+    ck_assert(na >= 18 && na <= 21 && nb >= 18 && nb <= 21);
+    ck_assert_msg(ra <= 4096 + 128 && rb <= 4096 + 128, "read per slice %.0f and %.0f bytes", ra, rb);
+    ck_assert_msg(rb < (double)lb / (double)nb / 4, "read per slice %.0f bytes of %.0f", rb, (double)lb / (double)nb);
+    /* one line of 2.5 MB (past the allowance): cut after whitespace or inside its comment, no token cut */
+    size_t lc = 0, capc = 3u << 20;
+    char *c = malloc(capc);
+    lc += (size_t)snprintf(c + lc, capc - lc, "7 8\n");
+    for (int i = 0; lc < (5u << 19); i++) {
+        lc += (size_t)snprintf(c + lc, capc - lc, "%d ", i);
+        if (i == 150000)
+            lc += (size_t)snprintf(c + lc, capc - lc, "#");
+    }
+    lc += (size_t)snprintf(c + lc, capc - lc, "\n12 13\n");
+    double rc_;
+    ck_assert_uint_ge(cut_and_check(c, 1000, &rc_), 3);
+    free(a);
+    free(b);
+    free(c);
+}
+END_TEST
+
 START_TEST(counting_tokens_like_the_scanner)
 {
     /* random texts (the run's seed) of numbers, bad tokens, every kind of space, comments (also right after a token and
@@ -543,6 +624,7 @@ Suite *input_suite(void)
     tcase_add_test(tc, slices_end_at_the_first_newline_from_the_target);
     tcase_add_test(tc, parse_token_classes);
     tcase_add_test(tc, counting_tokens_like_the_scanner);
+    tcase_add_test(tc, cut_by_offset_reads_only_around_the_cut);
     tcase_add_test(tc, tokens_after_a_resumed_prefix);
     tcase_add_test(tc, lines_of_slices_and_lines_left);
     suite_add_tcase(s, tc);

@@ -117,7 +117,7 @@ START_TEST(codec_ref_and_held_results)
     mf_buf_put_str(&msgs, "mpifactor: f:2: 'x' is not a valid non-negative integer\n");
     mf_text_result_begin(&b, 9);
     mf_buf_put_str(&b, "12: 2 2 3\n13: 13\n");
-    mf_text_result_end(&b, 1, 40, &msgs, 2, 1, 0, 0, 99, 0.5, NULL, 0, 0, 0);
+    mf_text_result_end(&b, 1, 40, 0, 0, &msgs, 2, 1, 0, 0, 99, 0.5, NULL, 0, 0, 0);
     ck_assert(!mf_result_is_held(&b));
     mf_text_result_detach(&b, 3, &out);
     ck_assert(mf_result_is_held(&b));
@@ -478,7 +478,7 @@ START_TEST(held_outputs_placed_at_their_offsets)
         mf_text_result_begin(&b, id);
         for (uint64_t k = 0; k < id; k++)
             mf_buf_put_u8(&b, (unsigned)('a' + id % 26));
-        mf_text_result_end(&b, 0, id, &msgs, 1, 0, 0, 0, 0, 0, NULL, 0, 0, 0);
+        mf_text_result_end(&b, 0, id, 0, 0, &msgs, 1, 0, 0, 0, 0, 0, NULL, 0, 0, 0);
         mf_pario_hold(&p, &b);
         ck_assert(mf_result_is_held(&b));
     }
@@ -506,7 +506,7 @@ START_TEST(held_outputs_placed_at_their_offsets)
     ck_assert_int_eq(mf_pario_init(&p, &cfg, 2), 0);
     mf_text_result_begin(&b, 1);
     mf_buf_put_str(&b, "1:\n");
-    mf_text_result_end(&b, 0, 2, &msgs, 1, 0, 0, 0, 0, 0, NULL, 0, 0, 0);
+    mf_text_result_end(&b, 0, 2, 0, 0, &msgs, 1, 0, 0, 0, 0, 0, NULL, 0, 0, 0);
     mf_pario_hold(&p, &b);
     ck_assert_int_eq(mf_pario_place(&p, 1, 0), -1);
     ck_assert_ptr_nonnull(strstr(p.err, "No such file or directory; --parallel-io needs every rank to see the same files"));
