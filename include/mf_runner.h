@@ -86,6 +86,11 @@ void mf_runner_mark_cpu(mf_runner *r);
    nothing for another unit, a range unit or when handing back is off (opts.yieldable false). Returns true
    when the request applies. */
 bool mf_runner_yield(mf_runner *r, uint64_t id, uint64_t split_least);
+/* Two split requests as one: the smaller nonzero least (0: neither asks for a split). */
+static inline uint64_t mf_split_least_merge(uint64_t a, uint64_t b)
+{
+    return a == 0 || (b != 0 && b < a) ? b : a;
+}
 /* Moves a rest cut off by a yield (a text unit with the yielding unit's id, the rest of its slice) into *out
    (swapped). Returns false when there is none. */
 bool mf_runner_take_rest(mf_runner *r, mf_buf *out);

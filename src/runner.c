@@ -239,8 +239,7 @@ bool mf_runner_yield(mf_runner *r, uint64_t id, uint64_t split_least)
     if (!r->active || r->u.kind != MF_UNIT_TEXT || r->u.id != id || !r->opt.yieldable)
         return false;
     r->yield_asked = true;
-    if (split_least > 0 && (r->yield_split_least == 0 || split_least < r->yield_split_least))
-        r->yield_split_least = split_least;
+    r->yield_split_least = mf_split_least_merge(r->yield_split_least, split_least);
     return true;
 }
 

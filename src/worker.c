@@ -93,8 +93,7 @@ int mf_worker_run(const mf_config *cfg)
                 if (!msg.failed && !mf_runner_yield(&runner, id, split_least)) {
                     yield_next = true;
                     yield_id = id;
-                    if (split_least > 0 && (yield_split_least == 0 || split_least < yield_split_least))
-                        yield_split_least = split_least;
+                    yield_split_least = mf_split_least_merge(yield_split_least, split_least);
                 }
                 continue;
             }

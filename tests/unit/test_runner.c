@@ -21,6 +21,14 @@ static void run_unit(mf_runner *r, mf_buf *unit)
         ck_assert_int_lt(++guard, 100000000);
 }
 
+/* Loads text as text unit `id` (file 0, line 1) into r, through unit. */
+static void load_text(mf_runner *r, mf_buf *unit, uint64_t id, const char *text)
+{
+    mf_text_unit_begin(unit, id, 0, 1, 0);
+    mf_buf_put_str(unit, text);
+    ck_assert_int_eq(mf_runner_load(r, unit), 0);
+}
+
 /* The reference output of every valid token of text, one number at a time. */
 static void reference(mf_buf *out, const char *text, mf_format fmt)
 {
@@ -313,9 +321,7 @@ START_TEST(yield_hands_back_at_once)
     mf_runner_init(&r, &opts);
     mf_buf unit;
     mf_buf_init(&unit);
-    mf_text_unit_begin(&unit, 7, 0, 1, 0);
-    mf_buf_put_str(&unit, text);
-    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    load_text(&r, &unit, 7, text);
     for (int i = 0; i < 2000; i++) /* 2 million candidates unasked: it goes on (2^31 - 1 squared needs 10^9) */
         ck_assert(!mf_runner_step(&r, 1000));
     ck_assert(!mf_runner_yield(&r, 8, 1)); /* not this unit */
@@ -341,9 +347,7 @@ START_TEST(yield_hands_back_at_once)
     mf_runner_free(&r);
     opts.yieldable = false; /* -np 1: never */
     mf_runner_init(&r, &opts);
-    mf_text_unit_begin(&unit, 7, 0, 1, 0);
-    mf_buf_put_str(&unit, text);
-    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    load_text(&r, &unit, 7, text);
     ck_assert(!mf_runner_yield(&r, 7, 1));
     mf_factored_clear(&partial);
     mf_buf_free(&unit);
@@ -361,10 +365,13 @@ START_TEST(split_lapses_when_too_little_is_left)
     mf_runner_init(&r, &opts);
     mf_buf unit;
     mf_buf_init(&unit);
-    mf_text_unit_begin(&unit, 5, 0, 1, 0);
-    mf_buf_put_str(&unit, text);
-    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    load_text(&r, &unit, 5, text);
     ck_assert(!mf_runner_step(&r, 1000));
+    ck_assert_uint_eq(mf_split_least_merge(0, 0), 0); /* two requests: the smaller nonzero least */
+    ck_assert_uint_eq(mf_split_least_merge(0, 9), 9);
+    ck_assert_uint_eq(mf_split_least_merge(9, 0), 9);
+    ck_assert_uint_eq(mf_split_least_merge(9, 4), 4);
+    ck_assert_uint_eq(mf_split_least_merge(4, 9), 4);
     ck_assert(mf_runner_yield(&r, 5, UINT64_C(2000000000)));
     ck_assert(!mf_runner_step(&r, 1000)); /* lapsed: the unit goes on */
     ck_assert(!r.yield_asked);
@@ -392,9 +399,7 @@ START_TEST(yield_rest_keeps_the_number)
     mf_buf unit, rest;
     mf_buf_init(&unit);
     mf_buf_init(&rest);
-    mf_text_unit_begin(&unit, 9, 0, 1, 0);
-    mf_buf_put_str(&unit, text);
-    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    load_text(&r, &unit, 9, text);
     ck_assert(!mf_runner_step(&r, 1000));
     ck_assert(mf_runner_yield(&r, 9, 0));
     int guard = 0;
@@ -408,9 +413,7 @@ START_TEST(yield_rest_keeps_the_number)
     ck_assert_int_eq(mf_result_read(&r.result, &info, &partial), 0);
     ck_assert(!info.escalated && info.numbers == 1);
     ck_assert(info.out_len > 0 && memcmp(info.out, "4611686014132420609: 2147483647 2147483647\n", info.out_len) == 0);
-    mf_text_unit_begin(&unit, 10, 0, 1, 0);
-    mf_buf_put_str(&unit, "15 4611686014132420609\n");
-    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    load_text(&r, &unit, 10, "15 4611686014132420609\n");
     ck_assert(!mf_runner_step(&r, 1000)); /* 15 done, the square in progress */
     ck_assert(mf_runner_yield(&r, 10, 0));
     guard = 0;
@@ -437,9 +440,7 @@ START_TEST(yield_hands_back_the_back_half)
     mf_buf unit, rest;
     mf_buf_init(&unit);
     mf_buf_init(&rest);
-    mf_text_unit_begin(&unit, 11, 0, 1, 0);
-    mf_buf_put_str(&unit, text);
-    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    load_text(&r, &unit, 11, text);
     ck_assert(!mf_runner_step(&r, 1000)); /* the square in progress */
     ck_assert(mf_runner_yield(&r, 11, 0));
     int guard = 0;
