@@ -129,7 +129,7 @@ unit-emu:
 
 # the integration scripts, each even when an earlier one fails
 integration: $(BIN)
-	@rc=0; for t in run wide parallel_io roles sched schedule ux retry; do tests/integration/$$t.sh $(BIN) || rc=1; done; exit $$rc
+	@rc=0; for t in run wide parallel_io leaders roles sched schedule ux retry; do tests/integration/$$t.sh $(BIN) || rc=1; done; exit $$rc
 
 # make install into a temporary prefix, used through Lmod (module load), man and an installed job script; a
 # DESTDIR install and make uninstall (installs lmod with apt-get when missing; part of make check).
@@ -166,6 +166,7 @@ CHECK_SUITES = selftest=tests/lib/selftest.sh unit unit-san unit-emu \
   "integration=make --no-print-directory all && tests/integration/run.sh $(BIN)" \
   "wide=make --no-print-directory all && tests/integration/wide.sh $(BIN)" \
   "parallel-io=make --no-print-directory all && tests/integration/parallel_io.sh $(BIN)" \
+  "leaders=make --no-print-directory all && tests/integration/leaders.sh $(BIN)" \
   "roles=make --no-print-directory all && tests/integration/roles.sh $(BIN)" \
   "sched=make --no-print-directory all && tests/integration/sched.sh $(BIN)" \
   "schedule=make --no-print-directory all && tests/integration/schedule.sh $(BIN)" \

@@ -31,6 +31,7 @@ typedef struct mf_config {
     mf_pio_mode parallel_io_mode; /* --parallel-io (on), --no-parallel-io (off), else auto */
     bool parallel_io;          /* workers read their input slices and write their results: set by the parser
                                   for --parallel-io, by the run for auto (mf_pio_decide) */
+    bool no_leaders;           /* --no-leaders: rank 0 serves every rank (no second level) */
     mf_u64_kernel kernel;
     const char *const *inputs; /* input paths (into argv); ninputs 0 means stdin */
     int ninputs;

@@ -13,7 +13,7 @@
            | u8 2, u64 id, u64 lo, hi, candidates, busy_ns, u32 n, n x u64 divisor
    factored := value n, u8 complete, u32 nfactors, nfactors x value, [value cofactor if !complete]
    stats  := i32 rank, 64 bytes host, u64 busy_ns, u64 idle_ns, u64 numbers, units, ranges, candidates,
-             bytes_sent, bytes_received, cpu_ns, busy_cpu_ns */
+             bytes_sent, bytes_received, cpu_ns, busy_cpu_ns, i32 parent, u64 units_served, service_ns */
 #ifndef MPIFACTOR_CODEC_H
 #define MPIFACTOR_CODEC_H
 
@@ -99,6 +99,9 @@ void mf_text_ref_begin(mf_buf *b, const mf_text_ref *r);
 uint64_t mf_slice_check(uint64_t len, const void *head, size_t head_len, const void *tail, size_t tail_len);
 /* Writes a range unit for cofactor c into b (reset first). */
 void mf_range_unit_put(mf_buf *b, uint64_t id, const mf_value *c, uint64_t lo, uint64_t hi);
+/* Rewrites the id of the encoded unit or result in b (both begin u8 kind, u64 id). Returns 0, or -1 when b is
+   too short. */
+int mf_codec_set_id(mf_buf *b, uint64_t id);
 /* Decodes the unit in b (from its start) into u, a range unit's cofactor into c. Returns 0 or -1. */
 int mf_unit_read(mf_buf *b, mf_unit *u, mf_value *c);
 /* The kind and id of an encoded unit, read without decoding the rest. Returns 0, or -1 when b is too short. */
@@ -152,6 +155,9 @@ void mf_text_result_end(mf_buf *b, uint32_t file, uint64_t bytes, int relative, 
    a whole message text. */
 void mf_msg_put_invalid(mf_buf *msgs, uint64_t line, const unsigned char *tok, size_t len);
 void mf_msg_put_text(mf_buf *msgs, const char *text);
+/* Reads the next message record of view (a buffer over records, from view->pos): its line (0: a whole message)
+   and its bytes (pointing into view). Returns 1, 0 at the end, or -1 for a malformed record. */
+int mf_msg_next(mf_buf *view, uint64_t *line, const unsigned char **text, uint32_t *len);
 /* Renders records (msgs, len) as stderr lines into out: invalid tokens as "mpifactor: NAME:LINE: ..." with
    LINE = first_line + line - 1. Returns 0, or -1 for malformed records. */
 int mf_msg_render(const unsigned char *msgs, size_t len, const char *name, uint64_t first_line, mf_buf *out);

@@ -52,6 +52,8 @@ typedef struct mf_input {
     uint64_t win_at;           /* mf_input_cut: chunk holds win_len bytes of the open input from offset win_at */
     size_t win_len;
     int fp_stale;              /* ... and fp is not at file_read (seek before reading on) */
+    int windowed;              /* mf_input_cut stops at window_end of the open input (mf_input_window) */
+    uint64_t window_end;
     int counted_ahead;         /* tokens_ahead holds the tokens of the whole input (mf_input_count_ahead) */
     uint64_t tokens_ahead;
     FILE *err;                 /* where invalid tokens are reported (stderr) */
@@ -129,6 +131,13 @@ int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_sl
    (in->all_regular); at the start, or after mf_input_slice, mf_input_skip or mf_input_line_length. Returns 1
    with *info set, 0 at the end of all inputs, -1 on a read error (message in errmsg). */
 int mf_input_cut(mf_input *in, size_t target, mf_slice_info *info, char *errmsg, size_t errlen);
+/* Restricts mf_input_cut to the len bytes of input `file` from `offset` (a slice that rank 0 cut, handed to a
+   node leader to cut again): the next cut starts there, with the comment state in_comment, and cuts return 0
+   once the window is used up (until the next call). A window's end is a cut point, so slices cut inside it
+   are those a cut of the whole file could make. Adds len to in->bytes_total (the bytes to hand out). Returns
+   0, or -1 when the file cannot be opened or is not a regular file (errmsg). */
+int mf_input_window(mf_input *in, uint32_t file, uint64_t offset, uint64_t len, int in_comment, char *errmsg,
+                    size_t errlen);
 /* Display name of input index i ("stdin" for "-" or when no paths were given). */
 const char *mf_input_name(const char *const *paths, int npaths, uint32_t i);
 

@@ -3,9 +3,12 @@
 #define MPIFACTOR_MASTER_H
 
 #include "mf_cli.h"
+#include "mf_team.h"
 
-/* Runs the whole job as rank 0 of `ranks` ranks (ranks == 1: alone, no messages). Stops every
-   worker before returning, also on errors. Returns the process exit code (MF_EXIT_*). */
-int mf_master_run(const mf_config *cfg, int ranks);
+/* Runs the whole job as rank 0 of `ranks` ranks (ranks == 1: alone, no messages), serving team->kids (every
+   other rank, or with a second level the ranks of its node and one leader per other node, whose slices are
+   team->weight times larger). Stops every rank before returning, also on errors. Returns the process exit
+   code (MF_EXIT_*). */
+int mf_master_run(const mf_config *cfg, int ranks, const mf_team *team);
 
 #endif

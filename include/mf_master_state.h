@@ -25,7 +25,12 @@
 
 typedef struct mf_master {
     const mf_config *cfg;
-    int ranks;
+    int ranks;                /* in the whole job (arrays by rank have this many entries) */
+    const int *kids;          /* the ranks this one serves (mf_team): every other rank, or with a second level */
+    int nkids;                /* rank 0's node and the leaders (rank 0), a node's other ranks (a leader) */
+    bool *kid;                /* ... by rank */
+    const int *weight;        /* rank 0 with leaders: the ranks each kid stands for, by rank (NULL: 1 each) */
+    int parent;               /* a leader: the rank it takes slices from (0); -1 for rank 0 */
     mf_input in;
     bool input_done;
     mf_sched sched;
@@ -61,6 +66,25 @@ typedef struct mf_master {
     char err[512];
 } mf_master;
 
+/* Ranges of rank 0's split numbers that a leader passes to its kids carry their id with this bit set. */
+#define MF_RELAY_BIT (UINT64_C(1) << 63)
+
+/* Takes in a message from kid src (a result, a rest handed back, an I/O failure, statistics: a leader passes
+   the last two on to its parent). Returns false when src is no kid or the tag is none of those. */
+bool mf_master_on_kid(mf_master *m, int src, int tag);
+/* Tells every kid to stop with exit_code and takes in their messages (on_message) until each has sent its
+   statistics, its last message. */
+void mf_master_stop_kids(mf_master *m, int exit_code, void (*on_message)(mf_master *m, int src, int tag));
+/* Fills every kid up to its in-flight quota, round-robin. Returns true when it sent anything. */
+bool mf_master_dispatch(mf_master *m);
+/* When a hand-out found nothing for a kid that would otherwise idle (m->starved), asks the running text unit
+   nearest the head of the output to hand back: its unstarted rest, and where a kid (or this rank) has nothing
+   at all, its number in progress too (then split into ranges). */
+void mf_master_ask_yield(mf_master *m);
+/* Does one slice of this rank's own work. Returns true when there was work to do. */
+bool mf_master_own_work(mf_master *m);
+/* The kernel's seconds per candidate on this CPU (tens of microseconds to time, once). */
+double mf_master_time_kernel(void);
 /* Prints "mpifactor: MSG" to stderr. */
 void mf_master_complain(const char *msg);
 /* Aborts the run on a message from rank src that breaks the protocol. */

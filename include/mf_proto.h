@@ -43,6 +43,12 @@ int mf_proto_poll(int *src, int *tag, mf_buf *b);
 void mf_proto_min_max(uint64_t value, uint64_t *min, uint64_t *max);
 /* Collective (every rank calls it): rank 0's len bytes at data are copied to data on every other rank. */
 void mf_proto_bcast(void *data, size_t len);
+/* Collective (every rank calls it): the ranks that share this rank's node, told apart by the name MPI gives
+   each one's processor (MPI_Get_processor_name: the host name; one simulated host each under SMPI), as world
+   ranks in ascending order into *members (malloc'd, *count of them; this rank among them); and at rank 0 only,
+   the lowest rank of every rank's node into firsts (one per rank; ignored elsewhere). Returns 0, or -1 when
+   out of memory. Nodes whose names hash alike would share one leader: slower, never wrong. */
+int mf_proto_nodes(int **members, int *count, int *firsts);
 /* Total payload bytes sent and received by this process. */
 uint64_t mf_proto_bytes_sent(void);
 uint64_t mf_proto_bytes_received(void);

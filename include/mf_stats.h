@@ -19,6 +19,10 @@ typedef struct mf_rank_stats {
     uint64_t bytes_received;
     double cpu_s;         /* CPU seconds of the whole process over the run (user + system, every thread) */
     double busy_cpu_s;    /* CPU seconds of the busy time (busy_s is wall time: it includes preemption) */
+    int parent;           /* the rank it took work from: 0, or its node's leader (-1 for rank 0) */
+    uint64_t units_served;/* units it handed out to its kids (rank 0 and node leaders) */
+    double service_s;     /* a leader's seconds spent serving its kids (rank 0's: the run's wall time less its
+                             busy and idle time) */
 } mf_rank_stats;
 
 /* Whole-run figures known to the master. */
@@ -39,6 +43,7 @@ typedef struct mf_run_stats {
     double grain_s;           /* the scheduler's grain at the end (mf_sched_grain_s) */
     const char *schedule;     /* the policy: adaptive, map or static (--schedule) */
     bool parallel_io;         /* workers read and wrote the files themselves (--parallel-io, or auto) */
+    int leaders;              /* node leaders serving their node's ranks (0: rank 0 served every rank) */
     int exit_code;
 } mf_run_stats;
 

@@ -5,15 +5,19 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "mf_cli.h"
 #include "mf_kernel_u128.h"
 #include "mf_kernel_u64.h"
+#include "mf_leader.h"
 #include "mf_master.h"
 #include "mf_pario.h"
+#include "mf_progress.h"
 #include "mf_proto.h"
 #include "mf_signals.h"
 #include "mf_status.h"
+#include "mf_team.h"
 #include "mf_worker.h"
 
 /* Decides cfg->parallel_io the same way on every rank (collective): every rank compares what it sees with
@@ -51,6 +55,46 @@ static int settle_parallel_io(mf_config *cfg, int rank, int ranks)
     return MF_EXIT_OK;
 }
 
+/* Whether rank 0 will cut the input by byte offset, the one way a leader can take slices and cut them again:
+   parallel I/O into a regular output file from regular input files, the adaptive policy with its own sizes, no
+   progress line (its estimate may need the input's tokens counted as it is cut), not --no-leaders. */
+static bool leaders_wanted(const mf_config *cfg)
+{
+    if (cfg->no_leaders || !cfg->parallel_io || !cfg->output || cfg->ninputs < 1 ||
+        cfg->schedule != MF_SCHEDULE_ADAPTIVE || cfg->unit_size != 0 || mf_progress_wanted(cfg->progress))
+        return false;
+    struct stat st;
+    if (stat(cfg->output, &st) == 0 && !S_ISREG(st.st_mode))
+        return false;
+    for (int i = 0; i < cfg->ninputs; i++)
+        if (stat(cfg->inputs[i], &st) != 0 || !S_ISREG(st.st_mode))
+            return false;
+    return true;
+}
+
+/* Settles who serves whom the same way on every rank (collective; mf_team.h): rank 0 decides whether the
+   second level is wanted and, with the ranks grouped by node, whether it helps. */
+static int settle_team(const mf_config *cfg, int rank, int ranks, mf_team *t)
+{
+    int on = rank == 0 && ranks > 2 && leaders_wanted(cfg);
+    if (ranks > 2)
+        mf_proto_bcast(&on, sizeof on);
+    if (!on)
+        return mf_team_flat(t, rank, ranks);
+    int *members = NULL, count = 0, *firsts = rank == 0 ? calloc((size_t)ranks, sizeof *firsts) : NULL;
+    int rc = rank == 0 && !firsts ? -1 : 0;
+    if (mf_proto_nodes(&members, &count, firsts) != 0)
+        rc = -1;
+    if (rank == 0)
+        on = rc == 0 && mf_team_useful(firsts, ranks);
+    mf_proto_bcast(&on, sizeof on);
+    if (rc == 0)
+        rc = rank == 0 ? mf_team_plan_root(t, firsts, ranks, on) : mf_team_plan_member(t, rank, members, count, on);
+    free(members);
+    free(firsts);
+    return rc;
+}
+
 int mf_app_main(int argc, char **argv)
 {
     mf_config cfg;
@@ -86,7 +130,15 @@ int mf_app_main(int argc, char **argv)
         mf_signals_install(); /* before the probe file exists: a stop request then lets it be removed */
         if ((code = settle_parallel_io(&cfg, rank, mf_proto_size())) != MF_EXIT_OK)
             break;
-        code = rank == 0 ? mf_master_run(&cfg, mf_proto_size()) : mf_worker_run(&cfg);
+        mf_team team;
+        if (settle_team(&cfg, rank, mf_proto_size(), &team) != 0) {
+            fprintf(stderr, "mpifactor: rank %d: out of memory\n", rank);
+            mf_proto_abort(MF_EXIT_INTERNAL);
+        }
+        code = rank == 0         ? mf_master_run(&cfg, mf_proto_size(), &team)
+               : team.is_leader ? mf_leader_run(&cfg, &team)
+                                 : mf_worker_run(&cfg, team.parent);
+        mf_team_free(&team);
         break;
     }
     fflush(stdout);

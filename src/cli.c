@@ -9,7 +9,7 @@
 
 enum {
     OPT_STATS = 256, OPT_CHECKPOINT, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MAX_DIVISOR,
-    OPT_TIME_LIMIT, OPT_VERIFY, OPT_KERNEL, OPT_PARALLEL_IO, OPT_NO_PARALLEL_IO, OPT_CHECKPOINT_INTERVAL, OPT_SCHEDULE
+    OPT_TIME_LIMIT, OPT_VERIFY, OPT_KERNEL, OPT_PARALLEL_IO, OPT_NO_PARALLEL_IO, OPT_CHECKPOINT_INTERVAL, OPT_SCHEDULE, OPT_NO_LEADERS
 };
 
 /* Every long option the parser accepts; --help and the manual page name each of them. */
@@ -28,6 +28,7 @@ static const struct option longopts[] = {
     {"verify", no_argument, NULL, OPT_VERIFY},
     {"parallel-io", no_argument, NULL, OPT_PARALLEL_IO},
     {"no-parallel-io", no_argument, NULL, OPT_NO_PARALLEL_IO},
+    {"no-leaders", no_argument, NULL, OPT_NO_LEADERS},
     {"kernel", required_argument, NULL, OPT_KERNEL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -70,6 +71,9 @@ void mf_cli_usage(FILE *f)
         "                           every rank must see the same files: a shared file system).\n"
         "                           Default with -o: on when every rank finds the same files\n"
         "      --no-parallel-io     rank 0 reads all input and writes all output\n"
+        "      --no-leaders         rank 0 serves every rank itself. Default: with parallel I/O on\n"
+        "                           several nodes, one rank per other node (its leader) takes large\n"
+        "                           slices from rank 0 and serves its node's ranks\n"
         "      --kernel NAME        64- and 128-bit kernels: auto (default), avx512, avx2, scalar\n"
         "                           or plain (avx512 and avx2 need a CPU with them)\n"
         "  -h, --help               show this help and exit\n"
@@ -188,6 +192,9 @@ mf_cli_verdict mf_cli_parse(mf_config *cfg, int argc, char **argv, char *err, si
             break;
         case OPT_NO_PARALLEL_IO:
             cfg->parallel_io_mode = MF_PIO_OFF;
+            break;
+        case OPT_NO_LEADERS:
+            cfg->no_leaders = true;
             break;
         case OPT_KERNEL:
             if (mf_u64_kernel_parse(optarg, &cfg->kernel) != 0) {

@@ -135,6 +135,14 @@ int mf_unit_peek(const mf_buf *b, mf_unit_kind *kind, uint64_t *id)
     return view.failed ? -1 : 0;
 }
 
+int mf_codec_set_id(mf_buf *b, uint64_t id)
+{
+    if (b->len < 9)
+        return -1;
+    patch_u64(b, 1, id);
+    return 0;
+}
+
 int mf_unit_read(mf_buf *b, mf_unit *u, mf_value *c)
 {
     b->pos = 0;
@@ -342,21 +350,32 @@ void mf_msg_put_text(mf_buf *msgs, const char *text)
     mf_buf_put(msgs, text, len);
 }
 
+int mf_msg_next(mf_buf *view, uint64_t *line, const unsigned char **text, uint32_t *len)
+{
+    if (view->pos >= view->len)
+        return 0;
+    *line = mf_buf_get_u64(view);
+    *len = mf_buf_get_u32(view);
+    if (view->failed || *len > view->len - view->pos)
+        return -1;
+    *text = mf_buf_get_bytes(view, *len);
+    return 1;
+}
+
 int mf_msg_render(const unsigned char *msgs, size_t len, const char *name, uint64_t first_line, mf_buf *out)
 {
     mf_buf view = {.data = (unsigned char *)msgs, .len = len, .cap = len};
-    while (view.pos < view.len) {
-        uint64_t line = mf_buf_get_u64(&view);
-        uint32_t n = mf_buf_get_u32(&view);
-        if (view.failed || n > view.len - view.pos)
-            return -1;
-        const unsigned char *p = mf_buf_get_bytes(&view, n);
+    uint64_t line;
+    const unsigned char *p;
+    uint32_t n;
+    int rc;
+    while ((rc = mf_msg_next(&view, &line, &p, &n)) > 0) {
         if (line == 0)
             mf_buf_put(out, p, n);
         else
             mf_invalid_message(out, name, first_line + line - 1, p, n);
     }
-    return 0;
+    return rc;
 }
 
 uint64_t mf_result_divisor(const mf_result_info *r, size_t i)
@@ -382,6 +401,9 @@ void mf_codec_put_stats(mf_buf *b, const mf_rank_stats *s)
     mf_buf_put_u64(b, s->bytes_received);
     mf_buf_put_u64(b, (uint64_t)(s->cpu_s * 1e9));
     mf_buf_put_u64(b, (uint64_t)(s->busy_cpu_s * 1e9));
+    mf_buf_put_u32(b, (uint32_t)s->parent);
+    mf_buf_put_u64(b, s->units_served);
+    mf_buf_put_u64(b, (uint64_t)(s->service_s * 1e9));
 }
 
 int mf_codec_get_stats(mf_buf *b, mf_rank_stats *s)
@@ -401,5 +423,8 @@ int mf_codec_get_stats(mf_buf *b, mf_rank_stats *s)
     s->bytes_received = mf_buf_get_u64(b);
     s->cpu_s = (double)mf_buf_get_u64(b) * 1e-9;
     s->busy_cpu_s = (double)mf_buf_get_u64(b) * 1e-9;
+    s->parent = (int)mf_buf_get_u32(b);
+    s->units_served = mf_buf_get_u64(b);
+    s->service_s = (double)mf_buf_get_u64(b) * 1e-9;
     return b->failed ? -1 : 0;
 }

@@ -741,6 +741,33 @@ static int comment_at(mf_input *in, uint64_t from, uint64_t to, int comment, int
     return 0;
 }
 
+int mf_input_window(mf_input *in, uint32_t file, uint64_t offset, uint64_t len, int in_comment, char *errmsg,
+                    size_t errlen)
+{
+    if (file >= (uint32_t)in->npaths || !in->seen[file].known) {
+        snprintf(errmsg, errlen, "input %u: not a regular file: it cannot be cut by offset", (unsigned)file);
+        return -1;
+    }
+    if ((int)file != in->current || !in->fp) {
+        if (in->fp && in->fp != stdin)
+            fclose(in->fp);
+        in->fp = NULL;
+        in->current = (int)file;
+        if (open_path(in, in->paths[file], errmsg, errlen) != 0)
+            return -1;
+    }
+    in->bytes_read = mf_input_consumed(in);
+    in->chunk_len = in->chunk_pos = 0;
+    in->win_len = 0;
+    in->file_read = offset;
+    in->fp_stale = 1;
+    in->in_comment = in_comment;
+    in->windowed = 1;
+    in->window_end = offset + len;
+    in->bytes_total += len;
+    return 0;
+}
+
 int mf_input_cut(mf_input *in, size_t target, mf_slice_info *info, char *errmsg, size_t errlen)
 {
     while (in->current < in->npaths) {
@@ -749,6 +776,12 @@ int mf_input_cut(mf_input *in, size_t target, mf_slice_info *info, char *errmsg,
         if (!in->seen[in->current].known) {
             snprintf(errmsg, errlen, "%s: not a regular file: it cannot be cut by offset", in->name);
             return -1;
+        }
+        if (in->windowed) { /* a leader's block: it ends there as a file would */
+            if (pos >= in->window_end)
+                return 0;
+            if (size > in->window_end)
+                size = in->window_end;
         }
         if (pos >= size) {
             if (next_path(in, errmsg, errlen) != 0)

@@ -112,6 +112,8 @@ static bool next_range(mf_master *m)
 /* Input bytes not yet handed out, or -1 when unknown. */
 static double remaining_bytes(const mf_master *m)
 {
+    if (m->parent >= 0)
+        return -1; /* a leader: its slices are rank 0's, sized for the run's end already */
     uint64_t consumed = mf_input_consumed(&m->in);
     if (m->in.bytes_total == 0)
         return -1;
@@ -132,6 +134,8 @@ static bool next_slice(mf_master *m, int w)
         mf_sched_observe_input(&m->sched, left); /* (the first call only) */
     }
     size_t target = mf_sched_next_bytes(&m->sched, left);
+    if (m->weight && w > 0)
+        target *= (size_t)m->weight[w]; /* a leader's slice: its node's share, cut again there */
     mf_slice_info info;
     /* by reference, in bytes, with no token count wanted: cut by offset, reading only around the cut (rank 0's
        work per unit then does not grow with its bytes); the sink numbers the lines as results come in order */
@@ -217,6 +221,13 @@ void mf_master_on_rest(mf_master *m, int src, mf_buf *b)
 /* Takes in a finished unit's result (swapped out of *b). */
 void mf_master_on_result(mf_master *m, int src, mf_buf *b)
 {
+    mf_unit_kind kind;
+    uint64_t id;
+    if (m->parent >= 0 && mf_unit_peek(b, &kind, &id) == 0 && kind == MF_UNIT_RANGE && (id & MF_RELAY_BIT)) {
+        mf_codec_set_id(b, id & ~MF_RELAY_BIT); /* a range of rank 0's: its result goes back as it is */
+        mf_proto_send(m->parent, MF_TAG_RESULT, b);
+        return;
+    }
     mf_result_info r;
     if (mf_result_read(b, &r, &m->partial) != 0)
         mf_master_malformed(src);

@@ -149,6 +149,28 @@ int mf_proto_poll(int *src, int *tag, mf_buf *b)
     return 1;
 }
 
+int mf_proto_nodes(int **members, int *count, int *firsts)
+{
+    char name[MPI_MAX_PROCESSOR_NAME + 1] = "";
+    int len = 0;
+    MF_MPI_CHECK(MPI_Get_processor_name(name, &len));
+    uint32_t h = 2166136261u; /* FNV-1a of the name: the colour of its node */
+    for (int i = 0; i < len; i++)
+        h = (h ^ (unsigned char)name[i]) * 16777619u;
+    MPI_Comm node;
+    MF_MPI_CHECK(MPI_Comm_split(MPI_COMM_WORLD, (int)(h & 0x7fffffff), g_rank, &node));
+    MF_MPI_CHECK(MPI_Comm_size(node, count));
+    *members = malloc((size_t)*count * sizeof **members);
+    int ok = *members != NULL, all_ok = 0;
+    MF_MPI_CHECK(MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
+    if (all_ok) { /* ascending: the split keeps world order (key = world rank) */
+        MF_MPI_CHECK(MPI_Allgather(&g_rank, 1, MPI_INT, *members, 1, MPI_INT, node));
+        MF_MPI_CHECK(MPI_Gather(&(*members)[0], 1, MPI_INT, firsts, 1, MPI_INT, 0, MPI_COMM_WORLD));
+    }
+    MF_MPI_CHECK(MPI_Comm_free(&node));
+    return all_ok ? 0 : -1;
+}
+
 uint64_t mf_proto_bytes_sent(void)
 {
     return g_sent;

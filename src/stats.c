@@ -92,6 +92,7 @@ void mf_rank_stats_init(mf_rank_stats *s, int rank)
 {
     memset(s, 0, sizeof *s);
     s->rank = rank;
+    s->parent = rank == 0 ? -1 : 0;
     if (gethostname(s->host, sizeof s->host - 1) != 0)
         strcpy(s->host, "unknown");
     s->host[sizeof s->host - 1] = '\0';
@@ -130,6 +131,7 @@ void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *
     fprintf(f, ",\"kernel128\":");
     put_json_string(f, run->kernel128 ? run->kernel128 : "");
     fprintf(f, ",\"parallel_io\":%s", run->parallel_io ? "true" : "false");
+    fprintf(f, ",\"leaders\":%d", run->leaders);
     fprintf(f, ",\"schedule\":");
     put_json_string(f, run->schedule ? run->schedule : "adaptive");
     fprintf(f, ",\"ranks\":%d,\"wall_s\":%.6f,\"numbers\":%llu,\"invalid_tokens\":%llu,\"unfactored\":%llu,"
@@ -149,17 +151,17 @@ void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *
         const mf_rank_stats *r = &per_rank[i];
         fprintf(f, "%s\n  {\"rank\":%d,\"host\":", i ? "," : "", r->rank);
         put_json_string(f, r->host);
-        double service = i == 0 ? run->wall_s - r->busy_s - r->idle_s : 0.0;
+        double service = i == 0 ? run->wall_s - r->busy_s - r->idle_s : r->service_s;
         double service_cpu = i == 0 ? r->cpu_s - r->busy_cpu_s : 0.0;
         fprintf(f, ",\"busy_s\":%.6f,\"idle_s\":%.6f,\"service_s\":%.6f,\"cpu_s\":%.6f,\"busy_cpu_s\":%.6f,"
                    "\"service_cpu_s\":%.6f,"
                    "\"numbers\":%llu,\"units\":%llu,\"ranges\":%llu,\"candidates\":%llu,\"bytes_sent\":%llu,"
-                   "\"bytes_received\":%llu}",
+                   "\"bytes_received\":%llu,\"parent\":%d,\"units_served\":%llu}",
                 r->busy_s, r->idle_s, service > 0 ? service : 0.0, r->cpu_s, r->busy_cpu_s,
                 service_cpu > 0 ? service_cpu : 0.0,
                 (unsigned long long)r->numbers, (unsigned long long)r->units, (unsigned long long)r->ranges,
                 (unsigned long long)r->candidates, (unsigned long long)r->bytes_sent,
-                (unsigned long long)r->bytes_received);
+                (unsigned long long)r->bytes_received, r->parent, (unsigned long long)r->units_served);
     }
     fprintf(f, "\n ]}\n");
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "mf_codec.h"
+#include "mf_holder.h"
 #include "mf_pace.h"
 #include "mf_pario.h"
 #include "mf_proto.h"
@@ -14,39 +15,12 @@
 
 #define WORKER_SLICE_S 1e-3 /* compute seconds between message checks (mf_pace sets the candidates) */
 #define QUEUE_CAP (MF_UNITS_IN_FLIGHT + 1)
-#define CONFIRM_EVERY_S 0.25 /* --parallel-io with --checkpoint: placements synced and confirmed this often */
 
-/* Fails the whole run on a --parallel-io error (the files are not shared, an input changed, a read or write
-   failed): the master is told (once) and stops every rank with exit 2 after a last checkpoint commit of what
-   is safely written; this rank takes no more units meanwhile. */
-static void pario_failed(const mf_pario *p, bool *failed)
-{
-    if (*failed)
-        return;
-    *failed = true;
-    mf_buf b;
-    mf_buf_init(&b);
-    mf_buf_put_str(&b, p->err);
-    mf_proto_send(0, MF_TAG_FAILED, &b);
-}
-
-/* With --checkpoint, makes the placements done so far durable and tells the master. */
-static void confirm_placements(mf_pario *p, bool *failed)
-{
-    if (mf_pario_sync(p) != 0) {
-        pario_failed(p, failed);
-        return; /* unconfirmed placements stay out of the checkpoint */
-    }
-    mf_buf b;
-    mf_buf_init(&b);
-    mf_buf_put_u64(&b, p->synced);
-    mf_proto_send(0, MF_TAG_PLACED, &b);
-}
-
-int mf_worker_run(const mf_config *cfg)
+int mf_worker_run(const mf_config *cfg, int parent)
 {
     mf_rank_stats st;
     mf_rank_stats_init(&st, mf_proto_rank());
+    st.parent = parent;
     double cpu_start = mf_process_cpu_now();
     mf_runner runner;
     mf_runner_opts opts = {
@@ -104,7 +78,7 @@ int mf_worker_run(const mf_config *cfg)
                     mf_proto_abort(MF_EXIT_INTERNAL);
                 }
                 if (mf_pario_place(&pio, id, offset) != 0)
-                    pario_failed(&pio, &failed);
+                    mf_holder_failed(&pio, parent, &failed);
                 continue;
             }
             if (tag == MF_TAG_UNIT) {
@@ -120,8 +94,8 @@ int mf_worker_run(const mf_config *cfg)
         }
         if (cfg->checkpoint && pio.placed > pio.synced) {
             double now = mf_now();
-            if (stop || now - last_confirm >= CONFIRM_EVERY_S || (!runner.active && qlen == 0)) {
-                confirm_placements(&pio, &failed);
+            if (stop || now - last_confirm >= MF_HOLDER_CONFIRM_EVERY_S || (!runner.active && qlen == 0)) {
+                mf_holder_confirm(&pio, parent, &failed);
                 last_confirm = now;
             }
         }
@@ -130,7 +104,7 @@ int mf_worker_run(const mf_config *cfg)
         if (!runner.active && qlen > 0 && !failed) {
             loaded_by_ref = mf_text_ref_read(&queue[qhead], &loaded_ref) == 0;
             if (mf_pario_resolve(&pio, &queue[qhead]) != 0) {
-                pario_failed(&pio, &failed);
+                mf_holder_failed(&pio, parent, &failed);
                 continue;
             }
             if (mf_runner_load(&runner, &queue[qhead]) != 0) {
@@ -151,7 +125,7 @@ int mf_worker_run(const mf_config *cfg)
                     fprintf(stderr, "mpifactor: rank %d: a rest outside its slice\n", st.rank);
                     mf_proto_abort(MF_EXIT_INTERNAL);
                 }
-                mf_proto_send(0, MF_TAG_REST, &rest);
+                mf_proto_send(parent, MF_TAG_REST, &rest);
             }
             if (finished) {
                 st.busy_s += runner.busy_s;
@@ -162,7 +136,7 @@ int mf_worker_run(const mf_config *cfg)
                 st.candidates += runner.candidates;
                 if (runner.u.kind == MF_UNIT_TEXT && runner.u.hold_output)
                     mf_pario_hold(&pio, &runner.result);
-                mf_proto_send(0, MF_TAG_RESULT, &runner.result);
+                mf_proto_send(parent, MF_TAG_RESULT, &runner.result);
             }
             mf_proto_progress();
             mf_idler_busy(&idle);
@@ -180,7 +154,7 @@ int mf_worker_run(const mf_config *cfg)
     st.bytes_received = mf_proto_bytes_received();
     mf_buf_reset(&msg);
     mf_codec_put_stats(&msg, &st);
-    mf_proto_send(0, MF_TAG_STATS, &msg);
+    mf_proto_send(parent, MF_TAG_STATS, &msg);
     mf_proto_flush();
     for (int i = 0; i < QUEUE_CAP; i++)
         mf_buf_free(&queue[i]);

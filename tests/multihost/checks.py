@@ -9,6 +9,9 @@ usage:
       STATS (the --stats JSON) has RANKS ranks and NUMBERS numbers; rank 0 ran on MASTER_HOST; every
       other rank ran on one of WORKER_HOSTS (comma separated), and at least MIN_WORKER_HOSTS (default:
       all) of them did work (numbers > 0)
+  checks.py leaders STATS N
+      STATS counts N node leaders ("leaders"); each rank whose parent is not 0 ran on its parent's host, did work,
+      and its parent, a rank on another host than rank 0's, handed out units; with N = 0 every rank's parent is 0
 Prints what is wrong and exits 1; exits 0 when all holds.
 """
 import json
@@ -112,6 +115,39 @@ def check_stats(path, ranks, numbers, master, workers, min_worker_hosts):
     return problems
 
 
+def check_leaders(path, want):
+    """Checks the --stats JSON for N node leaders that served their own hosts; returns problems."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            stats = json.load(f)
+        by_rank = {r["rank"]: r for r in stats["per_rank"]}
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as err:
+        return [f"cannot read the stats: {err}"]
+    problems = [f"rank {r} has no parent" for r, x in by_rank.items() if not isinstance(x.get("parent"), int)]
+    if problems:
+        return problems
+    if stats.get("leaders") != want:
+        problems.append(f"leaders={stats.get('leaders')}, expected {want}")
+    leaders = sorted({r.get("parent") for r in by_rank.values() if r.get("parent") not in (0, -1)})
+    if len(leaders) != want:
+        problems.append(f"ranks take work from leaders {leaders}, expected {want} of them")
+    for k in leaders:
+        lead = by_rank.get(k, {})
+        if lead.get("parent") != 0 or not lead.get("units_served"):
+            problems.append(f"leader {k} took no work from rank 0 or handed out none: {lead}")
+        if lead.get("host") == by_rank[0].get("host"):
+            problems.append(f"leader {k} ran on rank 0's host {lead.get('host')!r}")
+    for r in by_rank.values():
+        p = r.get("parent")
+        if p in (0, -1):
+            continue
+        if r.get("host") != by_rank.get(p, {}).get("host") or not r.get("numbers"):
+            problems.append(f"rank {r.get('rank')} (host {r.get('host')!r}) took work from {p} and factored {r.get('numbers')}")
+    served = ", ".join(f"{k}@{by_rank[k].get('host')}:{by_rank[k].get('units_served')}" for k in leaders)
+    print(f"  leaders rank@host:units_served {served or 'none'}")
+    return problems
+
+
 def main(argv):
     """Entry point; see the module docstring."""
     sys.set_int_max_str_digits(0)
@@ -121,6 +157,8 @@ def main(argv):
         workers = argv[6].split(",")
         need = int(argv[7]) if len(argv) == 8 else len(workers)
         problems = check_stats(argv[2], int(argv[3]), int(argv[4]), argv[5], workers, need)
+    elif len(argv) == 4 and argv[1] == "leaders":
+        problems = check_leaders(argv[2], int(argv[3]))
     else:
         sys.stderr.write(__doc__)
         return 2

@@ -366,6 +366,9 @@ pario_run() {
 probes_left() { find "$work" -name '.mpifactor-probe-*' 2>/dev/null | wc -l; }
 # pario_is NAME true|false: the --stats of job NAME says parallel_io was that.
 pario_is() { grep -q "\"parallel_io\":$2" "$work/$1.stats.json" 2>/dev/null; }
+# leaders_are NAME N: the --stats of job NAME count N node leaders, each on a host of its own (not rank 0's) that
+# handed out units to its host's other ranks, which took their work from it and did some.
+leaders_are() { python3 "$here/checks.py" leaders "$work/$1.stats.json" "$2"; }
 
 if [ $ok = 0 ] || [ "$devs" -ne 3 ]; then
   fail "(f) setting up three bindfs mounts of one directory with three device numbers (got $devs)"
@@ -375,11 +378,12 @@ else
   cp "$work/shared/out.txt" "$work/f-shared.out" 2>/dev/null
   expect_ok f-shared $rc "$work/mixed.expected" || ok=0
   pario_is f-shared true || { echo "  f-shared: --stats parallel_io is not true"; ok=0; }
+  leaders_are f-shared 2 || ok=0
   python3 "$here/checks.py" stats "$work/f-shared.stats.json" 5 "$mixed_count" "${host_ns[0]}" \
     "${host_ns[1]},${host_ns[2]}" || ok=0
   [ "$(probes_left)" -eq 0 ] || { echo "  f-shared: probe files left: $(find "$work" -name '.mpifactor-probe-*')"; ok=0; }
   if [ $ok = 1 ]; then
-    pass "(f) one directory through 3 bindfs mounts (device numbers $(stat -c %d "$work"/fuse[123]/in.txt | xargs)): parallel I/O on by itself, workers on ${host_ns[1]} and ${host_ns[2]} wrote, identical to GNU factor ($(secs f-shared) s)"
+    pass "(f) one directory through 3 bindfs mounts (device numbers $(stat -c %d "$work"/fuse[123]/in.txt | xargs)): parallel I/O on by itself, a node leader on each of ${host_ns[1]} and ${host_ns[2]} served its host, workers there wrote, identical to GNU factor ($(secs f-shared) s)"
   else
     fail "(f) parallel I/O across mounts of one shared directory"
   fi
@@ -392,6 +396,7 @@ else
   cp "$work/shared/out.txt" "$work/f-input.out" 2>/dev/null
   expect_ok f-input $rc "$work/mixed.expected" || ok=0
   pario_is f-input false || { echo "  f-input: --stats parallel_io is not false"; ok=0; }
+  leaders_are f-input 0 || ok=0
   [ ! -e "$work/other/out.txt" ] || { echo "  f-input: host 3 wrote into its own directory"; ok=0; }
   [ ! -s "$work/f-input.err" ] || { echo "  f-input: messages on stderr"; show f-input; ok=0; }
   [ "$(probes_left)" -eq 0 ] || { echo "  f-input: probe files left"; ok=0; }
@@ -399,6 +404,25 @@ else
     pass "(f) ${host_ns[2]} sees another input at that path: parallel I/O stays off, rank 0's input factored, identical ($(secs f-input) s)"
   else
     fail "(f) another input on one host: parallel I/O off"
+  fi
+
+  # node leaders on two hosts: 4 ranks, 2 on each of hosts 1 and 2; rank 0 serves its host's other rank and host
+  # 2's leader, which serves the other rank of host 2 (the second level, for real over TCP)
+  rm -f "$work/shared/out.txt"
+  export MFMH_VIEWS="${host_ns[0]}=$work/fuse1 ${host_ns[1]}=$work/fuse2 ${host_ns[2]}=$work/fuse3"
+  run_job f-leaders "$work/hosts.even" 4 tcp,self --stats "$work/f-leaders.stats.json" -o "$work/view/out.txt" \
+    "$work/view/in.txt"; rc=$?
+  unset MFMH_VIEWS
+  ok=1
+  cp "$work/shared/out.txt" "$work/f-leaders.out" 2>/dev/null
+  expect_ok f-leaders $rc "$work/mixed.expected" || ok=0
+  leaders_are f-leaders 1 || ok=0
+  python3 "$here/checks.py" stats "$work/f-leaders.stats.json" 4 "$mixed_count" "${host_ns[0]}" \
+    "${host_ns[0]},${host_ns[1]}" || ok=0
+  if [ $ok = 1 ]; then
+    pass "(f) 4 ranks on ${host_ns[0]} and ${host_ns[1]}: rank 0 and a node leader on ${host_ns[1]} each served their host, identical to GNU factor ($(secs f-leaders) s)"
+  else
+    fail "(f) node leaders on two hosts"
   fi
 
   # the same input everywhere (outside the view), but host 3's output directory is not the shared one

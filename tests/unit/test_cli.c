@@ -66,6 +66,10 @@ START_TEST(defaults_and_options)
     ck_assert(cfg.parallel_io_mode == MF_PIO_ON && cfg.parallel_io);
     ck_assert_int_eq(parse(&cfg, err, pio_off), MF_CLI_RUN);
     ck_assert(cfg.parallel_io_mode == MF_PIO_OFF && !cfg.parallel_io);
+    ck_assert(!cfg.no_leaders);
+    const char *no_leaders[] = {"--no-leaders", NULL};
+    ck_assert_int_eq(parse(&cfg, err, no_leaders), MF_CLI_RUN);
+    ck_assert(cfg.no_leaders);
     const char *help[] = {"--help", NULL}, *version[] = {"-V", NULL};
     ck_assert_int_eq(parse(&cfg, err, help), MF_CLI_HELP);
     ck_assert_int_eq(parse(&cfg, err, version), MF_CLI_VERSION);

@@ -198,6 +198,9 @@ START_TEST(stats_round_trip)
     a.candidates = 12345678901234ull;
     a.bytes_sent = 7;
     a.bytes_received = 8;
+    a.parent = 2;
+    a.units_served = 44;
+    a.service_s = 0.125;
     mf_buf buf;
     mf_buf_init(&buf);
     mf_codec_put_stats(&buf, &a);
@@ -205,6 +208,7 @@ START_TEST(stats_round_trip)
     ck_assert(b.rank == 3 && strcmp(a.host, b.host) == 0 && b.numbers == 10 && b.units == 2 && b.ranges == 1);
     ck_assert(b.candidates == a.candidates && b.bytes_sent == 7 && b.bytes_received == 8);
     ck_assert(b.busy_s > 1.49 && b.busy_s < 1.51 && b.idle_s > 0.24 && b.idle_s < 0.26);
+    ck_assert(b.parent == 2 && b.units_served == 44 && b.service_s > 0.124 && b.service_s < 0.126);
     buf.len -= 1;
     buf.pos = 0;
     ck_assert_int_eq(mf_codec_get_stats(&buf, &b), -1);

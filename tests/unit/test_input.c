@@ -389,6 +389,84 @@ START_TEST(cut_by_offset_reads_only_around_the_cut)
 }
 END_TEST
 
+/* Cuts text into blocks of about block_target bytes, then each block again through mf_input_window on a second
+   input (as a node leader does) into slices of about target bytes: they tile each block in order, each starts
+   in the comment state a cut of the whole file would give it, and scanned in those states they hold every
+   token of the text once. Returns the slices. */
+static uint64_t cut_in_windows(const char *text, size_t block_target, size_t target)
+{
+    char path[64];
+    temp_file(text, path);
+    const char *paths[] = {"-", path}; /* input 1: a window may name any input */
+    char msg[256];
+    mf_input whole, win;
+    ck_assert_int_eq(mf_input_open(&whole, paths + 1, 1, stderr, msg, sizeof msg), 0);
+    ck_assert_int_eq(mf_input_open(&win, paths, 2, stderr, msg, sizeof msg), 0);
+    uint64_t slices = 0, tokens = 0, blocks = 0, bytes = 0;
+    mf_slice_info b, s;
+    int rc;
+    while ((rc = mf_input_cut(&whole, block_target, &b, msg, sizeof msg)) == 1) {
+        ck_assert_int_eq(mf_input_window(&win, 1, b.offset, b.len, b.in_comment, msg, sizeof msg), 0);
+        uint64_t at = b.offset;
+        int first = 1;
+        while ((rc = mf_input_cut(&win, target, &s, msg, sizeof msg)) == 1) {
+            ck_assert_uint_eq(s.file, 1);
+            ck_assert_uint_eq(s.offset, at);
+            ck_assert(s.len > 0 && s.offset + s.len <= b.offset + b.len);
+            if (first)
+                ck_assert_int_eq(s.in_comment, b.in_comment);
+            first = 0;
+            mf_scan sc;
+            mf_scan_init(&sc, (const unsigned char *)text + s.offset, (size_t)s.len, 1, s.in_comment);
+            const unsigned char *tok;
+            size_t toklen;
+            uint64_t line;
+            while (mf_scan_next(&sc, &tok, &toklen, &line))
+                tokens++;
+            at += s.len;
+            slices++;
+        }
+        ck_assert_int_eq(rc, 0);
+        ck_assert_uint_eq(at, b.offset + b.len); /* the block, whole */
+        bytes += b.len;
+        blocks++;
+    }
+    ck_assert_int_eq(rc, 0);
+    ck_assert_uint_eq(bytes, strlen(text));
+    ck_assert_uint_eq(win.bytes_total - whole.bytes_total, bytes); /* what the windows added */
+    ck_assert_uint_eq(tokens, scan_count(text));
+    ck_assert_uint_gt(slices, blocks);
+    mf_input_close(&whole);
+    mf_input_close(&win);
+    unlink(path);
+    return slices;
+}
+
+START_TEST(windows_cut_again_like_the_file)
+{
+    /* short lines, lines padded by comments, and one line of 2.5 MB whose comment spans block ends */
+    size_t cap = 3u << 20, la = 0, lb = 0, lc = 0;
+    char *a = malloc(cap), *b = malloc(cap), *c = malloc(cap);
+    for (int i = 0; i < 3000; i++) {
+        la += (size_t)snprintf(a + la, cap - la, "%d\n", 1000003 * i + 7);
+        lb += (size_t)snprintf(b + lb, cap - lb, "%d #%0*d 5\n", i, 100 + i % 50, 0);
+    }
+    lc += (size_t)snprintf(c + lc, cap - lc, "7 8\n");
+    for (int i = 0; lc < (5u << 19); i++) {
+        lc += (size_t)snprintf(c + lc, cap - lc, "%d ", i);
+        if (i == 150000)
+            lc += (size_t)snprintf(c + lc, cap - lc, "#");
+    }
+    lc += (size_t)snprintf(c + lc, cap - lc, "\n12 13\n");
+    ck_assert_uint_ge(cut_in_windows(a, la / 7, 300), 20);
+    ck_assert_uint_ge(cut_in_windows(b, lb / 5, 2000), 20);
+    ck_assert_uint_ge(cut_in_windows(c, 1u << 20, 1000), 3);
+    free(a);
+    free(b);
+    free(c);
+}
+END_TEST
+
 START_TEST(counting_tokens_like_the_scanner)
 {
     /* random texts (the run's seed) of numbers, bad tokens, every kind of space, comments (also right after a token and
@@ -625,6 +703,7 @@ Suite *input_suite(void)
     tcase_add_test(tc, parse_token_classes);
     tcase_add_test(tc, counting_tokens_like_the_scanner);
     tcase_add_test(tc, cut_by_offset_reads_only_around_the_cut);
+    tcase_add_test(tc, windows_cut_again_like_the_file);
     tcase_add_test(tc, tokens_after_a_resumed_prefix);
     tcase_add_test(tc, lines_of_slices_and_lines_left);
     suite_add_tcase(s, tc);

@@ -34,6 +34,8 @@ int main(void)
     srunner_add_suite(sr, factor_suite());
     srunner_add_suite(sr, input_suite());
     srunner_add_suite(sr, codec_suite());
+    srunner_add_suite(sr, block_suite());
+    srunner_add_suite(sr, team_suite());
     srunner_add_suite(sr, sched_suite());
     srunner_add_suite(sr, order_suite());
     srunner_add_suite(sr, runner_suite());

@@ -16,6 +16,8 @@ Suite *kernel_suite(void);
 Suite *factor_suite(void);
 Suite *input_suite(void);
 Suite *codec_suite(void);
+Suite *block_suite(void);
+Suite *team_suite(void);
 Suite *sched_suite(void);
 Suite *order_suite(void);
 Suite *runner_suite(void);

@@ -1,0 +1,327 @@
+/* Node leader: slices from rank 0 cut again for its node's ranks and itself, their results merged per slice. */
+#include "mf_leader.h"
+#include "mf_master_state.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mf_block.h"
+#include "mf_holder.h"
+#include "mf_proto.h"
+#include "mf_status.h"
+
+#define LEADER_SLICE_S 0.5e-3 /* own compute seconds between message checks (as rank 0's) */
+#define BLOCKS_CAP (MF_UNITS_IN_FLIGHT + 1)
+
+typedef struct mf_leader {
+    mf_master m;                     /* the serving machinery (master_serve.c), over this node's ranks */
+    mf_text_ref blocks[BLOCKS_CAP];  /* rank 0's slices taken, in order: the first one's results are merged */
+    int bhead, blen;
+    int opened;                      /* slices whose window was opened (the last one is cut while open) */
+    bool cutting;                    /* the last opened slice's window is not used up yet */
+    mf_block acc;                    /* the first slice's results so far */
+    mf_buf out;
+    bool failed;                     /* an I/O error was reported: no more work, wait for STOP */
+    int exit_code;
+} mf_leader;
+
+static void fail(mf_leader *l, const char *why)
+{
+    if (l->failed)
+        return;
+    snprintf(l->m.pio.err, sizeof l->m.pio.err, "rank %d: %s", mf_proto_rank(), why);
+    mf_holder_failed(&l->m.pio, l->m.parent, &l->failed);
+}
+
+static mf_text_ref *block_at(mf_leader *l, int i)
+{
+    return &l->blocks[(l->bhead + i) % BLOCKS_CAP];
+}
+
+/* Ends the window being cut: a marker segment (an empty result) after its last unit, so that everything
+   inserted after its units (rests handed back, split numbers) still comes before the marker. */
+static void end_window(mf_leader *l)
+{
+    mf_buf empty;
+    mf_buf_init(&empty);
+    if (mf_order_put(&l->m.order, mf_order_append(&l->m.order), &empty) != 0)
+        mf_master_malformed(0);
+    mf_buf_free(&empty);
+    l->cutting = false;
+}
+
+/* Opens the next slice's window once the last one is used up. */
+static void open_next(mf_leader *l)
+{
+    mf_master *m = &l->m;
+    if (l->cutting && m->input_done)
+        end_window(l);
+    if (l->cutting || l->opened >= l->blen || l->failed)
+        return;
+    const mf_text_ref *r = block_at(l, l->opened);
+    if (mf_input_window(&m->in, r->file, r->offset, r->len, r->in_comment, m->err, sizeof m->err) != 0) {
+        fail(l, m->err);
+        return;
+    }
+    l->opened++;
+    l->cutting = true;
+    m->input_done = false;
+}
+
+/* Merges the results ready at the head of the order into the first slice's; each marker finishes a slice,
+   which goes to rank 0 (its output held here, with parallel I/O, until rank 0 says where it goes). */
+static void merge_ready(mf_leader *l)
+{
+    mf_master *m = &l->m;
+    mf_buf *res;
+    while ((res = mf_order_ready(&m->order)) != NULL) {
+        if (l->blen == 0)
+            mf_master_malformed(0);
+        if (res->len > 0) {
+            if (mf_block_add(&l->acc, res, &m->partial) != 0)
+                mf_master_malformed(0);
+        } else {
+            mf_text_ref *r = block_at(l, 0);
+            mf_block_finish(&l->acc, &l->out);
+            if (r->hold_output)
+                mf_pario_hold(&m->pio, &l->out);
+            mf_proto_send(m->parent, MF_TAG_RESULT, &l->out);
+            l->bhead = (l->bhead + 1) % BLOCKS_CAP;
+            l->blen--;
+            l->opened--;
+            if (l->blen > 0)
+                mf_block_begin(&l->acc, block_at(l, 0)->id, block_at(l, 0)->file);
+        }
+        mf_order_advance(&m->order);
+    }
+}
+
+/* Takes a unit from rank 0: a slice by reference, queued to be cut, or a range, passed to a kid as it is. */
+static void take_unit(mf_leader *l)
+{
+    mf_master *m = &l->m;
+    mf_unit_kind kind;
+    uint64_t id;
+    if (mf_unit_peek(&m->msg, &kind, &id) != 0)
+        mf_master_malformed(m->parent);
+    if (kind == MF_UNIT_RANGE && !(id & MF_RELAY_BIT)) {
+        mf_codec_set_id(&m->msg, id | MF_RELAY_BIT);
+        mf_buf *q = mf_unitq_push(&m->requeued);
+        mf_buf tmp = *q;
+        *q = m->msg;
+        m->msg = tmp;
+        return;
+    }
+    if (kind != MF_UNIT_TEXT_REF || l->blen == BLOCKS_CAP)
+        mf_master_malformed(m->parent);
+    mf_text_ref *r = &l->blocks[(l->bhead + l->blen) % BLOCKS_CAP];
+    if (mf_text_ref_read(&m->msg, r) != 0)
+        mf_master_malformed(m->parent);
+    if (l->blen++ == 0)
+        mf_block_begin(&l->acc, r->id, r->file);
+}
+
+/* Rank 0 asks slice id to hand back: the uncut rest of the window, when id is the slice being cut. */
+static void hand_back(mf_leader *l, uint64_t id)
+{
+    mf_master *m = &l->m;
+    if (!l->cutting || block_at(l, l->opened - 1)->id != id || m->input_done)
+        return;
+    mf_slice_info info;
+    int rc = mf_input_cut(&m->in, SIZE_MAX, &info, m->err, sizeof m->err);
+    if (rc < 0) {
+        fail(l, m->err);
+        return;
+    }
+    m->input_done = true; /* the window is used up either way */
+    if (rc == 0)
+        return;
+    mf_text_ref r = {.id = id, .file = info.file, .line = 0, .in_comment = info.in_comment, .offset = info.offset,
+                     .len = info.len,
+                     .check = mf_slice_check(info.len, info.head, info.head_len, info.tail, info.tail_len)};
+    mf_buf_reset(&m->unit);
+    mf_text_ref_put(&m->unit, &r);
+    mf_proto_send(m->parent, MF_TAG_REST, &m->unit);
+}
+
+/* Takes in every message waiting. Returns 1 when there was one, -1 once rank 0 said stop. */
+static int receive_all(mf_leader *l)
+{
+    mf_master *m = &l->m;
+    int src, tag, any = 0;
+    while (mf_proto_poll(&src, &tag, &m->msg)) {
+        any = 1;
+        if (mf_master_on_kid(m, src, tag))
+            continue;
+        if (src != m->parent)
+            mf_master_malformed(src);
+        if (tag == MF_TAG_STOP) {
+            l->exit_code = (int)mf_buf_get_u32(&m->msg);
+            return -1;
+        } else if (tag == MF_TAG_UNIT) {
+            take_unit(l);
+        } else if (tag == MF_TAG_YIELD) {
+            uint64_t id = mf_buf_get_u64(&m->msg);
+            (void)mf_buf_get_u64(&m->msg); /* a split: left to this node's own hand-backs */
+            if (!m->msg.failed)
+                hand_back(l, id);
+        } else if (tag == MF_TAG_PLACE) {
+            uint64_t id = mf_buf_get_u64(&m->msg), offset = mf_buf_get_u64(&m->msg);
+            if (m->msg.failed)
+                mf_master_malformed(src);
+            if (mf_pario_place(&m->pio, id, offset) != 0)
+                mf_holder_failed(&m->pio, m->parent, &l->failed);
+        } else {
+            mf_master_malformed(src);
+        }
+    }
+    return any;
+}
+
+/* While stopping: a kid's message (results that still come are dropped: rank 0 is stopping too). */
+static void on_stopping(mf_master *m, int src, int tag)
+{
+    if (!mf_master_on_kid(m, src, tag))
+        mf_master_malformed(src);
+}
+
+static void init(mf_leader *l, const mf_config *cfg, const mf_team *team)
+{
+    mf_master *m = &l->m;
+    int ranks = mf_proto_size(), rank = mf_proto_rank();
+    memset(l, 0, sizeof *l);
+    m->cfg = cfg;
+    m->ranks = ranks;
+    m->kids = team->kids;
+    m->nkids = team->nkids;
+    m->parent = team->parent;
+    m->inflight = calloc((size_t)ranks, sizeof *m->inflight);
+    m->kid = calloc((size_t)ranks, sizeof *m->kid);
+    if (!m->inflight || !m->kid || mf_flights_init(&m->flights, ranks) != 0 || mf_pario_init(&m->pio, cfg, rank) != 0 ||
+        mf_input_open(&m->in, cfg->inputs, cfg->ninputs, stderr, m->err, sizeof m->err) != 0) {
+        fprintf(stderr, "mpifactor: rank %d: %s\n", rank, m->err[0] ? m->err : "out of memory");
+        mf_proto_abort(MF_EXIT_INTERNAL);
+    }
+    for (int k = 0; k < m->nkids; k++)
+        m->kid[m->kids[k]] = true;
+    mf_rank_stats_init(&m->self, rank);
+    mf_sched_init(&m->sched, m->nkids + 1, 0);
+    mf_sched_observe_kernel(&m->sched, mf_master_time_kernel());
+    mf_order_init(&m->order);
+    m->window = mf_sched_window(m->nkids + 1);
+    mf_runner_opts opts = {
+        .max_divisor = cfg->max_divisor, .format = cfg->format, .verify = cfg->verify,
+        .yieldable = true, .paths = cfg->inputs, .npaths = cfg->ninputs,
+    };
+    mf_runner_init(&m->own, &opts);
+    mf_pace_init(&m->own_pace, LEADER_SLICE_S, UINT64_C(1) << 18);
+    mf_buf_init(&m->unit);
+    mf_buf_init(&m->msg);
+    mf_buf_init(&m->rest);
+    mf_factored_init(&m->partial);
+    mf_value_init(&m->value);
+    mf_splits_init(&m->splits);
+    mf_unitq_init(&m->requeued);
+    m->in.count_tokens = 0;
+    m->by_ref = m->by_offset = true; /* rank 0's slices are cut by offset: so are this node's */
+    m->input_done = true;            /* no window open yet */
+    m->sink.out_fd = -1;
+    mf_block_init(&l->acc);
+    mf_buf_init(&l->out);
+    l->exit_code = MF_EXIT_INTERNAL;
+}
+
+static void release(mf_leader *l)
+{
+    mf_master *m = &l->m;
+    mf_input_close(&m->in);
+    mf_pario_free(&m->pio);
+    mf_runner_free(&m->own);
+    mf_order_free(&m->order);
+    mf_unitq_free(&m->requeued);
+    mf_splits_free(&m->splits);
+    mf_value_clear(&m->value);
+    mf_buf_free(&m->unit);
+    mf_buf_free(&m->msg);
+    mf_buf_free(&m->rest);
+    mf_factored_clear(&m->partial);
+    mf_flights_free(&m->flights);
+    free(m->inflight);
+    free(m->kid);
+    mf_block_free(&l->acc);
+    mf_buf_free(&l->out);
+}
+
+int mf_leader_run(const mf_config *cfg, const mf_team *team)
+{
+    mf_leader *l = malloc(sizeof *l);
+    if (!l) {
+        fprintf(stderr, "mpifactor: rank %d: out of memory\n", mf_proto_rank());
+        mf_proto_abort(MF_EXIT_INTERNAL);
+        return MF_EXIT_INTERNAL;
+    }
+    init(l, cfg, team);
+    mf_master *m = &l->m;
+    double cpu_start = mf_process_cpu_now(), last_confirm = mf_now();
+    mf_idler idle;
+    mf_idler_busy(&idle);
+    for (;;) {
+        double served_from = mf_now();
+        int received = receive_all(l);
+        if (received < 0)
+            break;
+        bool busy = false;
+        if (!l->failed) {
+            open_next(l);
+            merge_ready(l);
+            busy = mf_master_dispatch(m);
+            open_next(l); /* a window used up by the hand-out: its marker, and the next one */
+            if (received || busy) {
+                m->service_s += mf_now() - served_from;
+                mf_sched_observe_service(&m->sched, m->service_s, m->run.units);
+            }
+            if (!busy)
+                busy = mf_master_own_work(m);
+            open_next(l);
+            merge_ready(l);
+            mf_master_ask_yield(m);
+            if (m->io_error)
+                fail(l, m->err);
+        }
+        if (cfg->checkpoint && m->pio.placed > m->pio.synced) {
+            double now = mf_now();
+            if (now - last_confirm >= MF_HOLDER_CONFIRM_EVERY_S || (!busy && l->blen == 0)) {
+                mf_holder_confirm(&m->pio, m->parent, &l->failed);
+                last_confirm = now;
+            }
+        }
+        mf_proto_progress();
+        if (busy || received) {
+            mf_idler_busy(&idle);
+        } else {
+            double t0 = mf_now();
+            mf_idler_nap(&idle);
+            m->self.idle_s += mf_now() - t0;
+        }
+    }
+    if (cfg->checkpoint && m->pio.placed > m->pio.synced)
+        mf_holder_confirm(&m->pio, m->parent, &l->failed); /* placements that came before the stop */
+    mf_master_stop_kids(m, l->exit_code, on_stopping);
+    mf_proto_flush();
+    m->self.cpu_s = mf_process_cpu_now() - cpu_start;
+    m->self.parent = m->parent;
+    m->self.units_served = m->run.units - m->self.units; /* handed out, less its own */
+    m->self.service_s = m->service_s;
+    m->self.bytes_sent = mf_proto_bytes_sent();
+    m->self.bytes_received = mf_proto_bytes_received();
+    mf_buf_reset(&m->msg);
+    mf_codec_put_stats(&m->msg, &m->self);
+    mf_proto_send(m->parent, MF_TAG_STATS, &m->msg);
+    mf_proto_flush();
+    int code = l->exit_code;
+    release(l);
+    free(l);
+    return code;
+}

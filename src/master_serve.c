@@ -1,0 +1,209 @@
+/* How a rank that serves others (rank 0, a node leader) keeps them supplied: hands out units round-robin up
+   to each kid's quota, asks a running unit to hand back when a kid would idle, and works on units itself when
+   serving leaves it time. Shared by both levels (master.c, leader.c); what goes out is master_units.c's. */
+#include "mf_master_state.h"
+
+#include <stdio.h>
+
+#include "mf_kernel_u64.h"
+#include "mf_proto.h"
+
+/* Records the unit in m->unit as handed to rank w (before a send, which takes the buffer). */
+bool mf_master_on_kid(mf_master *m, int src, int tag)
+{
+    if (src <= 0 || src >= m->ranks || !m->kid[src])
+        return false;
+    if (tag == MF_TAG_RESULT && m->inflight[src] > 0) {
+        m->inflight[src]--;
+        if (mf_flights_pop(&m->flights, src, mf_now()) != 0)
+            mf_master_malformed(src);
+        mf_master_on_result(m, src, &m->msg);
+    } else if (tag == MF_TAG_REST && m->inflight[src] > 0) {
+        mf_master_on_rest(m, src, &m->msg);
+    } else if (tag == MF_TAG_FAILED) { /* a kid's I/O error: the run stops with exit 2 */
+        if (m->parent >= 0) {
+            mf_proto_send(m->parent, MF_TAG_FAILED, &m->msg); /* rank 0 says it and stops the run */
+        } else {
+            fflush(stdout);
+            fprintf(stderr, "mpifactor: %.*s\n", (int)m->msg.len, (const char *)m->msg.data);
+            m->io_error = true;
+        }
+    } else if (tag == MF_TAG_STATS) { /* a kid's, or one of its own kids' that it passes on before its own */
+        mf_rank_stats st;
+        if (mf_codec_get_stats(&m->msg, &st) != 0 || st.rank <= 0 || st.rank >= m->ranks)
+            mf_master_malformed(src);
+        if (m->parent >= 0)
+            mf_proto_send(m->parent, MF_TAG_STATS, &m->msg);
+        else
+            m->per_rank[st.rank] = st;
+        if (st.rank == src)
+            m->inflight[src] = -1; /* finished */
+    } else {
+        return false;
+    }
+    return true;
+}
+
+void mf_master_stop_kids(mf_master *m, int exit_code, void (*on_message)(mf_master *m, int src, int tag))
+{
+    for (int k = 0; k < m->nkids; k++) {
+        mf_buf_reset(&m->unit);
+        mf_buf_put_u32(&m->unit, (uint32_t)exit_code);
+        mf_proto_send(m->kids[k], MF_TAG_STOP, &m->unit);
+    }
+    for (;;) {
+        int left = 0;
+        for (int k = 0; k < m->nkids; k++)
+            left += m->inflight[m->kids[k]] >= 0;
+        if (!left)
+            break;
+        int src, tag;
+        if (mf_proto_poll(&src, &tag, &m->msg))
+            on_message(m, src, tag);
+        else
+            mf_nap(100e-6);
+        mf_proto_progress();
+    }
+}
+
+static void flight_push(mf_master *m, int w)
+{
+    mf_unit_kind kind;
+    uint64_t id;
+    if (mf_unit_peek(&m->unit, &kind, &id) != 0)
+        mf_master_malformed(0);
+    bool text = kind == MF_UNIT_TEXT || kind == MF_UNIT_TEXT_REF; /* a slice by reference yields like one of bytes */
+    if (mf_flights_push(&m->flights, w, id, text, mf_now()) != 0)
+        mf_master_malformed(0);
+}
+
+/* When a hand-out found nothing for a rank that would otherwise idle (m->starved), asks the running text unit
+   nearest the head of the output to hand back: its unstarted rest, and where a rank has nothing at all, its
+   number in progress too (then split into ranges). Demand, not a unit's age, decides; a least age of a few
+   service times only keeps a unit that has barely started from moving back and forth. A request that
+   arrives after the unit ended is ignored. */
+void mf_master_ask_yield(mf_master *m)
+{
+    int w;
+    uint64_t id;
+    bool starved = m->starved, own_idle = m->own_idle;
+    m->starved = m->own_idle = false;
+    /* a rest handed back is still waiting to go out: it serves the next free slot */
+    if (m->nkids < 1 || !starved || mf_unitq_len(&m->requeued) > 0 || !mf_sched_may_yield(&m->sched))
+        return; /* (map and static never ask) */
+    /* a rank with nothing at all: a unit with no rest left splits its number; one still busy (a slot open):
+       the unstarted rest only, cut off at once while the number in progress goes on (no candidate at risk) */
+    bool split = own_idle;
+    for (int k = 0; k < m->nkids && !split; k++)
+        split = mf_flights_held(&m->flights, m->kids[k]) == 0;
+    if (!mf_flights_pick_yield(&m->flights, &m->order, mf_now(), mf_sched_yield_age_s(&m->sched), split, &w, &id))
+        return;
+    m->run.yields_asked++;
+    uint64_t split_least = split ? mf_sched_split_least(&m->sched) : 0;
+    if (w == 0) {
+        mf_runner_yield(&m->own, id, split_least);
+        return;
+    }
+    mf_buf_reset(&m->unit);
+    mf_buf_put_u64(&m->unit, id);
+    mf_buf_put_u64(&m->unit, split_least);
+    mf_proto_send(w, MF_TAG_YIELD, &m->unit);
+}
+
+/* With --parallel-io, marks a text unit (or one by reference) in m->unit for a worker: the worker keeps its
+   output until told where it goes. */
+static void prepare_for_worker(mf_master *m)
+{
+    if (m->sink.parallel && m->unit.len > 0 && (m->unit.data[0] == MF_UNIT_TEXT || m->unit.data[0] == MF_UNIT_TEXT_REF))
+        mf_text_unit_set_hold(&m->unit);
+}
+
+/* Fills every worker up to its in-flight quota. Returns true when it sent anything. */
+bool mf_master_dispatch(mf_master *m)
+{
+    bool sent = false;
+    m->no_range = false;
+    /* round-robin, one unit per worker and round, so few units still spread over all workers */
+    int quota = mf_sched_in_flight(&m->sched);
+    for (int round = 1; round <= quota; round++) {
+        for (int k = 0; k < m->nkids; k++) {
+            int w = m->kids[k];
+            if (m->inflight[w] >= round)
+                continue;
+            if (!mf_master_next_unit(m, w)) {
+                m->starved = true; /* a slot open and nothing to fill it: worker w idles soon */
+                continue;
+            }
+            flight_push(m, w);
+            prepare_for_worker(m);
+            mf_proto_send(w, MF_TAG_UNIT, &m->unit);
+            m->inflight[w]++;
+            m->run.units++;
+            sent = true;
+        }
+    }
+    return sent;
+}
+
+/* Does one slice of the master's own work. Returns true when there was work to do. */
+bool mf_master_own_work(mf_master *m)
+{
+    if (m->nkids > 0 && m->parent < 0 && mf_sink_backlogged(&m->sink))
+        return false; /* the output is the bottleneck: leave the CPU to what drains it */
+    if (!m->own.active) {
+        /* dispatch() has just filled every worker slot it could: what is left is rank 0's */
+        if (!mf_master_next_unit(m, 0)) {
+            m->starved = m->own_idle = m->nkids > 0;
+            return false;
+        }
+        m->run.units++;
+        flight_push(m, 0);
+        m->own_by_ref = mf_text_ref_read(&m->unit, &m->own_ref) == 0;
+        if (mf_pario_resolve(&m->pio, &m->unit) != 0) { /* a slice by reference: read it here too */
+            mf_master_complain(m->pio.err);
+            m->io_error = true;
+            return false;
+        }
+        if (mf_runner_load(&m->own, &m->unit) != 0)
+            mf_master_malformed(0);
+    }
+    if (m->nkids > 0)
+        mf_runner_mark_cpu(&m->own); /* busy_cpu_s: the slice's CPU time, not the serving before it */
+    bool finished = mf_runner_step_paced(&m->own, &m->own_pace);
+    if (mf_runner_take_rest(&m->own, &m->rest)) {
+        if (m->own_by_ref && mf_pario_rest_by_ref(&m->rest, &m->own_ref) != 0)
+            mf_master_malformed(0);
+        mf_master_on_rest(m, 0, &m->rest);
+    }
+    if (finished) {
+        m->self.busy_s += m->own.busy_s;
+        m->self.busy_cpu_s += m->own.cpu_s;
+        m->self.units++;
+        m->self.ranges += m->own.u.kind == MF_UNIT_RANGE;
+        m->self.numbers += m->own.numbers + m->own.suspended; /* a split number counts where it started */
+        m->self.candidates += m->own.candidates;
+        mf_flights_pop(&m->flights, 0, mf_now());
+        mf_master_on_result(m, 0, &m->own.result);
+    }
+    return true;
+}
+
+
+/* The kernel's seconds per candidate on this CPU: the fastest of three timings of 65536 candidates that divide
+   no number (2^61 - 1 is prime), after one untimed pass that grows the inverse table. Tens of microseconds
+   once; it prices the first units' worst case (mf_sched_observe_kernel), which no unit has measured yet. */
+double mf_master_time_kernel(void)
+{
+    const uint64_t prime = (UINT64_C(1) << 61) - 1, lo = 3, hi = lo + 2 * (65536 - 1);
+    double best = -1;
+    for (int pass = 0; pass < 4; pass++) {
+        double t0 = mf_now();
+        if (mf_u64_find_divisor(prime, lo, hi) != 0)
+            return -1;
+        double t = mf_now() - t0;
+        if (pass > 0 && (best < 0 || t < best))
+            best = t;
+    }
+    return best / 65536;
+}
+

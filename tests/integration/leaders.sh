@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Integration tests of node leaders (the second level of distribution) on one machine: each rank runs under a host
+# name of its own node (tests/lib/fake-node.sh), so rank 0 serves its node's ranks and one leader per other node,
+# which cuts rank 0's slices again for its node. Output identical to GNU factor at several node shapes, the same
+# messages as np 1 for bad tokens, numbers split across both levels, checkpoint/resume after a signal, and the
+# level switched off where it cannot serve (--no-leaders, no parallel I/O, one rank per node, --progress).
+# usage: tests/integration/leaders.sh BUILD/mpifactor
+set -uo pipefail
+BIN=$(realpath "${1:-build/mpifactor}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+MPIRUN="$HERE/../lib/mpirun-local.sh"
+NODE="$HERE/../lib/fake-node.sh"
+. "$HERE/../lib/wait-for.sh"   # the signal test waits for checkpoint records, never a fixed time
+WORK=$(mktemp -d /tmp/mf-leaders.XXXXXX)
+SEED=${MF_TEST_SEED:-$(date +%s)}
+trap 'rm -rf "$WORK"' EXIT
+passed=0 failed=0
+echo "leaders: seed $SEED (replay with MF_TEST_SEED=$SEED), work dir $WORK"
+
+. "$(dirname "$0")/../lib/harness.sh" # pass, fail, check
+# mf NP PER_NODE ARGS...: mpifactor on NP ranks, PER_NODE consecutive ranks to a node
+mf() { local np=$1 per=$2; shift 2; MF_RANKS_PER_NODE=$per timeout -k 5 120 "$MPIRUN" -q -np "$np" "$NODE" "$BIN" "$@"; }
+expected() { xargs -n 1 factor < "$1"; }  # GNU factor, one number per call (9.1 reorders otherwise)
+# stats FILE PYTHON: runs the assertions PYTHON on the --stats JSON s of FILE (its ranks by number in r)
+stats() { python3 -c "import json, sys; s = json.load(open(sys.argv[1])); r = {x['rank']: x for x in s['per_rank']}
+$2" "$1"; }
+
+python3 "$HERE/gen_numbers.py" mixed 3000 "$SEED" > "$WORK/mixed.txt"
+expected "$WORK/mixed.txt" > "$WORK/mixed.expected"
+
+# --- node shapes: NP ranks, PER_NODE to a node, the leaders expected ---------------------------------------
+for shape in "4 2 1" "5 2 1" "6 3 1" "7 2 2"; do
+  read -r np per want <<<"$shape"
+  rm -f "$WORK/out"
+  mf "$np" "$per" --stats "$WORK/s.json" -o "$WORK/out" "$WORK/mixed.txt" 2> "$WORK/err"; rc=$?
+  shape_ok() {
+    [ "$1" -eq 0 ] && cmp "$WORK/mixed.expected" "$WORK/out" && [ ! -s "$WORK/err" ] && stats "$WORK/s.json" "
+assert s['leaders'] == $want and s['parallel_io'], (s['leaders'], s['parallel_io'])
+leaders = [k for k in r if k and r[k]['parent'] == 0 and any(r[j]['parent'] == k for j in r)]
+assert len(leaders) == $want, leaders
+for k in leaders:
+    assert r[k]['units_served'] > 0 and r[k]['service_s'] > 0, r[k]
+    assert r[k]['host'] != r[0]['host'], (r[k]['host'], r[0]['host'])
+for j in r:
+    if j and r[j]['parent'] != 0:
+        assert r[j]['host'] == r[r[j]['parent']]['host'] and r[j]['units'] > 0, r[j]
+assert sum(x['numbers'] for x in r.values()) == 3000"
+  }
+  check "np=$np, $per ranks a node: exit 0, identical to GNU factor, $want leader(s) that served their node" shape_ok $rc
+done
+
+# --- switched off where it cannot serve ---------------------------------------------------------------------
+for case in "--no-leaders" "--no-parallel-io" "--progress" "per-node-1"; do
+  per=2 opt=$case
+  [ "$case" = per-node-1 ] && { per=1; opt=; }
+  rm -f "$WORK/out"
+  mf 4 "$per" ${opt:+"$opt"} --stats "$WORK/off.json" -o "$WORK/out" "$WORK/mixed.txt" 2> /dev/null; rc=$?
+  off_ok() {
+    [ "$1" -eq 0 ] && cmp "$WORK/mixed.expected" "$WORK/out" && stats "$WORK/off.json" "
+assert s['leaders'] == 0 and all(x['parent'] == 0 for k, x in r.items() if k), s['leaders']"
+  }
+  check "np=4, $case: no leader (rank 0 serves every rank), identical to GNU factor" off_ok $rc
+done
+mf 4 2 "$WORK/mixed.txt" > "$WORK/out.stdout"; rc=$?
+check "np=4, no -o (no parallel I/O): identical on standard output" bash -c \
+  "[ $rc -eq 0 ] && cmp '$WORK/mixed.expected' '$WORK/out.stdout'"
+mf 1 1 -f jsonl -o "$WORK/ref.jsonl" "$WORK/mixed.txt"
+mf 5 2 -f jsonl -o "$WORK/out.jsonl" "$WORK/mixed.txt"; rc=$?
+check "format jsonl, np=5 with a leader: identical to np 1" bash -c "[ $rc -eq 0 ] && cmp '$WORK/ref.jsonl' '$WORK/out.jsonl'"
+
+# --- bad tokens over many slices and two files: lines counted by the ranks, merged by the leaders, numbered by
+# rank 0 in order; messages byte-identical to np 1 ---------------------------------------------------------------
+python3 - "$WORK/bad.txt" "$WORK/bad2.txt" "$SEED" <<'PY'
+import random, sys
+rng = random.Random(int(sys.argv[3]))
+with open(sys.argv[1], "w") as f:
+    for i in range(20000):
+        r = rng.random()
+        f.write("bad%d\n" % i if r < 0.01 else "# note %d 12\n" % i if r < 0.02 else "\n" if r < 0.03 else
+                "%d x%d %d # c\n" % (rng.randrange(10**9), i, rng.randrange(10**6)) if r < 0.04 else
+                "%d\n" % rng.randrange(10**12))
+with open(sys.argv[2], "w") as f:
+    f.write("5 y 9\n#c\n\n12 z")
+PY
+mf 1 1 -o "$WORK/bad.ref" "$WORK/bad.txt" "$WORK/bad2.txt" "$WORK/bad.txt" 2> "$WORK/bad.ref.err"
+for shape in "4 2" "6 3"; do
+  read -r np per <<<"$shape"
+  rm -f "$WORK/bad.out"
+  mf "$np" "$per" --stats "$WORK/bad.json" -o "$WORK/bad.out" "$WORK/bad.txt" "$WORK/bad2.txt" "$WORK/bad.txt" \
+    2> "$WORK/bad.err"; rc=$?
+  bad_ok() {
+    [ "$1" -eq 1 ] && cmp "$WORK/bad.ref" "$WORK/bad.out" && cmp "$WORK/bad.ref.err" "$WORK/bad.err" &&
+      grep -q 'bad2.txt:4: .z. is not a valid' "$WORK/bad.err" && stats "$WORK/bad.json" "assert s['leaders'] == 1"
+  }
+  check "bad tokens, three files, np=$np with a leader: exit 1, output and messages identical to np 1" bad_ok $rc
+done
+
+# --- numbers split across both levels: ranges of rank 0's split numbers pass through a leader, a leader splits its
+# own node's numbers ------------------------------------------------------------------------------------------
+{ seq 2 200; echo 16669120120502208091; seq 201 300; echo 18446744030759878681; echo 4611686014132420609; } > "$WORK/hard.txt"
+expected "$WORK/hard.txt" > "$WORK/hard.expected"
+for shape in "4 2" "5 2"; do
+  read -r np per <<<"$shape"
+  rm -f "$WORK/hard.out"
+  mf "$np" "$per" --verify --stats "$WORK/hard.json" -o "$WORK/hard.out" "$WORK/hard.txt"; rc=$?
+  hard_ok() {
+    [ "$1" -eq 0 ] && cmp "$WORK/hard.expected" "$WORK/hard.out" && stats "$WORK/hard.json" "
+assert s['numbers_split'] >= 1 and s['leaders'] >= 1, s
+node = [k for k, x in r.items() if k and (x['parent'] != 0 or any(y['parent'] == k for y in r.values()))]
+assert sum(r[k]['ranges'] for k in node) > 0, [r[k] for k in node]"
+  }
+  check "hard numbers, np=$np with a leader and --verify: identical, split, ranges run on a leader's node" hard_ok $rc
+done
+
+# --- checkpoint and resume with leaders ----------------------------------------------------------------------
+# semiprimes of two 27-bit primes at the slowest kernel (about 0.1 s a number on any CPU): signalled once the
+# checkpoint records progress, then resumed with the default kernel
+SLOW_COUNT=200
+python3 "$HERE/gen_numbers.py" semiprime $SLOW_COUNT "$SEED" > "$WORK/slow.txt"
+awk 'NR % 17 == 0 { print "bad" NR } { print }' "$WORK/slow.txt" > "$WORK/slowbad.txt"
+mf 1 1 -o "$WORK/slow.ref" "$WORK/slowbad.txt" 2> "$WORK/slow.ref.err"
+rm -f "$WORK/slow.out" "$WORK/slow.ckpt"
+MF_RANKS_PER_NODE=2 "$MPIRUN" -q -np 4 "$NODE" "$BIN" --kernel plain --checkpoint "$WORK/slow.ckpt" \
+  -o "$WORK/slow.out" "$WORK/slowbad.txt" 2> "$WORK/slow.err" & pid=$!
+seen=$(mf_wait_done "$WORK/slow.ckpt" 1 $((SLOW_COUNT - 1)) $pid 2> "$WORK/wait.slow") || seen=-1
+kill -USR1 $pid; wait $pid; rc=$?
+check "SIGUSR1 mid-run with a leader (at $seen done): exit 3, a resume hint" bash -c \
+  "cat '$WORK/wait.slow'; [ $seen -ge 1 ] && [ $rc -eq 3 ] && grep -q 'run the same command again to resume' '$WORK/slow.err'"
+mf 4 2 --checkpoint "$WORK/slow.ckpt" -o "$WORK/slow.out" "$WORK/slowbad.txt" 2> "$WORK/slow.err2"; rc=$?
+check "the same command resumes: exit 1, output and messages identical to an uninterrupted np 1 run" bash -c \
+  "[ $rc -eq 1 ] && cmp '$WORK/slow.ref' '$WORK/slow.out' && cmp '$WORK/slow.ref.err' '$WORK/slow.err2'"
+
+echo "leaders: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

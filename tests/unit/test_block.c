@@ -1,0 +1,87 @@
+/* Unit tests: a node leader's block result, merged from its units' results in order. */
+#include <check.h>
+#include <string.h>
+
+#include "mf_block.h"
+#include "test_util.h"
+
+/* A text result with relative lines: out records, newlines, and one invalid token on relative line bad_line. */
+static void relative_result(mf_buf *b, uint64_t id, const char *out, uint64_t bytes, uint64_t newlines,
+                            uint64_t bad_line, uint64_t numbers)
+{
+    mf_buf msgs;
+    mf_buf_init(&msgs);
+    if (bad_line)
+        mf_msg_put_invalid(&msgs, bad_line, (const unsigned char *)"x", 1);
+    mf_text_result_begin(b, id);
+    mf_buf_put_str(b, out);
+    mf_text_result_end(b, 1, bytes, 1, newlines, &msgs, numbers, bad_line != 0, 0, 0, 10 * numbers, 0.25, NULL, 0,
+                       0, 0);
+    mf_buf_free(&msgs);
+}
+
+START_TEST(block_merges_in_order_with_lines_shifted)
+{
+    mf_block k;
+    mf_block_init(&k);
+    mf_factored scratch;
+    mf_factored_init(&scratch);
+    mf_buf b, out, text;
+    mf_buf_init(&b);
+    mf_buf_init(&out);
+    mf_buf_init(&text);
+    mf_block_begin(&k, 99, 7); /* a block begun before is dropped */
+    relative_result(&b, 1, "4: 2 2\n", 5, 2, 0, 1);
+    ck_assert_int_eq(mf_block_add(&k, &b, &scratch), 0);
+    mf_block_begin(&k, 42, 1);
+    relative_result(&b, 3, "6: 2 3\n", 9, 3, 2, 1);                /* lines 1-3 of the block, 'x' on line 2 */
+    ck_assert_int_eq(mf_block_add(&k, &b, &scratch), 0);
+    /* a split number's result: absolute, its verify message whole */
+    mf_buf msgs;
+    mf_buf_init(&msgs);
+    mf_buf_put_str(&msgs, "mpifactor: check failed\n");
+    mf_text_result_begin(&b, 8);
+    mf_buf_put_str(&b, "35: 5 7\n");
+    mf_text_result_end(&b, 0, 0, 0, 0, &msgs, 1, 0, 1, 0, 5, 0.5, NULL, 0, 0, 0);
+    ck_assert_int_eq(mf_block_add(&k, &b, &scratch), 0);
+    relative_result(&b, 4, "9: 3 3\n", 7, 2, 1, 1);                /* lines 4-5, 'x' on line 4 */
+    ck_assert_int_eq(mf_block_add(&k, &b, &scratch), 0);
+    /* refused: a held result, garbage */
+    mf_buf_reset(&b);
+    mf_buf_put_u8(&b, 1);
+    ck_assert_int_eq(mf_block_add(&k, &b, &scratch), -1);
+    mf_block_finish(&k, &out);
+    mf_result_info r;
+    ck_assert_int_eq(mf_result_read(&out, &r, NULL), 0);
+    ck_assert(r.kind == MF_UNIT_TEXT && r.id == 42 && r.file == 1 && r.relative && !r.held && !r.escalated);
+    ck_assert_uint_eq(r.newlines, 5);
+    ck_assert_uint_eq(r.bytes, 16);
+    ck_assert_uint_eq(r.numbers, 3);
+    ck_assert_uint_eq(r.invalid, 2);
+    ck_assert_uint_eq(r.verify_failures, 1);
+    ck_assert_uint_eq(r.candidates, 25);
+    ck_assert(r.busy_s > 0.99 && r.busy_s < 1.01);
+    ck_assert(r.out_len == 22 && memcmp(r.out, "6: 2 3\n35: 5 7\n9: 3 3\n", 22) == 0);
+    ck_assert_int_eq(mf_msg_render(r.msgs, r.msgs_len, "in.txt", 100, &text), 0);
+    const char *want = "mpifactor: in.txt:101: 'x' is not a valid non-negative integer\n"
+                       "mpifactor: check failed\n"
+                       "mpifactor: in.txt:103: 'x' is not a valid non-negative integer\n";
+    ck_assert_msg(text.len == strlen(want) && memcmp(text.data, want, text.len) == 0, "%.*s", (int)text.len,
+                  (const char *)text.data);
+    mf_buf_free(&msgs);
+    mf_buf_free(&b);
+    mf_buf_free(&out);
+    mf_buf_free(&text);
+    mf_factored_clear(&scratch);
+    mf_block_free(&k);
+}
+END_TEST
+
+Suite *block_suite(void)
+{
+    Suite *s = suite_create("block");
+    TCase *tc = tcase_create("block");
+    tcase_add_test(tc, block_merges_in_order_with_lines_shifted);
+    suite_add_tcase(s, tc);
+    return s;
+}
