@@ -448,7 +448,7 @@ START_TEST(windows_cut_again_like_the_file)
     size_t cap = 3u << 20, la = 0, lb = 0, lc = 0;
     char *a = malloc(cap), *b = malloc(cap), *c = malloc(cap);
     for (int i = 0; i < 3000; i++) {
-        la += (size_t)snprintf(a + la, cap - la, "%d\n", 1000003 * i + 7);
+        la += (size_t)snprintf(a + la, cap - la, "%lld\n", 1000003LL * i + 7);
         lb += (size_t)snprintf(b + lb, cap - lb, "%d #%0*d 5\n", i, 100 + i % 50, 0);
     }
     lc += (size_t)snprintf(c + lc, cap - lc, "7 8\n");
