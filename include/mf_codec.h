@@ -165,6 +165,9 @@ int mf_msg_render(const unsigned char *msgs, size_t len, const char *name, uint6
 /* Moves the output records of the finished text result in b (kind 1) into out (reset first) and rewrites b as
    a result whose output rank holder keeps (kind 3). */
 void mf_text_result_detach(mf_buf *b, int holder, mf_buf *out);
+/* Rewrites the finished text result in b (kind 1, no records) as a result whose out_len bytes of output rank
+   holder keeps (kind 3): a node leader's slice, whose output its node's ranks hold in pieces. */
+void mf_text_result_hold_as(mf_buf *b, int holder, uint64_t out_len);
 /* True when the encoded result in b is a text result whose output a worker holds. */
 int mf_result_is_held(const mf_buf *b);
 /* Writes a range result into b (reset first): the divisors found, ascending with repetition. */

@@ -31,6 +31,8 @@ typedef struct mf_master {
     bool *kid;                /* ... by rank */
     const int *weight;        /* rank 0 with leaders: the ranks each kid stands for, by rank (NULL: 1 each) */
     int parent;               /* a leader: the rank it takes slices from (0); -1 for rank 0 */
+    uint64_t bytes_waiting;   /* a leader: bytes of the slices taken and not opened yet (to hand out, besides the
+                                 open slice's uncut rest) */
     mf_input in;
     bool input_done;
     mf_sched sched;
@@ -60,6 +62,7 @@ typedef struct mf_master {
     double service_s;         /* rank 0's time spent taking in results and handing out units */
     bool no_range;            /* no range could go out in this round of hand-outs (none can until one reports) */
     bool by_ref;              /* --parallel-io from regular files: slices go out as references, not bytes */
+    bool kids_hold;           /* the kids keep their text units' outputs until told where they go */
     bool by_offset;           /* ... cut by byte offset, their lines counted by the ranks (mf_input_cut) */
     mf_pario pio;             /* ... rank 0's own reads of them */
     bool placing_closed;      /* workers are stopping: results they hold can no longer be placed */

@@ -52,6 +52,8 @@ typedef struct mf_sched {
     mf_schedule policy;
     uint32_t fixed_lines;     /* --unit-size (input lines per unit), or 0 for adaptive */
     int ranks;                /* ranks that factorize */
+    int served;               /* ranks this one hands units to, itself included (its kids: fewer than ranks with
+                                 node leaders, each standing for its node) */
     double cost_per_byte;     /* smoothed compute seconds per input byte, < 0 before any measurement */
     double cost_per_candidate;/* smoothed seconds per candidate of split numbers, < 0 before any */
     double line_bytes;        /* the input's mean line length, < 0 before it is known */
@@ -76,6 +78,11 @@ typedef struct mf_range_size {
 /* Initializes the scheduler for `ranks` computing ranks (rank 0 included), policy adaptive; fixed_lines 0
    selects adaptive sizes. */
 void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_lines);
+/* Records that this rank serves `served` ranks, itself included, of the sched's ranks (rank 0 with node leaders:
+   its node's ranks and the leaders; mf_sched_init assumes all). The grain and the ways a number is split count
+   these: serving them once is what a round of hand-outs costs, and a range goes to one of them. Text units for a
+   kid standing for w ranks are the caller's to scale (w times mf_sched_next_bytes). */
+void mf_sched_set_served(mf_sched *s, int served);
 /* Parses a policy name (adaptive, map, static) into *p. Returns 0, or -1 for any other name. */
 int mf_schedule_parse(const char *name, mf_schedule *p);
 /* The name of policy p ("adaptive", "map" or "static"). */

@@ -25,7 +25,9 @@ int mf_sim_enabled(void);
    per MPI call or clock read on a 2-core VM, where a real MPI_Iprobe takes 0.03 us: rank 0 handing out
    units, which calls MPI and reads the clock often, was charged 6-7 times what it takes on real ranks.
    mf_sim_enter: before a call that hands control to the simulator (every MPI call, the clock, a nap):
-   charges the rank the real time since mf_sim_leave. mf_sim_leave: right after it. Ordinary build: nothing. */
+   charges the rank the real time since mf_sim_leave (its CPU time instead, where a stretch over 50 us used
+   less: the operating system preempted the simulation meanwhile). mf_sim_leave: right after it. Ordinary
+   build: nothing. */
 void mf_sim_enter(void);
 void mf_sim_leave(void);
 /* F, the factor by which simulated factoring is charged (jobs/scaling.sh --worker-cost F sets the environment

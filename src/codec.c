@@ -251,6 +251,15 @@ void mf_text_result_detach(mf_buf *b, int holder, mf_buf *out)
     b->len = HELD_HEADER + rest;
 }
 
+void mf_text_result_hold_as(mf_buf *b, int holder, uint64_t out_len)
+{
+    mf_buf none;
+    mf_buf_init(&none);
+    mf_text_result_detach(b, holder, &none);
+    mf_buf_free(&none);
+    patch_u64(b, TEXT_OUT_LEN_OFFSET, out_len);
+}
+
 int mf_result_is_held(const mf_buf *b)
 {
     return b->len > 0 && b->data[0] == RESULT_TEXT_HELD;

@@ -768,6 +768,30 @@ int mf_input_window(mf_input *in, uint32_t file, uint64_t offset, uint64_t len, 
     return 0;
 }
 
+int mf_input_window_split(mf_input *in, size_t target, mf_slice_info *back, char *errmsg, size_t errlen)
+{
+    if (!in->windowed)
+        return 0;
+    mf_input saved = *in; /* the cursor and the block at hand; the cuts below only move them */
+    mf_slice_info front;
+    int rc = mf_input_cut(in, target, &front, errmsg, errlen);
+    if (rc == 1)
+        rc = mf_input_cut(in, SIZE_MAX, back, errmsg, errlen); /* the rest of the window: its check bytes */
+    uint64_t cut_read = in->cut_read;
+    *in = saved;
+    in->cut_read = cut_read;
+    /* the read buffer was reused by the cuts: the cursor stays, what the buffer held is read again */
+    in->file_read -= in->chunk_len - in->chunk_pos;
+    in->chunk_len = in->chunk_pos = 0;
+    in->win_len = 0;
+    in->fp_stale = 1;
+    if (rc != 1)
+        return rc;
+    in->window_end = back->offset;
+    in->bytes_total -= back->len;
+    return 1;
+}
+
 int mf_input_cut(mf_input *in, size_t target, mf_slice_info *info, char *errmsg, size_t errlen)
 {
     while (in->current < in->npaths) {

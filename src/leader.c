@@ -9,14 +9,28 @@
 
 #include "mf_block.h"
 #include "mf_holder.h"
+#include "mf_ledger.h"
 #include "mf_proto.h"
 #include "mf_status.h"
 
 #define LEADER_SLICE_S 0.5e-3 /* own compute seconds between message checks (as rank 0's) */
 #define BLOCKS_CAP (MF_UNITS_IN_FLIGHT + 1)
 
+/* A slice finished and sent to rank 0, waiting for its place in the output: its pieces, held in this node. */
+typedef struct placing {
+    uint64_t id;
+    mf_piece *pieces;
+    size_t n;
+} placing;
+
 typedef struct mf_leader {
     mf_master m;                     /* the serving machinery (master_serve.c), over this node's ranks */
+    placing *placings;               /* slices waiting for their place, in the order rank 0 places them */
+    size_t nplacings, placings_cap;
+    uint64_t placed;                 /* slices placed so far */
+    mf_ledger ledger;                /* with --checkpoint: the kids' pieces of each placed slice not yet confirmed */
+    bool have_ledger;
+    uint64_t confirmed;              /* slices confirmed to rank 0 as written and synced */
     mf_text_ref blocks[BLOCKS_CAP];  /* rank 0's slices taken, in order: the first one's results are merged */
     int bhead, blen;
     int opened;                      /* slices whose window was opened (the last one is cut while open) */
@@ -65,13 +79,15 @@ static void open_next(mf_leader *l)
         fail(l, m->err);
         return;
     }
+    m->bytes_waiting -= r->len;
     l->opened++;
     l->cutting = true;
     m->input_done = false;
 }
 
 /* Merges the results ready at the head of the order into the first slice's; each marker finishes a slice,
-   which goes to rank 0 (its output held here, with parallel I/O, until rank 0 says where it goes). */
+   which goes to rank 0 while its output stays in pieces where it is held (the kids', and this rank's own and
+   split numbers' results, held here) until rank 0 says where the slice goes. */
 static void merge_ready(mf_leader *l)
 {
     mf_master *m = &l->m;
@@ -80,13 +96,24 @@ static void merge_ready(mf_leader *l)
         if (l->blen == 0)
             mf_master_malformed(0);
         if (res->len > 0) {
+            if (!mf_result_is_held(res))
+                mf_pario_hold(&m->pio, res);
             if (mf_block_add(&l->acc, res, &m->partial) != 0)
                 mf_master_malformed(0);
         } else {
-            mf_text_ref *r = block_at(l, 0);
-            mf_block_finish(&l->acc, &l->out);
-            if (r->hold_output)
-                mf_pario_hold(&m->pio, &l->out);
+            if (!block_at(l, 0)->hold_output)
+                mf_master_malformed(m->parent); /* rank 0 sends a leader slices whose output stays out */
+            if (l->nplacings == l->placings_cap) {
+                size_t cap = l->placings_cap ? 2 * l->placings_cap : 8;
+                placing *p = realloc(l->placings, cap * sizeof *p);
+                if (!p)
+                    abort();
+                l->placings = p;
+                l->placings_cap = cap;
+            }
+            placing *pl = &l->placings[l->nplacings++];
+            pl->id = l->acc.id;
+            mf_block_finish(&l->acc, mf_proto_rank(), &l->out, &pl->pieces, &pl->n);
             mf_proto_send(m->parent, MF_TAG_RESULT, &l->out);
             l->bhead = (l->bhead + 1) % BLOCKS_CAP;
             l->blen--;
@@ -119,24 +146,24 @@ static void take_unit(mf_leader *l)
     mf_text_ref *r = &l->blocks[(l->bhead + l->blen) % BLOCKS_CAP];
     if (mf_text_ref_read(&m->msg, r) != 0)
         mf_master_malformed(m->parent);
+    m->bytes_waiting += r->len;
     if (l->blen++ == 0)
         mf_block_begin(&l->acc, r->id, r->file);
 }
 
-/* Rank 0 asks slice id to hand back: the uncut rest of the window, when id is the slice being cut. */
+/* Rank 0 asks slice id to hand back: the back half of the window's uncut rest, when id is the slice being cut
+   (as a unit hands back the back half of its unstarted rest: the front half still serves this node). */
 static void hand_back(mf_leader *l, uint64_t id)
 {
     mf_master *m = &l->m;
     if (!l->cutting || block_at(l, l->opened - 1)->id != id || m->input_done)
         return;
+    uint64_t left = m->in.window_end - (m->in.file_read - (m->in.chunk_len - m->in.chunk_pos));
     mf_slice_info info;
-    int rc = mf_input_cut(&m->in, SIZE_MAX, &info, m->err, sizeof m->err);
-    if (rc < 0) {
+    int rc = mf_input_window_split(&m->in, (size_t)(left / 2), &info, m->err, sizeof m->err);
+    if (rc < 0)
         fail(l, m->err);
-        return;
-    }
-    m->input_done = true; /* the window is used up either way */
-    if (rc == 0)
+    if (rc != 1)
         return;
     mf_text_ref r = {.id = id, .file = info.file, .line = 0, .in_comment = info.in_comment, .offset = info.offset,
                      .len = info.len,
@@ -144,6 +171,70 @@ static void hand_back(mf_leader *l, uint64_t id)
     mf_buf_reset(&m->unit);
     mf_text_ref_put(&m->unit, &r);
     mf_proto_send(m->parent, MF_TAG_REST, &m->unit);
+}
+
+/* Rank 0 places slice id at byte offset of the output: each of its pieces goes after the one before, written
+   here or by the kid that holds it. Returns 0, or -1 (m->pio.err) when this rank's own write failed. */
+static int place(mf_leader *l, uint64_t id, uint64_t offset)
+{
+    mf_master *m = &l->m;
+    size_t i = 0;
+    while (i < l->nplacings && l->placings[i].id != id)
+        i++;
+    if (i == l->nplacings)
+        mf_master_malformed(m->parent);
+    placing pl = l->placings[i];
+    memmove(&l->placings[i], &l->placings[i + 1], (l->nplacings - i - 1) * sizeof *l->placings);
+    l->nplacings--;
+    int rc = 0;
+    for (size_t k = 0; k < pl.n; k++) {
+        const mf_piece *p = &pl.pieces[k];
+        if (p->holder == m->pio.rank) {
+            if (rc == 0 && mf_pario_place(&m->pio, p->id, offset) != 0)
+                rc = -1;
+        } else {
+            if (p->holder <= 0 || p->holder >= m->ranks || !m->kid[p->holder])
+                mf_master_malformed(p->holder);
+            mf_buf_reset(&m->unit);
+            mf_buf_put_u64(&m->unit, p->id);
+            mf_buf_put_u64(&m->unit, offset);
+            mf_proto_send(p->holder, MF_TAG_PLACE, &m->unit);
+            if (l->have_ledger && mf_ledger_place(&l->ledger, p->holder, l->placed, 0) != 0)
+                abort();
+        }
+        offset += p->len;
+    }
+    free(pl.pieces);
+    l->placed++;
+    return rc;
+}
+
+/* With --checkpoint: tells rank 0 how many slices are written and synced: this rank's own pieces synced, its
+   kids' confirmed (mf_ledger over the pieces, numbered by slice). */
+static void confirm(mf_leader *l)
+{
+    mf_master *m = &l->m;
+    if (m->pio.placed > m->pio.synced && mf_pario_sync(&m->pio) != 0) {
+        mf_holder_failed(&m->pio, m->parent, &l->failed);
+        return;
+    }
+    uint64_t done, bytes;
+    mf_ledger_durable(&l->ledger, l->placed, 0, &done, &bytes);
+    if (done <= l->confirmed)
+        return;
+    l->confirmed = done;
+    mf_buf_reset(&m->unit);
+    mf_buf_put_u64(&m->unit, done);
+    mf_proto_send(m->parent, MF_TAG_PLACED, &m->unit);
+}
+
+/* A kid confirms its first count placements written and synced. */
+static void on_placed(mf_leader *l, int src)
+{
+    mf_master *m = &l->m;
+    uint64_t count = mf_buf_get_u64(&m->msg);
+    if (m->msg.failed || !l->have_ledger || mf_ledger_confirm(&l->ledger, src, count) != 0)
+        mf_master_malformed(src);
 }
 
 /* Takes in every message waiting. Returns 1 when there was one, -1 once rank 0 said stop. */
@@ -155,6 +246,10 @@ static int receive_all(mf_leader *l)
         any = 1;
         if (mf_master_on_kid(m, src, tag))
             continue;
+        if (tag == MF_TAG_PLACED && src > 0 && src < m->ranks && m->kid[src]) {
+            on_placed(l, src);
+            continue;
+        }
         if (src != m->parent)
             mf_master_malformed(src);
         if (tag == MF_TAG_STOP) {
@@ -171,7 +266,7 @@ static int receive_all(mf_leader *l)
             uint64_t id = mf_buf_get_u64(&m->msg), offset = mf_buf_get_u64(&m->msg);
             if (m->msg.failed)
                 mf_master_malformed(src);
-            if (mf_pario_place(&m->pio, id, offset) != 0)
+            if (place(l, id, offset) != 0)
                 mf_holder_failed(&m->pio, m->parent, &l->failed);
         } else {
             mf_master_malformed(src);
@@ -180,10 +275,15 @@ static int receive_all(mf_leader *l)
     return any;
 }
 
-/* While stopping: a kid's message (results that still come are dropped: rank 0 is stopping too). */
+static mf_leader *g_stopping; /* the leader whose kids are stopping (on_stopping's) */
+
+/* While stopping: a kid's message (results that still come are dropped: rank 0 is stopping too; a kid confirms
+   its last placements before its statistics). */
 static void on_stopping(mf_master *m, int src, int tag)
 {
-    if (!mf_master_on_kid(m, src, tag))
+    if (tag == MF_TAG_PLACED && src > 0 && src < m->ranks && m->kid[src])
+        on_placed(g_stopping, src);
+    else if (!mf_master_on_kid(m, src, tag))
         mf_master_malformed(src);
 }
 
@@ -225,7 +325,16 @@ static void init(mf_leader *l, const mf_config *cfg, const mf_team *team)
     mf_splits_init(&m->splits);
     mf_unitq_init(&m->requeued);
     m->in.count_tokens = 0;
+    m->in.bytes_total = 0;           /* what it hands out: the slices' bytes, as they come (mf_input_window) */
     m->by_ref = m->by_offset = true; /* rank 0's slices are cut by offset: so are this node's */
+    m->kids_hold = true;             /* ... and the kids keep their outputs until placed (merge_ready) */
+    if (cfg->checkpoint) {
+        if (mf_ledger_init(&l->ledger, ranks) != 0) {
+            fprintf(stderr, "mpifactor: rank %d: out of memory\n", rank);
+            mf_proto_abort(MF_EXIT_INTERNAL);
+        }
+        l->have_ledger = true;
+    }
     m->input_done = true;            /* no window open yet */
     m->sink.out_fd = -1;
     mf_block_init(&l->acc);
@@ -252,6 +361,11 @@ static void release(mf_leader *l)
     free(m->kid);
     mf_block_free(&l->acc);
     mf_buf_free(&l->out);
+    for (size_t i = 0; i < l->nplacings; i++)
+        free(l->placings[i].pieces);
+    free(l->placings);
+    if (l->have_ledger)
+        mf_ledger_free(&l->ledger);
 }
 
 int mf_leader_run(const mf_config *cfg, const mf_team *team)
@@ -290,10 +404,10 @@ int mf_leader_run(const mf_config *cfg, const mf_team *team)
             if (m->io_error)
                 fail(l, m->err);
         }
-        if (cfg->checkpoint && m->pio.placed > m->pio.synced) {
+        if (l->have_ledger && l->placed > l->confirmed) {
             double now = mf_now();
             if (now - last_confirm >= MF_HOLDER_CONFIRM_EVERY_S || (!busy && l->blen == 0)) {
-                mf_holder_confirm(&m->pio, m->parent, &l->failed);
+                confirm(l);
                 last_confirm = now;
             }
         }
@@ -306,9 +420,10 @@ int mf_leader_run(const mf_config *cfg, const mf_team *team)
             m->self.idle_s += mf_now() - t0;
         }
     }
-    if (cfg->checkpoint && m->pio.placed > m->pio.synced)
-        mf_holder_confirm(&m->pio, m->parent, &l->failed); /* placements that came before the stop */
-    mf_master_stop_kids(m, l->exit_code, on_stopping);
+    g_stopping = l;
+    mf_master_stop_kids(m, l->exit_code, on_stopping); /* the kids write and confirm what they were told to place */
+    if (l->have_ledger)
+        confirm(l); /* ... and so does this rank, before its statistics */
     mf_proto_flush();
     m->self.cpu_s = mf_process_cpu_now() - cpu_start;
     m->self.parent = m->parent;

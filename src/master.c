@@ -167,6 +167,7 @@ int mf_master_run(const mf_config *cfg, int ranks, const mf_team *team)
     for (int k = 0; k < m.nkids; k++)
         m.kid[m.kids[k]] = true;
     mf_sched_init(&m.sched, ranks, cfg->unit_size);
+    mf_sched_set_served(&m.sched, m.nkids + 1);
     mf_sched_set_policy(&m.sched, cfg->schedule);
     if (ranks > 1)
         mf_sched_observe_kernel(&m.sched, mf_master_time_kernel());
@@ -218,6 +219,7 @@ int mf_master_run(const mf_config *cfg, int ranks, const mf_team *team)
         mf_proto_abort(MF_EXIT_INTERNAL);
     }
     m.by_ref = m.sink.parallel && m.in.all_regular;
+    m.kids_hold = m.sink.parallel;
     if (team->leaders && !m.by_ref && !m.io_error) { /* leaders take slices cut by offset only (app.c) */
         mf_master_complain("node leaders need parallel I/O from regular files; run again with --no-leaders");
         m.io_error = true;

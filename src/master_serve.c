@@ -114,7 +114,7 @@ void mf_master_ask_yield(mf_master *m)
    output until told where it goes. */
 static void prepare_for_worker(mf_master *m)
 {
-    if (m->sink.parallel && m->unit.len > 0 && (m->unit.data[0] == MF_UNIT_TEXT || m->unit.data[0] == MF_UNIT_TEXT_REF))
+    if (m->kids_hold && m->unit.len > 0 && (m->unit.data[0] == MF_UNIT_TEXT || m->unit.data[0] == MF_UNIT_TEXT_REF))
         mf_text_unit_set_hold(&m->unit);
 }
 
@@ -123,12 +123,14 @@ bool mf_master_dispatch(mf_master *m)
 {
     bool sent = false;
     m->no_range = false;
-    /* round-robin, one unit per worker and round, so few units still spread over all workers */
+    /* round-robin, one unit per worker and round, so few units still spread over all workers; a leader always
+       holds two slices (while it waits for the second, the first keeps its node busy, and a slice of unknown
+       cost is cut again over the node anyway) */
     int quota = mf_sched_in_flight(&m->sched);
-    for (int round = 1; round <= quota; round++) {
+    for (int round = 1; round <= MF_UNITS_IN_FLIGHT; round++) {
         for (int k = 0; k < m->nkids; k++) {
             int w = m->kids[k];
-            if (m->inflight[w] >= round)
+            if (m->inflight[w] >= round || (round > quota && !(m->weight && m->weight[w] > 1)))
                 continue;
             if (!mf_master_next_unit(m, w)) {
                 m->starved = true; /* a slot open and nothing to fill it: worker w idles soon */

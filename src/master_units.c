@@ -112,12 +112,11 @@ static bool next_range(mf_master *m)
 /* Input bytes not yet handed out, or -1 when unknown. */
 static double remaining_bytes(const mf_master *m)
 {
-    if (m->parent >= 0)
-        return -1; /* a leader: its slices are rank 0's, sized for the run's end already */
     uint64_t consumed = mf_input_consumed(&m->in);
-    if (m->in.bytes_total == 0)
+    if (m->in.bytes_total == 0 && m->bytes_waiting == 0)
         return -1;
-    return consumed >= m->in.bytes_total ? 0 : (double)(m->in.bytes_total - consumed);
+    /* a leader: the slices it holds, so that each one spreads over its node */
+    return (consumed >= m->in.bytes_total ? 0 : (double)(m->in.bytes_total - consumed)) + (double)m->bytes_waiting;
 }
 
 /* Cuts the next slice of input for rank w into a text unit in m->unit. Returns true when there is one. */

@@ -146,9 +146,12 @@ uint64_t mf_pario_probe_create(const char *output, char *why, size_t whylen)
             return 0;
         }
         int n = probe_text(text, sizeof text, token);
-        bool ok = mf_write_all(fd, text, (size_t)n) == 0 && fsync(fd) == 0;
+        /* no fsync: the other ranks open it after this close, and close-to-open consistency (NFS flushes on
+           close) is what makes it visible to them; durability is not asked for, and an fsync cost every run
+           several milliseconds of start-up here, more on a shared file system */
+        bool ok = mf_write_all(fd, text, (size_t)n) == 0;
         int e = errno;
-        ok = close(fd) == 0 && ok; /* close first: NFS flushes on close, and readers open after it */
+        ok = close(fd) == 0 && ok;
         if (!ok) {
             unlink(path);
             snprintf(why, whylen, "%s: %s", path, strerror(e));

@@ -11,6 +11,7 @@ void mf_sched_init(mf_sched *s, int ranks, uint32_t fixed_lines)
 {
     s->fixed_lines = fixed_lines;
     s->ranks = ranks > 0 ? ranks : 1;
+    s->served = s->ranks;
     s->cost_per_byte = -1.0;
     s->cost_per_candidate = -1.0;
     s->line_bytes = -1.0;
@@ -131,9 +132,14 @@ static double service_per_unit(const mf_sched *s)
     return s->service_s > 0 ? s->service_s : MF_SCHED_SERVICE_S;
 }
 
+void mf_sched_set_served(mf_sched *s, int served)
+{
+    s->served = served > 0 && served <= s->ranks ? served : s->ranks;
+}
+
 double mf_sched_grain_s(const mf_sched *s)
 {
-    return MF_SCHED_GRAIN_SHARE * (double)s->ranks * service_per_unit(s);
+    return MF_SCHED_GRAIN_SHARE * (double)s->served * service_per_unit(s);
 }
 
 double mf_sched_yield_age_s(const mf_sched *s)
@@ -261,7 +267,7 @@ static uint64_t candidates_for(const mf_sched *s, double seconds)
 mf_range_size mf_sched_range_size(const mf_sched *s)
 {
     return (mf_range_size){.most = candidates_for(s, target_s(s)), .least = candidates_for(s, mf_sched_grain_s(s)),
-                           .ways = (uint32_t)s->ranks};
+                           .ways = (uint32_t)s->served};
 }
 
 uint64_t mf_sched_split_least(const mf_sched *s)

@@ -390,10 +390,11 @@ START_TEST(cut_by_offset_reads_only_around_the_cut)
 END_TEST
 
 /* Cuts text into blocks of about block_target bytes, then each block again through mf_input_window on a second
-   input (as a node leader does) into slices of about target bytes: they tile each block in order, each starts
-   in the comment state a cut of the whole file would give it, and scanned in those states they hold every
-   token of the text once. Returns the slices. */
-static uint64_t cut_in_windows(const char *text, size_t block_target, size_t target)
+   input (as a node leader does) into slices of about target bytes; every other block gives up the back half of
+   what is left after its first slice (mf_input_window_split, a leader handing back), which is cut through a
+   window of its own (*given_up_out: how many gave some up). The slices tile each block in order, each starts in the comment state a cut of the whole
+   file would give it, and scanned in those states they hold every token of the text once. Returns the slices. */
+static uint64_t cut_in_windows(const char *text, size_t block_target, size_t target, uint64_t *given_up_out)
 {
     char path[64];
     temp_file(text, path);
@@ -402,40 +403,58 @@ static uint64_t cut_in_windows(const char *text, size_t block_target, size_t tar
     mf_input whole, win;
     ck_assert_int_eq(mf_input_open(&whole, paths + 1, 1, stderr, msg, sizeof msg), 0);
     ck_assert_int_eq(mf_input_open(&win, paths, 2, stderr, msg, sizeof msg), 0);
-    uint64_t slices = 0, tokens = 0, blocks = 0, bytes = 0;
-    mf_slice_info b, s;
+    win.bytes_total = 0;
+    uint64_t slices = 0, tokens = 0, blocks = 0, bytes = 0, given_up = 0;
+    mf_slice_info b, s, back;
     int rc;
     while ((rc = mf_input_cut(&whole, block_target, &b, msg, sizeof msg)) == 1) {
-        ck_assert_int_eq(mf_input_window(&win, 1, b.offset, b.len, b.in_comment, msg, sizeof msg), 0);
-        uint64_t at = b.offset;
-        int first = 1;
-        while ((rc = mf_input_cut(&win, target, &s, msg, sizeof msg)) == 1) {
-            ck_assert_uint_eq(s.file, 1);
-            ck_assert_uint_eq(s.offset, at);
-            ck_assert(s.len > 0 && s.offset + s.len <= b.offset + b.len);
-            if (first)
-                ck_assert_int_eq(s.in_comment, b.in_comment);
-            first = 0;
-            mf_scan sc;
-            mf_scan_init(&sc, (const unsigned char *)text + s.offset, (size_t)s.len, 1, s.in_comment);
-            const unsigned char *tok;
-            size_t toklen;
-            uint64_t line;
-            while (mf_scan_next(&sc, &tok, &toklen, &line))
-                tokens++;
-            at += s.len;
-            slices++;
+        mf_slice_info part = b;
+        for (int round = 0; round < 2; round++) { /* the block, then the part it gave up (if any) */
+            ck_assert_int_eq(mf_input_window(&win, 1, part.offset, part.len, part.in_comment, msg, sizeof msg), 0);
+            uint64_t at = part.offset, end = part.offset + part.len;
+            int first = 1, split = 0;
+            while ((rc = mf_input_cut(&win, target, &s, msg, sizeof msg)) == 1) {
+                ck_assert_uint_eq(s.file, 1);
+                ck_assert_uint_eq(s.offset, at);
+                ck_assert(s.len > 0 && s.offset + s.len <= end);
+                if (first)
+                    ck_assert_int_eq(s.in_comment, part.in_comment);
+                first = 0;
+                mf_scan sc;
+                mf_scan_init(&sc, (const unsigned char *)text + s.offset, (size_t)s.len, 1, s.in_comment);
+                const unsigned char *tok;
+                size_t toklen;
+                uint64_t line;
+                while (mf_scan_next(&sc, &tok, &toklen, &line))
+                    tokens++;
+                at += s.len;
+                slices++;
+                if (round == 0 && blocks % 2 == 0 && !split && at < end) {
+                    int got = mf_input_window_split(&win, (size_t)((end - at) / 2), &back, msg, sizeof msg);
+                    ck_assert_int_ge(got, 0);
+                    if (got == 1) {
+                        ck_assert(back.offset > at && back.offset + back.len == end);
+                        end = back.offset;
+                        given_up++;
+                    }
+                    split = 1;
+                }
+            }
+            ck_assert_int_eq(rc, 0);
+            ck_assert_uint_eq(at, end); /* the part, whole */
+            if (end == part.offset + part.len)
+                break; /* nothing given up */
+            part = back;
         }
-        ck_assert_int_eq(rc, 0);
-        ck_assert_uint_eq(at, b.offset + b.len); /* the block, whole */
         bytes += b.len;
         blocks++;
     }
     ck_assert_int_eq(rc, 0);
     ck_assert_uint_eq(bytes, strlen(text));
-    ck_assert_uint_eq(win.bytes_total - whole.bytes_total, bytes); /* what the windows added */
+    ck_assert_uint_eq(win.bytes_total, bytes); /* what the windows added, less what they gave up, plus that again */
     ck_assert_uint_eq(tokens, scan_count(text));
     ck_assert_uint_gt(slices, blocks);
+    *given_up_out = given_up;
     mf_input_close(&whole);
     mf_input_close(&win);
     unlink(path);
@@ -458,9 +477,12 @@ START_TEST(windows_cut_again_like_the_file)
             lc += (size_t)snprintf(c + lc, cap - lc, "#");
     }
     lc += (size_t)snprintf(c + lc, cap - lc, "\n12 13\n");
-    ck_assert_uint_ge(cut_in_windows(a, la / 7, 300), 20);
-    ck_assert_uint_ge(cut_in_windows(b, lb / 5, 2000), 20);
-    ck_assert_uint_ge(cut_in_windows(c, 1u << 20, 1000), 3);
+    uint64_t given_up;
+    ck_assert_uint_ge(cut_in_windows(a, la / 7, 300, &given_up), 20);
+    ck_assert_uint_ge(given_up, 3);
+    ck_assert_uint_ge(cut_in_windows(b, lb / 5, 2000, &given_up), 20);
+    ck_assert_uint_ge(given_up, 2);
+    ck_assert_uint_ge(cut_in_windows(c, 1u << 20, 1000, &given_up), 3);
     free(a);
     free(b);
     free(c);

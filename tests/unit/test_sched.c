@@ -120,6 +120,16 @@ START_TEST(grain_from_measured_service)
     mf_range_size z = mf_sched_range_size(&s);
     ck_assert_uint_eq(z.least, (uint64_t)(grain / 1e-9));
     ck_assert_uint_eq(z.most, z.least);
+    ck_assert_uint_eq(z.ways, 4096);
+    /* with node leaders rank 0 serves 80 kids (16 ranks of its node, 64 leaders): the grain and the ways a number
+       is split count those, the guided share of text still all 4096 ranks (a leader's slice is scaled by its
+       node's ranks) */
+    mf_sched_set_served(&s, 80);
+    ck_assert_double_eq_tol(mf_sched_grain_s(&s), MF_SCHED_GRAIN_SHARE * 80 * 10e-6, 1e-12);
+    ck_assert_uint_eq(mf_sched_range_size(&s).ways, 80);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 32768000), 4000); /* remaining / (2 x 4096), above the grain (1600) */
+    mf_sched_set_served(&s, 0); /* out of range: all */
+    ck_assert_double_eq_tol(mf_sched_grain_s(&s), grain, 1e-12);
 }
 END_TEST
 
