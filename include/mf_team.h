@@ -1,6 +1,8 @@
-/* Who serves whom (pure: no MPI). With a second level of distribution, rank 0 serves the ranks of its own node
-   and one leader per other node; each leader serves the other ranks of its node, taking large slices from rank
-   0 and cutting them again. Without it (one node, or the level switched off) rank 0 serves every rank. */
+/* Who serves whom (pure: no MPI). With a second level of distribution, rank 0 serves one leader per node; each
+   leader serves the other ranks of its node, taking large slices from rank 0 and cutting them again. A node's
+   leader is its lowest rank, on rank 0's node the lowest after rank 0, which serves that node's rest when it
+   holds three ranks or more (else they are rank 0's kids, as is a rank alone on its node). Without it (one
+   node, or the level switched off) rank 0 serves every rank. */
 #ifndef MPIFACTOR_TEAM_H
 #define MPIFACTOR_TEAM_H
 
@@ -16,16 +18,16 @@ typedef struct mf_team {
                           NULL otherwise (every kid stands for itself) */
 } mf_team;
 
-/* The rank that rank r takes its work from, given the lowest rank on r's node (first), how many ranks share the
-   node (size) and whether the second level is on: 0 for every rank of rank 0's node, for a node of one rank
-   and for the lowest rank of any other node (its leader); that leader for the other ranks of its node; 0 for
-   all when the level is off. -1 for rank 0. */
-int mf_team_parent(int r, int first, int size, bool leaders);
+/* The rank that rank r takes its work from, given the two lowest ranks on r's node (first, second: -1 for a node
+   of one), how many ranks share the node (size) and whether the second level is on: the node's leader (first,
+   or second on rank 0's node) for the node's other ranks; 0 for the leaders, for a node of one rank, for rank
+   0's node when it holds two ranks, and for all when the level is off. -1 for rank 0. */
+int mf_team_parent(int r, int first, int second, int size, bool leaders);
 /* Whether the second level can help, from the lowest rank on each rank's node (firsts, one per rank): at least
    one node other than rank 0's holds two ranks or more (a leader with a kid of its own). */
 bool mf_team_useful(const int *firsts, int ranks);
-/* Fills t for rank 0 from every rank's node (firsts): its kids (every rank whose parent is 0) and, with
-   leaders, each kid's weight. Returns 0, or -1 when out of memory. */
+/* Fills t for rank 0 from every rank's node (firsts: the lowest rank on it): its kids (every rank whose parent is
+   0) and, with leaders, each kid's weight. Returns 0, or -1 when out of memory. */
 int mf_team_plan_root(mf_team *t, const int *firsts, int ranks, bool leaders);
 /* Fills t for rank r > 0 from the ranks of its node (members, ascending world ranks, r among them): its parent
    and, for a leader, its kids (the other members). Returns 0, or -1 when out of memory. */

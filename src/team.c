@@ -4,13 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int mf_team_parent(int r, int first, int size, bool leaders)
+int mf_team_parent(int r, int first, int second, int size, bool leaders)
 {
     if (r == 0)
         return -1;
-    if (!leaders || first == 0 || size < 2 || r == first)
+    int lead = first == 0 ? second : first;
+    if (!leaders || size < (first == 0 ? 3 : 2) || r == lead)
         return 0;
-    return first;
+    return lead;
 }
 
 bool mf_team_useful(const int *firsts, int ranks)
@@ -27,24 +28,30 @@ int mf_team_plan_root(mf_team *t, const int *firsts, int ranks, bool leaders)
     t->leaders = leaders;
     t->parent = -1;
     t->is_leader = ranks > 1;
-    int *size = calloc((size_t)ranks, sizeof *size); /* by node (its lowest rank): ranks on it */
+    /* by node (its lowest rank): the ranks on it and its second lowest */
+    int *size = calloc((size_t)ranks, sizeof *size), *second = malloc((size_t)ranks * sizeof *second);
     t->kids = malloc((size_t)(ranks > 1 ? ranks : 1) * sizeof *t->kids);
     t->weight = leaders ? calloc((size_t)ranks, sizeof *t->weight) : NULL;
-    if (!size || !t->kids || (leaders && !t->weight)) {
+    if (!size || !second || !t->kids || (leaders && !t->weight)) {
         free(size);
+        free(second);
         mf_team_free(t);
         return -1;
     }
-    for (int r = 0; r < ranks; r++)
-        size[firsts[r]]++;
+    for (int r = 0; r < ranks; r++) {
+        if (size[firsts[r]]++ == 1)
+            second[firsts[r]] = r;
+    }
     for (int r = 1; r < ranks; r++) {
-        int p = mf_team_parent(r, firsts[r], size[firsts[r]], leaders);
+        int f = firsts[r];
+        int p = mf_team_parent(r, f, size[f] > 1 ? second[f] : -1, size[f], leaders);
         if (p == 0)
             t->kids[t->nkids++] = r;
         if (t->weight)
             t->weight[p == 0 ? r : p]++;
     }
     free(size);
+    free(second);
     return 0;
 }
 
@@ -52,16 +59,16 @@ int mf_team_plan_member(mf_team *t, int r, const int *members, int count, bool l
 {
     memset(t, 0, sizeof *t);
     t->leaders = leaders;
-    t->parent = mf_team_parent(r, members[0], count, leaders);
-    t->is_leader = leaders && r == members[0] && t->parent == 0 && count > 1;
+    t->parent = mf_team_parent(r, members[0], count > 1 ? members[1] : -1, count, leaders);
+    int lead = members[0] == 0 ? 1 : 0; /* the leader's place among the members */
+    t->is_leader = leaders && count > lead + 1 && r == members[lead];
     if (!t->is_leader)
         return 0;
     t->kids = malloc((size_t)count * sizeof *t->kids);
     if (!t->kids)
         return -1;
-    for (int i = 0; i < count; i++)
-        if (members[i] != r)
-            t->kids[t->nkids++] = members[i];
+    for (int i = lead + 1; i < count; i++)
+        t->kids[t->nkids++] = members[i];
     return 0;
 }
 

@@ -4,23 +4,30 @@
 #include "mf_team.h"
 #include "test_util.h"
 
-START_TEST(root_serves_its_node_and_one_leader_per_other_node)
+START_TEST(root_serves_one_leader_per_node)
 {
-    /* nodes by lowest rank: {0,1,2}, {3,4,5}, {6} alone, {7,9} placed round-robin with {8} alone */
+    /* nodes by lowest rank: {0,1,2} (rank 1 leads rank 2), {3,4,5}, {6} alone, {7,9} placed round-robin with {8}
+       alone */
     const int firsts[] = {0, 0, 0, 3, 3, 3, 6, 7, 8, 7};
     ck_assert(mf_team_useful(firsts, 10));
     mf_team t;
     ck_assert_int_eq(mf_team_plan_root(&t, firsts, 10, true), 0);
     ck_assert(t.leaders && t.is_leader && t.parent == -1);
-    const int want[] = {1, 2, 3, 6, 7, 8};
-    ck_assert_int_eq(t.nkids, 6);
-    for (int k = 0; k < 6; k++)
+    const int want[] = {1, 3, 6, 7, 8};
+    ck_assert_int_eq(t.nkids, 5);
+    for (int k = 0; k < 5; k++)
         ck_assert_int_eq(t.kids[k], want[k]);
-    ck_assert_int_eq(t.weight[1], 1);
+    ck_assert_int_eq(t.weight[1], 2); /* rank 0's node: rank 1 and its kid */
     ck_assert_int_eq(t.weight[3], 3); /* the leader and its two kids */
     ck_assert_int_eq(t.weight[6], 1);
     ck_assert_int_eq(t.weight[7], 2);
-    ck_assert_int_eq(t.weight[4], 0); /* not rank 0's kid */
+    ck_assert_int_eq(t.weight[2], 0); /* not rank 0's kid */
+    ck_assert_int_eq(t.weight[4], 0);
+    mf_team_free(&t);
+    /* rank 0's node of two ranks: rank 1 is rank 0's kid */
+    const int pair[] = {0, 0, 2, 2};
+    ck_assert_int_eq(mf_team_plan_root(&t, pair, 4, true), 0);
+    ck_assert(t.nkids == 2 && t.kids[0] == 1 && t.kids[1] == 2 && t.weight[1] == 1 && t.weight[2] == 2);
     mf_team_free(&t);
     /* switched off: rank 0 serves everyone, no weights */
     ck_assert_int_eq(mf_team_plan_root(&t, firsts, 10, false), 0);
@@ -43,7 +50,13 @@ START_TEST(members_know_their_parent_and_leaders_their_kids)
     ck_assert_int_eq(mf_team_plan_member(&t, 9, spread, 2, true), 0);
     ck_assert(!t.is_leader && t.parent == 7);
     mf_team_free(&t);
-    ck_assert_int_eq(mf_team_plan_member(&t, 2, root_node, 3, true), 0); /* rank 0's node: rank 0 serves it */
+    ck_assert_int_eq(mf_team_plan_member(&t, 2, root_node, 3, true), 0); /* rank 0's node: rank 1 serves it */
+    ck_assert(!t.is_leader && t.parent == 1);
+    mf_team_free(&t);
+    ck_assert_int_eq(mf_team_plan_member(&t, 1, root_node, 3, true), 0);
+    ck_assert(t.is_leader && t.parent == 0 && t.nkids == 1 && t.kids[0] == 2);
+    mf_team_free(&t);
+    ck_assert_int_eq(mf_team_plan_member(&t, 1, root_node, 2, true), 0); /* two ranks: rank 0 serves rank 1 */
     ck_assert(!t.is_leader && t.parent == 0);
     mf_team_free(&t);
     ck_assert_int_eq(mf_team_plan_member(&t, 6, alone, 1, true), 0); /* a node of one: a plain kid of rank 0 */
@@ -65,7 +78,7 @@ Suite *team_suite(void)
 {
     Suite *s = suite_create("team");
     TCase *tc = tcase_create("team");
-    tcase_add_test(tc, root_serves_its_node_and_one_leader_per_other_node);
+    tcase_add_test(tc, root_serves_one_leader_per_node);
     tcase_add_test(tc, members_know_their_parent_and_leaders_their_kids);
     suite_add_tcase(s, tc);
     return s;
