@@ -57,8 +57,13 @@ s = json.load(open(sys.argv[1]))
 assert s["ranks"] == 64 and len(s["per_rank"]) == 64, "64 ranks in --stats"
 assert sum(r["numbers"] for r in s["per_rank"]) == 1500, "every number factored once"
 assert sum(1 for r in s["per_rank"] if r["numbers"] > 0) >= 32, "work reached most ranks"
+# 4 simulated nodes of 16: a node leader on each (rank 1 on the node of rank 0), serving its node
+assert s["leaders"] == 4, "leaders: %s" % s["leaders"]
+lead = sorted({r["parent"] for r in s["per_rank"] if r["parent"] > 0})
+assert lead == [1, 16, 32, 48], lead
+assert all(s["per_rank"][k]["units_served"] > 0 for k in lead), "every leader handed out units"
 ' "$WORK/mixed.json" >"$WORK/mixed-stats.log" 2>&1; then
-  pass "64 simulated ranks: --stats lists 64 ranks that factored all 1500 numbers between them"
+  pass "64 simulated ranks: --stats lists 64 ranks that factored all 1500 numbers between them, node leaders 1, 16, 32 and 48 served their nodes"
 else
   fail "64 simulated ranks: --stats" "$WORK/mixed-stats.log"
 fi
