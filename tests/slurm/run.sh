@@ -347,7 +347,9 @@ fi
 # halfway, when the checkpoint records half the lines: a worker rank SIGKILLed, rank 0 SIGKILLed, node n2
 # set DOWN (allocated with --no-kill). Each must end COMPLETED with output identical to GNU factor within
 # the uninterrupted time + 10 s, its attempts in OUTPUT.run.txt.
-d_count=$((rate * 2 * 20))
+# Sized at the unloaded CPU-time rate: a rate measured while the machine was busy once made these jobs so short
+# (3 s) that they ended before the test could kill a task.
+d_count=$((cpu_rate * 2 * 20))
 [ "$d_count" -ge 400 ] || d_count=400
 [ "$d_count" -le 40000 ] || d_count=40000
 death=$W/death.txt
