@@ -219,6 +219,36 @@ readme_run() {
 # Prints the image's entrypoint as podman records it.
 entrypoint_of() { timeout 60 podman image inspect --format '{{.Config.Entrypoint}}' "$1" 2>/dev/null; }
 
+# cluster_ready: waits (up to 60 s) for what each node prints once it serves: the head's "ready" line and each
+# worker's "sshd on port" line. A node that stopped instead fails at once, with its exit status and log, so a
+# later `exec` does not fail blind ("cannot exec in a stopped container").
+cluster_ready() {
+  local i name state service want
+  for i in $(seq 60); do
+    want=0
+    for name in $(podman ps -a --filter "label=io.podman.compose.project=$project" --format '{{.Names}}'); do
+      state=$(podman inspect --format '{{.State.Status}} exit={{.State.ExitCode}} oom={{.State.OOMKilled}} {{.State.Error}}' "$name" 2>/dev/null)
+      if [ "${state%% *}" != running ]; then
+        ko "virtual cluster: $name is not running after up -d: $state"
+        podman logs "$name" 2>&1 | sed 's/^/    /' | tail -n 20
+        return 1
+      fi
+      service=$(podman inspect --format '{{index .Config.Labels "com.docker.compose.service"}}' "$name" 2>/dev/null)
+      case "$service" in
+        head) podman logs "$name" 2>&1 | grep -q ': ready;' || want=1 ;;
+        *) podman logs "$name" 2>&1 | grep -q 'sshd on port' || want=1 ;;
+      esac
+    done
+    [ $want -eq 0 ] && return 0
+    sleep 1
+  done
+  ko "virtual cluster: nodes not ready after 60 s"
+  for name in $(podman ps -a --filter "label=io.podman.compose.project=$project" --format '{{.Names}}'); do
+    echo "    $name:"; podman logs "$name" 2>&1 | sed 's/^/      /' | tail -n 10
+  done
+  return 1
+}
+
 # Checks the cluster the README's `up -d` started: the head runs mpifactor across all three containers.
 cluster_checks() {
   local head hosts rc
@@ -332,6 +362,7 @@ for cmd in "${readme_cmds[@]}"; do
       running=$(podman ps --filter "label=io.podman.compose.project=$project" --format '{{.Names}}' | sort | tr '\n' ' ')
       if [ $rc -eq 0 ] && [ "$(echo "$running" | wc -w)" -ge 3 ]; then
         ok "README: $cmd: running $running"
+        cluster_ready && ok "virtual cluster: the head and both workers serve (their ready lines)"
       else
         ko "README: $cmd (exit $rc): running '$running'"
         show "$work/readme.out" 20
@@ -349,6 +380,10 @@ for cmd in "${readme_cmds[@]}"; do
         [ -f "$readme/$out" ] && diff "$data/expected.txt" "$readme/$out" | head -n 10
         show "$work/readme.out" 10
         show "$work/readme.err" 10
+        podman ps -a --filter "label=io.podman.compose.project=$project" --format '    {{.Names}}: {{.Status}}'
+        for c in $(podman ps -a --filter "label=io.podman.compose.project=$project" --format '{{.Names}}'); do
+          echo "    $c log:"; podman logs "$c" 2>&1 | sed 's/^/      /' | tail -n 8
+        done
       fi
       cluster_checks
       ;;
