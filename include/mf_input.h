@@ -131,12 +131,12 @@ int mf_input_slice(mf_input *in, mf_buf *b, size_t target, uint32_t lines, mf_sl
    (in->all_regular); at the start, or after mf_input_slice, mf_input_skip or mf_input_line_length. Returns 1
    with *info set, 0 at the end of all inputs, -1 on a read error (message in errmsg). */
 int mf_input_cut(mf_input *in, size_t target, mf_slice_info *info, char *errmsg, size_t errlen);
-/* Cuts the open window (mf_input_window) in two where a cut of at least `target` bytes from the next slice's
-   start would end, and gives up the back part: the window then ends there, *back describes the part beyond (a
-   slice as mf_input_cut gives, for a node leader to hand back) and in->bytes_total no longer counts it. Returns 1,
-   0 when no window is open or the rest of it does not reach past target (nothing given up), or -1 on a read error
+/* Cuts the open window (mf_input_window) in two where a cut of at least half its uncut rest from the next
+   slice's start would end, and gives up the back part: the window then ends there, *back describes the part
+   beyond (a slice as mf_input_cut gives, for a node leader to hand back) and in->bytes_total no longer counts
+   it. Returns 1, 0 when no window is open or its rest is one cut (nothing given up), or -1 on a read error
    (errmsg). */
-int mf_input_window_split(mf_input *in, size_t target, mf_slice_info *back, char *errmsg, size_t errlen);
+int mf_input_window_split(mf_input *in, mf_slice_info *back, char *errmsg, size_t errlen);
 /* Restricts mf_input_cut to the len bytes of input `file` from `offset` (a slice that rank 0 cut, handed to a
    node leader to cut again): the next cut starts there, with the comment state in_comment, and cuts return 0
    once the window is used up (until the next call). A window's end is a cut point, so slices cut inside it

@@ -21,6 +21,7 @@
 #include "mf_splits.h"
 #include "mf_stats.h"
 #include "mf_unitq.h"
+#include "mf_team.h"
 #include "mf_value.h"
 
 typedef struct mf_master {
@@ -72,6 +73,14 @@ typedef struct mf_master {
 /* Ranges of rank 0's split numbers that a leader passes to its kids carry their id with this bit set. */
 #define MF_RELAY_BIT (UINT64_C(1) << 63)
 
+/* Sets up the state both levels share for this rank (`rank`) of `ranks`, serving team->kids: the order, the
+   own runner, buffers, split numbers, the kids' flights and in-flight counts. The caller then sizes the
+   scheduler and the window, opens the input and sets its own pace. Returns 0, or -1 when out of memory. */
+int mf_master_start(mf_master *m, const mf_config *cfg, int ranks, const mf_team *team, int rank);
+/* Frees what mf_master_start set up, the input and the parallel-I/O state. */
+void mf_master_release(mf_master *m);
+/* True when rank r is one that m serves (any value of r). */
+static inline bool mf_master_is_kid(const mf_master *m, int r) { return r > 0 && r < m->ranks && m->kid[r]; }
 /* Takes in a message from kid src (a result, a rest handed back, an I/O failure, statistics: a leader passes
    the last two on to its parent). Returns false when src is no kid or the tag is none of those. */
 bool mf_master_on_kid(mf_master *m, int src, int tag);

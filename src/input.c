@@ -768,10 +768,12 @@ int mf_input_window(mf_input *in, uint32_t file, uint64_t offset, uint64_t len, 
     return 0;
 }
 
-int mf_input_window_split(mf_input *in, size_t target, mf_slice_info *back, char *errmsg, size_t errlen)
+int mf_input_window_split(mf_input *in, mf_slice_info *back, char *errmsg, size_t errlen)
 {
     if (!in->windowed)
         return 0;
+    uint64_t pos = in->file_read - (in->chunk_len - in->chunk_pos);
+    size_t target = (size_t)((in->window_end > pos ? in->window_end - pos : 0) / 2);
     mf_input saved = *in; /* the cursor and the block at hand; the cuts below only move them */
     mf_slice_info front;
     int rc = mf_input_cut(in, target, &front, errmsg, errlen);

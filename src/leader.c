@@ -24,7 +24,8 @@ typedef struct placing {
 } placing;
 
 typedef struct mf_leader {
-    mf_master m;                     /* the serving machinery (master_serve.c), over this node's ranks */
+    mf_master m;                     /* the serving machinery (master_serve.c), over this node's ranks; first, so
+                                        that its callbacks find the leader (on_stopping) */
     placing *placings;               /* slices waiting for their place, in the order rank 0 places them */
     size_t nplacings, placings_cap;
     uint64_t placed;                 /* slices placed so far */
@@ -158,9 +159,8 @@ static void hand_back(mf_leader *l, uint64_t id)
     mf_master *m = &l->m;
     if (!l->cutting || block_at(l, l->opened - 1)->id != id || m->input_done)
         return;
-    uint64_t left = m->in.window_end - (m->in.file_read - (m->in.chunk_len - m->in.chunk_pos));
     mf_slice_info info;
-    int rc = mf_input_window_split(&m->in, (size_t)(left / 2), &info, m->err, sizeof m->err);
+    int rc = mf_input_window_split(&m->in, &info, m->err, sizeof m->err);
     if (rc < 0)
         fail(l, m->err);
     if (rc != 1)
@@ -193,7 +193,7 @@ static int place(mf_leader *l, uint64_t id, uint64_t offset)
             if (rc == 0 && mf_pario_place(&m->pio, p->id, offset) != 0)
                 rc = -1;
         } else {
-            if (p->holder <= 0 || p->holder >= m->ranks || !m->kid[p->holder])
+            if (!mf_master_is_kid(m, p->holder))
                 mf_master_malformed(p->holder);
             mf_buf_reset(&m->unit);
             mf_buf_put_u64(&m->unit, p->id);
@@ -246,7 +246,7 @@ static int receive_all(mf_leader *l)
         any = 1;
         if (mf_master_on_kid(m, src, tag))
             continue;
-        if (tag == MF_TAG_PLACED && src > 0 && src < m->ranks && m->kid[src]) {
+        if (tag == MF_TAG_PLACED && mf_master_is_kid(m, src)) {
             on_placed(l, src);
             continue;
         }
@@ -275,14 +275,12 @@ static int receive_all(mf_leader *l)
     return any;
 }
 
-static mf_leader *g_stopping; /* the leader whose kids are stopping (on_stopping's) */
-
 /* While stopping: a kid's message (results that still come are dropped: rank 0 is stopping too; a kid confirms
    its last placements before its statistics). */
 static void on_stopping(mf_master *m, int src, int tag)
 {
-    if (tag == MF_TAG_PLACED && src > 0 && src < m->ranks && m->kid[src])
-        on_placed(g_stopping, src);
+    if (tag == MF_TAG_PLACED && mf_master_is_kid(m, src))
+        on_placed((mf_leader *)m, src); /* m is the leader's first member */
     else if (!mf_master_on_kid(m, src, tag))
         mf_master_malformed(src);
 }
@@ -292,38 +290,15 @@ static void init(mf_leader *l, const mf_config *cfg, const mf_team *team)
     mf_master *m = &l->m;
     int ranks = mf_proto_size(), rank = mf_proto_rank();
     memset(l, 0, sizeof *l);
-    m->cfg = cfg;
-    m->ranks = ranks;
-    m->kids = team->kids;
-    m->nkids = team->nkids;
-    m->parent = team->parent;
-    m->inflight = calloc((size_t)ranks, sizeof *m->inflight);
-    m->kid = calloc((size_t)ranks, sizeof *m->kid);
-    if (!m->inflight || !m->kid || mf_flights_init(&m->flights, ranks) != 0 || mf_pario_init(&m->pio, cfg, rank) != 0 ||
+    if (mf_master_start(m, cfg, ranks, team, rank) != 0 || mf_pario_init(&m->pio, cfg, rank) != 0 ||
         mf_input_open(&m->in, cfg->inputs, cfg->ninputs, stderr, m->err, sizeof m->err) != 0) {
         fprintf(stderr, "mpifactor: rank %d: %s\n", rank, m->err[0] ? m->err : "out of memory");
         mf_proto_abort(MF_EXIT_INTERNAL);
     }
-    for (int k = 0; k < m->nkids; k++)
-        m->kid[m->kids[k]] = true;
-    mf_rank_stats_init(&m->self, rank);
     mf_sched_init(&m->sched, m->nkids + 1, 0);
     mf_sched_observe_kernel(&m->sched, mf_master_time_kernel());
-    mf_order_init(&m->order);
     m->window = mf_sched_window(m->nkids + 1);
-    mf_runner_opts opts = {
-        .max_divisor = cfg->max_divisor, .format = cfg->format, .verify = cfg->verify,
-        .yieldable = true, .paths = cfg->inputs, .npaths = cfg->ninputs,
-    };
-    mf_runner_init(&m->own, &opts);
     mf_pace_init(&m->own_pace, LEADER_SLICE_S, UINT64_C(1) << 18);
-    mf_buf_init(&m->unit);
-    mf_buf_init(&m->msg);
-    mf_buf_init(&m->rest);
-    mf_factored_init(&m->partial);
-    mf_value_init(&m->value);
-    mf_splits_init(&m->splits);
-    mf_unitq_init(&m->requeued);
     m->in.count_tokens = 0;
     m->in.bytes_total = 0;           /* what it hands out: the slices' bytes, as they come (mf_input_window) */
     m->by_ref = m->by_offset = true; /* rank 0's slices are cut by offset: so are this node's */
@@ -336,7 +311,6 @@ static void init(mf_leader *l, const mf_config *cfg, const mf_team *team)
         l->have_ledger = true;
     }
     m->input_done = true;            /* no window open yet */
-    m->sink.out_fd = -1;
     mf_block_init(&l->acc);
     mf_buf_init(&l->out);
     l->exit_code = MF_EXIT_INTERNAL;
@@ -344,21 +318,7 @@ static void init(mf_leader *l, const mf_config *cfg, const mf_team *team)
 
 static void release(mf_leader *l)
 {
-    mf_master *m = &l->m;
-    mf_input_close(&m->in);
-    mf_pario_free(&m->pio);
-    mf_runner_free(&m->own);
-    mf_order_free(&m->order);
-    mf_unitq_free(&m->requeued);
-    mf_splits_free(&m->splits);
-    mf_value_clear(&m->value);
-    mf_buf_free(&m->unit);
-    mf_buf_free(&m->msg);
-    mf_buf_free(&m->rest);
-    mf_factored_clear(&m->partial);
-    mf_flights_free(&m->flights);
-    free(m->inflight);
-    free(m->kid);
+    mf_master_release(&l->m);
     mf_block_free(&l->acc);
     mf_buf_free(&l->out);
     for (size_t i = 0; i < l->nplacings; i++)
@@ -420,7 +380,6 @@ int mf_leader_run(const mf_config *cfg, const mf_team *team)
             m->self.idle_s += mf_now() - t0;
         }
     }
-    g_stopping = l;
     mf_master_stop_kids(m, l->exit_code, on_stopping); /* the kids write and confirm what they were told to place */
     if (l->have_ledger)
         confirm(l); /* ... and so does this rank, before its statistics */

@@ -47,7 +47,7 @@ static void on_message(mf_master *m, int src, int tag)
 {
     if (mf_master_on_kid(m, src, tag))
         return;
-    if (tag == MF_TAG_PLACED && m->kid[src]) {
+    if (tag == MF_TAG_PLACED && mf_master_is_kid(m, src)) {
         uint64_t count = mf_buf_get_u64(&m->msg);
         if (m->msg.failed || mf_sink_confirm(&m->sink, src, count) != 0)
             mf_master_malformed(src);
@@ -148,47 +148,20 @@ int mf_master_run(const mf_config *cfg, int ranks, const mf_team *team)
 {
     double start = mf_now(), cpu_start = mf_process_cpu_now();
     mf_master m;
-    memset(&m, 0, sizeof m);
-    m.cfg = cfg;
-    m.ranks = ranks;
-    m.sink.out_fd = -1;
-    mf_rank_stats_init(&m.self, 0);
-    m.kids = team->kids;
-    m.nkids = team->nkids;
-    m.weight = team->weight;
-    m.parent = -1;
-    m.inflight = calloc((size_t)ranks, sizeof *m.inflight);
-    m.per_rank = calloc((size_t)ranks, sizeof *m.per_rank);
-    m.kid = calloc((size_t)ranks, sizeof *m.kid);
-    if (!m.inflight || !m.per_rank || !m.kid || mf_flights_init(&m.flights, ranks) != 0) {
+    if (mf_master_start(&m, cfg, ranks, team, 0) != 0 || !(m.per_rank = calloc((size_t)ranks, sizeof *m.per_rank))) {
         mf_master_complain("out of memory");
         mf_proto_abort(MF_EXIT_INTERNAL);
     }
-    for (int k = 0; k < m.nkids; k++)
-        m.kid[m.kids[k]] = true;
     mf_sched_init(&m.sched, ranks, cfg->unit_size);
     mf_sched_set_served(&m.sched, m.nkids + 1);
     mf_sched_set_policy(&m.sched, cfg->schedule);
     if (ranks > 1)
         mf_sched_observe_kernel(&m.sched, mf_master_time_kernel());
-    mf_order_init(&m.order);
     m.window = mf_sched_window(ranks);
-    mf_runner_opts opts = {
-        .max_divisor = cfg->max_divisor, .format = cfg->format, .verify = cfg->verify,
-        .yieldable = ranks > 1, .paths = cfg->inputs, .npaths = cfg->ninputs,
-    };
-    mf_runner_init(&m.own, &opts);
     if (ranks > 1)
         mf_pace_init(&m.own_pace, MASTER_SLICE_S, UINT64_C(1) << 18);
     else
         mf_pace_init(&m.own_pace, ALONE_SLICE_S, UINT64_C(1) << 23);
-    mf_buf_init(&m.unit);
-    mf_buf_init(&m.msg);
-    mf_buf_init(&m.rest);
-    mf_factored_init(&m.partial);
-    mf_value_init(&m.value);
-    mf_splits_init(&m.splits);
-    mf_unitq_init(&m.requeued);
     mf_progress_init(&m.progress, mf_progress_wanted(cfg->progress) ? stderr : NULL, start);
 
     uint64_t resume_done = 0;
@@ -280,21 +253,8 @@ int mf_master_run(const mf_config *cfg, int ranks, const mf_team *team)
     if (cfg->stats_path && !roles_clash)
         write_stats(&m, wall, cpu, code);
 
-    mf_input_close(&m.in); /* also right after a failed open */
-    mf_pario_free(&m.pio);
-    mf_runner_free(&m.own);
-    mf_order_free(&m.order);
-    mf_unitq_free(&m.requeued);
-    mf_splits_free(&m.splits);
-    mf_value_clear(&m.value);
-    mf_buf_free(&m.unit);
-    mf_buf_free(&m.msg);
-    mf_buf_free(&m.rest);
+    mf_master_release(&m); /* the input too, also right after a failed open */
     mf_buf_free(&m.sink.out);
-    mf_factored_clear(&m.partial);
-    free(m.inflight);
     free(m.per_rank);
-    free(m.kid);
-    mf_flights_free(&m.flights);
     return code;
 }

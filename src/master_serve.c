@@ -4,14 +4,66 @@
 #include "mf_master_state.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "mf_kernel_u64.h"
 #include "mf_proto.h"
 
-/* Records the unit in m->unit as handed to rank w (before a send, which takes the buffer). */
+int mf_master_start(mf_master *m, const mf_config *cfg, int ranks, const mf_team *team, int rank)
+{
+    memset(m, 0, sizeof *m);
+    m->cfg = cfg;
+    m->ranks = ranks;
+    m->kids = team->kids;
+    m->nkids = team->nkids;
+    m->weight = team->weight;
+    m->parent = team->parent;
+    m->sink.out_fd = -1;
+    mf_rank_stats_init(&m->self, rank);
+    mf_order_init(&m->order);
+    mf_runner_opts opts = {
+        .max_divisor = cfg->max_divisor, .format = cfg->format, .verify = cfg->verify,
+        .yieldable = ranks > 1, .paths = cfg->inputs, .npaths = cfg->ninputs,
+    };
+    mf_runner_init(&m->own, &opts);
+    mf_buf_init(&m->unit);
+    mf_buf_init(&m->msg);
+    mf_buf_init(&m->rest);
+    mf_factored_init(&m->partial);
+    mf_value_init(&m->value);
+    mf_splits_init(&m->splits);
+    mf_unitq_init(&m->requeued);
+    m->inflight = calloc((size_t)ranks, sizeof *m->inflight);
+    m->kid = calloc((size_t)ranks, sizeof *m->kid);
+    if (!m->inflight || !m->kid || mf_flights_init(&m->flights, ranks) != 0)
+        return -1;
+    for (int k = 0; k < m->nkids; k++)
+        m->kid[m->kids[k]] = true;
+    return 0;
+}
+
+void mf_master_release(mf_master *m)
+{
+    mf_input_close(&m->in);
+    mf_pario_free(&m->pio);
+    mf_runner_free(&m->own);
+    mf_order_free(&m->order);
+    mf_unitq_free(&m->requeued);
+    mf_splits_free(&m->splits);
+    mf_value_clear(&m->value);
+    mf_buf_free(&m->unit);
+    mf_buf_free(&m->msg);
+    mf_buf_free(&m->rest);
+    mf_factored_clear(&m->partial);
+    free(m->inflight);
+    free(m->kid);
+    mf_flights_free(&m->flights);
+}
+
 bool mf_master_on_kid(mf_master *m, int src, int tag)
 {
-    if (src <= 0 || src >= m->ranks || !m->kid[src])
+    if (!mf_master_is_kid(m, src))
         return false;
     if (tag == MF_TAG_RESULT && m->inflight[src] > 0) {
         m->inflight[src]--;
