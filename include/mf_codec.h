@@ -13,7 +13,8 @@
            | u8 2, u64 id, u64 lo, hi, candidates, busy_ns, u32 n, n x u64 divisor
    factored := value n, u8 complete, u32 nfactors, nfactors x value, [value cofactor if !complete]
    stats  := i32 rank, 64 bytes host, u64 busy_ns, u64 idle_ns, u64 numbers, units, ranges, candidates,
-             bytes_sent, bytes_received, cpu_ns, busy_cpu_ns, i32 parent, u64 units_served, service_ns */
+             bytes_sent, bytes_received, cpu_ns, busy_cpu_ns, i32 parent, u64 units_served, service_ns,
+             ranges_relayed */
 #ifndef MPIFACTOR_CODEC_H
 #define MPIFACTOR_CODEC_H
 
@@ -173,6 +174,9 @@ int mf_result_is_held(const mf_buf *b);
 /* Writes a range result into b (reset first): the divisors found, ascending with repetition. */
 void mf_range_result_put(mf_buf *b, uint64_t id, uint64_t lo, uint64_t hi, const mf_value *divisors, size_t ndivisors,
                          uint64_t candidates, double busy_s);
+/* The same from plain divisors (a node leader's merge of its pieces' reports). */
+void mf_range_result_put_u64(mf_buf *b, uint64_t id, uint64_t lo, uint64_t hi, const uint64_t *divisors,
+                             size_t ndivisors, uint64_t candidates, double busy_s);
 /* Decodes the result in b into r (pointers into b) and, for an escalated number, its partial
    factorization into partial (NULL: such a result is refused). Returns 0 or -1 on malformed input. */
 int mf_result_read(mf_buf *b, mf_result_info *r, mf_factored *partial);

@@ -18,6 +18,7 @@
 #include "mf_runner.h"
 #include "mf_sched.h"
 #include "mf_sink.h"
+#include "mf_relay.h"
 #include "mf_splits.h"
 #include "mf_stats.h"
 #include "mf_unitq.h"
@@ -62,6 +63,7 @@ typedef struct mf_master {
     bool own_idle;            /* ... and rank 0 itself had nothing to work on */
     double service_s;         /* rank 0's time spent taking in results and handing out units */
     bool no_range;            /* no range could go out in this round of hand-outs (none can until one reports) */
+    mf_relays relays;         /* a leader: rank 0's ranges taken, going out to its node in pieces */
     bool by_ref;              /* --parallel-io from regular files: slices go out as references, not bytes */
     bool kids_hold;           /* the kids keep their text units' outputs until told where they go */
     bool by_offset;           /* ... cut by byte offset, their lines counted by the ranks (mf_input_cut) */
@@ -70,7 +72,7 @@ typedef struct mf_master {
     char err[512];
 } mf_master;
 
-/* Ranges of rank 0's split numbers that a leader passes to its kids carry their id with this bit set. */
+/* The pieces a leader cuts rank 0's ranges into carry their piece id (mf_relays) with this bit set. */
 #define MF_RELAY_BIT (UINT64_C(1) << 63)
 
 /* Sets up the state both levels share for this rank (`rank`) of `ranks`, serving team->kids: the order, the

@@ -23,6 +23,7 @@ typedef struct mf_rank_stats {
     uint64_t units_served;/* units it handed out to its kids (rank 0 and node leaders) */
     double service_s;     /* a leader's seconds spent serving its kids (rank 0's: the run's wall time less its
                              busy and idle time) */
+    uint64_t ranges_relayed; /* a leader: ranges of rank 0's split numbers it cut into pieces for its node */
 } mf_rank_stats;
 
 /* Whole-run figures known to the master. */

@@ -265,8 +265,9 @@ int mf_result_is_held(const mf_buf *b)
     return b->len > 0 && b->data[0] == RESULT_TEXT_HELD;
 }
 
-void mf_range_result_put(mf_buf *b, uint64_t id, uint64_t lo, uint64_t hi, const mf_value *divisors, size_t ndivisors,
-                         uint64_t candidates, double busy_s)
+/* A range result up to its divisors, which follow as ndivisors u64. */
+static void range_result_head(mf_buf *b, uint64_t id, uint64_t lo, uint64_t hi, size_t ndivisors, uint64_t candidates,
+                              double busy_s)
 {
     mf_buf_reset(b);
     mf_buf_put_u8(b, MF_UNIT_RANGE);
@@ -276,8 +277,22 @@ void mf_range_result_put(mf_buf *b, uint64_t id, uint64_t lo, uint64_t hi, const
     mf_buf_put_u64(b, candidates);
     mf_buf_put_u64(b, to_ns(busy_s));
     mf_buf_put_u32(b, (uint32_t)ndivisors);
+}
+
+void mf_range_result_put(mf_buf *b, uint64_t id, uint64_t lo, uint64_t hi, const mf_value *divisors, size_t ndivisors,
+                         uint64_t candidates, double busy_s)
+{
+    range_result_head(b, id, lo, hi, ndivisors, candidates, busy_s);
     for (size_t i = 0; i < ndivisors; i++)
         mf_buf_put_u64(b, divisors[i].u);
+}
+
+void mf_range_result_put_u64(mf_buf *b, uint64_t id, uint64_t lo, uint64_t hi, const uint64_t *divisors,
+                             size_t ndivisors, uint64_t candidates, double busy_s)
+{
+    range_result_head(b, id, lo, hi, ndivisors, candidates, busy_s);
+    for (size_t i = 0; i < ndivisors; i++)
+        mf_buf_put_u64(b, divisors[i]);
 }
 
 /* Reads a length-prefixed byte run into p and len; returns 0 or -1. */
@@ -413,6 +428,7 @@ void mf_codec_put_stats(mf_buf *b, const mf_rank_stats *s)
     mf_buf_put_u32(b, (uint32_t)s->parent);
     mf_buf_put_u64(b, s->units_served);
     mf_buf_put_u64(b, (uint64_t)(s->service_s * 1e9));
+    mf_buf_put_u64(b, s->ranges_relayed);
 }
 
 int mf_codec_get_stats(mf_buf *b, mf_rank_stats *s)
@@ -435,5 +451,6 @@ int mf_codec_get_stats(mf_buf *b, mf_rank_stats *s)
     s->parent = (int)mf_buf_get_u32(b);
     s->units_served = mf_buf_get_u64(b);
     s->service_s = (double)mf_buf_get_u64(b) * 1e-9;
+    s->ranges_relayed = mf_buf_get_u64(b);
     return b->failed ? -1 : 0;
 }

@@ -126,7 +126,8 @@ static void merge_ready(mf_leader *l)
     }
 }
 
-/* Takes a unit from rank 0: a slice by reference, queued to be cut, or a range, passed to a kid as it is. */
+/* Takes a unit from rank 0: a slice by reference, queued to be cut, or a range of a split number, cut into a
+   piece for each rank of the node (this one included), which go out before anything else. */
 static void take_unit(mf_leader *l)
 {
     mf_master *m = &l->m;
@@ -134,12 +135,16 @@ static void take_unit(mf_leader *l)
     uint64_t id;
     if (mf_unit_peek(&m->msg, &kind, &id) != 0)
         mf_master_malformed(m->parent);
-    if (kind == MF_UNIT_RANGE && !(id & MF_RELAY_BIT)) {
-        mf_codec_set_id(&m->msg, id | MF_RELAY_BIT);
-        mf_buf *q = mf_unitq_push(&m->requeued);
-        mf_buf tmp = *q;
-        *q = m->msg;
-        m->msg = tmp;
+    if (kind == MF_UNIT_RANGE) {
+        mf_unit u;
+        if (mf_unit_read(&m->msg, &u, &m->value) != 0)
+            mf_master_malformed(m->parent);
+        mpz_t c;
+        mpz_init(c);
+        mf_value_get_mpz(c, &m->value);
+        if (mf_relays_take(&m->relays, u.id, c, u.lo, u.hi, (uint32_t)m->nkids + 1) != 0)
+            mf_master_malformed(m->parent);
+        mpz_clear(c);
         return;
     }
     if (kind != MF_UNIT_TEXT_REF || l->blen == BLOCKS_CAP)
@@ -387,6 +392,7 @@ int mf_leader_run(const mf_config *cfg, const mf_team *team)
     m->self.cpu_s = mf_process_cpu_now() - cpu_start;
     m->self.parent = m->parent;
     m->self.units_served = m->run.units - m->self.units; /* handed out, less its own */
+    m->self.ranges_relayed = m->relays.taken;
     m->self.service_s = m->service_s;
     m->self.bytes_sent = mf_proto_bytes_sent();
     m->self.bytes_received = mf_proto_bytes_received();

@@ -33,6 +33,7 @@ int mf_master_start(mf_master *m, const mf_config *cfg, int ranks, const mf_team
     mf_factored_init(&m->partial);
     mf_value_init(&m->value);
     mf_splits_init(&m->splits);
+    mf_relays_init(&m->relays);
     mf_unitq_init(&m->requeued);
     m->inflight = calloc((size_t)ranks, sizeof *m->inflight);
     m->kid = calloc((size_t)ranks, sizeof *m->kid);
@@ -51,6 +52,7 @@ void mf_master_release(mf_master *m)
     mf_order_free(&m->order);
     mf_unitq_free(&m->requeued);
     mf_splits_free(&m->splits);
+    mf_relays_free(&m->relays);
     mf_value_clear(&m->value);
     mf_buf_free(&m->unit);
     mf_buf_free(&m->msg);

@@ -77,6 +77,41 @@ static void on_range_result(mf_master *m, int src, const mf_result_info *r)
         put_split_result(m, seg, &done->result);
 }
 
+/* A leader: merges a piece's report into its range of rank 0's; once every piece reported, the range's report
+   goes to rank 0 (built in *b, whose result was read). */
+static void on_piece_result(mf_master *m, int src, const mf_result_info *r, mf_buf *b)
+{
+    uint64_t *div = malloc((r->ndivisors ? r->ndivisors : 1) * sizeof *div);
+    if (!div)
+        abort();
+    for (size_t k = 0; k < r->ndivisors; k++)
+        div[k] = mf_result_divisor(r, k);
+    mf_relay_done done;
+    int rc = mf_relays_report(&m->relays, r->id & ~MF_RELAY_BIT, r->lo, r->hi, div, r->ndivisors, r->candidates,
+                              r->busy_s, &done);
+    free(div);
+    if (rc < 0)
+        mf_master_malformed(src);
+    mf_sched_observe_candidates(&m->sched, r->candidates, r->busy_s);
+    if (rc == 0)
+        return;
+    mf_range_result_put_u64(b, done.id, done.lo, done.hi, done.divisors, done.ndivisors, done.candidates, done.busy_s);
+    free(done.divisors);
+    mf_proto_send(m->parent, MF_TAG_RESULT, b);
+}
+
+/* A leader: the next piece of rank 0's ranges it holds, into m->unit. */
+static bool next_piece(mf_master *m)
+{
+    uint64_t piece, lo, hi;
+    mpz_srcptr cofactor;
+    if (!mf_relays_next(&m->relays, &piece, &lo, &hi, &cofactor))
+        return false;
+    mf_value_set_mpz(&m->value, cofactor);
+    mf_range_unit_put(&m->unit, piece | MF_RELAY_BIT, &m->value, lo, hi);
+    return true;
+}
+
 /* Ranges of one split number in flight at most. While other work waits (input to cut, rests handed back),
    one: the number goes on range after range like on a single rank, and no candidate beyond its factors is
    tested in vain. Once nothing else is left, every worker slot and one for rank 0's own work. */
@@ -88,10 +123,10 @@ static size_t max_ranges_out(const mf_master *m)
     return (size_t)(m->ranks - 1) * MF_UNITS_IN_FLIGHT + 1;
 }
 
-/* Builds a range unit of the split number closest to the head of the output into m->unit, if any. Within one
+/* Builds a range unit for rank w of the split number closest to the head of the output into m->unit, if any. Within one
    round of hand-outs (m->no_range cleared at its start) a failed search is not repeated: handing out only
    makes ranges scarcer, and on many ranks each search walks the whole output order. */
-static bool next_range(mf_master *m)
+static bool next_range(mf_master *m, int w)
 {
     uint64_t id, lo, hi;
     mpz_srcptr cofactor;
@@ -99,6 +134,10 @@ static bool next_range(mf_master *m)
         return false;
     m->no_range = true;
     mf_range_size size = mf_sched_range_size(&m->sched);
+    if (m->weight && w > 0 && m->weight[w] > 1) { /* a leader's range: its node's share, cut again there */
+        size.most *= (uint64_t)m->weight[w];
+        size.least *= (uint64_t)m->weight[w];
+    }
     if (!mf_splits_next_range(&m->splits, &m->order, &size, max_ranges_out(m), &id, &lo, &hi, &cofactor))
         return false;
     m->no_range = false;
@@ -178,7 +217,7 @@ static bool next_slice(mf_master *m, int w)
    back, then new input. */
 bool mf_master_next_unit(mf_master *m, int w)
 {
-    if (next_range(m))
+    if (next_piece(m) || next_range(m, w))
         return true;
     if (mf_unitq_pop(&m->requeued, &m->unit))
         return true;
@@ -220,16 +259,13 @@ void mf_master_on_rest(mf_master *m, int src, mf_buf *b)
 /* Takes in a finished unit's result (swapped out of *b). */
 void mf_master_on_result(mf_master *m, int src, mf_buf *b)
 {
-    mf_unit_kind kind;
-    uint64_t id;
-    if (m->parent >= 0 && mf_unit_peek(b, &kind, &id) == 0 && kind == MF_UNIT_RANGE && (id & MF_RELAY_BIT)) {
-        mf_codec_set_id(b, id & ~MF_RELAY_BIT); /* a range of rank 0's: its result goes back as it is */
-        mf_proto_send(m->parent, MF_TAG_RESULT, b);
-        return;
-    }
     mf_result_info r;
     if (mf_result_read(b, &r, &m->partial) != 0)
         mf_master_malformed(src);
+    if (r.kind == MF_UNIT_RANGE && m->parent >= 0 && (r.id & MF_RELAY_BIT)) {
+        on_piece_result(m, src, &r, b);
+        return;
+    }
     if (r.kind == MF_UNIT_RANGE) {
         on_range_result(m, src, &r);
         return;

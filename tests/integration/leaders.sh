@@ -118,6 +118,29 @@ assert sum(1 for k in node if r[k]['ranges'] > 0) >= 2, [r[k] for k in node]  # 
   check "hard numbers, np=$np with a leader and --verify: identical, split over the ranks of a leader's node" hard_ok $rc
 done
 
+# --- one number split by rank 0 over every rank: rank 1 shares rank 0's node and is its kid, so it takes the
+# single line and hands the number back to rank 0, which splits it; each range going to leader 2 is cut into a
+# piece for each rank of its node (2, 3, 4), whose reports merge into the range's one report ------------------
+echo 16669120120502208091 > "$WORK/one.txt"
+printf '%s\n' 16669120120502208091 18446744030759878681 4611686014132420609 1000000016000000063 > "$WORK/four.txt"
+for input in one four; do
+  expected "$WORK/$input.txt" > "$WORK/$input.expected"
+  rm -f "$WORK/$input.out"
+  MF_NODE_OF_RANK="0 0 1 1 1" mf 5 1 --verify --stats "$WORK/$input.json" -o "$WORK/$input.out" "$WORK/$input.txt"; rc=$?
+  relay_ok() {
+    [ "$1" -eq 0 ] && cmp "$WORK/$2.expected" "$WORK/$2.out" && stats "$WORK/$2.json" "
+assert s['leaders'] == 1 and r[2]['parent'] == 0 and r[3]['parent'] == 2 and r[4]['parent'] == 2, r
+node = (2, 3, 4)
+if '$2' == 'one':
+    assert s['numbers_split'] == 1 and r[2]['ranges_relayed'] > 0, (s['numbers_split'], r[2])
+    assert sum(r[k]['ranges'] for k in node) == 3 * r[2]['ranges_relayed'], [r[k] for k in node]  # 3 pieces each
+    assert all(r[k]['ranges'] > 0 for k in node), [r[k] for k in node]
+else:
+    assert sum(r[k]['ranges'] for k in node) >= 3 * r[2]['ranges_relayed'], [r[k] for k in node]"
+  }
+  check "$input hard number(s), rank 0 alone with rank 1, a leader's node of 3, --verify: identical to GNU factor, rank 0's ranges cut into a piece per rank of the node" relay_ok $rc "$input"
+done
+
 # --- checkpoint and resume with leaders ----------------------------------------------------------------------
 # semiprimes of two 27-bit primes at the slowest kernel (about 0.1 s a number on any CPU): signalled once the
 # checkpoint records progress, then resumed with the default kernel

@@ -29,5 +29,6 @@ Suite *kernel128_suite(void);
 Suite *progress_suite(void);
 Suite *pario_suite(void);
 Suite *roles_suite(void);
+Suite *relay_suite(void);
 
 #endif
