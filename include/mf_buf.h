@@ -21,6 +21,9 @@ void mf_buf_free(mf_buf *b);
 void mf_buf_reset(mf_buf *b);
 /* Grows the storage so that extra more bytes fit (slow path of mf_buf_reserve). */
 void mf_buf_grow(mf_buf *b, size_t extra);
+/* A growable array of `size`-byte elements with *cap slots, n of them in use: returns it with room for one
+   more, doubled when full (first: the slots of a first allocation). Aborts the process on out-of-memory. */
+void *mf_array_grow(void *items, size_t *cap, size_t n, size_t size, size_t first);
 /* Makes room for at least extra more bytes; aborts the process on out-of-memory. */
 static inline void mf_buf_reserve(mf_buf *b, size_t extra)
 {

@@ -183,6 +183,16 @@ int mf_result_read(mf_buf *b, mf_result_info *r, mf_factored *partial);
 /* Divisor i (< r->ndivisors) of a decoded range result. */
 uint64_t mf_result_divisor(const mf_result_info *r, size_t i);
 
+/* A node leader passes a number its node ran past the budget up to rank 0: `token` (the leader's own name for
+   it, sent back with the result), its partial factorization, next candidate, and the candidates and compute
+   seconds it took so far. Put resets b; get reads from b's start into partial and returns 0 or -1. */
+void mf_split_request_put(mf_buf *b, uint64_t token, const mf_factored *partial, uint64_t next_p,
+                          uint64_t candidates, double busy_s);
+int mf_split_request_get(mf_buf *b, uint64_t *token, mf_factored *partial, uint64_t *next_p, uint64_t *candidates,
+                         double *busy_s);
+/* Rank 0's answer: the number's final factorization f under the leader's token. */
+void mf_split_done_put(mf_buf *b, uint64_t token, const mf_factored *f);
+int mf_split_done_get(mf_buf *b, uint64_t *token, mf_factored *f);
 /* Appends one factorization / reads it back (0 or -1); used for escalated numbers. */
 void mf_factored_put(mf_buf *b, const mf_factored *f);
 int mf_factored_get(mf_buf *b, mf_factored *f);

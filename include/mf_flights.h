@@ -35,6 +35,9 @@ int mf_flights_push(mf_flights *f, int w, uint64_t id, bool text, double now);
 int mf_flights_pop(mf_flights *f, int w, double now);
 /* Rank w's running unit id handed back its rest and goes on: it may be asked again. */
 void mf_flights_rearm(mf_flights *f, int w, uint64_t id);
+/* The id of the first text unit rank w holds (the one it runs or runs next), or MF_ORDER_NONE when it holds
+   none. */
+uint64_t mf_flights_first_text(const mf_flights *f, int w);
 /* Units rank w holds. */
 static inline int mf_flights_held(const mf_flights *f, int w) { return f->held[w]; }
 /* For a rank that would otherwise idle (the caller found nothing to hand it): picks the running text unit

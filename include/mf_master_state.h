@@ -25,6 +25,13 @@
 #include "mf_team.h"
 #include "mf_value.h"
 
+/* A number a leader passed up (MF_TAG_SPLIT), split here in segment seg: its result goes back to the leader. */
+typedef struct mf_passed_up {
+    uint64_t seg;
+    int leader;
+    uint64_t token;
+} mf_passed_up;
+
 typedef struct mf_master {
     const mf_config *cfg;
     int ranks;                /* in the whole job (arrays by rank have this many entries) */
@@ -64,6 +71,9 @@ typedef struct mf_master {
     double service_s;         /* rank 0's time spent taking in results and handing out units */
     bool no_range;            /* no range could go out in this round of hand-outs (none can until one reports) */
     mf_relays relays;         /* a leader: rank 0's ranges taken, going out to its node in pieces */
+    mf_passed_up *passed_up;  /* rank 0: the numbers leaders passed up, being split (a placeholder segment each) */
+    size_t npassed_up, passed_up_cap;
+    bool stopping;            /* the kids were told to stop: no new split is started for them */
     bool by_ref;              /* --parallel-io from regular files: slices go out as references, not bytes */
     bool kids_hold;           /* the kids keep their text units' outputs until told where they go */
     bool by_offset;           /* ... cut by byte offset, their lines counted by the ranks (mf_input_cut) */
@@ -113,5 +123,13 @@ void mf_master_on_rest(mf_master *m, int src, mf_buf *b);
 /* Takes in a finished unit's result from rank src (its storage is swapped out of *b): a range is merged into
    its split number, a text result goes into the output order (its escalated number split, its rest queued). */
 void mf_master_on_result(mf_master *m, int src, mf_buf *b);
+/* Rank 0: splits the number leader src passed up (MF_TAG_SPLIT in *b) over every rank, in a placeholder segment
+   of its own order after the leader's first slice in flight (the number's output stays in the leader's). Once
+   done, the factorization goes back to the leader (MF_TAG_SPLIT_DONE) and the placeholder ends empty. Ignored
+   once the kids are stopping. */
+void mf_master_on_split_request(mf_master *m, int src, mf_buf *b);
+/* A leader: rank 0's factorization of a number it passed up (MF_TAG_SPLIT_DONE in *b) goes into the segment
+   the number left in this leader's order. */
+void mf_master_on_split_done(mf_master *m, mf_buf *b);
 
 #endif

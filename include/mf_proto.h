@@ -18,8 +18,11 @@ typedef enum mf_tag {
     MF_TAG_PLACE = 6,   /* master -> worker: write held output <u64 id> at byte <u64 offset> (--parallel-io) */
     MF_TAG_PLACED = 7,  /* worker -> master: <u64 count> placements written and synced (with --checkpoint) */
     MF_TAG_FAILED = 8,  /* worker -> master: an I/O error stops the run (exit 2); payload the message text */
-    MF_TAG_REST = 9     /* worker -> master: the unstarted rest of a running text unit, handed back on request
+    MF_TAG_REST = 9,    /* worker -> master: the unstarted rest of a running text unit, handed back on request
                            (a text unit carrying the running unit's id); the unit goes on */
+    MF_TAG_SPLIT = 10,  /* leader -> rank 0: a number its node ran past its budget, for rank 0 to split over every
+                           rank (mf_split_request_put) */
+    MF_TAG_SPLIT_DONE = 11 /* rank 0 -> leader: that number's factorization (mf_split_done_put) */
 } mf_tag;
 
 /* Starts MPI. Returns 0, or -1 when MPI could not start. */

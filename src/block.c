@@ -49,14 +49,7 @@ int mf_block_add(mf_block *k, mf_buf *b, mf_factored *partial)
     mf_result_info r;
     if (mf_result_read(b, &r, partial) != 0 || r.kind != MF_UNIT_TEXT || !r.held || r.escalated)
         return -1;
-    if (k->npieces == k->cap) {
-        size_t cap = k->cap ? 2 * k->cap : 16;
-        mf_piece *p = realloc(k->pieces, cap * sizeof *p);
-        if (!p)
-            abort();
-        k->pieces = p;
-        k->cap = cap;
-    }
+    k->pieces = mf_array_grow(k->pieces, &k->cap, k->npieces, sizeof *k->pieces, 16);
     size_t msgs_at = k->msgs.len;
     if (r.relative) {
         if (shift_records(&k->msgs, r.msgs, r.msgs_len, k->newlines) != 0) {

@@ -41,6 +41,20 @@ void mf_buf_grow(mf_buf *b, size_t extra)
     b->cap = cap;
 }
 
+void *mf_array_grow(void *items, size_t *cap, size_t n, size_t size, size_t first)
+{
+    if (n < *cap)
+        return items;
+    size_t want = *cap ? 2 * *cap : first;
+    void *p = realloc(items, want * size);
+    if (!p) {
+        fprintf(stderr, "mpifactor: out of memory (%zu bytes)\n", want * size);
+        abort();
+    }
+    *cap = want;
+    return p;
+}
+
 void mf_buf_put(mf_buf *b, const void *p, size_t n)
 {
     if (n == 0)

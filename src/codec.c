@@ -199,6 +199,48 @@ int mf_factored_get(mf_buf *b, mf_factored *f)
     return 0;
 }
 
+void mf_split_request_put(mf_buf *b, uint64_t token, const mf_factored *partial, uint64_t next_p,
+                          uint64_t candidates, double busy_s)
+{
+    mf_buf_reset(b);
+    mf_buf_put_u64(b, token);
+    mf_buf_put_u64(b, next_p);
+    mf_buf_put_u64(b, candidates);
+    mf_buf_put_u64(b, to_ns(busy_s));
+    mf_factored_put(b, partial);
+}
+
+int mf_split_request_get(mf_buf *b, uint64_t *token, mf_factored *partial, uint64_t *next_p, uint64_t *candidates,
+                         double *busy_s)
+{
+    b->pos = 0;
+    b->failed = 0;
+    *token = mf_buf_get_u64(b);
+    *next_p = mf_buf_get_u64(b);
+    *candidates = mf_buf_get_u64(b);
+    *busy_s = (double)mf_buf_get_u64(b) * 1e-9;
+    if (b->failed || mf_factored_get(b, partial) != 0 || partial->complete)
+        return -1;
+    return b->pos == b->len ? 0 : -1;
+}
+
+void mf_split_done_put(mf_buf *b, uint64_t token, const mf_factored *f)
+{
+    mf_buf_reset(b);
+    mf_buf_put_u64(b, token);
+    mf_factored_put(b, f);
+}
+
+int mf_split_done_get(mf_buf *b, uint64_t *token, mf_factored *f)
+{
+    b->pos = 0;
+    b->failed = 0;
+    *token = mf_buf_get_u64(b);
+    if (b->failed || mf_factored_get(b, f) != 0)
+        return -1;
+    return b->pos == b->len ? 0 : -1;
+}
+
 void mf_text_result_begin(mf_buf *b, uint64_t id)
 {
     mf_buf_reset(b);

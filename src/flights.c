@@ -49,6 +49,16 @@ int mf_flights_pop(mf_flights *f, int w, double now)
     return 0;
 }
 
+uint64_t mf_flights_first_text(const mf_flights *f, int w)
+{
+    if (w < 0 || w >= f->ranks)
+        return MF_ORDER_NONE;
+    for (int i = 0; i < f->held[w]; i++)
+        if (at((mf_flights *)f, w, i)->text)
+            return at((mf_flights *)f, w, i)->id;
+    return MF_ORDER_NONE;
+}
+
 void mf_flights_rearm(mf_flights *f, int w, uint64_t id)
 {
     if (w >= 0 && w < f->ranks && f->held[w] > 0 && at(f, w, 0)->id == id)

@@ -104,14 +104,7 @@ static void merge_ready(mf_leader *l)
         } else {
             if (!block_at(l, 0)->hold_output)
                 mf_master_malformed(m->parent); /* rank 0 sends a leader slices whose output stays out */
-            if (l->nplacings == l->placings_cap) {
-                size_t cap = l->placings_cap ? 2 * l->placings_cap : 8;
-                placing *p = realloc(l->placings, cap * sizeof *p);
-                if (!p)
-                    abort();
-                l->placings = p;
-                l->placings_cap = cap;
-            }
+            l->placings = mf_array_grow(l->placings, &l->placings_cap, l->nplacings, sizeof *l->placings, 8);
             placing *pl = &l->placings[l->nplacings++];
             pl->id = l->acc.id;
             mf_block_finish(&l->acc, mf_proto_rank(), &l->out, &pl->pieces, &pl->n);
@@ -127,7 +120,8 @@ static void merge_ready(mf_leader *l)
 }
 
 /* Takes a unit from rank 0: a slice by reference, queued to be cut, or a range of a split number, cut into a
-   piece for each rank of the node (this one included), which go out before anything else. */
+   piece for each kid, which go out before anything else. Not one for this rank too: the hand-out fills the kids'
+   queues first, so its piece would wait behind a kid's and hold up the range's report. */
 static void take_unit(mf_leader *l)
 {
     mf_master *m = &l->m;
@@ -142,7 +136,7 @@ static void take_unit(mf_leader *l)
         mpz_t c;
         mpz_init(c);
         mf_value_get_mpz(c, &m->value);
-        if (mf_relays_take(&m->relays, u.id, c, u.lo, u.hi, (uint32_t)m->nkids + 1) != 0)
+        if (mf_relays_take(&m->relays, u.id, c, u.lo, u.hi, (uint32_t)m->nkids) != 0)
             mf_master_malformed(m->parent);
         mpz_clear(c);
         return;
@@ -262,6 +256,8 @@ static int receive_all(mf_leader *l)
             return -1;
         } else if (tag == MF_TAG_UNIT) {
             take_unit(l);
+        } else if (tag == MF_TAG_SPLIT_DONE) {
+            mf_master_on_split_done(m, &m->msg);
         } else if (tag == MF_TAG_YIELD) {
             uint64_t id = mf_buf_get_u64(&m->msg);
             (void)mf_buf_get_u64(&m->msg); /* a split: left to this node's own hand-backs */

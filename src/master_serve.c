@@ -53,6 +53,7 @@ void mf_master_release(mf_master *m)
     mf_unitq_free(&m->requeued);
     mf_splits_free(&m->splits);
     mf_relays_free(&m->relays);
+    free(m->passed_up);
     mf_value_clear(&m->value);
     mf_buf_free(&m->unit);
     mf_buf_free(&m->msg);
@@ -74,6 +75,8 @@ bool mf_master_on_kid(mf_master *m, int src, int tag)
         mf_master_on_result(m, src, &m->msg);
     } else if (tag == MF_TAG_REST && m->inflight[src] > 0) {
         mf_master_on_rest(m, src, &m->msg);
+    } else if (tag == MF_TAG_SPLIT && m->parent < 0) {
+        mf_master_on_split_request(m, src, &m->msg);
     } else if (tag == MF_TAG_FAILED) { /* a kid's I/O error: the run stops with exit 2 */
         if (m->parent >= 0) {
             mf_proto_send(m->parent, MF_TAG_FAILED, &m->msg); /* rank 0 says it and stops the run */
@@ -100,6 +103,7 @@ bool mf_master_on_kid(mf_master *m, int src, int tag)
 
 void mf_master_stop_kids(mf_master *m, int exit_code, void (*on_message)(mf_master *m, int src, int tag))
 {
+    m->stopping = true;
     for (int k = 0; k < m->nkids; k++) {
         mf_buf_reset(&m->unit);
         mf_buf_put_u32(&m->unit, (uint32_t)exit_code);

@@ -47,15 +47,77 @@ static void put_split_result(mf_master *m, uint64_t seg, const mf_factored *f)
 
 /* ---- split numbers ---- */
 
-/* Splits the number a unit suspended; its output goes to segment seg. */
-static void start_split(mf_master *m, uint64_t seg, const mf_result_info *r)
+/* A split number's final factorization f: the result of segment seg, or, for a number a leader passed up, sent
+   back to the leader while the placeholder seg ends empty. */
+static void finish_split(mf_master *m, uint64_t seg, const mf_factored *f)
 {
-    mf_sched_observe_candidates(&m->sched, r->number_candidates, r->number_busy_s);
-    const mf_split *sp = mf_splits_start(&m->splits, &m->order, seg, &m->partial, r->next_p, m->cfg->max_divisor);
+    size_t i = 0;
+    while (i < m->npassed_up && m->passed_up[i].seg != seg)
+        i++;
+    if (i == m->npassed_up) {
+        put_split_result(m, seg, f);
+        return;
+    }
+    mf_buf b;
+    mf_buf_init(&b);
+    mf_split_done_put(&b, m->passed_up[i].token, f);
+    mf_proto_send(m->passed_up[i].leader, MF_TAG_SPLIT_DONE, &b);
+    m->passed_up[i] = m->passed_up[--m->npassed_up];
+    mf_buf msgs;
+    mf_buf_init(&msgs);
+    mf_text_result_begin(&b, seg); /* no record: the number is written in the leader's slice */
+    mf_text_result_end(&b, 0, 0, 0, 0, &msgs, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0);
+    if (mf_order_put(&m->order, seg, &b) != 0)
+        mf_master_malformed(0);
+    mf_buf_free(&b);
+    mf_buf_free(&msgs);
+}
+
+/* Splits the number in m->partial, which ran past its budget up to candidate next_p after `candidates` in
+   busy_s seconds; its output goes to segment seg. A leader passes it up to rank 0 instead, which splits it over
+   every rank, and keeps seg for the answer. */
+static void start_split(mf_master *m, uint64_t seg, uint64_t next_p, uint64_t candidates, double busy_s)
+{
+    mf_sched_observe_candidates(&m->sched, candidates, busy_s);
+    if (m->parent >= 0) {
+        mf_buf b;
+        mf_buf_init(&b);
+        mf_split_request_put(&b, seg, &m->partial, next_p, candidates, busy_s);
+        mf_proto_send(m->parent, MF_TAG_SPLIT, &b);
+        mf_buf_free(&b);
+        return;
+    }
+    const mf_split *sp = mf_splits_start(&m->splits, &m->order, seg, &m->partial, next_p, m->cfg->max_divisor);
     if (!sp)
         mf_master_malformed(0);
     if (mf_split_done(sp))
-        put_split_result(m, seg, &sp->result);
+        finish_split(m, seg, &sp->result);
+}
+
+void mf_master_on_split_request(mf_master *m, int src, mf_buf *b)
+{
+    uint64_t token, next_p, candidates;
+    double busy_s;
+    if (mf_split_request_get(b, &token, &m->partial, &next_p, &candidates, &busy_s) != 0)
+        mf_master_malformed(src);
+    if (m->stopping)
+        return;
+    /* head-of-line priority as near as rank 0 knows it: the number is in one of the slices the leader holds */
+    uint64_t after = mf_flights_first_text(&m->flights, src);
+    uint64_t seg = after == MF_ORDER_NONE ? MF_ORDER_NONE : mf_order_insert_after(&m->order, after);
+    if (seg == MF_ORDER_NONE)
+        seg = mf_order_append(&m->order);
+    m->passed_up = mf_array_grow(m->passed_up, &m->passed_up_cap, m->npassed_up, sizeof *m->passed_up, 8);
+    m->passed_up[m->npassed_up++] = (mf_passed_up){.seg = seg, .leader = src, .token = token};
+    start_split(m, seg, next_p, candidates, busy_s);
+}
+
+void mf_master_on_split_done(mf_master *m, mf_buf *b)
+{
+    uint64_t token;
+    if (mf_split_done_get(b, &token, &m->partial) != 0)
+        mf_master_malformed(m->parent);
+    put_split_result(m, token, &m->partial);
 }
 
 /* Merges a range result into its split; the number's result is stored once it is complete. */
@@ -74,7 +136,7 @@ static void on_range_result(mf_master *m, int src, const mf_result_info *r)
         mf_master_malformed(src);
     mf_sched_observe_candidates(&m->sched, r->candidates, r->busy_s);
     if (rc == 1)
-        put_split_result(m, seg, &done->result);
+        finish_split(m, seg, &done->result);
 }
 
 /* A leader: merges a piece's report into its range of rank 0's; once every piece reported, the range's report
@@ -276,7 +338,7 @@ void mf_master_on_result(mf_master *m, int src, mf_buf *b)
         uint64_t after = mf_order_insert_after(&m->order, r.id);
         if (after == MF_ORDER_NONE)
             mf_master_malformed(src);
-        start_split(m, after, &r);
+        start_split(m, after, r.next_p, r.number_candidates, r.number_busy_s);
         b->len = r.tail; /* the sink sees the unit's own records only */
         mf_buf_put_u8(b, 0);
     }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mf_buf.h"
+
 void mf_relays_init(mf_relays *t)
 {
     memset(t, 0, sizeof *t);
@@ -29,14 +31,7 @@ int mf_relays_take(mf_relays *t, uint64_t id, mpz_srcptr c, uint64_t lo, uint64_
 {
     if (lo > hi || lo % 2 == 0 || hi % 2 == 0 || ways == 0)
         return -1;
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 4;
-        mf_relay *v = realloc(t->v, cap * sizeof *v);
-        if (!v)
-            abort();
-        t->v = v;
-        t->cap = cap;
-    }
+    t->v = mf_array_grow(t->v, &t->cap, t->n, sizeof *t->v, 4);
     uint64_t count = (hi - lo) / 2 + 1; /* odd candidates */
     mf_relay *r = &t->v[t->n];
     memset(r, 0, sizeof *r);

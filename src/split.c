@@ -203,14 +203,7 @@ bool mf_split_next_range(mf_split *s, uint64_t width, size_t max_outstanding, ui
         width = 1;
     uint64_t more = (s->limit - s->next_lo) / 2; /* candidates left after next_lo */
     uint64_t last = width - 1 >= more ? s->limit : s->next_lo + 2 * (width - 1);
-    if (s->nranges == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 16;
-        mf_split_range *r = realloc(s->ranges, cap * sizeof *r);
-        if (!r)
-            abort();
-        s->ranges = r;
-        s->cap = cap;
-    }
+    s->ranges = mf_array_grow(s->ranges, &s->cap, s->nranges, sizeof *s->ranges, 16);
     s->ranges[s->nranges++] = (mf_split_range){.lo = s->next_lo, .hi = last};
     *lo = s->next_lo;
     *hi = last;

@@ -100,8 +100,8 @@ for shape in "4 2 1" "6 3 2"; do
   check "bad tokens, three files, np=$np with $want leader(s): exit 1, output and messages identical to np 1" bad_ok $rc
 done
 
-# --- numbers split across both levels: ranges of rank 0's split numbers pass through a leader, a leader splits its
-# own node's numbers ------------------------------------------------------------------------------------------
+# --- numbers split across both levels: rank 0 splits them (a leader passes up those its node meets), and the
+# ranges a leader gets are cut into pieces for its node ---------------------------------------------------------
 { seq 2 200; echo 16669120120502208091; seq 201 300; echo 18446744030759878681; echo 4611686014132420609; } > "$WORK/hard.txt"
 expected "$WORK/hard.txt" > "$WORK/hard.expected"
 for shape in "4 2" "5 2"; do
@@ -110,35 +110,42 @@ for shape in "4 2" "5 2"; do
   mf "$np" "$per" --verify --stats "$WORK/hard.json" -o "$WORK/hard.out" "$WORK/hard.txt"; rc=$?
   hard_ok() {
     [ "$1" -eq 0 ] && cmp "$WORK/hard.expected" "$WORK/hard.out" && stats "$WORK/hard.json" "
-assert s['leaders'] >= 1, s
-node = [k for k, x in r.items() if k and (x['parent'] != 0 or any(y['parent'] == k for y in r.values()))]
-assert sum(r[k]['ranges'] for k in node) > 0, [r[k] for k in node]  # split by rank 0 or by the leader
-assert sum(1 for k in node if r[k]['ranges'] > 0) >= 2, [r[k] for k in node]  # over the node"
+assert s['leaders'] >= 1 and s['numbers_split'] >= 1, s
+assert sum(x['ranges'] for x in r.values()) > 0
+for lead in [k for k in r if k and any(x['parent'] == k for x in r.values())]:  # the pieces of the ranges it was sent
+    kids = [k for k in r if r[k]['parent'] == lead]
+    assert r[lead]['ranges'] + sum(r[k]['ranges'] for k in kids) == len(kids) * r[lead]['ranges_relayed'], r"
   }
-  check "hard numbers, np=$np with a leader and --verify: identical, split over the ranks of a leader's node" hard_ok $rc
+  check "hard numbers, np=$np with a leader and --verify: identical, split by rank 0, a leader's ranges cut into a piece per kid" hard_ok $rc
 done
 
-# --- one number split by rank 0 over every rank: rank 1 shares rank 0's node and is its kid, so it takes the
-# single line and hands the number back to rank 0, which splits it; each range going to leader 2 is cut into a
-# piece for each rank of its node (2, 3, 4), whose reports merge into the range's one report ------------------
+# --- numbers split over every rank of the job: a number that runs past its budget is split by rank 0, also when a
+# leader's node met it (the leader passes it up and gets the factorization back for its slice); each range rank 0
+# sends a leader is cut into a piece for each kid of the leader, whose reports merge into the range's one
+# report. Two layouts: "0 1 1 1", rank 0 alone and leader 1 with kids 2, 3 (the number is in the leader's slice);
+# "0 0 1 1 1", rank 1 rank 0's kid on its node and leader 2 with kids 3, 4 ------------------------------------
 echo 16669120120502208091 > "$WORK/one.txt"
 printf '%s\n' 16669120120502208091 18446744030759878681 4611686014132420609 1000000016000000063 > "$WORK/four.txt"
-for input in one four; do
-  expected "$WORK/$input.txt" > "$WORK/$input.expected"
-  rm -f "$WORK/$input.out"
-  MF_NODE_OF_RANK="0 0 1 1 1" mf 5 1 --verify --stats "$WORK/$input.json" -o "$WORK/$input.out" "$WORK/$input.txt"; rc=$?
-  relay_ok() {
-    [ "$1" -eq 0 ] && cmp "$WORK/$2.expected" "$WORK/$2.out" && stats "$WORK/$2.json" "
-assert s['leaders'] == 1 and r[2]['parent'] == 0 and r[3]['parent'] == 2 and r[4]['parent'] == 2, r
-node = (2, 3, 4)
+for layout in "0 1 1 1" "0 0 1 1 1"; do
+  for input in one four; do
+    expected "$WORK/$input.txt" > "$WORK/$input.expected"
+    rm -f "$WORK/$input.out"
+    np=$(wc -w <<<"$layout")
+    MF_NODE_OF_RANK="$layout" mf "$np" 1 --verify --stats "$WORK/$input.json" -o "$WORK/$input.out" "$WORK/$input.txt"
+    rc=$?
+    relay_ok() {
+      [ "$1" -eq 0 ] && cmp "$WORK/$2.expected" "$WORK/$2.out" && stats "$WORK/$2.json" "
+lead = $3 - 3  # the leader: the first rank of the last node
+node = [lead] + [k for k in r if r[k]['parent'] == lead]
+assert s['leaders'] == 1 and r[lead]['parent'] == 0 and len(node) == 3, r
+assert s['numbers_split'] >= 1 and r[lead]['ranges_relayed'] > 0, (s['numbers_split'], r[lead])
+assert sum(r[k]['ranges'] for k in node) == 2 * r[lead]['ranges_relayed'], [r[k] for k in node]  # a piece a kid
+assert all(r[k]['ranges'] > 0 for k in node if k != lead), [r[k] for k in node]
 if '$2' == 'one':
-    assert s['numbers_split'] == 1 and r[2]['ranges_relayed'] > 0, (s['numbers_split'], r[2])
-    assert sum(r[k]['ranges'] for k in node) == 3 * r[2]['ranges_relayed'], [r[k] for k in node]  # 3 pieces each
-    assert all(r[k]['ranges'] > 0 for k in node), [r[k] for k in node]
-else:
-    assert sum(r[k]['ranges'] for k in node) >= 3 * r[2]['ranges_relayed'], [r[k] for k in node]"
-  }
-  check "$input hard number(s), rank 0 alone with rank 1, a leader's node of 3, --verify: identical to GNU factor, rank 0's ranges cut into a piece per rank of the node" relay_ok $rc "$input"
+    assert s['numbers_split'] == 1, s['numbers_split']"
+    }
+    check "$input hard number(s), nodes by rank '$layout', --verify: identical to GNU factor; split by rank 0, every range to the leader cut into a piece per kid" relay_ok $rc "$input" "$np"
+  done
 done
 
 # --- checkpoint and resume with leaders ----------------------------------------------------------------------

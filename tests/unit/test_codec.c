@@ -168,6 +168,32 @@ START_TEST(results_round_trip)
     ck_assert(r.candidates == 5000);
     b.len -= 1; /* truncated divisor list */
     ck_assert_int_eq(mf_result_read(&b, &r, NULL), -1);
+    const uint64_t plain[] = {7, 7, 1000003};
+    mf_range_result_put_u64(&b, 45, 7, 1000003, plain, 3, 77, 0.5);
+    ck_assert_int_eq(mf_result_read(&b, &r, NULL), 0);
+    ck_assert(r.id == 45 && r.ndivisors == 3 && mf_result_divisor(&r, 1) == 7 && mf_result_divisor(&r, 2) == 1000003);
+    /* a number a leader passes up to rank 0, and rank 0's answer */
+    uint64_t token, next_p, cand;
+    double busy;
+    mf_split_request_put(&b, 99, &f, 1234567, 999, 0.2);
+    ck_assert_int_eq(mf_split_request_get(&b, &token, &g, &next_p, &cand, &busy), 0);
+    ck_assert(token == 99 && next_p == 1234567 && cand == 999 && busy > 0.19 && busy < 0.21);
+    ck_assert(!g.complete && g.nfactors == 1 && mpz_cmp(g.cofactor.z, z) == 0);
+    for (size_t len = 0; len < b.len; len++) { /* cut short anywhere: refused */
+        mf_buf cut;
+        mf_buf_init(&cut);
+        mf_buf_put(&cut, b.data, len);
+        ck_assert_int_eq(mf_split_request_get(&cut, &token, &g, &next_p, &cand, &busy), -1);
+        mf_buf_free(&cut);
+    }
+    f.complete = true;
+    mf_split_done_put(&b, 98, &f);
+    ck_assert_int_eq(mf_split_done_get(&b, &token, &g), 0);
+    ck_assert(token == 98 && g.complete && g.nfactors == 1 && g.factors[0].u == 3);
+    ck_assert_int_eq(mf_split_request_get(&b, &token, &g, &next_p, &cand, &busy), -1); /* complete: no request */
+    mf_buf_put_u8(&b, 0);
+    ck_assert_int_eq(mf_split_done_get(&b, &token, &g), -1); /* trailing bytes */
+    f.complete = false;
     /* truncated text results at every length fail cleanly */
     mf_text_result_begin(&b, 13);
     mf_text_result_end(&b, 0, 5, 0, 0, &msgs, 0, 0, 0, 0, 1000, 0.25, &f, 1234567, 999, 0.2);

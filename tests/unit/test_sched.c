@@ -74,6 +74,8 @@ START_TEST(flights_pick_the_head_of_line_text_unit)
         ck_assert_int_eq(mf_flights_push(&f, r, seg[4 - r], r != 2, 1.0 + r), 0);
     ck_assert_int_eq(mf_flights_push(&f, 1, seg[5], true, 2.0), 0); /* queued behind seg[3] */
     ck_assert_int_eq(mf_flights_push(&f, 1, seg[0], true, 2.0), -1); /* a third: refused */
+    ck_assert(mf_flights_first_text(&f, 1) == seg[3] && mf_flights_first_text(&f, 0) == seg[4]);
+    ck_assert(mf_flights_first_text(&f, 2) == MF_ORDER_NONE && mf_flights_first_text(&f, 9) == MF_ORDER_NONE);
     /* too young at 4.005 for a grain of 0.01: rank 3's unit runs since 4.0, the others long enough */
     ck_assert(mf_flights_pick_yield(&f, &o, 4.005, 0.01, true, &w, &id));
     ck_assert(w == 1 && id == seg[3]); /* seg[2] is a range: the next text unit in line */
