@@ -73,13 +73,31 @@ static void finish_split(mf_master *m, uint64_t seg, const mf_factored *f)
     mf_buf_free(&msgs);
 }
 
+/* A leader: whether the number in m->partial, next candidate next_p, is better split by rank 0 over every rank
+   than over this node: when the node alone would need more than one range of the largest size on each of its
+   ranks to finish it. A smaller rest ends sooner here, without the round trip through rank 0 (the last numbers
+   of a run, split as ranks run idle). */
+static bool worth_passing_up(mf_master *m, uint64_t next_p)
+{
+    mpz_t root;
+    mpz_init(root);
+    mf_value_get_mpz(root, &m->partial.cofactor);
+    mpz_sqrt(root, root);
+    uint64_t limit = mpz_fits_ulong_p(root) ? (uint64_t)mpz_get_ui(root) : UINT64_MAX;
+    mpz_clear(root);
+    if (m->cfg->max_divisor && m->cfg->max_divisor < limit)
+        limit = m->cfg->max_divisor;
+    uint64_t left = limit >= next_p ? (limit - next_p) / 2 + 1 : 0;
+    return left / (uint64_t)(m->nkids + 1) > mf_sched_range_size(&m->sched).most;
+}
+
 /* Splits the number in m->partial, which ran past its budget up to candidate next_p after `candidates` in
-   busy_s seconds; its output goes to segment seg. A leader passes it up to rank 0 instead, which splits it over
-   every rank, and keeps seg for the answer. */
+   busy_s seconds; its output goes to segment seg. A leader passes a large one up to rank 0 instead, which splits
+   it over every rank, and keeps seg for the answer. */
 static void start_split(mf_master *m, uint64_t seg, uint64_t next_p, uint64_t candidates, double busy_s)
 {
     mf_sched_observe_candidates(&m->sched, candidates, busy_s);
-    if (m->parent >= 0) {
+    if (m->parent >= 0 && worth_passing_up(m, next_p)) {
         mf_buf b;
         mf_buf_init(&b);
         mf_split_request_put(&b, seg, &m->partial, next_p, candidates, busy_s);

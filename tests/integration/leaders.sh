@@ -100,8 +100,8 @@ for shape in "4 2 1" "6 3 2"; do
   check "bad tokens, three files, np=$np with $want leader(s): exit 1, output and messages identical to np 1" bad_ok $rc
 done
 
-# --- numbers split across both levels: rank 0 splits them (a leader passes up those its node meets), and the
-# ranges a leader gets are cut into pieces for its node ---------------------------------------------------------
+# --- numbers split across both levels: by rank 0 or by a leader over its node, the ranges a leader gets from rank 0
+# cut into pieces for its kids ----------------------------------------------------------------------------------
 { seq 2 200; echo 16669120120502208091; seq 201 300; echo 18446744030759878681; echo 4611686014132420609; } > "$WORK/hard.txt"
 expected "$WORK/hard.txt" > "$WORK/hard.expected"
 for shape in "4 2" "5 2"; do
@@ -110,21 +110,24 @@ for shape in "4 2" "5 2"; do
   mf "$np" "$per" --verify --stats "$WORK/hard.json" -o "$WORK/hard.out" "$WORK/hard.txt"; rc=$?
   hard_ok() {
     [ "$1" -eq 0 ] && cmp "$WORK/hard.expected" "$WORK/hard.out" && stats "$WORK/hard.json" "
-assert s['leaders'] >= 1 and s['numbers_split'] >= 1, s
+assert s['leaders'] >= 1, s
 assert sum(x['ranges'] for x in r.values()) > 0
 for lead in [k for k in r if k and any(x['parent'] == k for x in r.values())]:  # the pieces of the ranges it was sent
     kids = [k for k in r if r[k]['parent'] == lead]
-    assert r[lead]['ranges'] + sum(r[k]['ranges'] for k in kids) == len(kids) * r[lead]['ranges_relayed'], r"
+    ran = r[lead]['ranges'] + sum(r[k]['ranges'] for k in kids)  # the last two ranges' pieces may be dropped
+    assert ran >= len(kids) * (r[lead]['ranges_relayed'] - 2), r"
   }
-  check "hard numbers, np=$np with a leader and --verify: identical, split by rank 0, a leader's ranges cut into a piece per kid" hard_ok $rc
+  check "hard numbers, np=$np with a leader and --verify: identical, split over the ranks, a leader's ranges cut into a piece per kid" hard_ok $rc
 done
 
 # --- numbers split over every rank of the job: a number that runs past its budget is split by rank 0, also when a
-# leader's node met it (the leader passes it up and gets the factorization back for its slice); each range rank 0
-# sends a leader is cut into a piece for each kid of the leader, whose reports merge into the range's one
-# report. Two layouts: "0 1 1 1", rank 0 alone and leader 1 with kids 2, 3 (the number is in the leader's slice);
-# "0 0 1 1 1", rank 1 rank 0's kid on its node and leader 2 with kids 3, 4 ------------------------------------
-echo 16669120120502208091 > "$WORK/one.txt"
+# leader's node met it and the node alone would need more than a full range per rank (the leader passes it up and
+# gets the factorization back for its slice; a smaller rest it splits itself); each range rank 0 sends a leader is
+# cut into a piece for each kid of the leader, whose reports merge into the range's one report. "one" is a 68-bit
+# semiprime (6e9 candidates, ~1 s: many full ranges per rank on any CPU). Two layouts: "0 1 1 1", rank 0 alone and
+# leader 1 with kids 2, 3 (the number is in the leader's slice); "0 0 1 1 1", rank 1 rank 0's kid on its node and
+# leader 2 with kids 3, 4 --------------------------------------------------------------------------------------
+echo 150000001236500001971 > "$WORK/one.txt"
 printf '%s\n' 16669120120502208091 18446744030759878681 4611686014132420609 1000000016000000063 > "$WORK/four.txt"
 for layout in "0 1 1 1" "0 0 1 1 1"; do
   for input in one four; do
@@ -139,10 +142,13 @@ lead = $3 - 3  # the leader: the first rank of the last node
 node = [lead] + [k for k in r if r[k]['parent'] == lead]
 assert s['leaders'] == 1 and r[lead]['parent'] == 0 and len(node) == 3, r
 assert s['numbers_split'] >= 1 and r[lead]['ranges_relayed'] > 0, (s['numbers_split'], r[lead])
-assert sum(r[k]['ranges'] for k in node) == 2 * r[lead]['ranges_relayed'], [r[k] for k in node]  # a piece a kid
+# a piece a kid; the pieces of the last two ranges (the most a leader holds) may be dropped at the stop
+ran = sum(r[k]['ranges'] for k in node)
+assert ran >= 2 * (r[lead]['ranges_relayed'] - 2), [r[k] for k in node]
 assert all(r[k]['ranges'] > 0 for k in node if k != lead), [r[k] for k in node]
-if '$2' == 'one':
-    assert s['numbers_split'] == 1, s['numbers_split']"
+if '$2' == 'one':  # passed up, never split by the leader: the node ran no range but the pieces
+    assert s['numbers_split'] == 1, s['numbers_split']
+    assert ran <= 2 * r[lead]['ranges_relayed'], [r[k] for k in node]"
     }
     check "$input hard number(s), nodes by rank '$layout', --verify: identical to GNU factor; split by rank 0, every range to the leader cut into a piece per kid" relay_ok $rc "$input" "$np"
   done
