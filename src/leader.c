@@ -120,8 +120,8 @@ static void merge_ready(mf_leader *l)
 }
 
 /* Takes a unit from rank 0: a slice by reference, queued to be cut, or a range of a split number, cut into a
-   piece for each kid, which go out before anything else. Not one for this rank too: the hand-out fills the kids'
-   queues first, so its piece would wait behind a kid's and hold up the range's report. */
+   piece for each rank of the node, this one included, which go out before anything else (next_piece keeps one
+   for this rank's own work). */
 static void take_unit(mf_leader *l)
 {
     mf_master *m = &l->m;
@@ -136,7 +136,7 @@ static void take_unit(mf_leader *l)
         mpz_t c;
         mpz_init(c);
         mf_value_get_mpz(c, &m->value);
-        if (mf_relays_take(&m->relays, u.id, c, u.lo, u.hi, (uint32_t)m->nkids) != 0)
+        if (mf_relays_take(&m->relays, u.id, c, u.lo, u.hi, (uint32_t)m->nkids + 1) != 0)
             mf_master_malformed(m->parent);
         mpz_clear(c);
         return;

@@ -180,11 +180,15 @@ static void on_piece_result(mf_master *m, int src, const mf_result_info *r, mf_b
     mf_proto_send(m->parent, MF_TAG_RESULT, b);
 }
 
-/* A leader: the next piece of rank 0's ranges it holds, into m->unit. */
-static bool next_piece(mf_master *m)
+/* A leader: the next piece of rank 0's ranges it holds, for rank w (0: its own work), into m->unit. The last
+   piece waiting is kept for its own work while that has none, rather than queued behind a kid's running unit
+   (a range's report waits for its slowest piece). */
+static bool next_piece(mf_master *m, int w)
 {
     uint64_t piece, lo, hi;
     mpz_srcptr cofactor;
+    if (w > 0 && m->inflight[w] > 0 && !m->own.active && mf_relays_waiting(&m->relays) <= 1)
+        return false;
     if (!mf_relays_next(&m->relays, &piece, &lo, &hi, &cofactor))
         return false;
     mf_value_set_mpz(&m->value, cofactor);
@@ -297,7 +301,7 @@ static bool next_slice(mf_master *m, int w)
    back, then new input. */
 bool mf_master_next_unit(mf_master *m, int w)
 {
-    if (next_piece(m) || next_range(m, w))
+    if (next_piece(m, w) || next_range(m, w))
         return true;
     if (mf_unitq_pop(&m->requeued, &m->unit))
         return true;

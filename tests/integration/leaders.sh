@@ -101,7 +101,7 @@ for shape in "4 2 1" "6 3 2"; do
 done
 
 # --- numbers split across both levels: by rank 0 or by a leader over its node, the ranges a leader gets from rank 0
-# cut into pieces for its kids ----------------------------------------------------------------------------------
+# cut into pieces for its node ----------------------------------------------------------------------------------
 { seq 2 200; echo 16669120120502208091; seq 201 300; echo 18446744030759878681; echo 4611686014132420609; } > "$WORK/hard.txt"
 expected "$WORK/hard.txt" > "$WORK/hard.expected"
 for shape in "4 2" "5 2"; do
@@ -115,15 +115,15 @@ assert sum(x['ranges'] for x in r.values()) > 0
 for lead in [k for k in r if k and any(x['parent'] == k for x in r.values())]:  # the pieces of the ranges it was sent
     kids = [k for k in r if r[k]['parent'] == lead]
     ran = r[lead]['ranges'] + sum(r[k]['ranges'] for k in kids)  # the last two ranges' pieces may be dropped
-    assert ran >= len(kids) * (r[lead]['ranges_relayed'] - 2), r"
+    assert ran >= (len(kids) + 1) * (r[lead]['ranges_relayed'] - 2), r"
   }
-  check "hard numbers, np=$np with a leader and --verify: identical, split over the ranks, a leader's ranges cut into a piece per kid" hard_ok $rc
+  check "hard numbers, np=$np with a leader and --verify: identical, split over the ranks, a leader's ranges cut into a piece per rank of its node" hard_ok $rc
 done
 
 # --- numbers split over every rank of the job: a number that runs past its budget is split by rank 0, also when a
 # leader's node met it and the node alone would need more than a full range per rank (the leader passes it up and
 # gets the factorization back for its slice; a smaller rest it splits itself); each range rank 0 sends a leader is
-# cut into a piece for each kid of the leader, whose reports merge into the range's one report. "one" is a 68-bit
+# cut into a piece for each rank of the leader's node, whose reports merge into the range's one report. "one" is a 68-bit
 # semiprime (6e9 candidates, ~1 s: many full ranges per rank on any CPU). Two layouts: "0 1 1 1", rank 0 alone and
 # leader 1 with kids 2, 3 (the number is in the leader's slice); "0 0 1 1 1", rank 1 rank 0's kid on its node and
 # leader 2 with kids 3, 4 --------------------------------------------------------------------------------------
@@ -142,15 +142,15 @@ lead = $3 - 3  # the leader: the first rank of the last node
 node = [lead] + [k for k in r if r[k]['parent'] == lead]
 assert s['leaders'] == 1 and r[lead]['parent'] == 0 and len(node) == 3, r
 assert s['numbers_split'] >= 1 and r[lead]['ranges_relayed'] > 0, (s['numbers_split'], r[lead])
-# a piece a kid; the pieces of the last two ranges (the most a leader holds) may be dropped at the stop
+# a piece a rank of the node; the pieces of the last two ranges (the most a leader holds) may be dropped at the stop
 ran = sum(r[k]['ranges'] for k in node)
-assert ran >= 2 * (r[lead]['ranges_relayed'] - 2), [r[k] for k in node]
+assert ran >= 3 * (r[lead]['ranges_relayed'] - 2), [r[k] for k in node]
 assert all(r[k]['ranges'] > 0 for k in node if k != lead), [r[k] for k in node]
-if '$2' == 'one':  # passed up, never split by the leader: the node ran no range but the pieces
+if '$2' == 'one':  # passed up, never split by the leader: the node ran no range but the pieces, the leader too
     assert s['numbers_split'] == 1, s['numbers_split']
-    assert ran <= 2 * r[lead]['ranges_relayed'], [r[k] for k in node]"
+    assert ran <= 3 * r[lead]['ranges_relayed'] and r[lead]['ranges'] > 0, [r[k] for k in node]"
     }
-    check "$input hard number(s), nodes by rank '$layout', --verify: identical to GNU factor; split by rank 0, every range to the leader cut into a piece per kid" relay_ok $rc "$input" "$np"
+    check "$input hard number(s), nodes by rank '$layout', --verify: identical to GNU factor; split by rank 0, every range to the leader cut into a piece per rank of its node" relay_ok $rc "$input" "$np"
   done
 done
 
