@@ -105,6 +105,13 @@ while [ $# -gt 0 ]; do
     *) die "unknown option '$1'" ;;
   esac
 done
+# What every point sets itself (its output and --stats JSON, which the CSV is read from; the policy column)
+for opt in "${extra[@]}"; do
+  case $opt in
+    -o* | --output | --output=* | --stats | --stats=* | --schedule | --schedule=*)
+      die "mpifactor option '$opt' after --: every point sets its own output, --stats JSON and --schedule (use --schedule P of scaling.sh)" ;;
+  esac
+done
 
 case $schedule in adaptive | map | static) ;; *) die "--schedule takes adaptive, map or static, not '$schedule'" ;; esac
 if [ -n "$input_file" ]; then

@@ -145,6 +145,10 @@ check "scaling.sh --schedule: exit 0, header ends with ',launcher,schedule', row
 MPIFACTOR_BIN=$BIN "$ROOT/jobs/scaling.sh" strong --schedule sometimes > /dev/null 2> "$WORK/scaling.bad"; rc=$?
 check "scaling.sh --schedule sometimes: exit 2 naming the valid values" bash -c \
   "[ $rc -eq 2 ] && grep -q 'adaptive, map or static' '$WORK/scaling.bad'"
+MPIFACTOR_BIN=$BIN "$ROOT/jobs/scaling.sh" strong --ranks 1 --out "$WORK/nostats" -- --stats "$WORK/mine.json" \
+  > /dev/null 2> "$WORK/scaling.stats"; rc=$?
+check "scaling.sh -- --stats FILE: exit 2 before any run (every point writes its own --stats, read into the CSV)" bash -c \
+  "cat '$WORK/scaling.stats'; [ $rc -eq 2 ] && grep -q \"option '--stats' after --\" '$WORK/scaling.stats' && [ ! -e '$WORK/nostats/scaling.csv' ]"
 # an older 12-column CSV is upgraded (its rows were adaptive) when appended to
 old=$WORK/old
 mkdir -p "$old"
