@@ -397,6 +397,7 @@ death_job() {
       fail "$name: job $job ended or stalled before half of $d_count lines were done (test workload too short?)"
       wait "$bg_pid"; return 1
     fi
+    d_kill=$(date +%s) # the death, for the retry's delay (death_check)
     case $how in
       task2) kill_task "$job" 2 || fail "$name: no task 2 of job $job to kill" ;;
       task0) kill_task "$job" 0 || fail "$name: no task 0 of job $job to kill" ;;
@@ -430,18 +431,23 @@ if death_job plain none; then
 else
   d_ref_ms=30000
 fi
-echo "tests/slurm: death jobs must end within $(((d_ref_ms + 10000) / 1000)) s"
-# death_check NAME WHAT PATTERN...: after death_job NAME, the time bound and the run record's lines.
+# death_check NAME WHAT PATTERN...: after death_job NAME, the run record's lines, and how soon the retry started:
+# within 15 s of the death (Slurm's kill of the step, srun's exit, the retry's start; no time limit or timeout
+# waited out). Not the job's total time: that depends on how fast this machine runs at the moment, which varies
+# (a 24 s reference run, then deaths whose first attempt reached half the lines in 15 and 19 s).
 death_check() {
   local name=$1 what=$2 rt=$W/death-$1.out.run.txt p; shift 2
   for p in '^attempt 1: .* exit 13[0-9], lines done 0 -> [1-9][0-9]*: rank death: ' "$@" \
     "^attempt 2: .* exit 0, lines done [1-9][0-9]* -> $d_count: finished \\(exit 0\\)\$" '^== .* end: exit 0$'; do
     grep -Eq "$p" "$rt" || { fail "$name: $rt lacks /$p/:"; cat "$rt"; return; }
   done
-  if [ "$d_elapsed" -le $((d_ref_ms + 10000)) ]; then
-    pass "$name: $what; job COMPLETED in $((d_elapsed / 1000)).$((d_elapsed % 1000 / 100)) s (uninterrupted $((d_ref_ms / 1000)).$((d_ref_ms % 1000 / 100)) s), output equals GNU factor, attempts in the run record"
+  local a2 delay
+  a2=$(sed -n 's/^attempt 2: \([^ ]*\) lines done.*/\1/p' "$rt")
+  delay=$(($(date -d "$a2" +%s 2>/dev/null || echo 0) - d_kill))
+  if [ -n "$a2" ] && [ "$delay" -le 15 ]; then
+    pass "$name: $what; the retry started $delay s after the death, job COMPLETED in $((d_elapsed / 1000)).$((d_elapsed % 1000 / 100)) s (uninterrupted $((d_ref_ms / 1000)).$((d_ref_ms % 1000 / 100)) s), output equals GNU factor, attempts in the run record"
   else
-    fail "$name: $what; job took $((d_elapsed / 1000)) s, over the uninterrupted $((d_ref_ms / 1000)) s + 10 s"; cat "$rt"
+    fail "$name: $what; the retry started ${delay} s after the death (at most 15 s)"; cat "$rt"
   fi
 }
 if death_job worker task2; then
