@@ -17,6 +17,10 @@ void *mf_sim_shared_realloc(void *old, size_t bytes, size_t cap_bytes);
 /* Releases a block from mf_sim_shared_realloc (NULL is ignored). SMPI build: the shared block stays
    for the other ranks and is reclaimed when the simulation process exits. */
 void mf_sim_shared_free(void *p);
+/* Prepares the process for simulated ranks before MPI starts: SMPI build, the heap that every simulated rank
+   shares is never trimmed (a trim of all ranks' memory would be charged to the one rank whose free() set it
+   off); ordinary build: nothing. */
+void mf_sim_start(void);
 /* 1 when built for SMPI (MF_SMPI), else 0. */
 int mf_sim_enabled(void);
 /* A simulated rank is charged the real time its own code takes between two calls into the simulator, as

@@ -34,6 +34,7 @@ static int g_rank, g_size = 1;
 
 int mf_proto_init(int *argc, char ***argv)
 {
+    mf_sim_start();
     if (MPI_Init(argc, argv) != MPI_SUCCESS)
         return -1;
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);

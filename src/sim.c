@@ -2,11 +2,26 @@
    charged F times (MF_SIM_WORKER_COST); plain libc and no charge otherwise. */
 #include "mf_sim.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #ifdef MF_SMPI
+/* mallopt: smpicc includes SMPI's helpers first, whose macros for malloc and its kin would rewrite the header */
+#pragma push_macro("malloc")
+#pragma push_macro("calloc")
+#pragma push_macro("realloc")
+#pragma push_macro("free")
+#undef malloc
+#undef calloc
+#undef realloc
+#undef free
+#include <malloc.h>
+#pragma pop_macro("free")
+#pragma pop_macro("realloc")
+#pragma pop_macro("calloc")
+#pragma pop_macro("malloc")
 #include <simgrid/host.h>
 #include <smpi/smpi.h>
 #include <time.h>
@@ -39,6 +54,17 @@ static double cpu_now(void)
     struct timespec ts;
     (clock_gettime)(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void mf_sim_start(void)
+{
+    /* Every simulated rank allocates from this one process's heap, so the heap holds the memory of all ranks,
+       and a free() that leaves enough free space at its top gives it back to the operating system (malloc
+       trim) right then: at 1024 ranks one such free took 15-23 ms, charged to whichever rank happened to call
+       it (rank 0 releasing its tables, or a worker after its last message), and that rank then ended the
+       whole simulated run 40-50% later (random40: 0.047 s against 0.021 s). A real rank's heap holds its own
+       few MiB, whose release costs it microseconds. */
+    mallopt(M_TRIM_THRESHOLD, INT_MAX);
 }
 
 void mf_sim_enter(void)
@@ -131,6 +157,10 @@ void mf_sim_charge_compute(double measured_s)
     mf_sim_leave();
 }
 #else
+void mf_sim_start(void)
+{
+}
+
 void *mf_sim_shared_realloc(void *old, size_t bytes, size_t cap_bytes)
 {
     if (bytes > cap_bytes)
