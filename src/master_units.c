@@ -22,7 +22,8 @@ void mf_master_malformed(int src)
     mf_proto_abort(MF_EXIT_INTERNAL);
 }
 
-/* Stores the final factorization of a split number as the result of its segment. */
+/* Stores the final factorization f of a split number as the result of its segment; f NULL: the segment ends
+   empty, with no record (a placeholder whose number is written in a leader's slice). */
 static void put_split_result(mf_master *m, uint64_t seg, const mf_factored *f)
 {
     mf_buf b;
@@ -30,15 +31,16 @@ static void put_split_result(mf_master *m, uint64_t seg, const mf_factored *f)
     mf_buf msgs;
     mf_buf_init(&msgs);
     uint64_t failures = 0;
-    if (m->cfg->verify && mf_verify(f, m->err, sizeof m->err) != 0) {
+    if (f && m->cfg->verify && mf_verify(f, m->err, sizeof m->err) != 0) {
         mf_buf_put_str(&msgs, "mpifactor: ");
         mf_buf_put_str(&msgs, m->err);
         mf_buf_put_u8(&msgs, '\n');
         failures = 1;
     }
     mf_text_result_begin(&b, seg);
-    mf_output_record(&b, m->cfg->format, f);
-    mf_text_result_end(&b, 0, 0, 0, 0, &msgs, 1, 0, failures, !f->complete, 0, 0, NULL, 0, 0, 0);
+    if (f)
+        mf_output_record(&b, m->cfg->format, f);
+    mf_text_result_end(&b, 0, 0, 0, 0, &msgs, f ? 1 : 0, 0, failures, f && !f->complete, 0, 0, NULL, 0, 0, 0);
     if (mf_order_put(&m->order, seg, &b) != 0)
         mf_master_malformed(0);
     mf_buf_free(&b);
@@ -63,14 +65,8 @@ static void finish_split(mf_master *m, uint64_t seg, const mf_factored *f)
     mf_split_done_put(&b, m->passed_up[i].token, f);
     mf_proto_send(m->passed_up[i].leader, MF_TAG_SPLIT_DONE, &b);
     m->passed_up[i] = m->passed_up[--m->npassed_up];
-    mf_buf msgs;
-    mf_buf_init(&msgs);
-    mf_text_result_begin(&b, seg); /* no record: the number is written in the leader's slice */
-    mf_text_result_end(&b, 0, 0, 0, 0, &msgs, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0);
-    if (mf_order_put(&m->order, seg, &b) != 0)
-        mf_master_malformed(0);
     mf_buf_free(&b);
-    mf_buf_free(&msgs);
+    put_split_result(m, seg, NULL); /* no record: the number is written in the leader's slice */
 }
 
 /* A leader: whether the number in m->partial, next candidate next_p, is better split by rank 0 over every rank
@@ -138,14 +134,21 @@ void mf_master_on_split_done(mf_master *m, mf_buf *b)
     put_split_result(m, token, &m->partial);
 }
 
-/* Merges a range result into its split; the number's result is stored once it is complete. */
-static void on_range_result(mf_master *m, int src, const mf_result_info *r)
+/* The divisors of range result r, in a new array (at least one element) that the caller frees. */
+static uint64_t *range_divisors(const mf_result_info *r)
 {
     uint64_t *div = malloc((r->ndivisors ? r->ndivisors : 1) * sizeof *div);
     if (!div)
         abort();
     for (size_t k = 0; k < r->ndivisors; k++)
         div[k] = mf_result_divisor(r, k);
+    return div;
+}
+
+/* Merges a range result into its split; the number's result is stored once it is complete. */
+static void on_range_result(mf_master *m, int src, const mf_result_info *r)
+{
+    uint64_t *div = range_divisors(r);
     const mf_split *done = NULL;
     uint64_t seg = 0;
     int rc = mf_splits_report(&m->splits, r->id, r->lo, r->hi, div, r->ndivisors, r->candidates, &done, &seg);
@@ -161,11 +164,7 @@ static void on_range_result(mf_master *m, int src, const mf_result_info *r)
    goes to rank 0 (built in *b, whose result was read). */
 static void on_piece_result(mf_master *m, int src, const mf_result_info *r, mf_buf *b)
 {
-    uint64_t *div = malloc((r->ndivisors ? r->ndivisors : 1) * sizeof *div);
-    if (!div)
-        abort();
-    for (size_t k = 0; k < r->ndivisors; k++)
-        div[k] = mf_result_divisor(r, k);
+    uint64_t *div = range_divisors(r);
     mf_relay_done done;
     int rc = mf_relays_report(&m->relays, r->id & ~MF_RELAY_BIT, r->lo, r->hi, div, r->ndivisors, r->candidates,
                               r->busy_s, &done);
@@ -187,6 +186,8 @@ static bool next_piece(mf_master *m, int w)
 {
     uint64_t piece, lo, hi;
     mpz_srcptr cofactor;
+    if (m->parent < 0)
+        return false; /* rank 0 relays nothing */
     if (w > 0 && m->inflight[w] > 0 && !m->own.active && mf_relays_waiting(&m->relays) <= 1)
         return false;
     if (!mf_relays_next(&m->relays, &piece, &lo, &hi, &cofactor))
