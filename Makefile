@@ -144,7 +144,7 @@ docs:
 docs-test: $(BIN)
 	tests/docs/run.sh
 
-# The simulated cluster (SimGrid SMPI): 64 ranks against GNU factor, CSV, shared table, calibration (part of make check).
+# The simulated cluster (SimGrid SMPI): 64 and 256 ranks (4 and 16 nodes, with leaders) against GNU factor, CSV, shared table, calibration (part of make check).
 simulate-test: $(BIN)
 	tests/simulate/run.sh
 

@@ -33,7 +33,8 @@ int mf_flights_push(mf_flights *f, int w, uint64_t id, bool text, double now);
 /* Rank w finished its running unit at time now: the next one it holds runs from then. Returns 0, or -1
    when w held none. */
 int mf_flights_pop(mf_flights *f, int w, double now);
-/* Rank w's running unit id handed back its rest and goes on: it may be asked again. */
+/* Rank w handed back the rest of unit id, its running unit or one it holds behind it (a node leader cuts its
+   second slice while the first runs), and goes on: its running unit may be asked again. */
 void mf_flights_rearm(mf_flights *f, int w, uint64_t id);
 /* The id of the first text unit rank w holds (the one it runs or runs next), or MF_ORDER_NONE when it holds
    none. */

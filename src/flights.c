@@ -61,8 +61,13 @@ uint64_t mf_flights_first_text(const mf_flights *f, int w)
 
 void mf_flights_rearm(mf_flights *f, int w, uint64_t id)
 {
-    if (w >= 0 && w < f->ranks && f->held[w] > 0 && at(f, w, 0)->id == id)
-        at(f, w, 0)->asked = 0;
+    if (w < 0 || w >= f->ranks)
+        return;
+    for (int i = 0; i < f->held[w]; i++)
+        if (at(f, w, i)->id == id) {
+            at(f, w, 0)->asked = 0;
+            return;
+        }
 }
 
 bool mf_flights_pick_yield(mf_flights *f, const mf_order *order, double now, double min_run_s, bool split, int *w,

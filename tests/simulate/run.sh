@@ -68,6 +68,27 @@ else
   fail "64 simulated ranks: --stats" "$WORK/mixed-stats.log"
 fi
 
+# --- the second level at 256 simulated ranks on 16 nodes: the same numbers, a leader on every node ------------
+# shellcheck disable=SC2046 # one option per line
+if python3 "$ROOT/jobs/simulate_platform.py" --ranks 256 --dir "$WORK/plat256" >"$WORK/plat256.log" 2>&1 \
+  && [ "$(sort -u "$WORK/plat256/hostfile" | wc -l)" -eq 16 ] \
+  && (cd "$WORK" && timeout -k 5 300 smpirun -np 256 -platform plat256/platform.xml -hostfile plat256/hostfile \
+    $(cat plat256/smpi-cfg.txt) "$ROOT/build/smpi/mpifactor" --no-progress -o mixed256.out --stats mixed256.json \
+    mixed.txt) >"$WORK/mixed256.log" 2>&1 && cmp -s "$WORK/mixed256.out" "$WORK/mixed.expected" \
+  && python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["ranks"] == 256 and sum(r["numbers"] for r in s["per_rank"]) == 1500, "256 ranks, every number once"
+lead = sorted({r["parent"] for r in s["per_rank"] if r["parent"] > 0})
+assert s["leaders"] == 16 and lead == [1] + list(range(16, 256, 16)), (s["leaders"], lead)
+assert all(s["per_rank"][k]["units_served"] > 0 for k in lead), "every leader handed out units"
+assert sum(1 for r in s["per_rank"] if r["numbers"] > 0) >= 128, "work reached most ranks"
+' "$WORK/mixed256.json" >>"$WORK/mixed256.log" 2>&1; then
+  pass "256 simulated ranks on 16 nodes: 1500 mixed numbers identical to GNU factor, a leader on each node served it"
+else
+  fail "256 simulated ranks on 16 nodes" "$WORK/mixed256.log"
+fi
+
 # --- the calibration input: real and simulated runs at 1, 2 (and 64) ranks ----------------------------
 # The commands of README.md's "Simulated scaling" section, verbatim (seed 1).
 S=$WORK/results/sim

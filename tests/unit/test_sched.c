@@ -101,6 +101,33 @@ START_TEST(flights_pick_the_head_of_line_text_unit)
 }
 END_TEST
 
+/* A node leader holds two slices and hands back the rest of the second, which it cuts while the first runs:
+   that rearms it as a rest of the first would; a unit it does not hold does not. */
+START_TEST(flights_rearm_by_a_held_unit)
+{
+    mf_flights f;
+    ck_assert_int_eq(mf_flights_init(&f, 3), 0);
+    mf_order o;
+    mf_order_init(&o);
+    uint64_t a = mf_order_append(&o), b = mf_order_append(&o), c = mf_order_append(&o);
+    int w;
+    uint64_t id;
+    ck_assert_int_eq(mf_flights_push(&f, 1, a, true, 1.0), 0);
+    ck_assert_int_eq(mf_flights_push(&f, 1, b, true, 1.0), 0);
+    ck_assert_int_eq(mf_flights_push(&f, 2, c, true, 1.0), 0);
+    ck_assert(mf_flights_pick_yield(&f, &o, 2.0, 0.01, false, &w, &id) && w == 1 && id == a);
+    ck_assert(mf_flights_pick_yield(&f, &o, 2.0, 0.01, false, &w, &id) && w == 2 && id == c);
+    ck_assert(!mf_flights_pick_yield(&f, &o, 2.0, 0.01, false, &w, &id));
+    mf_flights_rearm(&f, 1, c); /* not rank 1's */
+    mf_flights_rearm(&f, 9, a); /* no such rank */
+    ck_assert(!mf_flights_pick_yield(&f, &o, 2.0, 0.01, false, &w, &id));
+    mf_flights_rearm(&f, 1, b); /* the rest of its second slice */
+    ck_assert(mf_flights_pick_yield(&f, &o, 2.0, 0.01, false, &w, &id) && w == 1 && id == a);
+    mf_order_free(&o);
+    mf_flights_free(&f);
+}
+END_TEST
+
 START_TEST(grain_from_measured_service)
 {
     mf_sched s;
@@ -447,6 +474,7 @@ Suite *sched_suite(void)
     tcase_add_test(tc, adapts_to_cost);
     tcase_add_test(tc, first_units_from_the_worst_case);
     tcase_add_test(tc, flights_pick_the_head_of_line_text_unit);
+    tcase_add_test(tc, flights_rearm_by_a_held_unit);
     tcase_add_test(tc, grain_from_measured_service);
     tcase_add_test(tc, shrinks_near_the_end);
     tcase_add_test(tc, range_width_follows_candidate_cost);
