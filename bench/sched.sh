@@ -4,7 +4,8 @@
 #
 # Every goal is checked with each kernel of SCHED_KERNELS: the CPU's default (auto), the portable scalar kernel,
 # and avx2 too where the CPU also has AVX-512: a range of cost per number of about 10x with one schedule.
-# Times are rank 0's --stats wall_s (run_s: MPI_Init to the end, launcher start-up excluded) unless a row says
+# Times are rank 0's --stats wall_s (run_s: its run, after MPI start-up and the start-up checks, launcher start-up
+# excluded; jobs/scaling.sh says what it spans) unless a row says
 # "whole process". The tool column names the kernel --stats reported; the numbers column the count that ran.
 #
 # Environment: BENCH_SCHED_KERNELS [auto scalar, + avx2 beside avx512], BENCH_SCHED_PAIRS [2] interleaved

@@ -38,8 +38,10 @@
 #   mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher,schedule
 # wall_s: seconds of the whole launcher process (start-up included, never time to first factor); for a
 # simulated point the simulated seconds of the whole run (SMPI has no start-up to charge);
-# run_s: rank 0's --stats wall_s (MPI_Init to the end of the run: launcher start-up excluded, so real and
-# simulated points compare like for like); launcher: mpirun, srun or smpirun (= simulated);
+# run_s: rank 0's --stats wall_s (from the start of its run, after MPI start-up, the parallel-I/O check and the
+# grouping of ranks by node, to its output closed, before the --stats file is written: launcher start-up
+# excluded, so real and simulated points compare like for like; at 1024 simulated ranks the checks before it
+# took about 2 ms and writing --stats after it 2-3 ms); launcher: mpirun, srun or smpirun (= simulated);
 # speedup: numbers_per_s over that of the smallest rank count of the same sweep (strong: T_base/T_R);
 # efficiency: speedup * base_ranks / ranks; nodes: distinct hosts in the --stats per_rank list (simulated:
 # in the hostfile);
