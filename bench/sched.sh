@@ -158,7 +158,8 @@ if [ "${BENCH_SIMULATE:-1}" = 1 ]; then
   echo "-- target 19: SIMULATED (SimGrid SMPI, default platform: 16-core nodes, 10 Gb/s, 25 us), 2048 semiprimes of two 28-bit primes, 256 ranks"
   for k in auto scalar; do
     sim=$OUT/sim_$k
-    if jobs/scaling.sh strong --simulate --ranks "1 256" --numbers 2048 --bits 56 --reps 1 --out "$sim" -- --kernel "$k" >"$sim.log" 2>&1; then
+    if MPIFACTOR_BIN=$PWD/$OUT/bin/mpifactor-smpi jobs/scaling.sh strong --simulate --ranks "1 256" --numbers 2048 --bits 56 \
+      --reps 1 --out "$sim" -- --kernel "$k" >"$sim.log" 2>&1; then
       eff=$(awk -F, '$1 == "strong" && $2 == 256 { print $8 }' "$sim/scaling.csv")
       t1=$(awk -F, '$1 == "strong" && $2 == 1 { print $5 }' "$sim/scaling.csv")
       t256=$(awk -F, '$1 == "strong" && $2 == 256 { print $5 }' "$sim/scaling.csv")
