@@ -2,7 +2,6 @@
    charged F times (MF_SIM_WORKER_COST); plain libc and no charge otherwise. */
 #include "mf_sim.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #pragma pop_macro("realloc")
 #pragma pop_macro("calloc")
 #pragma pop_macro("malloc")
+#include <limits.h> /* INT_MAX */
 #include <simgrid/host.h>
 #include <smpi/smpi.h>
 #include <time.h>
