@@ -47,6 +47,16 @@
 # in the hostfile);
 # busy_share_*: per rank busy_s / wall_s from the --stats JSON, mean and minimum over all ranks;
 # schedule: the policy (an older 12-column scaling.csv gets the column, "adaptive" on its rows, when appended to).
+# DIR/levels.csv (appended beside scaling.csv, one row per scaling.csv row written since it exists, from the same
+# run's --stats JSON): the service of each level of the hand-out tree (rank 0; the node leaders, when any):
+#   mode,ranks,leaders,run_s,rank0_service_s,rank0_units_served,rank0_kids,leader_service_mean_s,
+#   leader_service_max_s,leader_units_mean,leader_units_max,leader_kids_mean,launcher,schedule
+# leaders: ranks other than 0 that are some rank's parent in --stats per_rank (0: rank 0 served every rank);
+# run_s as in scaling.csv; *_service_s: --stats service_s (a leader's seconds serving its node's ranks;
+# rank 0's: run_s less its busy and idle seconds); *_units_*: units_served, the units a server handed out to
+# its kids (the messages of the hand-out); *_kids: the ranks whose parent it is (rank 0's: the leaders and
+# any rank no leader serves; every other rank when there are no leaders). leader_* columns are mean and
+# maximum over the leaders, 0 without.
 # DIR/meta.txt gets the command line, machine, mpifactor -V and the sha256 of every input.
 set -euo pipefail
 
@@ -195,6 +205,14 @@ elif [ "$(head -n 1 "$csv")" = "$old_header" ]; then # before --schedule: every 
 elif [ "$(head -n 1 "$csv")" != "$header" ]; then
   die "$csv has other columns than: $header"
 fi
+levels=$out/levels.csv
+levels_header=mode,ranks,leaders,run_s,rank0_service_s,rank0_units_served,rank0_kids,leader_service_mean_s
+levels_header+=,leader_service_max_s,leader_units_mean,leader_units_max,leader_kids_mean,launcher,schedule
+if [ ! -s "$levels" ]; then
+  echo "$levels_header" >"$levels"
+elif [ "$(head -n 1 "$levels")" != "$levels_header" ]; then
+  die "$levels has other columns than: $levels_header"
+fi
 
 # The input of one point: strong = the same N numbers for every R, weak = the first N*R of the stream.
 input_for() {
@@ -299,6 +317,29 @@ print(len(hosts) or 1, "%.4f" % (sum(shares) / len(shares)), "%.4f" % min(shares
 ' "$@"
 }
 
+# Prints the middle of a levels.csv row from a --stats JSON file: "leaders,run_s,rank0_service_s,
+# rank0_units_served,rank0_kids,leader_service_mean_s,leader_service_max_s,leader_units_mean,leader_units_max,
+# leader_kids_mean" (leaders: the ranks other than 0 that are some rank's parent).
+levels_summary() {
+  python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+ranks = s.get("per_rank") or []
+by_rank = {int(r["rank"]): r for r in ranks}
+kids = {}
+for r in ranks:
+    kids[int(r["parent"])] = kids.get(int(r["parent"]), 0) + 1
+leaders = sorted(p for p in kids if p > 0 and p in by_rank)
+r0 = by_rank.get(0, {})
+svc = [float(by_rank[k]["service_s"]) for k in leaders] or [0.0]
+units = [int(by_rank[k]["units_served"]) for k in leaders] or [0]
+nkids = [kids[k] for k in leaders] or [0]
+print("%d,%.6f,%.6f,%d,%d,%.6f,%.6f,%.2f,%d,%.2f" % (
+    len(leaders), float(s["wall_s"]), float(r0.get("service_s", 0)), int(r0.get("units_served", 0)), kids.get(0, 0),
+    sum(svc) / len(svc), max(svc), sum(units) / len(units), max(units), sum(nkids) / len(nkids)))
+' "$1"
+}
+
 count_for() { if [ "$mode" = strong ]; then echo "$numbers"; else echo $((numbers * $1)); fi; }
 
 declare -A noted=() walls=()
@@ -387,7 +428,9 @@ if busy > 0:
   read -r speedup efficiency < <(awk -v x="$rate" -v b="$base_rate" -v r="$r" -v br="$base_ranks" \
     'BEGIN { s = x / b; printf "%.4f %.4f\n", s, s * br / r }')
   row="$mode,$r,$nodes,$count,$wall,$rate,$speedup,$efficiency,$busy_mean,$busy_min,$run_s,$launcher,$schedule"
+  level_row=$(levels_summary "$dir/stats.json")
   echo "$row" >>"$csv"
+  echo "$mode,$r,$level_row,$launcher,$schedule" >>"$levels"
   echo "scaling.sh: $row" >&2
 done
 echo "== end $sweep_id: $csv" >>"$out/meta.txt"

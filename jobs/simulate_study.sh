@@ -22,7 +22,8 @@
 #     100 Gb/s; the default 25 us and 10 Gb/s; 250 us and 1 Gb/s), into network-fast/, network-10GbE/ and
 #     network-slow/ (skipped with --platform).
 # DIR (default jobs/results/simulated) gets semiprime56/ and random40/ (scaling.csv, meta.txt, scaling.png,
-# limits.csv: per point the busiest rank, rank 0's busy share and the numbers per rank; inputs and
+# levels.csv: per point rank 0's and the node leaders' service time and units handed out, drawn in the PNG's
+# lower panels; limits.csv: per point the busiest rank, rank 0's busy share and the numbers per rank; inputs and
 # per-point files are removed: they are regenerated from the seed) and table.md. Points run one at a time
 # (--jobs J: semiprime points J at a time, see below).
 # Cost: every point executes its whole workload for real on one core, so a sweep takes about (points x its

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Simulated-cluster tests (SimGrid SMPI): jobs/scaling.sh --simulate at 64 ranks against GNU factor, its CSV
-# row, one inverse table shared by the simulated ranks (peak memory), and the calibration of simulated
-# against real run times at 1 and 2 ranks.
+# row and levels.csv (service per level), one inverse table shared by the simulated ranks (peak memory), and the
+# calibration of simulated against real run times at 1 and 2 ranks.
 # usage: tests/simulate/run.sh   (from anywhere; installs libsimgrid-dev and builds build/smpi/ itself)
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -112,6 +112,45 @@ else
 fi
 grep -q '^launcher: smpirun (SIMULATED' "$S/meta.txt" && grep -q '^simulated platform: ' "$S/meta.txt" \
   && pass "meta.txt labels the sweep simulated and describes the platform" || fail "meta.txt" "$S/meta.txt"
+# check_levels SCALING_CSV LEVELS_CSV: levels.csv has one row per scaling.csv row (same mode, ranks, run_s, launcher,
+# schedule), from the same run. On one node (1 and 2 ranks) rank 0 serves every other rank itself: no leaders,
+# rank0_kids = ranks - 1, leader columns 0. On full 16-core nodes (64 ranks: 4) a leader per node (rank 1 on rank 0's
+# node) serves the node's other ranks: leaders = nodes, rank 0 serves the leaders alone (rank0_kids = leaders), the
+# leaders' kids are the other ranks but rank 0 (rank0_kids + leaders x leader_kids_mean = ranks - 1), and every
+# leader column is positive.
+check_levels() {
+  python3 - "$1" "$2" <<'PY'
+import csv, sys
+rows, levels = list(csv.DictReader(open(sys.argv[1]))), list(csv.DictReader(open(sys.argv[2])))
+assert open(sys.argv[2]).readline().strip() == ("mode,ranks,leaders,run_s,rank0_service_s,rank0_units_served,rank0_kids,"
+    "leader_service_mean_s,leader_service_max_s,leader_units_mean,leader_units_max,leader_kids_mean,launcher,schedule"), "header"
+assert len(levels) == len(rows), "%d levels.csv rows for %d scaling.csv rows" % (len(levels), len(rows))
+cols = ("leader_service_mean_s", "leader_service_max_s", "leader_units_mean", "leader_units_max", "leader_kids_mean")
+for a, b in zip(rows, levels):
+    for k in ("mode", "ranks", "run_s", "launcher", "schedule"):
+        assert a[k] == b[k], "%s: %s in scaling.csv, %s in levels.csv" % (k, a[k], b[k])
+    n, nodes, lead, kids0 = int(b["ranks"]), int(a["nodes"]), int(b["leaders"]), int(b["rank0_kids"])
+    leader = [float(b[k]) for k in cols]
+    assert 0 < float(b["rank0_service_s"]) <= float(b["run_s"]), "%d ranks: rank0_service_s %s" % (n, b["rank0_service_s"])
+    assert (int(b["rank0_units_served"]) > 0) == (n > 1), "%d ranks: rank0_units_served %s" % (n, b["rank0_units_served"])
+    if nodes == 1:
+        assert lead == 0 and kids0 == n - 1 and leader == [0] * 5, "%d ranks on one node: %s" % (n, b)
+    else:
+        assert lead == nodes and kids0 == lead, "%d ranks on %d nodes: %d leaders, rank 0 served %d" % (n, nodes, lead, kids0)
+        assert all(v > 0 for v in leader), "%d ranks: leader columns %s" % (n, leader)
+        assert float(b["leader_service_max_s"]) >= float(b["leader_service_mean_s"]), "max below mean"
+        assert abs(kids0 + lead * float(b["leader_kids_mean"]) - (n - 1)) < 0.01 * lead, "kids: %s" % b
+print("levels.csv: " + "; ".join("%s ranks: %s leaders, rank 0 %s kids, service %.2f of run_s, busiest leader %.2f" % (
+    b["ranks"], b["leaders"], b["rank0_kids"], float(b["rank0_service_s"]) / float(b["run_s"]),
+    float(b["leader_service_max_s"]) / float(b["run_s"])) for b in levels))
+PY
+}
+if check_levels "$S/scaling.csv" "$S/levels.csv" >"$WORK/levels.log" 2>&1 \
+  && [ "$(csv_field "$S/levels.csv" 3 ranks),$(csv_field "$S/levels.csv" 3 leaders)" = 64,4 ]; then
+  pass "levels.csv: one row per scaling.csv row; 4 node leaders at 64 ranks served the other 59, rank 0 the 4 leaders ($(tail -n 1 "$WORK/levels.log"))"
+else
+  fail "levels.csv" "$WORK/levels.log"
+fi
 # One inverse table for all simulated ranks, not one per rank: SMPI runs every rank in this one process, so
 # per-rank copies of the scalar kernel's 8 MiB table add 8 MiB for each rank that reaches past 2^21. 32 hard
 # numbers split across the 64 ranks: 301 MiB with per-rank tables against 55 MiB shared (41 MiB at 1 rank,
@@ -358,10 +397,18 @@ if (cd "$WORK" && timeout -k 5 300 "$ROOT/jobs/schedule_study.sh" --out "$WORK/s
 else
   fail "schedule_study.sh small run" "$WORK/ss.log"
 fi
+# png_size PNG: "WIDTHxHEIGHT" of a PNG file, or "not a PNG"
+png_size() { python3 -c 'import struct, sys
+d = open(sys.argv[1], "rb").read(24)
+print("%dx%d" % struct.unpack(">II", d[16:24]) if d[:8] == b"\x89PNG\r\n\x1a\n" else "not a PNG")' "$1" 2>/dev/null || echo "not a PNG"; }
+# With levels.csv beside the CSV: four panels (2x2, 1200x1000); the CSV alone: the two of old (1200x520).
+mkdir -p "$WORK/results/sim-nolevels" && cp "$S/scaling.csv" "$S/meta.txt" "$WORK/results/sim-nolevels/"
 if (cd "$WORK" && PATH=$ROOT/jobs:$PATH plot_scaling.sh results/sim/scaling.csv) >"$WORK/plot.log" 2>&1 \
-  && [ "$(head -c 8 "$S/scaling.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
-  pass "plot_scaling.sh draws the simulated sweep (PNG)"
+  && [ "$(png_size "$S/scaling.png")" = 1200x1000 ] \
+  && (cd "$WORK" && PATH=$ROOT/jobs:$PATH plot_scaling.sh results/sim-nolevels/scaling.csv) >>"$WORK/plot.log" 2>&1 \
+  && [ "$(png_size "$WORK/results/sim-nolevels/scaling.png")" = 1200x520 ]; then
+  pass "plot_scaling.sh draws the simulated sweep (PNG), with the per-level panels from levels.csv (1200x1000), without it two panels (1200x520)"
 else
-  fail "plot_scaling.sh on the simulated CSV" "$WORK/plot.log"
+  fail "plot_scaling.sh on the simulated CSV: $(png_size "$S/scaling.png") with levels.csv, $(png_size "$WORK/results/sim-nolevels/scaling.png") without" "$WORK/plot.log"
 fi
 finish
