@@ -4,7 +4,8 @@
 #
 #   jobs/simulate_study.sh [--out DIR] [--ranks "1 4 16 64 256 1024"] [--scaled] [--nodes N] [--cores-per-node C]
 #                           [--latency L] [--bandwidth B] [--platform FILE]
-#                           [--sweeps "semiprime56 random40 sequence10M networks"] (default: all four) [--jobs J]
+#                           [--sweeps "semiprime56 random40 random40-10M sequence10M networks"] (default: all)
+#                           [--jobs J]
 #
 # (a) strong scaling of 2048 semiprimes of two 28-bit primes (56 bits) on cores as fast as this machine's
 #     (about 0.06 s of compute per number with the AVX2 kernel: 2 minutes of real compute per point);
@@ -14,6 +15,8 @@
 # (b) strong scaling of 1,000,000 random numbers below 2^40 (cheap numbers: the master's hand-out and output
 #     rate decide), cores as fast as this machine's. Seed 1. The platform of jobs/scaling.sh --simulate
 #     (default: 16-core nodes, 10 Gb/s Ethernet, 25 us one-way latency).
+# (b') the same at ten times the work: 10,000,000 random numbers below 2^40 at 1, 256 and 1024 ranks (about
+#     45 ms of compute per rank at 1024; random40-10M/; about 4 minutes).
 # (d) coreutils' t00 (the 10,000,001 numbers 0 .. 10^7) at 1, 16 and 64 ranks with --parallel-io (workers
 #     read their slices and write their results: sequence10M/), and with --no-parallel-io, where rank 0
 #     moves every byte (sequence10M-rank0/). The other sweeps take mpifactor's default: parallel I/O, since
@@ -21,9 +24,9 @@
 # (c) the network's share: 200,000 random numbers below 2^40 at 64 and 256 ranks on three networks (1 us and
 #     100 Gb/s; the default 25 us and 10 Gb/s; 250 us and 1 Gb/s), into network-fast/, network-10GbE/ and
 #     network-slow/ (skipped with --platform).
-# DIR (default jobs/results/simulated) gets semiprime56/ and random40/ (scaling.csv, meta.txt, scaling.png,
-# levels.csv: per point rank 0's and the node leaders' service time and units handed out, drawn in the PNG's
-# lower panels; limits.csv: per point the busiest rank, rank 0's busy share and the numbers per rank; inputs and
+# DIR (default jobs/results/simulated) gets a folder per sweep (semiprime56/, random40/, random40-10M/, ...:
+# scaling.csv, meta.txt, scaling.png, levels.csv: per point rank 0's and the node leaders' service time and
+# units handed out, drawn in the PNG's lower panels; limits.csv: per point the busiest rank, rank 0's busy share and the numbers per rank; inputs and
 # per-point files are removed: they are regenerated from the seed) and table.md. Points run one at a time
 # (--jobs J: semiprime points J at a time, see below).
 # Cost: every point executes its whole workload for real on one core, so a sweep takes about (points x its
@@ -33,7 +36,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=$here/results/simulated
 ranks="1 4 16 64 256 1024"
 exact=1
-sweeps=" semiprime56 random40 sequence10M networks "
+sweeps=" semiprime56 random40 random40-10M sequence10M networks "
 jobs=1
 plat=()
 while [ $# -gt 0 ]; do
@@ -81,6 +84,7 @@ else
   semi=(semiprime56 semiprime 48 2048 "2048 semiprimes (24-bit primes, 16x slower cores: for 28-bit)" --core-speed 0.0625)
 fi
 rand=(random40 random 40 1000000 "1,000,000 random numbers below 2^{40}")
+rand10m=(random40-10M random 40 10000000 "10,000,000 random numbers below 2^{40}" --ranks "1 256 1024")
 seq10m=(sequence10M sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --parallel-io" --ranks "1 16 64" -- --parallel-io)
 seq10m_r0=(sequence10M-rank0 sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --no-parallel-io: rank 0 moves all bytes" --ranks "1 16 64" -- --no-parallel-io)
 # One point at a time, alone: SMPI charges each simulated rank the CPU time it used, and on this 2-vCPU VM a
@@ -90,6 +94,7 @@ seq10m_r0=(sequence10M-rank0 sequence 2 10000001 "coreutils t00: the numbers 0 .
 want() { [[ $sweeps == *" $1 "* ]]; }
 if want semiprime56; then study "${semi[@]}" --jobs "$jobs"; fi
 if want random40; then study "${rand[@]}"; fi
+if want random40-10M; then study "${rand10m[@]}"; fi
 if want sequence10M; then study "${seq10m[@]}"; study "${seq10m_r0[@]}"; fi
 # (c) one small sweep per network; the bigger default ranks list does not apply here.
 net() { # name latency bandwidth
@@ -111,7 +116,8 @@ fi
 {
   echo "| workload | ranks | nodes | simulated s | speedup | efficiency | busy share mean | busiest rank s | rank 0 busy share | numbers per rank (min-max) | real s to simulate |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
-  for w in semiprime56 random40 sequence10M sequence10M-rank0; do
+  for w in semiprime56 random40 random40-10M sequence10M sequence10M-rank0; do
+    [ -s "$out/$w/scaling.csv" ] || continue # a sweep not run into this folder (--sweeps)
     awk -F, -v w="$w" -v meta="$out/$w/meta.txt" -v lim="$out/$w/limits.csv" '
       BEGIN {
         while ((getline l < meta) > 0) if (l ~ /^point: /) { split(l, f, " "); real[f[2]] = f[10] }
