@@ -76,52 +76,33 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# One data file per mode (with its policy where the CSV holds several, and "-simulated" for smpirun points)
-# holding its last sweep. The first pass over the CSV finds the policies.
-awk -F, -v dir="$tmp" '
-  FNR == NR { if (FNR > 1 && NF >= 13 && !($13 in pol)) { pol[$13] = 1; npol++ }; next }
-  FNR == 1 { next }
-  {
-    m = $1 (npol > 1 ? "-" $13 : "") ($12 == "smpirun" ? "-simulated" : "")
-    if ((m in last) && $2 + 0 <= last[m]) { n[m] = 0 }
-    last[m] = $2 + 0
-    rows[m, ++n[m]] = $0
-    if (!(m in order)) { order[m] = ++nm; names[nm] = m }
-  }
-  END {
-    for (i = 1; i <= nm; i++) {
-      m = names[i]; f = dir "/" m ".dat"
-      for (j = 1; j <= n[m]; j++) print rows[m, j] > f
-      close(f)
-      print m > (dir "/modes")
-    }
-  }' "$csv" "$csv"
-[ -s "$tmp/modes" ] || die "no data rows in $csv"
-# levels.csv split the same way (the policies counted in CSV, so the names match): MODE.lev holds the last
-# sweep's rows, MODE.levl those of them with leaders.
-if [ $has_levels -eq 1 ]; then
-  awk -F, -v dir="$tmp" '
+# split_sweeps FILE EXT LAUNCHER_COL SCHEDULE_COL: one file $tmp/MODE.EXT per mode of FILE (with its policy where
+# the CSV holds several, and "-simulated" for smpirun points) holding its last sweep, the modes in order in
+# $tmp/modes-EXT (not matched by *.EXT). The first pass over the CSV finds the policies, so that scaling.csv
+# and levels.csv (whose launcher and schedule columns lie one further right) name their modes alike.
+split_sweeps() {
+  awk -F, -v dir="$tmp" -v ext="$2" -v lc="$3" -v sc="$4" '
     FNR == NR { if (FNR > 1 && NF >= 13 && !($13 in pol)) { pol[$13] = 1; npol++ }; next }
     FNR == 1 { next }
     {
-      m = $1 (npol > 1 ? "-" $14 : "") ($13 == "smpirun" ? "-simulated" : "")
+      m = $1 (npol > 1 ? "-" $sc : "") ($lc == "smpirun" ? "-simulated" : "")
       if ((m in last) && $2 + 0 <= last[m]) { n[m] = 0 }
       last[m] = $2 + 0
       rows[m, ++n[m]] = $0
-      if (!(m in seen)) { seen[m] = 1; names[++nm] = m }
+      if (!(m in order)) { order[m] = ++nm; names[nm] = m }
     }
     END {
       for (i = 1; i <= nm; i++) {
-        m = names[i]; f = dir "/" m ".lev"; g = dir "/" m ".levl"
-        for (j = 1; j <= n[m]; j++) {
-          print rows[m, j] > f
-          split(rows[m, j], c, ",")
-          if (c[3] > 0) print rows[m, j] > g
-        }
-        close(f); close(g)
+        m = names[i]; f = dir "/" m "." ext
+        for (j = 1; j <= n[m]; j++) print rows[m, j] > f
+        close(f)
+        print m > (dir "/modes-" ext)
       }
-    }' "$csv" "$levels"
-fi
+    }' "$csv" "$1"
+}
+split_sweeps "$csv" dat 12 13
+[ -s "$tmp/modes-dat" ] || die "no data rows in $csv"
+[ $has_levels -eq 0 ] || split_sweeps "$levels" lev 13 14
 
 read -r rmin rmax < <(cat "$tmp"/*.dat | awk -F, 'NR == 1 { a = $2; b = $2 } { if ($2 < a) a = $2; if ($2 > b) b = $2 } END { print a, b }')
 xtics=$(cat "$tmp"/*.dat | cut -d, -f2 | sort -n -u | paste -sd, -)
@@ -187,7 +168,7 @@ while read -r m; do
     done
   fi
   i=$((i + 1))
-done <"$tmp/modes"
+done <"$tmp/modes-dat"
 
 # Wide sweeps (simulated clusters) read better on logarithmic axes.
 logx=0
