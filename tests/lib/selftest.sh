@@ -35,6 +35,15 @@ check "each failing suite is named, with the reason for those without a usable s
 check "the log holds every suite's output and the same total" bash -c "
   grep -qx 'late: 5 passed, 0 failed' '$WORK/mixed.log' && grep -qx starting '$WORK/mixed.log' &&
   [ \"\$('$HERE/check-summary.sh' '$WORK/mixed.log')\" = 'check: 15 passed, 5 failed, 1 skipped' ]"
+"$HERE/run-suites.sh" "$WORK/fails.log" "ok=echo 'ok: 1 passed, 0 failed'" \
+  "bad=printf 'PASS: fine\nFAIL: the thing\n    why it failed\nPASS: next\nbad: 2 passed, 1 failed\n'" \
+  "dead=echo 'dying words'; exit 9" >"$WORK/fails.out" 2>&1
+check "before the total, each failure again with its detail (the end of a long log names what failed)" bash -c "
+  sed -n '/^check: each failure again/,\$p' '$WORK/fails.out' > '$WORK/fails.tail' &&
+  grep -qx '  FAIL: the thing' '$WORK/fails.tail' && grep -qx '      why it failed' '$WORK/fails.tail' &&
+  grep -qx '  dying words' '$WORK/fails.tail' && ! grep -q 'PASS' '$WORK/fails.tail' &&
+  grep -qx -- '--- dead' '$WORK/fails.tail' && ! grep -qx -- '--- ok' '$WORK/fails.tail' &&
+  [ \"\$(tail -n 1 '$WORK/fails.out')\" = 'check: 3 passed, 2 failed' ]"
 "$HERE/run-suites.sh" "$WORK/ok.log" "a=echo 'a: 1 passed, 0 failed'" \
   "b=echo '100%: Checks: 2, Failures: 0, Errors: 0'" >"$WORK/ok.out" 2>&1
 rc=$?
