@@ -28,12 +28,16 @@ int mf_sim_enabled(void);
    every platform that jobs/simulate_platform.py writes) also counted about 2 us of the simulator's own work
    per MPI call or clock read on a 2-core VM, where a real MPI_Iprobe takes 0.03 us: rank 0 handing out
    units, which calls MPI and reads the clock often, was charged 6-7 times what it takes on real ranks.
-   mf_sim_enter: before a call that hands control to the simulator (every MPI call, the clock, a nap):
+   mf_sim_enter: before a call that hands control to the simulator (every MPI call, a nap):
    charges the rank the real time since mf_sim_leave (its CPU time instead, where a stretch over 50 us used
    less: the operating system preempted the simulation meanwhile). mf_sim_leave: right after it. Ordinary
    build: nothing. */
 void mf_sim_enter(void);
 void mf_sim_leave(void);
+/* SMPI build: the calling rank's simulated time now, counting the time it has run since its last call into the
+   simulator and not been charged yet; it hands no control to the simulator (mf_now under SMPI). Ordinary
+   build: 0 (not used). */
+double mf_sim_now(void);
 /* F, the factor by which simulated factoring is charged (jobs/scaling.sh --worker-cost F sets the environment
    variable MF_SIM_WORKER_COST): SMPI build, F from it when it is a number in [1, 1e6], else 1; ordinary
    build: always 1. */
