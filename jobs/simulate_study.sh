@@ -4,7 +4,7 @@
 #
 #   jobs/simulate_study.sh [--out DIR] [--ranks "1 4 16 64 256 1024"] [--scaled] [--nodes N] [--cores-per-node C]
 #                           [--latency L] [--bandwidth B] [--platform FILE]
-#                           [--sweeps "semiprime56 random40 random40-10M sequence10M networks"] (default: all)
+#                           [--sweeps "semiprime56 random40 random40-10M weak40 sequence10M networks"] (default: all)
 #                           [--jobs J]
 #
 # (a) strong scaling of 2048 semiprimes of two 28-bit primes (56 bits) on cores as fast as this machine's
@@ -17,6 +17,9 @@
 #     (default: 16-core nodes, 10 Gb/s Ethernet, 25 us one-way latency).
 # (b') the same at ten times the work: 10,000,000 random numbers below 2^40 at 1, 256 and 1024 ranks (about
 #     45 ms of compute per rank at 1024; random40-10M/; about 4 minutes).
+# (e) weak scaling: 6,250 random numbers below 2^40 per rank at 16, 64, 256 and 1024 ranks, factoring charged
+#     8 times its measured time (--worker-cost 8: about 0.28 s of factoring per rank; rank 0's and the leaders'
+#     other work as measured), weak40/; efficiency = simulated s at 16 ranks / at R (about 4 minutes).
 # (d) coreutils' t00 (the 10,000,001 numbers 0 .. 10^7) at 1, 16 and 64 ranks with --parallel-io (workers
 #     read their slices and write their results: sequence10M/), and with --no-parallel-io, where rank 0
 #     moves every byte (sequence10M-rank0/). The other sweeps take mpifactor's default: parallel I/O, since
@@ -36,7 +39,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=$here/results/simulated
 ranks="1 4 16 64 256 1024"
 exact=1
-sweeps=" semiprime56 random40 random40-10M sequence10M networks "
+sweeps=" semiprime56 random40 random40-10M weak40 sequence10M networks "
 jobs=1
 plat=()
 while [ $# -gt 0 ]; do
@@ -53,15 +56,15 @@ while [ $# -gt 0 ]; do
 done
 mkdir -p "$out"
 t0=$(date +%s)
-study() { # name kind bits numbers title [scaling.sh options]
-  local dir=$out/$1 kind=$2 bits=$3 numbers=$4 title=$5
+study() { # name kind bits numbers title [scaling.sh options]   (weak scaling when mode=weak is set for the call)
+  local dir=$out/$1 kind=$2 bits=$3 numbers=$4 title=$5 mode=${mode:-strong}
   shift 5
   rm -rf "$dir"
-  "$here/scaling.sh" strong --simulate --ranks "$ranks" --kind "$kind" --bits "$bits" --numbers "$numbers" \
+  "$here/scaling.sh" "$mode" --simulate --ranks "$ranks" --kind "$kind" --bits "$bits" --numbers "$numbers" \
     --out "$dir" --jobs 1 "${plat[@]}" "$@" >"$out/$(basename "$dir").log" 2>&1 \
     || { tail -n 20 "$out/$(basename "$dir").log" >&2; return 1; }
   "$here/plot_scaling.sh" "$dir/scaling.csv" "$dir/scaling.png" \
-    --title "mpifactor strong scaling, SIMULATED (SimGrid SMPI): $title"
+    --title "mpifactor $mode scaling, SIMULATED (SimGrid SMPI): $title"
   # What limits each point, from its --stats: the busiest rank (the tail), rank 0 (the master), the spread.
   python3 - "$dir" >"$dir/limits.csv" <<'PY'
 import glob, json, os, sys
@@ -85,6 +88,8 @@ else
 fi
 rand=(random40 random 40 1000000 "1,000,000 random numbers below 2^{40}")
 rand10m=(random40-10M random 40 10000000 "10,000,000 random numbers below 2^{40}" --ranks "1 256 1024")
+weak40=(weak40 random 40 6250 "6,250 random numbers below 2^{40} per rank, --worker-cost 8" --ranks "16 64 256 1024"
+  --worker-cost 8)
 seq10m=(sequence10M sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --parallel-io" --ranks "1 16 64" -- --parallel-io)
 seq10m_r0=(sequence10M-rank0 sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --no-parallel-io: rank 0 moves all bytes" --ranks "1 16 64" -- --no-parallel-io)
 # One point at a time, alone: SMPI charges each simulated rank the CPU time it used, and on this 2-vCPU VM a
@@ -95,6 +100,7 @@ want() { [[ $sweeps == *" $1 "* ]]; }
 if want semiprime56; then study "${semi[@]}" --jobs "$jobs"; fi
 if want random40; then study "${rand[@]}"; fi
 if want random40-10M; then study "${rand10m[@]}"; fi
+if want weak40; then mode=weak study "${weak40[@]}"; fi
 if want sequence10M; then study "${seq10m[@]}"; study "${seq10m_r0[@]}"; fi
 # (c) one small sweep per network; the bigger default ranks list does not apply here.
 net() { # name latency bandwidth
@@ -116,7 +122,7 @@ fi
 {
   echo "| workload | ranks | nodes | simulated s | speedup | efficiency | busy share mean | busiest rank s | rank 0 busy share | numbers per rank (min-max) | real s to simulate |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
-  for w in semiprime56 random40 random40-10M sequence10M sequence10M-rank0; do
+  for w in semiprime56 random40 random40-10M weak40 sequence10M sequence10M-rank0; do
     [ -s "$out/$w/scaling.csv" ] || continue # a sweep not run into this folder (--sweeps)
     awk -F, -v w="$w" -v meta="$out/$w/meta.txt" -v lim="$out/$w/limits.csv" '
       BEGIN {
