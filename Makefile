@@ -91,8 +91,8 @@ $(BUILD)/obj/%.o: src/%.c
 
 # The kernels' functions and loops start on 64-byte boundaries, so their inner loops sit in the instruction cache
 # the same way whatever code is linked before them: a 16-byte shift of find_avx512 (other code linked before it)
-# cost 5%, and with these alignments numbers below 2^40 took 9% less CPU time than with GCC's defaults (2-core
-# AMD EPYC Zen 5, AVX-512; numbers of 60 and 70 bits: the same).
+# cost 5%, and with these alignments numbers below 2^40 took 5-9% less CPU time than with GCC's defaults in
+# interleaved runs (2-core AMD EPYC Zen 5, AVX-512; numbers of 60 and 70 bits: the same).
 $(BUILD)/obj/kernel_u64.o $(BUILD)/obj/kernel_u128.o: ALL_CFLAGS += -falign-functions=64 -falign-loops=64
 
 $(LIB): $(LIB_OBJS)

@@ -19,7 +19,7 @@
 #     45 ms of compute per rank at 1024; random40-10M/; about 4 minutes).
 # (e) weak scaling: 6,250 random numbers below 2^40 per rank at 16, 64, 256 and 1024 ranks, factoring charged
 #     8 times its measured time (--worker-cost 8: about 0.28 s of factoring per rank; rank 0's and the leaders'
-#     other work as measured), weak40/; efficiency = simulated s at 16 ranks / at R (about 4 minutes).
+#     other work as measured), weak40/; efficiency = simulated s at 16 ranks / at R (about 7 minutes).
 # (d) coreutils' t00 (the 10,000,001 numbers 0 .. 10^7) at 1, 16 and 64 ranks with --parallel-io (workers
 #     read their slices and write their results: sequence10M/), and with --no-parallel-io, where rank 0
 #     moves every byte (sequence10M-rank0/). The other sweeps take mpifactor's default: parallel I/O, since
