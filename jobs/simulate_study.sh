@@ -4,7 +4,8 @@
 #
 #   jobs/simulate_study.sh [--out DIR] [--ranks "1 4 16 64 256 1024"] [--scaled] [--nodes N] [--cores-per-node C]
 #                           [--latency L] [--bandwidth B] [--platform FILE]
-#                           [--sweeps "semiprime56 random40 random40-10M weak40 sequence10M networks"] (default: all)
+#                           [--sweeps "semiprime56 random40 random40-10M weak40 one80 sequence10M networks"]
+#                           (default: all)
 #                           [--jobs J]
 #
 # (a) strong scaling of 2048 semiprimes of two 28-bit primes (56 bits) on cores as fast as this machine's
@@ -20,6 +21,14 @@
 # (e) weak scaling: 6,250 random numbers below 2^40 per rank at 16, 64, 256 and 1024 ranks, factoring charged
 #     8 times its measured time (--worker-cost 8: about 0.28 s of factoring per rank; rank 0's and the leaders'
 #     other work as measured), weak40/; efficiency = simulated s at 16 ranks / at R (about 7 minutes).
+# (f) one number split over every rank (issue 20): the 80-bit 1091012023757740851347221 = 1015493556383 x
+#     1074366269387 on the largest rank count of --ranks (1024), one repetition. Its 1-rank time is an
+#     ESTIMATE, not a simulated run (that would cost about 4 minutes of compute alone): one simulated rank
+#     factors the 80-bit 1091007594118180655160733 = 17179869209 x 63505000000037, whose smallest factor is 59
+#     times smaller (trial division's work grows with it), and its busy time is scaled by 1015493556383 /
+#     17179869209; its time outside factoring is added as measured. one80/result.csv gives the efficiency on that
+#     estimate, and rescaled to the split run's measured cost per candidate (the two runs at different moments
+#     of this VM, and 1024 ranks in one process computing slower than 1): about 5 minutes.
 # (d) coreutils' t00 (the 10,000,001 numbers 0 .. 10^7) at 1, 16 and 64 ranks with --parallel-io (workers
 #     read their slices and write their results: sequence10M/), and with --no-parallel-io, where rank 0
 #     moves every byte (sequence10M-rank0/). The other sweeps take mpifactor's default: parallel I/O, since
@@ -39,7 +48,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=$here/results/simulated
 ranks="1 4 16 64 256 1024"
 exact=1
-sweeps=" semiprime56 random40 random40-10M weak40 sequence10M networks "
+sweeps=" semiprime56 random40 random40-10M weak40 one80 sequence10M networks "
 jobs=1
 plat=()
 while [ $# -gt 0 ]; do
@@ -101,6 +110,40 @@ if want semiprime56; then study "${semi[@]}" --jobs "$jobs"; fi
 if want random40; then study "${rand[@]}"; fi
 if want random40-10M; then study "${rand10m[@]}"; fi
 if want weak40; then mode=weak study "${weak40[@]}"; fi
+# (f) one number over every rank: the probe at 1 rank, the goal number at the largest rank count.
+one80() {
+  local dir=$out/one80 big
+  big=$(tr ' ' '\n' <<<"$ranks" | sort -n | tail -n 1)
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  echo 1091007594118180655160733 >"$dir/probe.txt"
+  echo 1091012023757740851347221 >"$dir/goal.txt"
+  { "$here/scaling.sh" strong --simulate --ranks 1 --reps 1 --input "$dir/probe.txt" --out "$dir/probe" --jobs 1 \
+      "${plat[@]}" \
+      && "$here/scaling.sh" strong --simulate --ranks "$big" --reps 1 --input "$dir/goal.txt" --out "$dir/split" \
+        --jobs 1 "${plat[@]}"; } >"$out/one80.log" 2>&1 || { tail -n 20 "$out/one80.log" >&2; return 1; }
+  python3 - "$dir" >"$dir/result.csv" <<'PY'
+import glob, json, os, sys
+d = sys.argv[1]
+def stats(sub):
+    return json.load(open(glob.glob(os.path.join(d, sub, "points", "*", "stats.json"))[0]))
+probe, split = stats("probe"), stats("split")
+p_probe, p_goal = 17179869209, 1015493556383
+busy1 = sum(r["busy_s"] for r in probe["per_rank"])
+t1 = busy1 * p_goal / p_probe + (probe["wall_s"] - busy1)  # factoring scaled, the rest as measured
+busy = [r["busy_s"] for r in split["per_rank"]]
+ns1 = busy1 / probe["candidates"] * 1e9
+nsr = sum(busy) / split["candidates"] * 1e9
+ranks, run = split["ranks"], split["wall_s"]
+eff = t1 / (ranks * run)
+print("ranks,run_s,t1_estimated_s,efficiency,ns_per_candidate_1,ns_per_candidate_R,efficiency_rescaled,busy_share_mean,wasted_share")
+print("%d,%.4f,%.2f,%.3f,%.4f,%.4f,%.3f,%.3f,%.4f" % (ranks, run, t1, eff, ns1, nsr, eff * nsr / ns1,
+      sum(busy) / (ranks * run), split["wasted_candidates"] / max(1, split["candidates"])))
+PY
+  cat "$dir/probe/meta.txt" "$dir/split/meta.txt" >"$dir/meta.txt"
+  rm -rf "$dir/probe" "$dir/split"
+}
+if want one80; then one80; fi
 if want sequence10M; then study "${seq10m[@]}"; study "${seq10m_r0[@]}"; fi
 # (c) one small sweep per network; the bigger default ranks list does not apply here.
 net() { # name latency bandwidth
@@ -133,7 +176,7 @@ fi
                w, $2, $3, $5, $7, $8, $9, bmax[$2], r0[$2], nmin[$2], nmax[$2], real[$2] }' \
       "$out/$w/scaling.csv"
   done
-  if [ $has_platform -eq 0 ]; then
+  if [ $has_platform -eq 0 ] && [ -s "$out/network-fast/scaling.csv" ]; then
     echo
     echo "| 200,000 random numbers below 2^40 | ranks | 1 us, 100 Gb/s | 25 us, 10 Gb/s (default) | 250 us, 1 Gb/s |"
     echo "|---|---|---|---|---|"
@@ -144,6 +187,13 @@ fi
       done
       echo " |"
     done
+  fi
+  if [ -s "$out/one80/result.csv" ]; then
+    echo
+    echo "| one number over every rank: 1091012023757740851347221 (80 bits) | simulated s | 1 rank, ESTIMATED s | efficiency | efficiency at the split run's cost per candidate | busy share mean | wasted candidates |"
+    echo "|---|---|---|---|---|---|---|"
+    awk -F, 'NR > 1 { printf "| %d ranks | %.4f | %.1f | %.2f | %.2f | %.2f | %.4f |\n", $1, $2, $3, $4, $7, $8, $9 }' \
+      "$out/one80/result.csv"
   fi
 } >"$out/table.md"
 echo "simulate_study.sh: $out/table.md, $(($(date +%s) - t0)) s" >&2
