@@ -39,6 +39,9 @@ void mf_flights_rearm(mf_flights *f, int w, uint64_t id);
 /* The id of the first text unit rank w holds (the one it runs or runs next), or MF_ORDER_NONE when it holds
    none. */
 uint64_t mf_flights_first_text(const mf_flights *f, int w);
+/* Copies the ids of the units rank w holds, running first, into ids (room for MF_UNITS_IN_FLIGHT); returns how
+   many. */
+int mf_flights_ids(const mf_flights *f, int w, uint64_t *ids);
 /* Units rank w holds. */
 static inline int mf_flights_held(const mf_flights *f, int w) { return f->held[w]; }
 /* For a rank that would otherwise idle (the caller found nothing to hand it): picks the running text unit

@@ -53,9 +53,13 @@ void mf_relays_free(mf_relays *t);
 /* Takes range id of odd candidates lo..hi (lo <= hi, both odd) of cofactor c, to go out as `ways` pieces of
    sizes within one candidate (fewer when it has fewer candidates; ways >= 1). Returns 0, or -1 when the range is not one. */
 int mf_relays_take(mf_relays *t, uint64_t id, mpz_srcptr c, uint64_t lo, uint64_t hi, uint32_t ways);
-/* The next piece to hand out, of the oldest range with pieces left: *piece (its id, below 2^62), *lo..*hi and
-   *c (the range's cofactor, owned by the table). Returns false when every piece is out. */
-bool mf_relays_next(mf_relays *t, uint64_t *piece, uint64_t *lo, uint64_t *hi, mpz_srcptr *c);
+/* The next piece to hand out to a rank that holds the pieces held[0..nheld) (ids of pieces of other tables or
+   none are ignored), of the oldest range with pieces left of which that rank holds none: *piece (its id, below
+   2^62), *lo..*hi and *c (the range's cofactor, owned by the table). A range's report waits for its slowest
+   piece, so two pieces of one range queued on one rank would make it twice as slow as the others. Returns false
+   when every piece is out or held back so. */
+bool mf_relays_next(mf_relays *t, const uint64_t *held, size_t nheld, uint64_t *piece, uint64_t *lo, uint64_t *hi,
+                    mpz_srcptr *c);
 /* Pieces not yet handed out, over all ranges held. */
 size_t mf_relays_waiting(const mf_relays *t);
 /* Records the report of piece `piece` (exactly as handed out): its divisors, ascending within [lo, hi], the

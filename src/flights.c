@@ -39,6 +39,15 @@ int mf_flights_push(mf_flights *f, int w, uint64_t id, bool text, double now)
     return 0;
 }
 
+int mf_flights_ids(const mf_flights *f, int w, uint64_t *ids)
+{
+    if (w < 0 || w >= f->ranks)
+        return 0;
+    for (int i = 0; i < f->held[w]; i++)
+        ids[i] = at(f, w, i)->id;
+    return f->held[w];
+}
+
 int mf_flights_pop(mf_flights *f, int w, double now)
 {
     if (w < 0 || w >= f->ranks || f->held[w] == 0)

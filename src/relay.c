@@ -59,11 +59,21 @@ static void bounds(const mf_relay *r, size_t k, uint64_t *lo, uint64_t *hi)
     *hi = *lo + 2 * (r->width - ((uint64_t)k < extra ? 0 : 1));
 }
 
-bool mf_relays_next(mf_relays *t, uint64_t *piece, uint64_t *lo, uint64_t *hi, mpz_srcptr *c)
+/* Whether one of held[0..nheld) is a piece of r handed out already. */
+static bool holds_piece_of(const mf_relay *r, const uint64_t *held, size_t nheld)
+{
+    for (size_t j = 0; j < nheld; j++)
+        if (held[j] >= r->first && held[j] - r->first < r->issued)
+            return true;
+    return false;
+}
+
+bool mf_relays_next(mf_relays *t, const uint64_t *held, size_t nheld, uint64_t *piece, uint64_t *lo, uint64_t *hi,
+                    mpz_srcptr *c)
 {
     for (size_t i = 0; i < t->n; i++) {
         mf_relay *r = &t->v[i];
-        if (r->issued == r->npieces)
+        if (r->issued == r->npieces || holds_piece_of(r, held, nheld))
             continue;
         *piece = r->first + r->issued;
         bounds(r, r->issued++, lo, hi);

@@ -37,7 +37,7 @@ START_TEST(pieces_tile_the_range_and_merge_in_order)
         uint64_t id[64], plo[64], phi[64];
         size_t n = 0;
         mpz_srcptr pc;
-        while (mf_relays_next(&t, &id[n], &plo[n], &phi[n], &pc)) {
+        while (mf_relays_next(&t, NULL, 0, &id[n], &plo[n], &phi[n], &pc)) {
             ck_assert(mpz_cmp(pc, c) == 0);
             ck_assert(plo[n] <= phi[n] && plo[n] % 2 == 1 && phi[n] % 2 == 1);
             ck_assert(n == 0 ? plo[n] == lo : plo[n] == phi[n - 1] + 2); /* no gap, no overlap */
@@ -98,8 +98,8 @@ START_TEST(bad_reports_change_nothing)
     uint64_t id[4], lo[4], hi[4];
     mpz_srcptr pc;
     for (int k = 0; k < 4; k++)
-        ck_assert(mf_relays_next(&t, &id[k], &lo[k], &hi[k], &pc));
-    ck_assert(!mf_relays_next(&t, &id[0], &lo[0], &hi[0], &pc));
+        ck_assert(mf_relays_next(&t, NULL, 0, &id[k], &lo[k], &hi[k], &pc));
+    ck_assert(!mf_relays_next(&t, NULL, 0, &id[0], &lo[0], &hi[0], &pc));
     ck_assert(lo[0] == 3 && hi[0] == 7 && lo[1] == 9 && hi[1] == 13 && lo[2] == 15 && hi[2] == 15 && lo[3] == 17);
     mf_relay_done done;
     const uint64_t d[] = {3, 5, 7}, unordered[] = {7, 5}, outside[] = {11};
@@ -122,12 +122,39 @@ START_TEST(bad_reports_change_nothing)
 }
 END_TEST
 
+START_TEST(no_second_piece_of_a_range_held)
+{
+    mpz_t c;
+    mpz_init_set_ui(c, 1000003);
+    mf_relays t;
+    mf_relays_init(&t);
+    ck_assert_int_eq(mf_relays_take(&t, 1, c, 3, 17, 2), 0);  /* 3 5 7 9 | 11 13 15 17 */
+    ck_assert_int_eq(mf_relays_take(&t, 2, c, 19, 25, 2), 0); /* 19 21 | 23 25 */
+    uint64_t a, b, x, lo, hi, held[2];
+    mpz_srcptr pc;
+    ck_assert(mf_relays_next(&t, NULL, 0, &a, &lo, &hi, &pc) && lo == 3);
+    held[0] = a;
+    /* a rank holding a piece of the first range gets the second range's first piece, not the first's second */
+    ck_assert(mf_relays_next(&t, held, 1, &b, &lo, &hi, &pc) && lo == 19 && hi == 21);
+    held[1] = b;
+    ck_assert(!mf_relays_next(&t, held, 2, &x, &lo, &hi, &pc)); /* one of each held: nothing for it */
+    const uint64_t other[] = {b + 1000};                         /* ids of no piece handed out: ignored */
+    ck_assert(mf_relays_next(&t, other, 1, &x, &lo, &hi, &pc) && lo == 11 && hi == 17);
+    ck_assert(mf_relays_next(&t, held + 1, 1, &x, &lo, &hi, &pc) == false); /* holds the second's: the first is out */
+    ck_assert(mf_relays_next(&t, NULL, 0, &x, &lo, &hi, &pc) && lo == 23 && hi == 25);
+    ck_assert_int_eq((int)mf_relays_waiting(&t), 0);
+    mf_relays_free(&t);
+    mpz_clear(c);
+}
+END_TEST
+
 Suite *relay_suite(void)
 {
     Suite *s = suite_create("relay");
     TCase *tc = tcase_create("relay");
     tcase_add_test(tc, pieces_tile_the_range_and_merge_in_order);
     tcase_add_test(tc, bad_reports_change_nothing);
+    tcase_add_test(tc, no_second_piece_of_a_range_held);
     suite_add_tcase(s, tc);
     return s;
 }
