@@ -51,7 +51,7 @@ best_of() {
 # keep their fastest: IDEAL[KEY] uses them.
 side_by_side() {
   local key=$1 p=$2 input=$3 k=$4; shift 4
-  local c pids=() t
+  local c pids=() t0 t1
   for c in 0 1; do
     mpirun --oversubscribe -q --cpu-set "$c" --bind-to core -np 1 "$BIN" --kernel "$k" \
       --stats "$OUT/${key}_side$c.run$p.json" "$@" "$input" >"$OUT/${key}_side$c.out" 2>"$OUT/${key}_side$c.out.err" &
@@ -61,12 +61,11 @@ side_by_side() {
     wait "${pids[$c]}" || { printf '  FAIL  %s: side-by-side np 1 run on core %s exited non-zero\n' "$key" "$c"; fail=1; }
     cmp -s "$OUT/$key.ref" "$OUT/${key}_side$c.out" || { printf '  FAIL  %s: side %s output differs\n' "$key" "$c"; fail=1; }
   done
-  printf '  %-22s two np 1 side by side: core 0 %s s, core 1 %s s\n' "${key}_side" \
-    "$(run_s "$OUT/${key}_side0.run$p.json")" "$(run_s "$OUT/${key}_side1.run$p.json")"
-  t=$(run_s "$OUT/${key}_side0.run$p.json")
-  SIDE0[$key]=$(fmin "${SIDE0[$key]:-}" "$t")
-  t=$(run_s "$OUT/${key}_side1.run$p.json")
-  SIDE1[$key]=$(fmin "${SIDE1[$key]:-}" "$t")
+  t0=$(run_s "$OUT/${key}_side0.run$p.json")
+  t1=$(run_s "$OUT/${key}_side1.run$p.json")
+  printf '  %-22s two np 1 side by side: core 0 %s s, core 1 %s s\n' "${key}_side" "$t0" "$t1"
+  SIDE0[$key]=$(fmin "${SIDE0[$key]:-}" "$t0")
+  SIDE1[$key]=$(fmin "${SIDE1[$key]:-}" "$t1")
   IDEAL[$key]=$(calc "1 / (1 / ${SIDE0[$key]} + 1 / ${SIDE1[$key]})")
 }
 
@@ -77,9 +76,10 @@ peer_note() { echo "side by side: core 0 ${SIDE0[$1]} s; core 1 ${SIDE1[$1]} s; 
 
 # pairs KEY INPUT KERNEL [EXTRA...]: PAIRS interleaved np 1 / np 2 runs of INPUT (outputs compared with
 # $OUT/KEY.ref), each pair followed by its side-by-side peer (IDEAL[KEY]); leaves the best (lowest run_s) --stats
-# of each side in $OUT/KEY_np1.best_run.json and KEY_np2.best_run.json. This VM's vCPUs run 10-40% slower for minutes at a time; a comparison whose two runs
-# computed at speeds more than DRIFT_MAX apart per candidate (the kernel's work is the same on both sides) measures
-# the VM, not the schedule: up to DRIFT_EXTRA more pairs are run, and DRIFT[KEY] records the drift of the pair kept.
+# of each side in $OUT/KEY_np1.best_run.json and KEY_np2.best_run.json. This VM's vCPUs run 10-40% slower for
+# minutes at a time; a comparison whose two runs computed at speeds more than DRIFT_MAX apart per candidate (the
+# kernel's work is the same on both sides) measures the VM, not the schedule: up to DRIFT_EXTRA more pairs are
+# run, and DRIFT[KEY] records the drift of the pair kept.
 DRIFT_MAX=${BENCH_DRIFT_MAX:-1.08}
 DRIFT_EXTRA=${BENCH_DRIFT_EXTRA:-2}
 declare -A DRIFT SIDE0 SIDE1 IDEAL

@@ -28,7 +28,7 @@
 #     times smaller (trial division's work grows with it), and its busy time is scaled by 1015493556383 /
 #     17179869209; its time outside factoring is added as measured. one80/result.csv gives the efficiency on that
 #     estimate, and rescaled to the split run's measured cost per candidate (the two runs at different moments
-#     of this VM, and 1024 ranks in one process computing slower than 1): about 5 minutes.
+#     of this VM, and 1024 ranks in one process computing slower than 1): about 4 minutes.
 # (d) coreutils' t00 (the 10,000,001 numbers 0 .. 10^7) at 1, 16 and 64 ranks with --parallel-io (workers
 #     read their slices and write their results: sequence10M/), and with --no-parallel-io, where rank 0
 #     moves every byte (sequence10M-rank0/). The other sweeps take mpifactor's default: parallel I/O, since
