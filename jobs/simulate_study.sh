@@ -6,7 +6,7 @@
 #                           [--latency L] [--bandwidth B] [--platform FILE]
 #                           [--sweeps "semiprime56 random40 random40-10M weak40 one80 sequence10M networks"]
 #                           (default: all)
-#                           [--jobs J]
+#                           [--jobs J] [--one80-reps N]
 #
 # (a) strong scaling of 2048 semiprimes of two 28-bit primes (56 bits) on cores as fast as this machine's
 #     (about 0.06 s of compute per number with the AVX2 kernel: 2 minutes of real compute per point);
@@ -17,18 +17,19 @@
 #     rate decide), cores as fast as this machine's. Seed 1. The platform of jobs/scaling.sh --simulate
 #     (default: 16-core nodes, 10 Gb/s Ethernet, 25 us one-way latency).
 # (b') the same at ten times the work: 10,000,000 random numbers below 2^40 at 1, 256 and 1024 ranks (about
-#     45 ms of compute per rank at 1024; random40-10M/; about 4 minutes).
+#     45 ms of compute per rank at 1024; random40-10M/; about 10 minutes).
 # (e) weak scaling: 6,250 random numbers below 2^40 per rank at 16, 64, 256 and 1024 ranks, factoring charged
 #     8 times its measured time (--worker-cost 8: about 0.28 s of factoring per rank; rank 0's and the leaders'
 #     other work as measured), weak40/; efficiency = simulated s at 16 ranks / at R (about 7 minutes).
 # (f) one number split over every rank (issue 20): the 80-bit 1091012023757740851347221 = 1015493556383 x
-#     1074366269387 on the largest rank count of --ranks (1024), one repetition. Its 1-rank time is an
-#     ESTIMATE, not a simulated run (that would cost about 4 minutes of compute alone): one simulated rank
-#     factors the 80-bit 1091007594118180655160733 = 17179869209 x 63505000000037, whose smallest factor is 59
-#     times smaller (trial division's work grows with it), and its busy time is scaled by 1015493556383 /
-#     17179869209; its time outside factoring is added as measured. one80/result.csv gives the efficiency on that
-#     estimate, and rescaled to the split run's measured cost per candidate (the two runs at different moments
-#     of this VM, and 1024 ranks in one process computing slower than 1): about 4 minutes.
+#     1074366269387 on the largest rank count of --ranks (1024), --one80-reps times (default 3). Its 1-rank
+#     time is an ESTIMATE, not a simulated run (that would cost about 4 minutes of compute alone): one simulated
+#     rank factors the 80-bit 1091007594118180655160733 = 17179869209 x 63505000000037, whose smallest factor is
+#     59 times smaller (trial division's work grows with it), and its busy time is scaled by 1015493556383 /
+#     17179869209; its time outside factoring is added as measured. A probe runs just before each split run
+#     and prices that one. one80/result.csv has a row per repetition and the median of each column: the
+#     efficiency on that estimate, and rescaled to the split run's own cost per candidate (1024 ranks in one
+#     process compute slower than 1): about 4 minutes a repetition.
 # (d) coreutils' t00 (the 10,000,001 numbers 0 .. 10^7) at 1, 16 and 64 ranks with --parallel-io (workers
 #     read their slices and write their results: sequence10M/), and with --no-parallel-io, where rank 0
 #     moves every byte (sequence10M-rank0/). The other sweeps take mpifactor's default: parallel I/O, since
@@ -50,6 +51,7 @@ ranks="1 4 16 64 256 1024"
 exact=1
 sweeps=" semiprime56 random40 random40-10M weak40 one80 sequence10M networks "
 jobs=1
+one80_reps=3
 plat=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -58,6 +60,7 @@ while [ $# -gt 0 ]; do
     --scaled) exact=0; shift ;;
     --sweeps) sweeps=" $2 "; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
+    --one80-reps) one80_reps=$2; shift 2 ;;
     --exact) exact=1; shift ;; # the default; kept for old command lines
     --nodes | --cores-per-node | --latency | --bandwidth | --platform) plat+=("$1" "$2"); shift 2 ;;
     *) echo "simulate_study.sh: unknown option '$1'" >&2; exit 2 ;;
@@ -112,36 +115,48 @@ if want random40-10M; then study "${rand10m[@]}"; fi
 if want weak40; then mode=weak study "${weak40[@]}"; fi
 # (f) one number over every rank: the probe at 1 rank, the goal number at the largest rank count.
 one80() {
-  local dir=$out/one80 big
+  local dir=$out/one80 big rep
   big=$(tr ' ' '\n' <<<"$ranks" | sort -n | tail -n 1)
   rm -rf "$dir"
   mkdir -p "$dir"
   echo 1091007594118180655160733 >"$dir/probe.txt"
   echo 1091012023757740851347221 >"$dir/goal.txt"
-  { "$here/scaling.sh" strong --simulate --ranks 1 --reps 1 --input "$dir/probe.txt" --out "$dir/probe" --jobs 1 \
-      "${plat[@]}" \
-      && "$here/scaling.sh" strong --simulate --ranks "$big" --reps 1 --input "$dir/goal.txt" --out "$dir/split" \
-        --jobs 1 "${plat[@]}"; } >"$out/one80.log" 2>&1 || { tail -n 20 "$out/one80.log" >&2; return 1; }
-  python3 - "$dir" >"$dir/result.csv" <<'PY'
-import glob, json, os, sys
-d = sys.argv[1]
+  : >"$out/one80.log"
+  # probe and split run in turns, so that each split run is priced by a probe run of the same minutes (this
+  # VM's speed drifts by 10-40% over minutes)
+  for rep in $(seq "$one80_reps"); do
+    { "$here/scaling.sh" strong --simulate --ranks 1 --reps 1 --input "$dir/probe.txt" --out "$dir/probe-$rep" \
+        --jobs 1 "${plat[@]}" \
+        && "$here/scaling.sh" strong --simulate --ranks "$big" --reps 1 --input "$dir/goal.txt" \
+          --out "$dir/split-$rep" --jobs 1 "${plat[@]}"; } >>"$out/one80.log" 2>&1 \
+      || { tail -n 20 "$out/one80.log" >&2; return 1; }
+  done
+  python3 - "$dir" "$one80_reps" >"$dir/result.csv" <<'PY'
+import glob, json, os, statistics, sys
+d, reps = sys.argv[1], int(sys.argv[2])
 def stats(sub):
     return json.load(open(glob.glob(os.path.join(d, sub, "points", "*", "stats.json"))[0]))
-probe, split = stats("probe"), stats("split")
 p_probe, p_goal = 17179869209, 1015493556383
-busy1 = sum(r["busy_s"] for r in probe["per_rank"])
-t1 = busy1 * p_goal / p_probe + (probe["wall_s"] - busy1)  # factoring scaled, the rest as measured
-busy = [r["busy_s"] for r in split["per_rank"]]
-ns1 = busy1 / probe["candidates"] * 1e9
-nsr = sum(busy) / split["candidates"] * 1e9
-ranks, run = split["ranks"], split["wall_s"]
-eff = t1 / (ranks * run)
-print("ranks,run_s,t1_estimated_s,efficiency,ns_per_candidate_1,ns_per_candidate_R,efficiency_rescaled,busy_share_mean,wasted_share")
-print("%d,%.4f,%.2f,%.3f,%.4f,%.4f,%.3f,%.3f,%.4f" % (ranks, run, t1, eff, ns1, nsr, eff * nsr / ns1,
-      sum(busy) / (ranks * run), split["wasted_candidates"] / max(1, split["candidates"])))
+print("rep,ranks,run_s,t1_estimated_s,efficiency,ns_per_candidate_1,ns_per_candidate_R,efficiency_rescaled,"
+      "busy_share_mean,wasted_share")
+rows = []
+for rep in range(1, reps + 1):
+    probe, split = stats("probe-%d" % rep), stats("split-%d" % rep)
+    busy1 = sum(r["busy_s"] for r in probe["per_rank"])
+    t1 = busy1 * p_goal / p_probe + (probe["wall_s"] - busy1)  # factoring scaled, the rest as measured
+    busy = [r["busy_s"] for r in split["per_rank"]]
+    ns1 = busy1 / probe["candidates"] * 1e9
+    nsr = sum(busy) / split["candidates"] * 1e9
+    ranks, run = split["ranks"], split["wall_s"]
+    eff = t1 / (ranks * run)
+    rows.append((run, t1, eff, ns1, nsr, eff * nsr / ns1, sum(busy) / (ranks * run),
+                 split["wasted_candidates"] / max(1, split["candidates"])))
+    print("%d,%d,%.4f,%.2f,%.3f,%.4f,%.4f,%.3f,%.3f,%.4f" % ((rep, ranks) + rows[-1]))
+# the median of each column over the repetitions (not one repetition's row)
+print("median,%d,%.4f,%.2f,%.3f,%.4f,%.4f,%.3f,%.3f,%.4f" % ((ranks,) + tuple(statistics.median(c) for c in zip(*rows))))
 PY
-  cat "$dir/probe/meta.txt" "$dir/split/meta.txt" >"$dir/meta.txt"
-  rm -rf "$dir/probe" "$dir/split"
+  for rep in $(seq "$one80_reps"); do cat "$dir/probe-$rep/meta.txt" "$dir/split-$rep/meta.txt"; done >"$dir/meta.txt"
+  rm -rf "$dir"/probe-* "$dir"/split-*
 }
 if want one80; then one80; fi
 if want sequence10M; then study "${seq10m[@]}"; study "${seq10m_r0[@]}"; fi
@@ -192,7 +207,8 @@ fi
     echo
     echo "| one number over every rank: 1091012023757740851347221 (80 bits) | simulated s | 1 rank, ESTIMATED s | efficiency | efficiency at the split run's cost per candidate | busy share mean | wasted candidates |"
     echo "|---|---|---|---|---|---|---|"
-    awk -F, 'NR > 1 { printf "| %d ranks | %.4f | %.1f | %.2f | %.2f | %.2f | %.4f |\n", $1, $2, $3, $4, $7, $8, $9 }' \
+    awk -F, 'NR > 1 { printf "| %s, %d ranks | %.4f | %.1f | %.2f | %.2f | %.2f | %.4f |\n",
+                       $1 == "median" ? "**median**" : "run " $1, $2, $3, $4, $5, $8, $9, $10 }' \
       "$out/one80/result.csv"
   fi
 } >"$out/table.md"
