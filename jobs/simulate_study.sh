@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's simulated scaling study: two workloads on a simulated cluster of up to 1024 ranks (SimGrid SMPI),
+# The README's simulated scaling study: seven sweeps on a simulated cluster of up to 1024 ranks (SimGrid SMPI),
 # CSV, PNG and a Markdown table under one folder. Rerun it after changing the master or the scheduler.
 #
 #   jobs/simulate_study.sh [--out DIR] [--ranks "1 4 16 64 256 1024"] [--scaled] [--nodes N] [--cores-per-node C]
@@ -66,6 +66,7 @@ while [ $# -gt 0 ]; do
     *) echo "simulate_study.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
+[[ $one80_reps =~ ^[1-9][0-9]*$ ]] || { echo "simulate_study.sh: --one80-reps wants a positive count, not '$one80_reps'" >&2; exit 2; }
 mkdir -p "$out"
 t0=$(date +%s)
 study() { # name kind bits numbers title [scaling.sh options]   (weak scaling when mode=weak is set for the call)
