@@ -233,8 +233,8 @@ static bool next_range(mf_master *m, int w)
            0's own, or a rank no leader serves, one rank's share. With the share of a leader's range, rank 0
            took 16 ranks' worth near the end of one 76-bit number on 256 simulated ranks and computed it alone
            for 35 ms while every other rank waited for its report (a fifth of the run). */
-        int weight = w > 0 && m->weight[w] > 1 ? m->weight[w] : 1;
-        size.ways = (uint32_t)(m->ranks / weight > 0 ? m->ranks / weight : 1);
+        int weight = w > 0 ? m->weight[w] : 1; /* a kid's weight is at least 1 (itself), and below m->ranks */
+        size.ways = (uint32_t)(m->ranks / weight);
         size.most *= (uint64_t)weight;
         size.least *= (uint64_t)weight;
     }
