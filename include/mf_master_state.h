@@ -93,6 +93,8 @@ int mf_master_start(mf_master *m, const mf_config *cfg, int ranks, const mf_team
 void mf_master_release(mf_master *m);
 /* True when rank r is one that m serves (any value of r). */
 static inline bool mf_master_is_kid(const mf_master *m, int r) { return r > 0 && r < m->ranks && m->kid[r]; }
+/* Whether kid r is a node leader (it stands for more ranks than itself). */
+static inline bool mf_master_is_leader(const mf_master *m, int r) { return m->weight && m->weight[r] > 1; }
 /* Takes in a message from kid src (a result, a rest handed back, an I/O failure, statistics: a leader passes
    the last two on to its parent). Returns false when src is no kid or the tag is none of those. */
 bool mf_master_on_kid(mf_master *m, int src, int tag);

@@ -144,7 +144,9 @@ void mf_master_ask_yield(mf_master *m)
 {
     int w;
     uint64_t id;
-    bool starved = m->starved, own_idle = m->own_idle;
+    /* rank 0's own core idle asks no node leader: the back half of a node's rest for one core left that node
+       short (with leaders rank 0 mostly serves; the kids' demand asks) */
+    bool own_idle = m->own_idle, starved = m->starved || (own_idle && !(m->parent < 0 && m->weight));
     m->starved = m->own_idle = false;
     /* a rest handed back is still waiting to go out: it serves the next free slot */
     if (m->nkids < 1 || !starved || mf_unitq_len(&m->requeued) > 0 || !mf_sched_may_yield(&m->sched))
@@ -188,10 +190,15 @@ bool mf_master_dispatch(mf_master *m)
     for (int round = 1; round <= MF_UNITS_IN_FLIGHT; round++) {
         for (int k = 0; k < m->nkids; k++) {
             int w = m->kids[k];
-            if (m->inflight[w] >= round || (round > quota && !(m->weight && m->weight[w] > 1)))
+            if (m->inflight[w] >= round || (round > quota && !mf_master_is_leader(m, w)))
                 continue;
             if (!mf_master_next_unit(m, w)) {
-                m->starved = true; /* a slot open and nothing to fill it: worker w idles soon */
+                /* a slot open and nothing to fill it: worker w idles soon. Not so a leader that still holds a
+                   slice: that slice keeps its node busy, and asking for its second one took the back half of the
+                   uncut rest of the node served last, which then ran dry first (SIMULATED, 2048 56-bit
+                   semiprimes on 256 ranks: one node of 16 got 49 numbers, the others 128-168, and idled 0.1 s) */
+                if (m->inflight[w] == 0 || !mf_master_is_leader(m, w))
+                    m->starved = true;
                 continue;
             }
             flight_push(m, w);
@@ -213,7 +220,7 @@ bool mf_master_own_work(mf_master *m)
     if (!m->own.active) {
         /* dispatch() has just filled every worker slot it could: what is left is rank 0's */
         if (!mf_master_next_unit(m, 0)) {
-            m->starved = m->own_idle = m->nkids > 0;
+            m->own_idle = m->nkids > 0;
             return false;
         }
         m->run.units++;
