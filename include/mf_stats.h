@@ -24,6 +24,8 @@ typedef struct mf_rank_stats {
     double service_s;     /* a leader's seconds spent serving its kids (rank 0's: the run's wall time less its
                              busy and idle time) */
     uint64_t ranges_relayed; /* a leader: ranges of rank 0's split numbers it cut into pieces for its node */
+    uint64_t numbers_split;  /* rank 0 and leaders: numbers it split into ranges over the ranks it serves */
+    uint64_t wasted_candidates; /* ... and candidates of its splits' ranges scanned in vain (beyond the factors) */
 } mf_rank_stats;
 
 /* Whole-run figures known to the master. */
@@ -37,8 +39,9 @@ typedef struct mf_run_stats {
     uint64_t invalid_tokens;
     uint64_t unfactored;      /* numbers written with a cofactor left unfactored (a resumed prefix's included) */
     uint64_t units;           /* work units handed out (text and range units) */
-    uint64_t numbers_split;   /* numbers whose candidates were split into ranges across ranks */
-    uint64_t wasted_candidates; /* candidates of ranges dropped because the number was already done */
+    uint64_t numbers_split;   /* numbers rank 0 split into ranges across ranks (a leader's: in per_rank) */
+    uint64_t wasted_candidates; /* candidates of ranges scanned in vain (the number was already done), at every
+                                   level: rank 0's splits and each leader's */
     uint64_t units_handed_back; /* units that handed back their unstarted rest or their number in progress */
     uint64_t yields_asked;    /* requests to hand back, each made for a rank that would otherwise idle */
     double grain_s;           /* the scheduler's grain at the end (mf_sched_grain_s) */

@@ -471,6 +471,8 @@ void mf_codec_put_stats(mf_buf *b, const mf_rank_stats *s)
     mf_buf_put_u64(b, s->units_served);
     mf_buf_put_u64(b, (uint64_t)(s->service_s * 1e9));
     mf_buf_put_u64(b, s->ranges_relayed);
+    mf_buf_put_u64(b, s->numbers_split);
+    mf_buf_put_u64(b, s->wasted_candidates);
 }
 
 int mf_codec_get_stats(mf_buf *b, mf_rank_stats *s)
@@ -494,5 +496,7 @@ int mf_codec_get_stats(mf_buf *b, mf_rank_stats *s)
     s->units_served = mf_buf_get_u64(b);
     s->service_s = (double)mf_buf_get_u64(b) * 1e-9;
     s->ranges_relayed = mf_buf_get_u64(b);
+    s->numbers_split = mf_buf_get_u64(b);
+    s->wasted_candidates = mf_buf_get_u64(b);
     return b->failed ? -1 : 0;
 }

@@ -406,6 +406,8 @@ int mf_leader_run(const mf_config *cfg, const mf_team *team)
     m->self.parent = m->parent;
     m->self.units_served = m->run.units - m->self.units; /* handed out, less its own */
     m->self.ranges_relayed = m->relays.taken;
+    m->self.numbers_split = m->splits.started;
+    m->self.wasted_candidates = m->splits.wasted;
     m->self.service_s = m->service_s;
     m->self.bytes_sent = mf_proto_bytes_sent();
     m->self.bytes_received = mf_proto_bytes_received();

@@ -123,9 +123,12 @@ static void write_stats(mf_master *m, double wall, double cpu, int exit_code)
     m->self.bytes_received = mf_proto_bytes_received();
     m->self.parent = -1;
     m->self.units_served = m->run.units - m->self.units;
+    m->self.numbers_split = m->run.numbers_split = m->splits.started;
+    m->self.wasted_candidates = m->splits.wasted;
     m->per_rank[0] = m->self;
-    m->run.numbers_split = m->splits.started;
-    m->run.wasted_candidates = m->splits.wasted;
+    m->run.wasted_candidates = 0; /* every level's: rank 0's splits and each leader's */
+    for (int i = 0; i < m->ranks; i++)
+        m->run.wasted_candidates += m->per_rank[i].wasted_candidates;
     m->run.grain_s = mf_sched_grain_s(&m->sched);
     m->run.schedule = mf_schedule_name(m->sched.policy);
     m->run.version = MF_VERSION;

@@ -228,6 +228,8 @@ START_TEST(stats_round_trip)
     a.units_served = 44;
     a.service_s = 0.125;
     a.ranges_relayed = 9;
+    a.numbers_split = 5;
+    a.wasted_candidates = 123456789012ull;
     mf_buf buf;
     mf_buf_init(&buf);
     mf_codec_put_stats(&buf, &a);
@@ -236,7 +238,7 @@ START_TEST(stats_round_trip)
     ck_assert(b.candidates == a.candidates && b.bytes_sent == 7 && b.bytes_received == 8);
     ck_assert(b.busy_s > 1.49 && b.busy_s < 1.51 && b.idle_s > 0.24 && b.idle_s < 0.26);
     ck_assert(b.parent == 2 && b.units_served == 44 && b.service_s > 0.124 && b.service_s < 0.126);
-    ck_assert(b.ranges_relayed == 9);
+    ck_assert(b.ranges_relayed == 9 && b.numbers_split == 5 && b.wasted_candidates == a.wasted_candidates);
     buf.len -= 1;
     buf.pos = 0;
     ck_assert_int_eq(mf_codec_get_stats(&buf, &b), -1);
