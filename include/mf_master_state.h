@@ -95,6 +95,12 @@ void mf_master_release(mf_master *m);
 static inline bool mf_master_is_kid(const mf_master *m, int r) { return r > 0 && r < m->ranks && m->kid[r]; }
 /* Whether kid r is a node leader (it stands for more ranks than itself). */
 static inline bool mf_master_is_leader(const mf_master *m, int r) { return m->weight && m->weight[r] > 1; }
+/* Whether rank r (0: this rank's own work) idles soon without another unit: any rank with a slot open, but a
+   leader only when it holds nothing (the slice it holds keeps its node busy). */
+static inline bool mf_master_needs_unit(const mf_master *m, int r)
+{
+    return m->inflight[r] == 0 || !mf_master_is_leader(m, r);
+}
 /* Takes in a message from kid src (a result, a rest handed back, an I/O failure, statistics: a leader passes
    the last two on to its parent). Returns false when src is no kid or the tag is none of those. */
 bool mf_master_on_kid(mf_master *m, int src, int tag);

@@ -146,7 +146,7 @@ void mf_master_ask_yield(mf_master *m)
     uint64_t id;
     /* rank 0's own core idle asks no node leader: the back half of a node's rest for one core left that node
        short (with leaders rank 0 mostly serves; the kids' demand asks) */
-    bool own_idle = m->own_idle, starved = m->starved || (own_idle && !(m->parent < 0 && m->weight));
+    bool own_idle = m->own_idle, starved = m->starved || (own_idle && !m->weight);
     m->starved = m->own_idle = false;
     /* a rest handed back is still waiting to go out: it serves the next free slot */
     if (m->nkids < 1 || !starved || mf_unitq_len(&m->requeued) > 0 || !mf_sched_may_yield(&m->sched))
@@ -197,7 +197,7 @@ bool mf_master_dispatch(mf_master *m)
                    slice: that slice keeps its node busy, and asking for its second one took the back half of the
                    uncut rest of the node served last, which then ran dry first (SIMULATED, 2048 56-bit
                    semiprimes on 256 ranks: one node of 16 got 49 numbers, the others 128-168, and idled 0.1 s) */
-                if (m->inflight[w] == 0 || !mf_master_is_leader(m, w))
+                if (mf_master_needs_unit(m, w))
                     m->starved = true;
                 continue;
             }

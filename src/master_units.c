@@ -320,7 +320,7 @@ bool mf_master_next_unit(mf_master *m, int w)
     if (next_piece(m, w) || next_range(m, w))
         return true;
     /* a rest handed back serves a rank about to idle, not a leader's second slice (its first keeps its node busy) */
-    if ((w == 0 || m->inflight[w] == 0 || !mf_master_is_leader(m, w)) && mf_unitq_pop(&m->requeued, &m->unit))
+    if (mf_master_needs_unit(m, w) && mf_unitq_pop(&m->requeued, &m->unit))
         return true;
     return next_slice(m, w);
 }
