@@ -9,9 +9,14 @@
    has reported, each reported d is divided out of the current cofactor C' as often as it divides (a composite
    d divides nothing once its prime factors are out), the limit shrinks to min(isqrt(C'), max_divisor), and
    the number is complete when the frontier passes the limit: C' is then 1 or a prime (or, when max_divisor
-   stopped it, the unfactored cofactor). Ranges issued beyond a shrunken limit, or still outstanding when the
-   number completes, are dropped when their report arrives (no cancel messages); their candidates count as
-   wasted. Candidates stop at 2^64 - 3 (so that hi + 2 never wraps): a cofactor with no prime factor below
+   stopped it, the unfactored cofactor). Reported ranges waiting for the frontier F are not idle knowledge: their
+   divisors, divided out of a copy of C', bound every limit to come by the copy's root, so no range goes out
+   past it; and as C' has no prime factor below F, when those divisors are below F^2 and the root is below F,
+   they are primes, what is left is 1 or a prime, and the number is complete at once, without waiting for the
+   ranges below them (a semiprime ends when its smaller prime is reported). Ranges issued beyond a shrunken
+   limit, or still outstanding when the number completes, are dropped when their report arrives (the master asks
+   their ranks to stop them early); the candidates they tested beyond the last one a single rank would have
+   tested count as wasted. Candidates stop at 2^64 - 3 (so that hi + 2 never wraps): a cofactor with no prime factor below
    that and at least (2^64 - 1)^2 is left unfactored, like mf_job_run does. */
 #ifndef MPIFACTOR_SPLIT_H
 #define MPIFACTOR_SPLIT_H
@@ -38,6 +43,9 @@ typedef struct mf_split {
     uint64_t frontier;       /* every odd candidate below it is merged */
     uint64_t limit;          /* last odd candidate that still matters (min(isqrt(C'), max_divisor)) */
     uint64_t next_lo;        /* first candidate of the next range to issue */
+    uint64_t issue_cap;      /* no range goes out past it: the limit the reported, unmerged divisors promise */
+    uint64_t needed_until;   /* once done: the last candidate one rank would have tested (what lies beyond, in
+                                ranges dropped unmerged, is wasted) */
     mf_split_range *ranges;  /* issued, not yet merged or dropped, ascending by lo */
     size_t nranges, cap;
     bool done;

@@ -32,15 +32,23 @@ static void remove_at(mf_split *s, size_t i)
     s->nranges--;
 }
 
+/* Whether the candidates of a range from lo on, dropped unmerged, were tested in vain: beyond the limit, or once
+   the number is done, beyond the last candidate one rank would have tested. */
+static bool in_vain(const mf_split *s, uint64_t lo)
+{
+    return lo > (s->done ? s->needed_until : s->limit);
+}
+
 /* Drops the reported ranges that can no longer matter (all of them once done, else those beyond the limit),
-   counting their candidates as wasted. Outstanding ranges stay until their report arrives. */
+   counting the candidates of those tested in vain as wasted. Outstanding ranges stay until their report arrives. */
 static void drop_useless(mf_split *s)
 {
     size_t kept = 0;
     for (size_t i = 0; i < s->nranges; i++) {
         mf_split_range *r = &s->ranges[i];
         if (r->reported && (s->done || r->lo > s->limit)) {
-            s->wasted += r->candidates;
+            if (in_vain(s, r->lo))
+                s->wasted += r->candidates;
             range_release(r);
         } else {
             s->ranges[kept++] = *r;
@@ -49,12 +57,12 @@ static void drop_useless(mf_split *s)
     s->nranges = kept;
 }
 
-/* Sets s->limit to the last odd candidate that still matters: min(isqrt(C'), max_divisor), odd. */
-static void update_limit(mf_split *s)
+/* The last odd candidate not above isqrt(c), capped at MF_SPLIT_LAST. */
+static uint64_t odd_root(mpz_srcptr c)
 {
     mpz_t root;
     mpz_init(root);
-    mpz_sqrt(root, s->cofactor);
+    mpz_sqrt(root, c);
     uint64_t limit = MF_SPLIT_LAST;
     if (mpz_cmp_ui(root, (unsigned long)MF_SPLIT_LAST) < 0) {
         /* unsigned long is 64 bits on the LP64 targets we build for */
@@ -63,6 +71,13 @@ static void update_limit(mf_split *s)
             limit--;
     }
     mpz_clear(root);
+    return limit;
+}
+
+/* Sets s->limit to the last odd candidate that still matters: min(isqrt(C'), max_divisor), odd. */
+static void update_limit(mf_split *s)
+{
+    uint64_t limit = odd_root(s->cofactor);
     if (s->max_divisor) {
         uint64_t bound = s->max_divisor % 2 ? s->max_divisor : s->max_divisor - 1;
         if (bound < limit)
@@ -88,6 +103,7 @@ static void finish(mf_split *s)
         mf_value_set_mpz(&s->result.cofactor, s->cofactor);
     }
     mpz_clear(root);
+    s->needed_until = s->limit; /* every range still held lies beyond the frontier, so beyond it */
     s->done = true;
 }
 
@@ -140,6 +156,8 @@ void mf_split_init(mf_split *s)
     mpz_init(s->cofactor);
     s->max_divisor = 0;
     s->frontier = s->limit = s->next_lo = 0;
+    s->issue_cap = MF_SPLIT_LAST;
+    s->needed_until = 0;
     s->ranges = NULL;
     s->nranges = s->cap = 0;
     s->done = true;
@@ -170,6 +188,8 @@ int mf_split_start(mf_split *s, const mf_factored *partial, uint64_t p, uint64_t
     mf_value_get_mpz(s->cofactor, &partial->cofactor);
     s->max_divisor = max_divisor;
     s->frontier = s->next_lo = p;
+    s->issue_cap = MF_SPLIT_LAST;
+    s->needed_until = 0;
     s->done = false;
     s->candidates = s->wasted = 0;
     update_limit(s);
@@ -186,29 +206,107 @@ size_t mf_split_outstanding(const mf_split *s)
     return n;
 }
 
+/* The last candidate a range may go out to: the limit, or the bound unmerged reports set below it. */
+static uint64_t issue_limit(const mf_split *s)
+{
+    return s->issue_cap < s->limit ? s->issue_cap : s->limit;
+}
+
 uint64_t mf_split_left(const mf_split *s)
 {
-    if (s->done || s->next_lo > s->limit)
+    uint64_t last = issue_limit(s);
+    if (s->done || s->next_lo > last)
         return 0;
-    return (s->limit - s->next_lo) / 2 + 1;
+    return (last - s->next_lo) / 2 + 1;
 }
 
 bool mf_split_next_range(mf_split *s, uint64_t width, size_t max_outstanding, uint64_t *lo, uint64_t *hi)
 {
-    if (s->done || s->next_lo > s->limit)
+    uint64_t limit = issue_limit(s);
+    if (s->done || s->next_lo > limit)
         return false;
     if (max_outstanding && mf_split_outstanding(s) >= max_outstanding)
         return false;
     if (width == 0)
         width = 1;
-    uint64_t more = (s->limit - s->next_lo) / 2; /* candidates left after next_lo */
-    uint64_t last = width - 1 >= more ? s->limit : s->next_lo + 2 * (width - 1);
+    uint64_t more = (limit - s->next_lo) / 2; /* candidates left after next_lo */
+    uint64_t last = width - 1 >= more ? limit : s->next_lo + 2 * (width - 1);
     s->ranges = mf_array_grow(s->ranges, &s->cap, s->nranges, sizeof *s->ranges, 16);
     s->ranges[s->nranges++] = (mf_split_range){.lo = s->next_lo, .hi = last};
     *lo = s->next_lo;
     *hi = last;
     s->next_lo = last + 2;
     return true;
+}
+
+/* Ends the number before the frontier reaches its reported ranges, with what their divisors prove: C' has no
+   prime factor below the frontier F, so each divisor d < F^2 that divides C' is prime, and what is left of C'
+   once they are out, when below F^2, is 1 or a prime. primes[0..n) ascending, each as often as it divides. */
+static void finish_early(mf_split *s, const uint64_t *primes, size_t n, mpz_srcptr rest)
+{
+    bool rest_pushed = mpz_cmp_ui(rest, 1) == 0;
+    for (size_t k = 0; k < n; k++) {
+        if (!rest_pushed && mpz_cmp_ui(rest, (unsigned long)primes[k]) < 0) {
+            mf_value_set_mpz(mf_factored_push(&s->result), rest);
+            rest_pushed = true;
+        }
+        mf_factored_push_u64(&s->result, primes[k]);
+    }
+    if (!rest_pushed)
+        mf_value_set_mpz(mf_factored_push(&s->result), rest);
+    s->result.complete = true;
+    mf_value_set_u64(&s->result.cofactor, 1);
+    mpz_set_ui(s->cofactor, 1);
+    s->needed_until = primes[n - 1];
+    s->done = true;
+}
+
+/* What the divisors of reported ranges still waiting for the frontier already say. Divided out of a copy of C'
+   (each as often as it divides; one that no longer divides is a composite whose primes are out already), they
+   bound every limit to come by the copy's odd root: no range goes out past it (the frontier reaches them only
+   after every prime factor below them is out of C', and theirs divide out then). When that root is below the
+   frontier and every divisor used is below its square (so prime), the number is complete now (finish_early):
+   one rank would have stopped at the largest of them. Not with a max_divisor: the bound decides there. */
+static void settle_reported(mf_split *s)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < s->nranges; i++)
+        if (s->ranges[i].reported)
+            total += s->ranges[i].ndivisors;
+    if (total == 0)
+        return;
+    uint64_t *primes = malloc(total * sizeof *primes);
+    if (!primes)
+        abort();
+    mpz_t rest;
+    mpz_init_set(rest, s->cofactor);
+    size_t n = 0;
+    bool proven = s->max_divisor == 0;
+    for (size_t i = 0; i < s->nranges; i++) {
+        const mf_split_range *r = &s->ranges[i];
+        for (size_t k = 0; r->reported && k < r->ndivisors; k++) {
+            uint64_t d = r->divisors[k];
+            if (!mpz_divisible_ui_p(rest, (unsigned long)d))
+                continue;
+            if (d / s->frontier >= s->frontier)
+                proven = false; /* d >= F^2 may be a product of primes above F */
+            while (mpz_divisible_ui_p(rest, (unsigned long)d)) {
+                if (n == total) { /* more often than reported: cannot happen, as C' divides every range's copy */
+                    proven = false;
+                    break;
+                }
+                mpz_divexact_ui(rest, rest, (unsigned long)d);
+                primes[n++] = d;
+            }
+        }
+    }
+    uint64_t cap = odd_root(rest);
+    if (cap < s->issue_cap)
+        s->issue_cap = cap;
+    if (n > 0 && proven && cap < s->frontier)
+        finish_early(s, primes, n, rest);
+    mpz_clear(rest);
+    free(primes);
 }
 
 /* Index of the range starting at lo, or s->nranges when there is none. */
@@ -236,7 +334,8 @@ int mf_split_report(mf_split *s, uint64_t lo, uint64_t hi, const uint64_t *divis
             return -1;
     s->candidates += candidates;
     if (s->done || lo > s->limit) {
-        s->wasted += candidates;
+        if (in_vain(s, lo))
+            s->wasted += candidates;
         remove_at(s, i);
         return 0;
     }
@@ -251,5 +350,9 @@ int mf_split_report(mf_split *s, uint64_t lo, uint64_t hi, const uint64_t *divis
     r->candidates = candidates;
     r->reported = true;
     merge_ready(s);
+    if (!s->done) {
+        settle_reported(s);
+        drop_useless(s);
+    }
     return 0;
 }

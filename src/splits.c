@@ -45,7 +45,7 @@ static void refresh_entry(mf_splits *t, const mf_splits_slot *s)
 {
     mf_splits_entry *e = &t->pending[s->entry];
     e->outstanding = (uint32_t)mf_split_outstanding(&s->split);
-    e->more = !mf_split_done(&s->split) && s->split.next_lo <= s->split.limit;
+    e->more = mf_split_left(&s->split) > 0;
 }
 
 /* Removes a completed number from the pending table. */

@@ -29,6 +29,8 @@ typedef struct drive {
     size_t issued;        /* ranges issued */
     size_t composites;    /* composite divisors reported */
     size_t at_lo, at_hi;  /* reported divisors equal to their range's lo / hi */
+    size_t early;         /* the number completed while a range below the one just reported was still out */
+    size_t stopped;       /* ranges reported after that, stopped part way (as a master's MF_TAG_DROP makes them) */
     uint64_t candidates;  /* candidates reported */
 } drive;
 
@@ -110,16 +112,16 @@ static void drive_split(mf_split *s, const mf_factored *partial, uint64_t p, uin
     pending *pend = malloc(cap * sizeof *pend);
     REQUIRE(pend != NULL);
     uint64_t next = p, reported = 0;
-    dr->issued = dr->composites = dr->at_lo = dr->at_hi = 0;
+    dr->issued = dr->composites = dr->at_lo = dr->at_hi = dr->early = dr->stopped = 0;
     for (;;) {
         uint64_t lo, hi;
         bool may_issue = dr->order != ORDER_DESCENDING || npending == 0;
         while (may_issue && mf_split_next_range(s, dr->width, dr->max_outstanding, &lo, &hi)) {
             REQUIRE(lo == next);
             REQUIRE(hi >= lo && hi % 2 == 1);
-            REQUIRE(hi <= s->limit);
+            REQUIRE(hi <= s->limit && hi <= s->issue_cap);
             REQUIRE((hi - lo) / 2 + 1 <= dr->width);
-            REQUIRE((hi - lo) / 2 + 1 == dr->width || hi == s->limit);
+            REQUIRE((hi - lo) / 2 + 1 == dr->width || hi == s->limit || hi == s->issue_cap);
             next = hi + 2;
             if (npending == cap) {
                 cap *= 2;
@@ -148,8 +150,18 @@ static void drive_split(mf_split *s, const mf_factored *partial, uint64_t p, uin
             dr->at_hi += dv[i] == hi;
         }
         uint64_t candidates = (hi - lo) / 2 + 1;
+        if (mf_split_done(s) && mf_test_range(0, 1)) { /* stopped part way: the divisors below some point */
+            candidates = mf_test_range(0, candidates);
+            while (nd > 0 && (dv[nd - 1] - lo) / 2 >= candidates)
+                nd--;
+            dr->stopped++;
+        }
+        bool was_done = mf_split_done(s);
         REQUIRE(mf_split_report(s, lo, hi, dv, nd, candidates) == 0);
         reported += candidates;
+        if (!was_done && mf_split_done(s))
+            for (size_t i = 0; i < npending; i++)
+                dr->early += pend[i].lo < lo;
         /* the same report again: no longer outstanding, nothing changes */
         REQUIRE(mf_split_report(s, lo, hi, dv, nd, candidates) == -1);
         free(dv);
@@ -336,8 +348,9 @@ static void random_number(mpz_t n, unsigned kind)
     }
 }
 
-/* Splits n with random parameters (start, bound, width, cap, order) and checks it against mf_factor. */
-static void check_random_split(mf_split *s, mpz_srcptr n, bool width_one)
+/* Splits n with random parameters (start, bound, width, cap, order) and checks it against mf_factor. Returns
+   the drive (what it saw). */
+static drive check_random_split(mf_split *s, mpz_srcptr n, bool width_one)
 {
     mpz_t r;
     mpz_init(r);
@@ -359,6 +372,7 @@ static void check_random_split(mf_split *s, mpz_srcptr n, bool width_one)
         dr.max_outstanding = (size_t)mf_test_range(1, 8);
     }
     check_against_reference(s, n, p, max_divisor, &dr);
+    return dr;
 }
 
 START_TEST(random_numbers_against_reference)
@@ -367,10 +381,17 @@ START_TEST(random_numbers_against_reference)
     mf_split_init(&s);
     mpz_t n;
     mpz_init(n);
+    size_t early = 0, stopped = 0;
     for (int i = 0; i < 300; i++) {
         random_number(n, (unsigned)mf_test_range(0, 5));
-        check_random_split(&s, n, false);
+        drive dr = check_random_split(&s, n, false);
+        early += dr.early;
+        stopped += dr.stopped;
     }
+    /* the paths under test were taken: numbers complete before ranges below their factors report, and ranges
+       stopped part way report after that */
+    ck_assert_uint_ge(early, 10);
+    ck_assert_uint_ge(stopped, 10);
     mpz_clear(n);
     mf_split_free(&s);
 }
@@ -525,6 +546,121 @@ END_TEST
 
 /* The cofactor drops so far that ranges in flight become useless: reported ones are dropped at once,
    outstanding ones when their report arrives (also after the number is done); all count as wasted. */
+/* A factor reported while a range below it is still out stops the issue at once: 1009 * 1013 from p = 3 in
+   ranges of 10 candidates, [983, 1001] and [1003, 1021] out, the second reports 1009 first; the number ends
+   by isqrt(1013) = 31, so nothing more goes out, and the result is complete once [983, 1001] reports. */
+START_TEST(reported_factor_stops_the_issue)
+{
+    mf_split s;
+    mf_split_init(&s);
+    mf_factored part;
+    mf_factored_init(&part);
+    mpz_t n;
+    mpz_init_set_ui(n, UINT64_C(1009) * 1013); /* isqrt 1010: limit 1009 */
+    partial_of(&part, n);
+    ck_assert_int_eq(mf_split_start(&s, &part, 983, 0), 0);
+    uint64_t lo[2], hi[2], l, h;
+    for (int i = 0; i < 2; i++)
+        ck_assert(mf_split_next_range(&s, 10, 0, &lo[i], &hi[i]));
+    ck_assert_uint_eq(hi[0], 1001);
+    ck_assert_uint_eq(hi[1], 1009); /* the limit */
+    mf_split_free(&s);
+    mf_split_init(&s);
+    mpz_set_ui(n, UINT64_C(1009) * 1000003); /* isqrt 31764: ranges go on past 1009 */
+    partial_of(&part, n);
+    ck_assert_int_eq(mf_split_start(&s, &part, 983, 0), 0);
+    for (int i = 0; i < 2; i++)
+        ck_assert(mf_split_next_range(&s, 10, 0, &lo[i], &hi[i]));
+    ck_assert_uint_eq(lo[1], 1003);
+    const uint64_t d[] = {1009};
+    ck_assert_int_eq(mf_split_report(&s, lo[1], hi[1], d, 1, 10), 0);
+    ck_assert_uint_eq(s.issue_cap, 999); /* odd root of 1000003 */
+    ck_assert_uint_eq(mf_split_left(&s), 0);
+    ck_assert(!mf_split_next_range(&s, 10, 0, &l, &h));
+    ck_assert(!mf_split_done(&s));
+    ck_assert_int_eq(mf_split_report(&s, lo[0], hi[0], NULL, 0, 10), 0);
+    ck_assert(mf_split_done(&s));
+    ck_assert(s.result.complete);
+    ck_assert_uint_eq(s.result.nfactors, 2);
+    ck_assert_uint_eq(s.result.factors[0].u, 1009);
+    ck_assert_uint_eq(s.result.factors[1].u, 1000003);
+    ck_assert_uint_eq(s.wasted, 0);
+    /* a divisor that no longer divides C' (composite, its primes out already) bounds nothing: 253 = 11 * 23 in
+       the third range of 11 * 23 * 1009 * 1013, reported after the first (11 and 23) and before the second */
+    mpz_set_ui(n, UINT64_C(11) * 23 * 1009 * 1013);
+    partial_of(&part, n);
+    ck_assert_int_eq(mf_split_start(&s, &part, 11, 0), 0);
+    uint64_t lo3[3], hi3[3];
+    for (int i = 0; i < 3; i++)
+        ck_assert(mf_split_next_range(&s, 60, 0, &lo3[i], &hi3[i]));
+    ck_assert_uint_eq(lo3[2], 251);
+    const uint64_t d11[] = {11, 23};
+    ck_assert_int_eq(mf_split_report(&s, lo3[0], hi3[0], d11, 2, 60), 0); /* C' = 1009 * 1013 */
+    const uint64_t d253[] = {253};
+    ck_assert_int_eq(mf_split_report(&s, lo3[2], hi3[2], d253, 1, 60), 0);
+    ck_assert(mf_split_next_range(&s, 60, 0, &l, &h)); /* the issue goes on to 1009 */
+    ck_assert_uint_eq(l, 371);
+    mpz_clear(n);
+    mf_factored_clear(&part);
+    mf_split_free(&s);
+}
+END_TEST
+
+/* A number ends when its factors are reported, before the ranges below them: C' has no prime factor below the
+   frontier F, so a reported divisor below F^2 is prime, and so is what is left when below F^2. */
+START_TEST(complete_before_the_frontier)
+{
+    mf_split s;
+    mf_split_init(&s);
+    mf_factored part;
+    mf_factored_init(&part);
+    mpz_t n;
+    /* 1009 * 960017 from 983 in ranges of 10: [1003, 1021] reports 1009 while [983, 1001] is out, after
+       [1023, 1041] reported nothing; 960017 < 983^2 is prime: done at once. One rank would have stopped after
+       1009: [1023, 1041] was tested in vain, [983, 1001] was not. */
+    mpz_init_set_ui(n, UINT64_C(1009) * 960017);
+    partial_of(&part, n);
+    ck_assert_int_eq(mf_split_start(&s, &part, 983, 0), 0);
+    uint64_t lo[3], hi[3], l, h;
+    for (int i = 0; i < 3; i++)
+        ck_assert(mf_split_next_range(&s, 10, 0, &lo[i], &hi[i]));
+    ck_assert_int_eq(mf_split_report(&s, lo[2], hi[2], NULL, 0, 10), 0);
+    const uint64_t d[] = {1009};
+    ck_assert_int_eq(mf_split_report(&s, lo[1], hi[1], d, 1, 10), 0);
+    ck_assert(mf_split_done(&s));
+    ck_assert(s.result.complete);
+    ck_assert_uint_eq(s.result.nfactors, 2);
+    ck_assert_uint_eq(s.result.factors[0].u, 1009);
+    ck_assert_uint_eq(s.result.factors[1].u, 960017);
+    ck_assert_uint_eq(s.wasted, 10);
+    ck_assert(!mf_split_next_range(&s, 10, 0, &l, &h));
+    ck_assert_uint_eq(mf_split_outstanding(&s), 1);
+    ck_assert_int_eq(mf_split_report(&s, lo[0], hi[0], NULL, 0, 4), 0); /* stopped part way */
+    ck_assert_uint_eq(s.wasted, 10);
+    ck_assert_uint_eq(s.candidates, 24);
+    ck_assert_uint_eq(s.nranges, 0);
+    /* what is left may lie below the divisors: 991 * 1009 * 1013 from 983, [1003, 1021] reports 1009 and 1013
+       while [983, 1001], which holds 991, is out */
+    mpz_set_ui(n, UINT64_C(991) * 1009 * 1013);
+    partial_of(&part, n);
+    ck_assert_int_eq(mf_split_start(&s, &part, 983, 0), 0);
+    for (int i = 0; i < 2; i++)
+        ck_assert(mf_split_next_range(&s, 10, 0, &lo[i], &hi[i]));
+    const uint64_t d2[] = {1009, 1013};
+    ck_assert_int_eq(mf_split_report(&s, lo[1], hi[1], d2, 2, 10), 0);
+    ck_assert(mf_split_done(&s));
+    ck_assert_uint_eq(s.result.nfactors, 3);
+    ck_assert_uint_eq(s.result.factors[0].u, 991);
+    ck_assert_uint_eq(s.result.factors[1].u, 1009);
+    ck_assert_uint_eq(s.result.factors[2].u, 1013);
+    ck_assert_int_eq(mf_split_report(&s, lo[0], hi[0], NULL, 0, 1), 0);
+    ck_assert_uint_eq(s.wasted, 0);
+    mpz_clear(n);
+    mf_factored_clear(&part);
+    mf_split_free(&s);
+}
+END_TEST
+
 START_TEST(useless_ranges_dropped)
 {
     mf_split s;
@@ -796,6 +932,8 @@ Suite *split_suite(void)
     tcase_add_test(tc, prime_cofactors);
     tcase_add_test(tc, composite_candidates);
     tcase_add_test(tc, factors_on_borders);
+    tcase_add_test(tc, reported_factor_stops_the_issue);
+    tcase_add_test(tc, complete_before_the_frontier);
     tcase_add_test(tc, useless_ranges_dropped);
     tcase_add_test(tc, unknown_ranges);
     tcase_add_test(tc, start_rejects_inconsistent_arguments);
