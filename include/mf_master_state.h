@@ -136,6 +136,12 @@ void mf_master_on_result(mf_master *m, int src, mf_buf *b);
    done, the factorization goes back to the leader (MF_TAG_SPLIT_DONE) and the placeholder ends empty. Ignored
    once the kids are stopping. */
 void mf_master_on_split_request(mf_master *m, int src, mf_buf *b);
+/* Tells each kid that holds a unit with an id in [first, first + count) to stop it (MF_TAG_DROP: ranges no longer
+   needed), and stops this rank's own when it is one. Each still reports; what it scanned counts as wasted. */
+void mf_master_drop_held(mf_master *m, uint64_t first, uint64_t count);
+/* A leader: rank 0 no longer needs one of its ranges (MF_TAG_DROP in *b): the pieces not handed out never go
+   out, those out are stopped; rank 0 gets the range's report at once when none is out. */
+void mf_master_on_drop(mf_master *m, mf_buf *b);
 /* A leader: rank 0's factorization of a number it passed up (MF_TAG_SPLIT_DONE in *b) goes into the segment
    the number left in this leader's order. */
 void mf_master_on_split_done(mf_master *m, mf_buf *b);

@@ -22,7 +22,9 @@ typedef enum mf_tag {
                            (a text unit carrying the running unit's id); the unit goes on */
     MF_TAG_SPLIT = 10,  /* leader -> rank 0: a number its node ran past its budget, for rank 0 to split over every
                            rank (mf_split_request_put) */
-    MF_TAG_SPLIT_DONE = 11 /* rank 0 -> leader: that number's factorization (mf_split_done_put) */
+    MF_TAG_SPLIT_DONE = 11, /* rank 0 -> leader: that number's factorization (mf_split_done_put) */
+    MF_TAG_DROP = 12    /* master -> worker: the ranges of split number <u64 id> (their unit id) are no longer
+                           needed: the running one stops, one not yet started ends at once; each still reports */
 } mf_tag;
 
 /* Starts MPI. Returns 0, or -1 when MPI could not start. */

@@ -2,8 +2,9 @@
    to the node's ranks, and their reports merge into the one report rank 0 expects for the range (pure: no MPI).
    A piece [lo, hi] is scanned on its own copy of the cofactor, like a range (mf_split.h): the merged report lists
    every piece's divisors in ascending order of pieces, which is ascending within the range, and rank 0 divides
-   each out as often as it divides. Every piece is scanned in full: a divisor found in one piece does not stop
-   the others (rank 0 drops what is no longer needed, as for its own ranges). */
+   each out as often as it divides. A divisor found in one piece does not stop the others: rank 0 drops what is
+   no longer needed, as for its own ranges, and once its number is complete tells the leader to stop the range
+   (mf_relays_drop). */
 #ifndef MPIFACTOR_RELAY_H
 #define MPIFACTOR_RELAY_H
 
@@ -68,5 +69,12 @@ size_t mf_relays_waiting(const mf_relays *t);
    changed) for an unknown, unissued or already reported piece, other bounds, or divisors out of order. */
 int mf_relays_report(mf_relays *t, uint64_t piece, uint64_t lo, uint64_t hi, const uint64_t *divisors,
                      size_t ndivisors, uint64_t candidates, double busy_s, mf_relay_done *done);
+
+/* Rank 0's range id is no longer needed (its number is complete): its pieces not handed out yet never go out
+   (reported, with nothing found or tested). Sets *first and *count to the range's piece ids, for the caller to
+   stop the pieces still out. Returns 1 when that was the last piece missing: *done then holds the merged report
+   (rank 0 still expects one) and the range leaves the table; 0 when pieces are still out; -1 when range id is
+   not held (its report went already). */
+int mf_relays_drop(mf_relays *t, uint64_t id, uint64_t *first, uint64_t *count, mf_relay_done *done);
 
 #endif

@@ -56,6 +56,9 @@ typedef struct mf_runner {
     bool rest_ready;        /* rest holds a cut-off rest for mf_runner_take_rest */
     mf_buf rest;            /* the unstarted rest, encoded as a text unit with this unit's id */
     bool suspended;         /* ... and the partial number was among it */
+    uint64_t dropped[4];    /* ids of range units no longer needed (mf_runner_drop), most recent last */
+    int ndropped;
+    bool drop_now;          /* the loaded range unit is one of them: it ends at its next step */
     bool slice_full;        /* the last step tested its whole budget (not finished, not cut short to yield) */
     double slice_s;         /* ... in this many compute seconds (simulated ones, as charged, in a simulation) */
     char err[512];
@@ -91,6 +94,11 @@ static inline uint64_t mf_split_least_merge(uint64_t a, uint64_t b)
 {
     return a == 0 || (b != 0 && b < a) ? b : a;
 }
+/* Range units `id` (every range of one split number has its number's id) are no longer needed: the loaded one,
+   and one loaded later, ends at its next step with what it scanned so far (its master drops the report, whose
+   candidates count as wasted). Remembers the last few ids dropped, enough for the units a rank holds. Returns
+   true when the loaded unit is one of them. */
+bool mf_runner_drop(mf_runner *r, uint64_t id);
 /* Moves a rest cut off by a yield (a text unit with the yielding unit's id, the rest of its slice) into *out
    (swapped). Returns false when there is none. */
 bool mf_runner_take_rest(mf_runner *r, mf_buf *out);

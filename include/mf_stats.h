@@ -26,6 +26,7 @@ typedef struct mf_rank_stats {
     uint64_t ranges_relayed; /* a leader: ranges of rank 0's split numbers it cut into pieces for its node */
     uint64_t numbers_split;  /* rank 0 and leaders: numbers it split into ranges over the ranks it serves */
     uint64_t wasted_candidates; /* ... and candidates of its splits' ranges scanned in vain (beyond the factors) */
+    uint64_t ranges_stopped; /* ranges it ended early or skipped, its master having found their number's factors */
 } mf_rank_stats;
 
 /* Whole-run figures known to the master. */

@@ -473,6 +473,7 @@ void mf_codec_put_stats(mf_buf *b, const mf_rank_stats *s)
     mf_buf_put_u64(b, s->ranges_relayed);
     mf_buf_put_u64(b, s->numbers_split);
     mf_buf_put_u64(b, s->wasted_candidates);
+    mf_buf_put_u64(b, s->ranges_stopped);
 }
 
 int mf_codec_get_stats(mf_buf *b, mf_rank_stats *s)
@@ -498,5 +499,6 @@ int mf_codec_get_stats(mf_buf *b, mf_rank_stats *s)
     s->ranges_relayed = mf_buf_get_u64(b);
     s->numbers_split = mf_buf_get_u64(b);
     s->wasted_candidates = mf_buf_get_u64(b);
+    s->ranges_stopped = mf_buf_get_u64(b);
     return b->failed ? -1 : 0;
 }

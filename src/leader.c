@@ -275,6 +275,8 @@ static int receive_all(mf_leader *l)
             take_unit(l);
         } else if (tag == MF_TAG_SPLIT_DONE) {
             mf_master_on_split_done(m, &m->msg);
+        } else if (tag == MF_TAG_DROP) {
+            mf_master_on_drop(m, &m->msg);
         } else if (tag == MF_TAG_YIELD) {
             uint64_t id = mf_buf_get_u64(&m->msg);
             (void)mf_buf_get_u64(&m->msg); /* a split: left to this node's own hand-backs */

@@ -247,6 +247,7 @@ bool mf_master_own_work(mf_master *m)
         m->self.busy_cpu_s += m->own.cpu_s;
         m->self.units++;
         m->self.ranges += m->own.u.kind == MF_UNIT_RANGE;
+        m->self.ranges_stopped += m->own.u.kind == MF_UNIT_RANGE && m->own.drop_now;
         m->self.numbers += m->own.numbers + m->own.suspended; /* a split number counts where it started */
         m->self.candidates += m->own.candidates;
         mf_flights_pop(&m->flights, 0, mf_now());

@@ -145,7 +145,26 @@ static uint64_t *range_divisors(const mf_result_info *r)
     return div;
 }
 
-/* Merges a range result into its split; the number's result is stored once it is complete. */
+void mf_master_drop_held(mf_master *m, uint64_t first, uint64_t count)
+{
+    uint64_t held[MF_UNITS_IN_FLIGHT];
+    for (int i = 0; i < m->nkids; i++) {
+        int w = m->kids[i], n = mf_flights_ids(&m->flights, w, held);
+        for (int k = 0; k < n; k++) {
+            if (held[k] - first >= count)
+                continue;
+            mf_buf drop;
+            mf_buf_init(&drop);
+            mf_buf_put_u64(&drop, held[k]);
+            mf_proto_send(w, MF_TAG_DROP, &drop); /* takes its storage */
+        }
+    }
+    if (m->own.active && m->own.u.kind == MF_UNIT_RANGE && m->own.u.id - first < count)
+        mf_runner_drop(&m->own, m->own.u.id);
+}
+
+/* Merges a range result into its split; the number's result is stored once it is complete, and its ranges
+   still out are stopped. */
 static void on_range_result(mf_master *m, int src, const mf_result_info *r)
 {
     uint64_t *div = range_divisors(r);
@@ -156,8 +175,21 @@ static void on_range_result(mf_master *m, int src, const mf_result_info *r)
     if (rc < 0)
         mf_master_malformed(src);
     mf_sched_observe_candidates(&m->sched, r->candidates, r->busy_s);
-    if (rc == 1)
+    if (rc == 1) {
+        if (mf_split_outstanding(done) > 0)
+            mf_master_drop_held(m, r->id, 1);
         finish_split(m, seg, &done->result);
+    }
+}
+
+/* A leader: sends rank 0 the merged report of one of its ranges (in *b), whose every piece reported. */
+static void send_relayed(mf_master *m, mf_relay_done *done, mf_buf *b)
+{
+    mf_buf_reset(b);
+    mf_range_result_put_u64(b, done->id, done->lo, done->hi, done->divisors, done->ndivisors, done->candidates,
+                            done->busy_s);
+    free(done->divisors);
+    mf_proto_send(m->parent, MF_TAG_RESULT, b);
 }
 
 /* A leader: merges a piece's report into its range of rank 0's; once every piece reported, the range's report
@@ -172,11 +204,21 @@ static void on_piece_result(mf_master *m, int src, const mf_result_info *r, mf_b
     if (rc < 0)
         mf_master_malformed(src);
     mf_sched_observe_candidates(&m->sched, r->candidates, r->busy_s);
-    if (rc == 0)
-        return;
-    mf_range_result_put_u64(b, done.id, done.lo, done.hi, done.divisors, done.ndivisors, done.candidates, done.busy_s);
-    free(done.divisors);
-    mf_proto_send(m->parent, MF_TAG_RESULT, b);
+    if (rc == 1)
+        send_relayed(m, &done, b);
+}
+
+void mf_master_on_drop(mf_master *m, mf_buf *b)
+{
+    uint64_t id = mf_buf_get_u64(b), first, count;
+    if (b->failed)
+        mf_master_malformed(m->parent);
+    mf_relay_done done;
+    int rc = mf_relays_drop(&m->relays, id, &first, &count, &done);
+    if (rc == 1)
+        send_relayed(m, &done, b);
+    else if (rc == 0)
+        mf_master_drop_held(m, first | MF_RELAY_BIT, count);
 }
 
 /* A leader: the next piece of rank 0's ranges it holds, for rank w (0: its own work), into m->unit. The last

@@ -91,6 +91,29 @@ size_t mf_relays_waiting(const mf_relays *t)
     return n;
 }
 
+/* Builds range i's merged report into *done (its pieces' divisors in order) and removes the range. */
+static void finish(mf_relays *t, size_t i, mf_relay_done *done)
+{
+    mf_relay *r = &t->v[i];
+    size_t total = 0;
+    for (size_t j = 0; j < r->npieces; j++)
+        total += r->pieces[j].ndivisors;
+    *done = (mf_relay_done){.id = r->id, .lo = r->lo, .hi = r->hi, .ndivisors = total,
+                            .candidates = r->candidates, .busy_s = r->busy_s};
+    done->divisors = malloc((total ? total : 1) * sizeof *done->divisors);
+    if (!done->divisors)
+        abort();
+    size_t at = 0;
+    for (size_t j = 0; j < r->npieces; j++) {
+        if (r->pieces[j].ndivisors > 0)
+            memcpy(done->divisors + at, r->pieces[j].divisors, r->pieces[j].ndivisors * sizeof *done->divisors);
+        at += r->pieces[j].ndivisors;
+    }
+    drop(r);
+    memmove(r, r + 1, (t->n - i - 1) * sizeof *r);
+    t->n--;
+}
+
 int mf_relays_report(mf_relays *t, uint64_t piece, uint64_t lo, uint64_t hi, const uint64_t *divisors,
                      size_t ndivisors, uint64_t candidates, double busy_s, mf_relay_done *done)
 {
@@ -121,22 +144,26 @@ int mf_relays_report(mf_relays *t, uint64_t piece, uint64_t lo, uint64_t hi, con
     r->busy_s += busy_s;
     if (++r->reported < r->npieces)
         return 0;
-    size_t total = 0;
-    for (size_t j = 0; j < r->npieces; j++)
-        total += r->pieces[j].ndivisors;
-    *done = (mf_relay_done){.id = r->id, .lo = r->lo, .hi = r->hi, .ndivisors = total,
-                            .candidates = r->candidates, .busy_s = r->busy_s};
-    done->divisors = malloc((total ? total : 1) * sizeof *done->divisors);
-    if (!done->divisors)
-        abort();
-    size_t at = 0;
-    for (size_t j = 0; j < r->npieces; j++) {
-        if (r->pieces[j].ndivisors > 0)
-            memcpy(done->divisors + at, r->pieces[j].divisors, r->pieces[j].ndivisors * sizeof *done->divisors);
-        at += r->pieces[j].ndivisors;
-    }
-    drop(r);
-    memmove(r, r + 1, (t->n - i - 1) * sizeof *r);
-    t->n--;
+    finish(t, i, done);
+    return 1;
+}
+
+int mf_relays_drop(mf_relays *t, uint64_t id, uint64_t *first, uint64_t *count, mf_relay_done *done)
+{
+    size_t i = 0;
+    while (i < t->n && t->v[i].id != id)
+        i++;
+    if (i == t->n)
+        return -1;
+    mf_relay *r = &t->v[i];
+    *first = r->first;
+    *count = r->npieces;
+    for (size_t k = r->issued; k < r->npieces; k++)
+        r->pieces[k].reported = true; /* never goes out: nothing found, nothing tested */
+    r->reported += r->npieces - r->issued;
+    r->issued = r->npieces;
+    if (r->reported < r->npieces)
+        return 0;
+    finish(t, i, done);
     return 1;
 }

@@ -59,7 +59,10 @@ int mf_runner_load(mf_runner *r, mf_buf *unit)
     r->cpu_s = 0;
     r->cpu_mark = mf_cpu_now();
     mf_buf_reset(&r->msgs);
+    r->drop_now = false;
     if (r->u.kind == MF_UNIT_RANGE) {
+        for (int i = 0; i < r->ndropped; i++)
+            r->drop_now |= r->dropped[i] == r->u.id;
         if (r->cofactor.is_big ? mpz_even_p(r->cofactor.z) : r->cofactor.u % 2 == 0 || r->cofactor.u < 2)
             return -1;
         mf_job_start_range(&r->job, &r->fac, &r->cofactor, r->u.lo, r->u.hi);
@@ -243,6 +246,19 @@ bool mf_runner_yield(mf_runner *r, uint64_t id, uint64_t split_least)
     return true;
 }
 
+bool mf_runner_drop(mf_runner *r, uint64_t id)
+{
+    int cap = (int)(sizeof r->dropped / sizeof r->dropped[0]);
+    if (r->ndropped == cap) {
+        memmove(r->dropped, r->dropped + 1, (size_t)(cap - 1) * sizeof r->dropped[0]);
+        r->ndropped--;
+    }
+    r->dropped[r->ndropped++] = id;
+    if (r->active && r->u.kind == MF_UNIT_RANGE && r->u.id == id)
+        r->drop_now = true;
+    return r->drop_now;
+}
+
 bool mf_runner_take_rest(mf_runner *r, mf_buf *out)
 {
     if (!r->rest_ready)
@@ -262,7 +278,8 @@ bool mf_runner_step(mf_runner *r, uint64_t budget)
     if (r->u.kind == MF_UNIT_TEXT)
         return step_text(r, budget);
     double t0 = mf_now();
-    bool done = mf_job_run(&r->job, mf_sim_slice(budget)); /* fewer candidates: simulated only (--worker-cost) */
+    /* fewer candidates: simulated only (--worker-cost) */
+    bool done = r->drop_now || mf_job_run(&r->job, mf_sim_slice(budget));
     mf_sim_charge_compute(mf_now() - t0); /* simulated only (--worker-cost) */
     double dt = mf_now() - t0; /* the charged time (simulated, in a simulation) */
     r->busy_s += dt;

@@ -157,14 +157,14 @@ void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *
                    "\"service_cpu_s\":%.6f,"
                    "\"numbers\":%llu,\"units\":%llu,\"ranges\":%llu,\"candidates\":%llu,\"bytes_sent\":%llu,"
                    "\"bytes_received\":%llu,\"parent\":%d,\"units_served\":%llu,\"ranges_relayed\":%llu,"
-                   "\"numbers_split\":%llu,\"wasted_candidates\":%llu}",
+                   "\"numbers_split\":%llu,\"wasted_candidates\":%llu,\"ranges_stopped\":%llu}",
                 r->busy_s, r->idle_s, service > 0 ? service : 0.0, r->cpu_s, r->busy_cpu_s,
                 service_cpu > 0 ? service_cpu : 0.0,
                 (unsigned long long)r->numbers, (unsigned long long)r->units, (unsigned long long)r->ranges,
                 (unsigned long long)r->candidates, (unsigned long long)r->bytes_sent,
                 (unsigned long long)r->bytes_received, r->parent, (unsigned long long)r->units_served,
                 (unsigned long long)r->ranges_relayed, (unsigned long long)r->numbers_split,
-                (unsigned long long)r->wasted_candidates);
+                (unsigned long long)r->wasted_candidates, (unsigned long long)r->ranges_stopped);
     }
     fprintf(f, "\n ]}\n");
 }

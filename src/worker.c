@@ -71,6 +71,12 @@ int mf_worker_run(const mf_config *cfg, int parent)
                 }
                 continue;
             }
+            if (tag == MF_TAG_DROP) {
+                uint64_t id = mf_buf_get_u64(&msg);
+                if (!msg.failed)
+                    mf_runner_drop(&runner, id);
+                continue;
+            }
             if (tag == MF_TAG_PLACE) {
                 uint64_t id = mf_buf_get_u64(&msg), offset = mf_buf_get_u64(&msg);
                 if (msg.failed) {
@@ -132,6 +138,7 @@ int mf_worker_run(const mf_config *cfg, int parent)
                 st.busy_cpu_s += runner.cpu_s;
                 st.units++;
                 st.ranges += runner.u.kind == MF_UNIT_RANGE;
+                st.ranges_stopped += runner.u.kind == MF_UNIT_RANGE && runner.drop_now;
                 st.numbers += runner.numbers + runner.suspended; /* a split number counts where it started */
                 st.candidates += runner.candidates;
                 if (runner.u.kind == MF_UNIT_TEXT && runner.u.hold_output)

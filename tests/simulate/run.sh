@@ -90,6 +90,32 @@ else
   fail "256 simulated ranks on 16 nodes" "$WORK/mixed256.log"
 fi
 
+# --- numbers split by the leaders near the end of a run, and their ranges stopped once the factor is found --------
+# 256 semiprimes of two 28-bit primes on 64 simulated ranks (4 per rank): as ranks run out of numbers, each leader
+# splits the numbers still running on its node; a number is complete as soon as its smaller prime is reported, and
+# the ranges still out are stopped (MF_TAG_DROP). Their candidates beyond the factor count as wasted.
+python3 "$ROOT/jobs/gen_numbers.py" --count 256 --bits 56 --kind semiprime --seed "$SEED" >"$WORK/semi.txt"
+expected "$WORK/semi.txt" >"$WORK/semi.expected"
+# shellcheck disable=SC2046 # one option per line
+if (cd "$WORK" && timeout -k 5 300 smpirun -np 64 -platform plat/platform.xml -hostfile plat/hostfile \
+  $(cat plat/smpi-cfg.txt) "$ROOT/build/smpi/mpifactor" --no-progress -o semi.out --stats semi.json semi.txt) \
+  >"$WORK/semi.log" 2>&1 && cmp -s "$WORK/semi.out" "$WORK/semi.expected" && python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1])); r = s["per_rank"]
+lead = [k for k in range(len(r)) if any(x["parent"] == k for x in r) and k]
+split = sum(r[k]["numbers_split"] for k in lead)
+stopped = sum(x["ranges_stopped"] for x in r)
+waste = s["wasted_candidates"] / s["candidates"]
+print("leaders split %d numbers, %d ranges stopped, %.2f%% of candidates wasted" % (split, stopped, 100 * waste))
+assert split > 0 and stopped > 0, "numbers split by leaders and ranges stopped"
+assert stopped <= sum(x["ranges"] for x in r), "stopped ranges are ranges run"
+assert waste < 0.05, "waste %.3f" % waste
+' "$WORK/semi.json" >>"$WORK/semi.log" 2>&1; then
+  pass "64 simulated ranks, 256 semiprimes: identical to GNU factor, split by the leaders, ranges stopped once their number was done ($(tail -n 1 "$WORK/semi.log"))"
+else
+  fail "64 simulated ranks, 256 semiprimes split and stopped" "$WORK/semi.log"
+fi
+
 # --- the calibration input: real and simulated runs at 1, 2 (and 64) ranks ----------------------------
 # The commands of README.md's "Simulated scaling" section, verbatim (seed 1).
 S=$WORK/results/sim

@@ -230,6 +230,7 @@ START_TEST(stats_round_trip)
     a.ranges_relayed = 9;
     a.numbers_split = 5;
     a.wasted_candidates = 123456789012ull;
+    a.ranges_stopped = 6;
     mf_buf buf;
     mf_buf_init(&buf);
     mf_codec_put_stats(&buf, &a);
@@ -239,6 +240,7 @@ START_TEST(stats_round_trip)
     ck_assert(b.busy_s > 1.49 && b.busy_s < 1.51 && b.idle_s > 0.24 && b.idle_s < 0.26);
     ck_assert(b.parent == 2 && b.units_served == 44 && b.service_s > 0.124 && b.service_s < 0.126);
     ck_assert(b.ranges_relayed == 9 && b.numbers_split == 5 && b.wasted_candidates == a.wasted_candidates);
+    ck_assert(b.ranges_stopped == 6);
     buf.len -= 1;
     buf.pos = 0;
     ck_assert_int_eq(mf_codec_get_stats(&buf, &b), -1);

@@ -148,6 +148,50 @@ START_TEST(no_second_piece_of_a_range_held)
 }
 END_TEST
 
+/* Rank 0 no longer needs a range: pieces not out never go out, the merged report comes once the pieces out
+   reported (at once when none is out), and a range not held is refused. */
+START_TEST(dropped_range_reports_once_its_pieces_out_did)
+{
+    mpz_t c;
+    mpz_init_set_ui(c, UINT64_C(1000003) * 7);
+    mf_relays t;
+    mf_relays_init(&t);
+    ck_assert_int_eq(mf_relays_take(&t, 5, c, 3, 25, 4), 0);  /* 3 5 7 | 9 11 13 | 15 17 19 | 21 23 25 */
+    ck_assert_int_eq(mf_relays_take(&t, 6, c, 27, 33, 2), 0); /* 27 29 | 31 33 */
+    uint64_t a, b, x, lo, hi, first, count;
+    mpz_srcptr pc;
+    ck_assert(mf_relays_next(&t, NULL, 0, &a, &lo, &hi, &pc) && lo == 3);
+    ck_assert(mf_relays_next(&t, NULL, 0, &b, &lo, &hi, &pc) && lo == 9);
+    mf_relay_done done;
+    ck_assert_int_eq(mf_relays_drop(&t, 5, &first, &count, &done), 0); /* two pieces out */
+    ck_assert_uint_eq(first, a);
+    ck_assert_uint_eq(count, 4);
+    ck_assert_uint_eq(mf_relays_waiting(&t), 2); /* the second range's pieces only */
+    ck_assert(mf_relays_next(&t, NULL, 0, &x, &lo, &hi, &pc) && lo == 27);
+    const uint64_t seven[] = {7};
+    ck_assert_int_eq(mf_relays_report(&t, b, 9, 13, NULL, 0, 1, 0.5, &done), 0); /* stopped after one */
+    ck_assert_int_eq(mf_relays_report(&t, a, 3, 7, seven, 1, 3, 0.25, &done), 1);
+    ck_assert_uint_eq(done.id, 5);
+    ck_assert(done.lo == 3 && done.hi == 25);
+    ck_assert_uint_eq(done.ndivisors, 1);
+    ck_assert_uint_eq(done.divisors[0], 7);
+    ck_assert_uint_eq(done.candidates, 4);
+    free(done.divisors);
+    ck_assert_int_eq(mf_relays_drop(&t, 5, &first, &count, &done), -1); /* reported already */
+    /* none of the second range's pieces reported, one out: dropped with nothing out after its report */
+    ck_assert_int_eq(mf_relays_report(&t, x, 27, 29, NULL, 0, 2, 0.1, &done), 0);
+    ck_assert_int_eq(mf_relays_drop(&t, 6, &first, &count, &done), 1);
+    ck_assert_uint_eq(done.id, 6);
+    ck_assert_uint_eq(done.candidates, 2);
+    ck_assert_uint_eq(done.ndivisors, 0);
+    free(done.divisors);
+    ck_assert_uint_eq(t.n, 0);
+    ck_assert(!mf_relays_next(&t, NULL, 0, &x, &lo, &hi, &pc));
+    mf_relays_free(&t);
+    mpz_clear(c);
+}
+END_TEST
+
 Suite *relay_suite(void)
 {
     Suite *s = suite_create("relay");
@@ -155,6 +199,7 @@ Suite *relay_suite(void)
     tcase_add_test(tc, pieces_tile_the_range_and_merge_in_order);
     tcase_add_test(tc, bad_reports_change_nothing);
     tcase_add_test(tc, no_second_piece_of_a_range_held);
+    tcase_add_test(tc, dropped_range_reports_once_its_pieces_out_did);
     suite_add_tcase(s, tc);
     return s;
 }

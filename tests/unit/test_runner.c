@@ -165,6 +165,55 @@ START_TEST(range_unit_reports_its_divisors)
 }
 END_TEST
 
+/* A range unit dropped (its number is done) ends at its next step, running or loaded later; a text unit or
+   another id is not touched. */
+START_TEST(dropped_range_ends_at_once)
+{
+    mf_runner_opts opts = {.format = MF_FORMAT_TEXT, .paths = paths, .npaths = 0, .yieldable = true};
+    mf_runner r;
+    mf_runner_init(&r, &opts);
+    mf_buf unit;
+    mf_buf_init(&unit);
+    mf_value c;
+    mf_value_init(&c);
+    mf_value_set_u64(&c, 4294967291ull * 4294967279ull); /* no divisor below 4294967279: a long scan */
+    mf_range_unit_put(&unit, 41, &c, 3, 2000000001);
+    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    ck_assert(!mf_runner_step(&r, 1000));
+    uint64_t tested = r.job.candidates;
+    ck_assert(!mf_runner_drop(&r, 40)); /* another number's */
+    ck_assert(!mf_runner_step(&r, 1000));
+    ck_assert(mf_runner_drop(&r, 41));
+    ck_assert(mf_runner_step(&r, 1000)); /* ends without testing more */
+    mf_result_info info;
+    ck_assert_int_eq(mf_result_read(&r.result, &info, NULL), 0);
+    ck_assert(info.kind == MF_UNIT_RANGE && info.id == 41 && info.lo == 3 && info.hi == 2000000001);
+    ck_assert_uint_eq(info.ndivisors, 0);
+    ck_assert_uint_ge(info.candidates, 2 * tested);
+    ck_assert_uint_lt(info.candidates, 10000);
+    /* dropped before it is loaded: it ends at its first step, having tested nothing */
+    mf_range_unit_put(&unit, 40, &c, 3, 2000000001);
+    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    ck_assert(mf_runner_step(&r, 1000));
+    ck_assert_int_eq(mf_result_read(&r.result, &info, NULL), 0);
+    ck_assert(info.id == 40 && info.candidates == 0);
+    /* a range of a number not dropped runs on */
+    mf_range_unit_put(&unit, 42, &c, 3, 2000000001);
+    ck_assert_int_eq(mf_runner_load(&r, &unit), 0);
+    ck_assert(!mf_runner_step(&r, 1000));
+    ck_assert(!r.drop_now);
+    /* a text unit is never dropped */
+    load_text(&r, &unit, 41, "15\n");
+    ck_assert(!mf_runner_drop(&r, 41));
+    int guard = 0;
+    while (!mf_runner_step(&r, 1u << 14))
+        ck_assert_int_lt(++guard, 1000);
+    mf_value_clear(&c);
+    mf_buf_free(&unit);
+    mf_runner_free(&r);
+}
+END_TEST
+
 /* Completes a split number by running its ranges through a runner in a random order of reports. */
 static void finish_split(mf_runner *r, mf_split *s)
 {
@@ -474,6 +523,7 @@ Suite *runner_suite(void)
     tcase_add_test(tc, text_unit_like_reference);
     tcase_add_test(tc, bounded_unit_counts_unfactored);
     tcase_add_test(tc, range_unit_reports_its_divisors);
+    tcase_add_test(tc, dropped_range_ends_at_once);
     tcase_add_test(tc, hand_back_and_split);
     tcase_add_test(tc, tiny_budget_stays_tiny);
     tcase_add_test(tc, yield_hands_back_at_once);
