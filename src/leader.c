@@ -172,14 +172,18 @@ static bool holds(mf_leader *l, uint64_t id)
 static void hand_back(mf_leader *l, uint64_t id)
 {
     mf_master *m = &l->m;
-    if (!l->cutting || !holds(l, id) || m->input_done)
+    if (!l->cutting || !holds(l, id) || m->input_done) {
+        m->others_wait = true;
         return;
+    }
     mf_slice_info info;
     int rc = mf_input_window_split(&m->in, &info, m->err, sizeof m->err);
     if (rc < 0)
         fail(l, m->err);
-    if (rc != 1)
+    if (rc != 1) {
+        m->others_wait = true;
         return;
+    }
     mf_text_ref r = {.id = block_at(l, l->opened - 1)->id, .file = info.file, .line = 0, .in_comment = info.in_comment,
                      .offset = info.offset,
                      .len = info.len,

@@ -83,8 +83,9 @@ static bool worth_passing_up(mf_master *m, uint64_t next_p)
     mpz_clear(root);
     if (m->cfg->max_divisor && m->cfg->max_divisor < limit)
         limit = m->cfg->max_divisor;
-    uint64_t left = limit >= next_p ? (limit - next_p) / 2 + 1 : 0;
-    return left / (uint64_t)(m->nkids + 1) > mf_sched_range_size(&m->sched).most;
+    uint64_t left = limit >= next_p ? (limit - next_p) / 2 + 1 : 0, share = left / (uint64_t)(m->nkids + 1);
+    mf_range_size size = mf_sched_range_size(&m->sched);
+    return share > size.most || (m->others_wait && share > size.least);
 }
 
 /* Splits the number in m->partial, which ran past its budget up to candidate next_p after `candidates` in
