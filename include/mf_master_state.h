@@ -73,7 +73,8 @@ typedef struct mf_master {
     mf_relays relays;         /* a leader: rank 0's ranges taken, going out to its node in pieces */
     mf_passed_up *passed_up;  /* rank 0: the numbers leaders passed up, being split (a placeholder segment each) */
     size_t npassed_up, passed_up_cap;
-    bool others_wait;         /* a leader: rank 0 asked it to hand back and it had nothing uncut: other nodes wait */
+    bool others_wait;         /* a leader: rank 0 asked it to hand back and it had nothing uncut (other nodes wait),
+                                 and no slice came since: pass up every number worth splitting */
     bool stopping;            /* the kids were told to stop: no new split is started for them */
     bool by_ref;              /* --parallel-io from regular files: slices go out as references, not bytes */
     bool kids_hold;           /* the kids keep their text units' outputs until told where they go */

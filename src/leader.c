@@ -151,6 +151,7 @@ static void take_unit(mf_leader *l)
     if (mf_text_ref_read(&m->msg, r) != 0)
         mf_master_malformed(m->parent);
     m->bytes_waiting += r->len;
+    m->others_wait = false; /* rank 0 had input to give after all */
     if (l->blen++ == 0)
         mf_block_begin(&l->acc, r->id, r->file);
 }
