@@ -259,6 +259,7 @@ static void finish_early(mf_split *s, const uint64_t *primes, size_t n, mpz_srcp
     mpz_set_ui(s->cofactor, 1);
     s->needed_until = primes[n - 1];
     s->done = true;
+    drop_useless(s); /* every reported range: merged or not, it no longer matters */
 }
 
 /* What the divisors of reported ranges still waiting for the frontier already say. Divided out of a copy of C'
@@ -350,9 +351,7 @@ int mf_split_report(mf_split *s, uint64_t lo, uint64_t hi, const uint64_t *divis
     r->candidates = candidates;
     r->reported = true;
     merge_ready(s);
-    if (!s->done) {
+    if (!s->done)
         settle_reported(s);
-        drop_useless(s);
-    }
     return 0;
 }
