@@ -48,6 +48,7 @@ int main(void)
     srunner_add_suite(sr, pario_suite());
     srunner_add_suite(sr, roles_suite());
     srunner_add_suite(sr, relay_suite());
+    srunner_add_suite(sr, stats_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

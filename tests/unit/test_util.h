@@ -30,5 +30,6 @@ Suite *progress_suite(void);
 Suite *pario_suite(void);
 Suite *roles_suite(void);
 Suite *relay_suite(void);
+Suite *stats_suite(void);
 
 #endif
