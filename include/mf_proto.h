@@ -38,6 +38,11 @@ int mf_proto_size(void);
 void mf_proto_abort(int code);
 /* Sends b to dest with tag without blocking; the protocol takes b's storage (b is left empty). */
 void mf_proto_send(int dest, mf_tag tag, mf_buf *b);
+/* Holds back the sends made from now on until mf_proto_release, which posts them in the order made (the
+   receivers see no difference). A batch of sends then costs one stretch of the sender's own code, not one per
+   send: a simulated rank's code resumes after each send in caches the other ranks just used. */
+void mf_proto_hold(void);
+void mf_proto_release(void);
 /* Completes finished sends and frees their buffers; returns how many are still pending. */
 int mf_proto_progress(void);
 /* Waits until every send has completed. */

@@ -187,6 +187,7 @@ bool mf_master_dispatch(mf_master *m)
        holds two slices (while it waits for the second, the first keeps its node busy, and a slice of unknown
        cost is cut again over the node anyway) */
     int quota = mf_sched_in_flight(&m->sched);
+    mf_proto_hold(); /* cut every unit, then send them all: the first hand-out at 1024 ranks is 128 slices */
     for (int round = 1; round <= MF_UNITS_IN_FLIGHT; round++) {
         for (int k = 0; k < m->nkids; k++) {
             int w = m->kids[k];
@@ -209,6 +210,7 @@ bool mf_master_dispatch(mf_master *m)
             sent = true;
         }
     }
+    mf_proto_release();
     return sent;
 }
 

@@ -25,10 +25,13 @@
 typedef struct pending_send {
     MPI_Request req;
     mf_buf buf;
+    int dest, tag;
+    int posted; /* 0 while held back (mf_proto_hold) */
 } pending_send;
 
 static pending_send *g_pending;
 static int g_npending, g_cap;
+static int g_holding; /* sends are queued, posted by mf_proto_release in the order made */
 static uint64_t g_sent, g_received;
 static int g_rank, g_size = 1;
 
@@ -85,6 +88,12 @@ void mf_proto_abort(int code)
     MPI_Abort(MPI_COMM_WORLD, code);
 }
 
+static void post(pending_send *s)
+{
+    MF_MPI_CHECK(MPI_Isend(s->buf.data, (int)s->buf.len, MPI_BYTE, s->dest, s->tag, MPI_COMM_WORLD, &s->req));
+    s->posted = 1;
+}
+
 void mf_proto_send(int dest, mf_tag tag, mf_buf *b)
 {
     if (b->len > INT_MAX) {
@@ -101,13 +110,32 @@ void mf_proto_send(int dest, mf_tag tag, mf_buf *b)
     }
     pending_send *s = &g_pending[g_npending++];
     s->buf = *b;
+    s->dest = dest;
+    s->tag = (int)tag;
+    s->posted = 0;
     mf_buf_init(b);
-    MF_MPI_CHECK(MPI_Isend(s->buf.data, (int)s->buf.len, MPI_BYTE, dest, (int)tag, MPI_COMM_WORLD, &s->req));
     g_sent += s->buf.len;
+    if (!g_holding)
+        post(s);
+}
+
+void mf_proto_hold(void)
+{
+    g_holding = 1;
+}
+
+void mf_proto_release(void)
+{
+    g_holding = 0;
+    for (int i = 0; i < g_npending; i++) /* nothing completes while held: the queued ones are in order */
+        if (!g_pending[i].posted)
+            post(&g_pending[i]);
 }
 
 int mf_proto_progress(void)
 {
+    if (g_holding)
+        return g_npending; /* completing one would reorder the queue */
     for (int i = 0; i < g_npending;) {
         int done = 0;
         MF_MPI_CHECK(MPI_Test(&g_pending[i].req, &done, MPI_STATUS_IGNORE));
@@ -123,6 +151,7 @@ int mf_proto_progress(void)
 
 void mf_proto_flush(void)
 {
+    mf_proto_release();
     for (int i = 0; i < g_npending; i++) {
         MF_MPI_CHECK(MPI_Wait(&g_pending[i].req, MPI_STATUS_IGNORE));
         mf_buf_free(&g_pending[i].buf);
