@@ -14,6 +14,10 @@
 #include "mf_status.h"
 
 #define WORKER_SLICE_S 1e-3 /* compute seconds between message checks (mf_pace sets the candidates) */
+/* ... in a range of a split number, as often as a leader looks: its master's DROP, sent once another range
+   found the factors, stops it at the next look. SIMULATED, 2048 56-bit semiprimes on 256 ranks, candidates
+   wasted in split numbers: 2.1-2.4% with 1 ms, 1.8-2.3% with 0.25 ms, 1.5-1.9% with 0.1 ms */
+#define WORKER_RANGE_SLICE_S 0.1e-3
 #define QUEUE_CAP (MF_UNITS_IN_FLIGHT + 1)
 
 int mf_worker_run(const mf_config *cfg, int parent)
@@ -28,8 +32,9 @@ int mf_worker_run(const mf_config *cfg, int parent)
         .yieldable = true, .paths = cfg->inputs, .npaths = cfg->ninputs,
     };
     mf_runner_init(&runner, &opts);
-    mf_pace pace;
+    mf_pace pace, range_pace;
     mf_pace_init(&pace, WORKER_SLICE_S, UINT64_C(1) << 20);
+    mf_pace_init(&range_pace, WORKER_RANGE_SLICE_S, UINT64_C(1) << 18);
     mf_pario pio;
     if (mf_pario_init(&pio, cfg, st.rank) != 0) {
         fprintf(stderr, "mpifactor: rank %d: out of memory\n", st.rank);
@@ -125,7 +130,7 @@ int mf_worker_run(const mf_config *cfg, int parent)
             yield_split_least = 0;
         }
         if (runner.active) {
-            bool finished = mf_runner_step_paced(&runner, &pace);
+            bool finished = mf_runner_step_paced(&runner, runner.u.kind == MF_UNIT_RANGE ? &range_pace : &pace);
             if (mf_runner_take_rest(&runner, &rest)) { /* before the unit's result: messages keep their order */
                 if (loaded_by_ref && mf_pario_rest_by_ref(&rest, &loaded_ref) != 0) {
                     fprintf(stderr, "mpifactor: rank %d: a rest outside its slice\n", st.rank);
