@@ -154,21 +154,25 @@ static void put_fixed6(mf_buf *b, double x)
     mf_buf_put(b, frac, sizeof frac);
 }
 
-/* Appends ,"name": and a count. */
-static void put_count(mf_buf *b, const char *name, uint64_t v)
+/* Appends ,"name": (a field after the first). */
+static void put_key(mf_buf *b, const char *name)
 {
     mf_buf_put_str(b, ",\"");
     mf_buf_put_str(b, name);
     mf_buf_put_str(b, "\":");
+}
+
+/* Appends ,"name": and a count. */
+static void put_count(mf_buf *b, const char *name, uint64_t v)
+{
+    put_key(b, name);
     mf_buf_put_dec(b, v);
 }
 
 /* Appends ,"name": and seconds. */
 static void put_seconds(mf_buf *b, const char *name, double s)
 {
-    mf_buf_put_str(b, ",\"");
-    mf_buf_put_str(b, name);
-    mf_buf_put_str(b, "\":");
+    put_key(b, name);
     put_fixed6(b, s);
 }
 
