@@ -208,10 +208,11 @@ if [ "${BENCH_SIMULATE:-1}" = 1 ]; then
       # 1-rank and 256-rank runs may have computed at different speeds. The goal is checked on the 1-rank time
       # rescaled to the 256-rank run's measured seconds per candidate (the same candidates on both sides), i.e.
       # both runs on equally fast cores; the raw figure and the drift stand beside it.
-      d=$(drift_of "$(ls "$sim"/points/*-r1-*/stats.json | head -n 1)" "$(ls "$sim"/points/*-r256-*/stats.json | head -n 1)")
+      s256=$(ls "$sim"/points/*-r256-*/stats.json | head -n 1)
+      d=$(drift_of "$(ls "$sim"/points/*-r1-*/stats.json | head -n 1)" "$s256")
       effn=$(calc "$eff * $d")
       # issue 19's waste goal holds here too: candidates scanned in vain in split numbers, every level's
-      w=$(waste_of "$(ls "$sim"/points/*-r256-*/stats.json | head -n 1)")
+      w=$(waste_of "$s256")
       row "-" "19 simulated 256 ranks" semiprime56 2048 "mpifactor --kernel $k ($kn) SIMULATED" 256 "$t256" "" "$effn" \
         "simulated efficiency >= 0.85 and waste <= 0.02 (waste $w); 1 rank ($t1 s simulated) rescaled to the 256-rank run's cost per candidate (drift $d; unscaled $eff)" "$(met_if "$effn >= 0.85 && $w <= 0.02")"
     else

@@ -154,6 +154,14 @@ static void put_fixed6(mf_buf *b, double x)
     mf_buf_put(b, frac, sizeof frac);
 }
 
+/* Appends the decimal digits of v, with its sign. */
+static void put_int(mf_buf *b, int v)
+{
+    if (v < 0)
+        mf_buf_put_u8(b, '-');
+    mf_buf_put_dec(b, v < 0 ? (uint64_t)(-(int64_t)v) : (uint64_t)v);
+}
+
 /* Appends ,"name": (a field after the first). */
 static void put_key(mf_buf *b, const char *name)
 {
@@ -180,7 +188,7 @@ static void put_seconds(mf_buf *b, const char *name, double s)
 static void put_rank(mf_buf *b, const mf_run_stats *run, const mf_rank_stats *r, int i)
 {
     mf_buf_put_str(b, i ? ",\n  {\"rank\":" : "\n  {\"rank\":");
-    put_fmt(b, "%d", r->rank);
+    put_int(b, r->rank);
     mf_buf_put_str(b, ",\"host\":");
     put_json_string(b, r->host);
     double service = i == 0 ? run->wall_s - r->busy_s - r->idle_s : r->service_s;
@@ -197,7 +205,8 @@ static void put_rank(mf_buf *b, const mf_run_stats *run, const mf_rank_stats *r,
     put_count(b, "candidates", r->candidates);
     put_count(b, "bytes_sent", r->bytes_sent);
     put_count(b, "bytes_received", r->bytes_received);
-    put_fmt(b, ",\"parent\":%d", r->parent);
+    put_key(b, "parent");
+    put_int(b, r->parent);
     put_count(b, "units_served", r->units_served);
     put_count(b, "ranges_relayed", r->ranges_relayed);
     put_count(b, "numbers_split", r->numbers_split);
