@@ -1,5 +1,6 @@
 /* The one place for simulation-specific code (SimGrid SMPI, built with `make SMPI=1`): what a simulated rank is
-   charged for its own code, memory shared by simulated ranks, and the cost model of factoring (--worker-cost). */
+   charged for its own code, memory shared by simulated ranks, and the cost model of factoring (--worker-cost,
+   --worker-charge). */
 #ifndef MPIFACTOR_SIM_H
 #define MPIFACTOR_SIM_H
 
@@ -42,10 +43,22 @@ double mf_sim_now(void);
    variable MF_SIM_WORKER_COST): SMPI build, F from it when it is a number in [1, 1e6], else 1; ordinary
    build: always 1. */
 double mf_sim_worker_cost(void);
-/* Charges the calling rank (F - 1) x measured_s more simulated seconds after measured_s simulated seconds of
-   factoring, so that each number stands for one F times as costly; rank 0's other work (reading, handing
-   out, merging, writing) is not charged more. Ordinary build, or F = 1: does nothing. */
-void mf_sim_charge_compute(double measured_s);
+/* Charges the calling rank for a slice of factoring that took measured_s simulated seconds (its charge so far:
+   the real time it ran) and tested `candidates` candidates, so that each number stands for one F times as
+   costly; rank 0's and the leaders' other work (reading, handing out, merging, writing) is not charged more.
+   With MF_SIM_CANDIDATE_NS set to C (jobs/scaling.sh --worker-charge per-candidate: C is the real seconds per
+   candidate of a calibration run's factoring), the slice is charged F x C x candidates in place of measured_s:
+   every simulated rank pays what a rank on a core of its own pays, whatever the 1024 ranks that share this
+   process's caches and the VM's changing speed did to the real time; else (F - 1) x measured_s more.
+   SMPI build: also adds the slice to the rank's calibration totals (mf_sim_finish). Ordinary build: nothing. */
+void mf_sim_charge_compute(double measured_s, uint64_t candidates);
+/* C from MF_SIM_CANDIDATE_NS (nanoseconds, a number in (0, 1e9]), in seconds; 0 when unset or not such a
+   number (then factoring is charged its measured time). Ordinary build: 0. */
+double mf_sim_candidate_cost(void);
+/* The end of a simulated rank's run: with MF_SIM_CALIBRATION_OUT set to a file, a rank that factored appends
+   one line "CANDIDATES SECONDS", the candidates it tested and the real seconds its factoring slices took
+   (before any --worker-cost scaling). Ordinary build: nothing. */
+void mf_sim_finish(void);
 /* How many candidates a slice of `candidates` may test between two looks at the messages: candidates / F,
    at least 1024 (or candidates, if fewer), so that a slice lasts as long in simulated time as it would on numbers F times as costly (they
    have F times the candidates, each costing what it costs). Ordinary build, or F = 1: candidates. */

@@ -6,7 +6,7 @@
 #                   [--seed S] [--reps K] [--pick median|min] [--out DIR] [--slurm | --simulate [platform] [--jobs J]]
 #                   [--schedule adaptive|map|static] [--input FILE] [-- mpifactor options...]
 #   platform: [--nodes N] [--cores-per-node C] [--latency L] [--bandwidth B] [--core-speed F] [--platform FILE]
-#             [--worker-cost F]
+#             [--worker-cost F] [--worker-charge measured|per-candidate]
 #
 # strong: every rank count factorizes the same N numbers.     weak: each rank count R gets N*R numbers.
 # Numbers come from jobs/gen_numbers.py (default: semiprimes of two B/2-bit primes, seed 1); weak inputs
@@ -32,6 +32,13 @@
 # rank 0's other work (reading, handing out, merging, writing) as measured: the same numbers then stand for
 # numbers F times as costly, so large rank counts get enough work per rank at a fraction of the real cost.
 # meta.txt states the model; a point's 1-rank time is F times the measured one too.
+# --worker-charge per-candidate (with --simulate; default measured): first one calibration run of the smallest
+# point, charged as measured, gives C, the real seconds per candidate of its factoring (each rank's factoring
+# slices, numbers read and results formatted included, over the candidates they tested); every point is then
+# charged F x C per candidate tested for its factoring, rank 0's and the leaders' other work as measured. A
+# simulated rank then pays for a number what a rank on a core of its own pays: thousands of simulated ranks
+# share this process's caches, which made a candidate cost 10-20% more at 1024 ranks than at 16 and 45% more
+# at 4096, and the VM's speed, which moves 10-20% within minutes, moves no point's factoring. meta.txt states C.
 # --schedule P: mpifactor's --schedule policy at every point (default adaptive), recorded in the schedule column.
 # --input FILE (strong only): factorize FILE (one number per line) at every point instead of generated numbers.
 # Columns of scaling.csv (units in the names):
@@ -65,7 +72,7 @@ installed_bin=
 
 die() { echo "scaling.sh: $*" >&2; exit 2; }
 usage() {
-  sed -n '5,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
+  sed -n '5,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,3\}//' >&2
   exit 2
 }
 
@@ -87,6 +94,7 @@ reps=3
 pick_how=median
 sim_jobs=1
 worker_cost=1
+worker_charge=measured
 out=scaling-results
 use_slurm=0
 use_sim=0
@@ -104,6 +112,7 @@ while [ $# -gt 0 ]; do
     --reps) [ $# -ge 2 ] || usage; reps=$2; shift 2 ;;
     --jobs) [ $# -ge 2 ] || usage; sim_jobs=$2; shift 2 ;;
     --worker-cost) [ $# -ge 2 ] || usage; worker_cost=$2; shift 2 ;;
+    --worker-charge) [ $# -ge 2 ] || usage; worker_charge=$2; shift 2 ;;
     --pick) [ $# -ge 2 ] || usage; pick_how=$2; shift 2 ;;
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
     --schedule) [ $# -ge 2 ] || usage; schedule=$2; shift 2 ;;
@@ -139,6 +148,8 @@ cores=$(nproc)
 awk -v f="$worker_cost" 'BEGIN { exit !(f ~ /^[0-9]+(\.[0-9]+)?$/ && f >= 1 && f <= 1000000) }' \
   || die "--worker-cost must be a number from 1 to 1000000, got '$worker_cost'"
 [ "$worker_cost" = 1 ] || [ $use_sim -eq 1 ] || die "--worker-cost needs --simulate (real factoring costs what it costs)"
+case $worker_charge in measured | per-candidate) ;; *) die "--worker-charge takes measured or per-candidate, not '$worker_charge'" ;; esac
+[ "$worker_charge" = measured ] || [ $use_sim -eq 1 ] || die "--worker-charge needs --simulate (real factoring costs what it costs)"
 if [ $use_sim -eq 1 ]; then
   max_ranks=256
 elif [ $use_slurm -eq 1 ]; then
@@ -252,7 +263,8 @@ fi
     smpirun)
       echo "launcher: smpirun (SIMULATED with SimGrid SMPI; wall_s is simulated time)"
       sed 's/^/simulated /' "$sim_dir/platform.txt"
-      echo "simulated cost model: factoring charged $worker_cost x its measured time (--worker-cost $worker_cost), rank 0's other work as measured"
+      [ "$worker_charge" = per-candidate ] ||
+        echo "simulated cost model: factoring charged $worker_cost x its measured time (--worker-cost $worker_cost), rank 0's other work as measured"
       ;;
     *) echo "launcher: mpirun" ;;
   esac
@@ -281,7 +293,8 @@ run_point() {
   fi
   rm -f "$dir/out.txt" "$dir/stats.json"
   t0=$(date +%s.%N)
-  MF_SIM_WORKER_COST=$worker_cost "${launch[@]}" "$bin" --no-progress -o "$dir/out.txt" --stats "$dir/stats.json" \
+  MF_SIM_WORKER_COST=$worker_cost MF_SIM_CANDIDATE_NS=$candidate_ns MF_SIM_CALIBRATION_OUT=$calibration_out \
+    "${launch[@]}" "$bin" --no-progress -o "$dir/out.txt" --stats "$dir/stats.json" \
     --schedule "$schedule" "${extra[@]}" "$input" >"$dir/log.txt" 2>&1 || st=$?
   t1=$(date +%s.%N)
   if [ "$st" -ne 0 ] && [ "$st" -ne 6 ]; then # 6: finished, bounded by a --max-divisor passed after --
@@ -350,6 +363,30 @@ for r in $ranks; do
     noted[$input]=1
   fi
 done
+# --worker-charge per-candidate: one calibration run of the smallest point, charged as measured, gives the real
+# seconds per candidate of factoring that every point is then charged (times F).
+candidate_ns=
+calibration_out=
+if [ "$worker_charge" = per-candidate ]; then
+  first=${ranks%% *}
+  cdir=$out/points/$sweep_id-$mode-$schedule-r$first-calibration
+  mkdir -p "$cdir"
+  calibration_out=$cdir/calibration.txt
+  rm -f "$calibration_out"
+  cwall=$(run_point "$first" "$(input_for "$(count_for "$first")")" "$cdir") || die "the calibration run ($first ranks) failed"
+  calibration_out=
+  [ "$(wc -l <"$cdir/out.txt")" -eq "$(count_for "$first")" ] || die "the calibration run wrote too few result lines ($cdir/out.txt)"
+  read -r cal_candidates cal_s < <(awk '{ c += $1; s += $2 } END { printf "%.0f %.9f\n", c, s }' "$cdir/calibration.txt" 2>/dev/null)
+  awk -v c="${cal_candidates:-0}" 'BEGIN { exit !(c > 0) }' \
+    || die "the calibration run tested no candidate ($cdir/calibration.txt): nothing to charge per candidate"
+  candidate_ns=$(awk -v c="$cal_candidates" -v s="$cal_s" 'BEGIN { printf "%.6f", s / c * 1e9 }')
+  echo "scaling.sh: calibration, $first simulated ranks: $cal_candidates candidates in $cal_s s of factoring, $candidate_ns ns each" >&2
+  {
+    echo "calibration point: $first simulated ranks: $cwall s simulated, $(cat "$cdir/real_s.txt") s real (smpirun, charged as measured)"
+    echo "simulated cost model: factoring charged $worker_cost x $candidate_ns ns per candidate tested (--worker-charge per-candidate, --worker-cost $worker_cost; $candidate_ns ns: the real time per candidate of the factoring of a calibration run of the $first-rank point, $cal_s s for $cal_candidates candidates, numbers read and results formatted included), rank 0's and the leaders' other work as measured"
+  } >>"$out/meta.txt"
+fi
+
 # Runs one point and leaves its wall_s (simulated: simulated seconds) in DIR/wall.txt.
 run_and_record() { # ranks dir count
   local w

@@ -15,12 +15,14 @@
 #     but the master's own work is charged 16x too, so the master looks 16 times slower than it is.
 # (b) strong scaling of 1,000,000 random numbers below 2^40 (cheap numbers: the master's hand-out and output
 #     rate decide), cores as fast as this machine's. Seed 1. The platform of jobs/scaling.sh --simulate
-#     (default: 16-core nodes, 10 Gb/s Ethernet, 25 us one-way latency).
+#     (default: 16-core nodes, 10 Gb/s Ethernet, 25 us one-way latency). Factoring is charged per candidate
+#     (jobs/scaling.sh --worker-charge per-candidate: the real cost per candidate of a calibration run at the
+#     sweep's smallest rank count), rank 0's and the leaders' other work as measured; so in (b') and (e).
 # (b') the same at ten times the work: 10,000,000 random numbers below 2^40 at 1, 256 and 1024 ranks (about
 #     45 ms of compute per rank at 1024; random40-10M/; about 10 minutes).
 # (e) weak scaling: 6,250 random numbers below 2^40 per rank at 16, 64, 256 and 1024 ranks, factoring charged
-#     8 times its measured time (--worker-cost 8: about 0.28 s of factoring per rank; rank 0's and the leaders'
-#     other work as measured), weak40/; efficiency = simulated s at 16 ranks / at R (about 7 minutes).
+#     8 times what a candidate cost in a calibration run at 16 ranks (--worker-cost 8 --worker-charge
+#     per-candidate: about 0.28 s of factoring per rank; rank 0's and the leaders' other work as measured), weak40/; efficiency = simulated s at 16 ranks / at R (about 7 minutes).
 # (f) one number split over every rank (issue 20): the 80-bit 1091012023757740851347221 = 1015493556383 x
 #     1074366269387 on the largest rank count of --ranks (1024), --one80-reps times (default 3). Its 1-rank
 #     time is an ESTIMATE, not a simulated run (that would cost about 4 minutes of compute alone): one simulated
@@ -84,6 +86,8 @@ import glob, json, os, sys
 print("ranks,busy_sum_s,busy_max_s,rank0_busy_share,numbers_max,numbers_min,run_s")
 rows = []
 for f in glob.glob(os.path.join(sys.argv[1], "points", "*", "stats.json")):
+    if f.endswith("-calibration/stats.json"):
+        continue  # --worker-charge per-candidate: the run that priced a candidate, not a point
     s = json.load(open(f))
     pr = s["per_rank"]
     busy = [r["busy_s"] for r in pr]
@@ -99,10 +103,14 @@ if [ $exact -eq 1 ]; then
 else
   semi=(semiprime56 semiprime 48 2048 "2048 semiprimes (24-bit primes, 16x slower cores: for 28-bit)" --core-speed 0.0625)
 fi
-rand=(random40 random 40 1000000 "1,000,000 random numbers below 2^{40}")
-rand10m=(random40-10M random 40 10000000 "10,000,000 random numbers below 2^{40}" --ranks "1 256 1024")
-weak40=(weak40 random 40 6250 "6,250 random numbers below 2^{40} per rank, --worker-cost 8" --ranks "16 64 256 1024"
-  --worker-cost 8)
+# The cheap-number sweeps charge factoring per candidate (--worker-charge per-candidate: a calibration run of the
+# smallest point prices a candidate; 1024 ranks in this one process made each cost 10-20% more than at 1 rank).
+rand=(random40 random 40 1000000 "1,000,000 random numbers below 2^{40}, factoring charged per candidate"
+  --worker-charge per-candidate)
+rand10m=(random40-10M random 40 10000000 "10,000,000 random numbers below 2^{40}, factoring charged per candidate"
+  --ranks "1 256 1024" --worker-charge per-candidate)
+weak40=(weak40 random 40 6250 "6,250 random numbers below 2^{40} per rank, --worker-cost 8 per candidate"
+  --ranks "16 64 256 1024" --worker-cost 8 --worker-charge per-candidate)
 seq10m=(sequence10M sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --parallel-io" --ranks "1 16 64" -- --parallel-io)
 seq10m_r0=(sequence10M-rank0 sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --no-parallel-io: rank 0 moves all bytes" --ranks "1 16 64" -- --no-parallel-io)
 # One point at a time, alone: SMPI charges each simulated rank the CPU time it used, and on this 2-vCPU VM a

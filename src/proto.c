@@ -53,6 +53,7 @@ void mf_proto_finalize(void)
     g_pending = NULL;
     g_cap = 0;
     mf_sim_enter(); /* the last of this rank's own work, charged */
+    mf_sim_finish();
     MPI_Finalize();
 }
 

@@ -174,6 +174,7 @@ static bool step_text(mf_runner *r, uint64_t budget)
         budget = YIELD_BUDGET; /* a rank waits: a short slice, then hand back */
     budget = mf_sim_slice(budget); /* simulated only (--worker-cost) */
     int64_t left = (int64_t)budget;
+    uint64_t tested = 0; /* candidates in this slice */
     bool end = false;
     while (left > 0) {
         if (!r->in_number) {
@@ -195,6 +196,7 @@ static bool step_text(mf_runner *r, uint64_t budget)
                 continue;
             }
             mf_job_start(&r->job, &r->fac, &r->n, r->opt.max_divisor);
+            tested += r->job.candidates; /* 2, tested as it starts */
             r->in_number = true;
             r->number_busy_s = 0;
             r->number_cpu_s = 0;
@@ -202,10 +204,11 @@ static bool step_text(mf_runner *r, uint64_t budget)
         uint64_t before = r->job.candidates;
         bool done = mf_job_run(&r->job, left > 0 ? (uint64_t)left : 1); /* a token may take the last of it */
         left -= (int64_t)(r->job.candidates - before);
+        tested += r->job.candidates - before;
         if (done)
             finish_number(r);
     }
-    mf_sim_charge_compute(mf_now() - t0); /* simulated only (--worker-cost) */
+    mf_sim_charge_compute(mf_now() - t0, tested); /* simulated only (--worker-cost, --worker-charge) */
     r->slice_full = !end && left <= 0 && !asked;
     /* CPU time since the last mark (one clock call per slice: it is a system call) */
     double c = mf_cpu_now(), dc = c - r->cpu_mark, dt = mf_now() - t0;
@@ -278,9 +281,10 @@ bool mf_runner_step(mf_runner *r, uint64_t budget)
     if (r->u.kind == MF_UNIT_TEXT)
         return step_text(r, budget);
     double t0 = mf_now();
+    uint64_t before = r->job.candidates;
     /* fewer candidates: simulated only (--worker-cost) */
     bool done = r->drop_now || mf_job_run(&r->job, mf_sim_slice(budget));
-    mf_sim_charge_compute(mf_now() - t0); /* simulated only (--worker-cost) */
+    mf_sim_charge_compute(mf_now() - t0, r->job.candidates - before); /* simulated only */
     double dt = mf_now() - t0; /* the charged time (simulated, in a simulation) */
     r->busy_s += dt;
     r->slice_full = !done;

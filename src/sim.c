@@ -1,5 +1,6 @@
 /* Simulation hooks: under SMPI (MF_SMPI) one copy of read-only tables for all simulated ranks and factoring
-   charged F times (MF_SIM_WORKER_COST); plain libc and no charge otherwise. */
+   charged F times (MF_SIM_WORKER_COST), measured or per candidate (MF_SIM_CANDIDATE_NS); plain libc and no
+   charge otherwise. */
 #include "mf_sim.h"
 
 #include <stdio.h>
@@ -163,14 +164,45 @@ double mf_sim_worker_cost(void)
     return cost;
 }
 
-void mf_sim_charge_compute(double measured_s)
+double mf_sim_candidate_cost(void)
 {
-    double f = mf_sim_worker_cost();
-    if (!(f > 1 && measured_s > 0))
+    static double cost = -1; /* read once per simulated rank */
+    if (cost < 0) {
+        const char *v = getenv("MF_SIM_CANDIDATE_NS");
+        char *end = NULL;
+        double ns = v && *v ? strtod(v, &end) : 0;
+        cost = (v && *v && *end == '\0' && ns > 0 && ns <= 1e9) ? ns * 1e-9 : 0;
+    }
+    return cost;
+}
+
+/* The rank's factoring so far, for the calibration line (mf_sim_finish) */
+static double g_factor_s;
+static uint64_t g_factor_candidates;
+
+void mf_sim_charge_compute(double measured_s, uint64_t candidates)
+{
+    if (measured_s > 0)
+        g_factor_s += measured_s;
+    g_factor_candidates += candidates;
+    double f = mf_sim_worker_cost(), c = mf_sim_candidate_cost();
+    /* owed like the rank's own time and charged with it at its next call into the simulator (mf_sim_now counts
+       it at once); the per-candidate charge replaces the measured time, which the rank's clock has counted
+       already, so the difference may be negative */
+    if (c > 0)
+        g_owed += f * c * (double)candidates - (measured_s > 0 ? measured_s : 0);
+    else if (f > 1 && measured_s > 0)
+        g_owed += (f - 1) * measured_s;
+}
+
+void mf_sim_finish(void)
+{
+    const char *path = getenv("MF_SIM_CALIBRATION_OUT");
+    if (!path || !*path || g_factor_candidates == 0)
         return;
-    /* (F - 1) x measured_s more simulated seconds, owed like the rank's own time and charged with it at its
-       next call into the simulator (mf_sim_now counts it at once) */
-    g_owed += (f - 1) * measured_s;
+    FILE *f = fopen(path, "a"); /* ranks take turns: one line each, whole */
+    if (!f || fprintf(f, "%llu %.9f\n", (unsigned long long)g_factor_candidates, g_factor_s) < 0 || fclose(f) != 0)
+        fprintf(stderr, "mpifactor: cannot append to %s (MF_SIM_CALIBRATION_OUT)\n", path);
 }
 #else
 void mf_sim_start(void)
@@ -212,9 +244,19 @@ double mf_sim_worker_cost(void)
     return 1;
 }
 
-void mf_sim_charge_compute(double measured_s)
+void mf_sim_charge_compute(double measured_s, uint64_t candidates)
 {
     (void)measured_s;
+    (void)candidates;
+}
+
+double mf_sim_candidate_cost(void)
+{
+    return 0;
+}
+
+void mf_sim_finish(void)
+{
 }
 #endif
 
