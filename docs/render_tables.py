@@ -202,6 +202,8 @@ def scaling_table(directory, simulated):
             short_command(b.get("command", "not stated")))
         if simulated:
             line += " Simulated platform: %s." % b.get("simulated platform", "not stated")
+            if b.get("simulated cost model"):
+                line += " Cost model: %s." % b["simulated cost model"]
         out += [line, ""]
     out += ["Data: [`%s`](%s)." % (path, rel_link(path)), ""]
     time_name = "simulated s" if simulated else "wall s"
