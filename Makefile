@@ -196,7 +196,7 @@ simulate: deps
 	jobs/scaling.sh strong --simulate --ranks "1 4 16 64 256" --numbers 512 --bits 48 --out $(BUILD)/simulate
 	jobs/plot_scaling.sh $(BUILD)/simulate/scaling.csv $(BUILD)/simulate/scaling.png
 
-# The simulated study to 1024 ranks of docs/simulation.md (its workloads: jobs/simulate_study.sh): jobs/results/simulated/.
+# The simulated study to 4096 ranks of docs/simulation.md (its workloads: jobs/simulate_study.sh): jobs/results/simulated/.
 simulate-study: deps
 	jobs/simulate_study.sh
 

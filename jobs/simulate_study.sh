@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The README's simulated scaling study: seven sweeps on a simulated cluster of up to 1024 ranks (SimGrid SMPI),
+# The README's simulated scaling study: eight sweeps on a simulated cluster of up to 4096 ranks (SimGrid SMPI),
 # CSV, PNG and a Markdown table under one folder. Rerun it after changing the master or the scheduler.
 #
 #   jobs/simulate_study.sh [--out DIR] [--ranks "1 4 16 64 256 1024"] [--scaled] [--nodes N] [--cores-per-node C]
 #                           [--latency L] [--bandwidth B] [--platform FILE]
-#                           [--sweeps "semiprime56 random40 random40-10M weak40 one80 sequence10M networks"]
+#                           [--sweeps "semiprime56 random40 random40-10M weak40 weak4096 one80 sequence10M networks"]
 #                           (default: all)
 #                           [--jobs J] [--one80-reps N]
 #
@@ -23,6 +23,9 @@
 # (e) weak scaling: 6,250 random numbers below 2^40 per rank at 16, 64, 256 and 1024 ranks, factoring charged
 #     8 times what a candidate cost in a calibration run at 16 ranks (--worker-cost 8 --worker-charge
 #     per-candidate: about 0.28 s of factoring per rank; rank 0's and the leaders' other work as measured), weak40/; efficiency = simulated s at 16 ranks / at R (about 7 minutes).
+# (e') weak scaling to 4096 ranks (256 nodes): 3,125 random numbers below 2^40 per rank at 16 and 4096 ranks,
+#     factoring charged 16 times the calibrated price per candidate (about 0.3 s per rank), one run per point
+#     (the 4096-rank run: about 8 minutes and 2 GB), weak4096/.
 # (f) one number split over every rank (issue 20): the 80-bit 1091012023757740851347221 = 1015493556383 x
 #     1074366269387 on the largest rank count of --ranks (1024), --one80-reps times (default 3). Its 1-rank
 #     time is an ESTIMATE, not a simulated run (that would cost about 4 minutes of compute alone): one simulated
@@ -51,7 +54,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=$here/results/simulated
 ranks="1 4 16 64 256 1024"
 exact=1
-sweeps=" semiprime56 random40 random40-10M weak40 one80 sequence10M networks "
+sweeps=" semiprime56 random40 random40-10M weak40 weak4096 one80 sequence10M networks "
 jobs=1
 one80_reps=3
 plat=()
@@ -111,6 +114,8 @@ rand10m=(random40-10M random 40 10000000 "10,000,000 random numbers below 2^{40}
   --ranks "1 256 1024" --worker-charge per-candidate)
 weak40=(weak40 random 40 6250 "6,250 random numbers below 2^{40} per rank, --worker-cost 8 per candidate"
   --ranks "16 64 256 1024" --worker-cost 8 --worker-charge per-candidate)
+weak4096=(weak4096 random 40 3125 "3,125 random numbers below 2^{40} per rank, --worker-cost 16 per candidate"
+  --ranks "16 4096" --reps 1 --worker-cost 16 --worker-charge per-candidate)
 seq10m=(sequence10M sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --parallel-io" --ranks "1 16 64" -- --parallel-io)
 seq10m_r0=(sequence10M-rank0 sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --no-parallel-io: rank 0 moves all bytes" --ranks "1 16 64" -- --no-parallel-io)
 # One point at a time, alone: SMPI charges each simulated rank the CPU time it used, and on this 2-vCPU VM a
@@ -122,6 +127,7 @@ if want semiprime56; then study "${semi[@]}" --jobs "$jobs"; fi
 if want random40; then study "${rand[@]}"; fi
 if want random40-10M; then study "${rand10m[@]}"; fi
 if want weak40; then mode=weak study "${weak40[@]}"; fi
+if want weak4096; then mode=weak study "${weak4096[@]}"; fi
 # (f) one number over every rank: the probe at 1 rank, the goal number at the largest rank count.
 one80() {
   local dir=$out/one80 big rep
@@ -189,7 +195,7 @@ fi
 {
   echo "| workload | ranks | nodes | simulated s | speedup | efficiency | busy share mean | busiest rank s | rank 0 busy share | numbers per rank (min-max) | real s to simulate |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
-  for w in semiprime56 random40 random40-10M weak40 sequence10M sequence10M-rank0; do
+  for w in semiprime56 random40 random40-10M weak40 weak4096 sequence10M sequence10M-rank0; do
     [ -s "$out/$w/scaling.csv" ] || continue # a sweep not run into this folder (--sweeps)
     awk -F, -v w="$w" -v meta="$out/$w/meta.txt" -v lim="$out/$w/limits.csv" '
       BEGIN {
