@@ -52,9 +52,6 @@ double mf_sim_worker_cost(void);
    process's caches and the VM's changing speed did to the real time; else (F - 1) x measured_s more.
    SMPI build: also adds the slice to the rank's calibration totals (mf_sim_finish). Ordinary build: nothing. */
 void mf_sim_charge_compute(double measured_s, uint64_t candidates);
-/* C from MF_SIM_CANDIDATE_NS (nanoseconds, a number in (0, 1e9]), in seconds; 0 when unset or not such a
-   number (then factoring is charged its measured time). Ordinary build: 0. */
-double mf_sim_candidate_cost(void);
 /* The end of a simulated rank's run: with MF_SIM_CALIBRATION_OUT set to a file, a rank that factored appends
    one line "CANDIDATES SECONDS", the candidates it tested and the real seconds its factoring slices took
    (before any --worker-cost scaling). Ordinary build: nothing. */

@@ -3,6 +3,7 @@
    charge otherwise. */
 #include "mf_sim.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,7 +165,9 @@ double mf_sim_worker_cost(void)
     return cost;
 }
 
-double mf_sim_candidate_cost(void)
+/* C from MF_SIM_CANDIDATE_NS (nanoseconds, a number in (0, 1e9]), in seconds; 0 when unset or not such a number
+   (factoring is then charged its measured time) */
+static double candidate_cost(void)
 {
     static double cost = -1; /* read once per simulated rank */
     if (cost < 0) {
@@ -185,7 +188,7 @@ void mf_sim_charge_compute(double measured_s, uint64_t candidates)
     if (measured_s > 0)
         g_factor_s += measured_s;
     g_factor_candidates += candidates;
-    double f = mf_sim_worker_cost(), c = mf_sim_candidate_cost();
+    double f = mf_sim_worker_cost(), c = candidate_cost();
     /* owed like the rank's own time and charged with it at its next call into the simulator (mf_sim_now counts
        it at once); the per-candidate charge replaces the measured time, which the rank's clock has counted
        already, so the difference may be negative */
@@ -201,7 +204,8 @@ void mf_sim_finish(void)
     if (!path || !*path || g_factor_candidates == 0)
         return;
     FILE *f = fopen(path, "a"); /* ranks take turns: one line each, whole */
-    if (!f || fprintf(f, "%llu %.9f\n", (unsigned long long)g_factor_candidates, g_factor_s) < 0 || fclose(f) != 0)
+    bool written = f && fprintf(f, "%llu %.9f\n", (unsigned long long)g_factor_candidates, g_factor_s) > 0;
+    if ((f && fclose(f) != 0) || !written)
         fprintf(stderr, "mpifactor: cannot append to %s (MF_SIM_CALIBRATION_OUT)\n", path);
 }
 #else
@@ -248,11 +252,6 @@ void mf_sim_charge_compute(double measured_s, uint64_t candidates)
 {
     (void)measured_s;
     (void)candidates;
-}
-
-double mf_sim_candidate_cost(void)
-{
-    return 0;
 }
 
 void mf_sim_finish(void)
