@@ -50,14 +50,15 @@ double mf_sim_worker_cost(void);
    candidate of a calibration run's factoring), the slice is charged F x C x candidates in place of measured_s:
    every simulated rank pays what a rank on a core of its own pays, whatever the 1024 ranks that share this
    process's caches and the VM's changing speed did to the real time; else (F - 1) x measured_s more.
-   SMPI build: also adds the slice to the rank's calibration totals (mf_sim_finish). Ordinary build: nothing. */
-void mf_sim_charge_compute(double measured_s, uint64_t candidates);
+   SMPI build: also adds the slice to the rank's calibration totals (mf_sim_finish). Returns the slice's seconds
+   as charged, the time the rank's statistics count for it (ordinary build: measured_s, nothing charged). */
+double mf_sim_charge_compute(double measured_s, uint64_t candidates);
 /* The end of a simulated rank's run: with MF_SIM_CALIBRATION_OUT set to a file, a rank that factored appends
    one line "CANDIDATES SECONDS", the candidates it tested and the real seconds its factoring slices took
    (before any --worker-cost scaling). Ordinary build: nothing. */
 void mf_sim_finish(void);
 /* How many candidates a slice of `candidates` may test between two looks at the messages: candidates / F,
-   at least 1024 (or candidates, if fewer), so that a slice lasts as long in simulated time as it would on numbers F times as costly (they
+   at least 65536 (or candidates, if fewer), so that a slice lasts as long in simulated time as it would on numbers F times as costly (they
    have F times the candidates, each costing what it costs). Ordinary build, or F = 1: candidates. */
 uint64_t mf_sim_slice(uint64_t candidates);
 

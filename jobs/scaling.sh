@@ -38,7 +38,8 @@
 # charged F x C per candidate tested for its factoring, rank 0's and the leaders' other work as measured. A
 # simulated rank then pays for a number what a rank on a core of its own pays: thousands of simulated ranks
 # share this process's caches, which made a candidate cost 10-20% more at 1024 ranks than at 16 and 45% more
-# at 4096, and the VM's speed, which moves 10-20% within minutes, moves no point's factoring. meta.txt states C.
+# at 4096, and the VM's speed, which moves 10-20% within minutes, moves no point's factoring. meta.txt states C;
+# the calibration run's output, stats and calibration.txt lie in DIR/calibration/, beside DIR/points/.
 # --schedule P: mpifactor's --schedule policy at every point (default adaptive), recorded in the schedule column.
 # --input FILE (strong only): factorize FILE (one number per line) at every point instead of generated numbers.
 # Columns of scaling.csv (units in the names):
@@ -369,7 +370,8 @@ candidate_ns=
 calibration_out=
 if [ "$worker_charge" = per-candidate ]; then
   first=${ranks%% *}
-  cdir=$out/points/$sweep_id-$mode-$schedule-r$first-calibration
+  cdir=$out/calibration/$sweep_id-$mode-$schedule-r$first
+  rm -rf "$cdir"
   mkdir -p "$cdir"
   calibration_out=$cdir/calibration.txt
   rm -f "$calibration_out"

@@ -89,8 +89,6 @@ import glob, json, os, sys
 print("ranks,busy_sum_s,busy_max_s,rank0_busy_share,numbers_max,numbers_min,run_s")
 rows = []
 for f in glob.glob(os.path.join(sys.argv[1], "points", "*", "stats.json")):
-    if f.endswith("-calibration/stats.json"):
-        continue  # --worker-charge per-candidate: the run that priced a candidate, not a point
     s = json.load(open(f))
     pr = s["per_rank"]
     busy = [r["busy_s"] for r in pr]

@@ -208,10 +208,11 @@ static bool step_text(mf_runner *r, uint64_t budget)
         if (done)
             finish_number(r);
     }
-    mf_sim_charge_compute(mf_now() - t0, tested); /* simulated only (--worker-cost, --worker-charge) */
+    /* the slice's time, as charged in a simulation (--worker-cost, --worker-charge) */
+    double dt = mf_sim_charge_compute(mf_now() - t0, tested);
     r->slice_full = !end && left <= 0 && !asked;
     /* CPU time since the last mark (one clock call per slice: it is a system call) */
-    double c = mf_cpu_now(), dc = c - r->cpu_mark, dt = mf_now() - t0;
+    double c = mf_cpu_now(), dc = c - r->cpu_mark;
     r->cpu_mark = c;
     r->busy_s += dt;
     r->slice_s = dt;
@@ -284,8 +285,8 @@ bool mf_runner_step(mf_runner *r, uint64_t budget)
     uint64_t before = r->job.candidates;
     /* fewer candidates: simulated only (--worker-cost) */
     bool done = r->drop_now || mf_job_run(&r->job, mf_sim_slice(budget));
-    mf_sim_charge_compute(mf_now() - t0, r->job.candidates - before); /* simulated only */
-    double dt = mf_now() - t0; /* the charged time (simulated, in a simulation) */
+    /* the slice's time, as charged in a simulation */
+    double dt = mf_sim_charge_compute(mf_now() - t0, r->job.candidates - before);
     r->busy_s += dt;
     r->slice_full = !done;
     r->slice_s = dt;

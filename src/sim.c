@@ -183,19 +183,23 @@ static double candidate_cost(void)
 static double g_factor_s;
 static uint64_t g_factor_candidates;
 
-void mf_sim_charge_compute(double measured_s, uint64_t candidates)
+double mf_sim_charge_compute(double measured_s, uint64_t candidates)
 {
-    if (measured_s > 0)
-        g_factor_s += measured_s;
+    if (measured_s < 0)
+        measured_s = 0;
+    g_factor_s += measured_s;
     g_factor_candidates += candidates;
     double f = mf_sim_worker_cost(), c = candidate_cost();
     /* owed like the rank's own time and charged with it at its next call into the simulator (mf_sim_now counts
        it at once); the per-candidate charge replaces the measured time, which the rank's clock has counted
        already, so the difference may be negative */
+    double charged = measured_s;
     if (c > 0)
-        g_owed += f * c * (double)candidates - (measured_s > 0 ? measured_s : 0);
-    else if (f > 1 && measured_s > 0)
-        g_owed += (f - 1) * measured_s;
+        charged = f * c * (double)candidates;
+    else if (f > 1)
+        charged = f * measured_s;
+    g_owed += charged - measured_s;
+    return charged;
 }
 
 void mf_sim_finish(void)
@@ -248,10 +252,10 @@ double mf_sim_worker_cost(void)
     return 1;
 }
 
-void mf_sim_charge_compute(double measured_s, uint64_t candidates)
+double mf_sim_charge_compute(double measured_s, uint64_t candidates)
 {
-    (void)measured_s;
     (void)candidates;
+    return measured_s;
 }
 
 void mf_sim_finish(void)
