@@ -14,7 +14,8 @@
    factored := value n, u8 complete, u32 nfactors, nfactors x value, [value cofactor if !complete]
    stats  := i32 rank, 64 bytes host, u64 busy_ns, u64 idle_ns, u64 numbers, units, ranges, candidates,
              bytes_sent, bytes_received, cpu_ns, busy_cpu_ns, i32 parent, u64 units_served, service_ns,
-             ranges_relayed, numbers_split, wasted_candidates, ranges_stopped */
+             ranges_relayed, numbers_split, wasted_candidates, ranges_stopped
+             (a statistics message holds one or more records back to back: a leader's, its kids' and its own) */
 #ifndef MPIFACTOR_CODEC_H
 #define MPIFACTOR_CODEC_H
 

@@ -58,6 +58,7 @@ typedef struct mf_master {
     mf_buf unit;              /* a unit being built */
     mf_buf msg;               /* a received message */
     mf_buf rest;              /* a rest rank 0's own unit handed back */
+    mf_buf kid_stats;         /* a leader: its kids' statistics records, sent up with its own in one message */
     mf_factored partial;
     mf_value value;
     mf_sink sink;
@@ -104,11 +105,15 @@ static inline bool mf_master_needs_unit(const mf_master *m, int r)
     return m->inflight[r] == 0 || !mf_master_is_leader(m, r);
 }
 /* Takes in a message from kid src (a result, a rest handed back, an I/O failure, statistics: a leader passes
-   the last two on to its parent). Returns false when src is no kid or the tag is none of those. */
+   an I/O failure on to its parent at once and keeps its kids' statistics in kid_stats, for one message with its
+   own at the end: mf_master_send_stats). Returns false when src is no kid or the tag is none of those. */
 bool mf_master_on_kid(mf_master *m, int src, int tag);
 /* Tells every kid to stop with exit_code and takes in their messages (on_message) until each has sent its
    statistics, its last message. */
 void mf_master_stop_kids(mf_master *m, int exit_code, void (*on_message)(mf_master *m, int src, int tag));
+/* A leader's last message: its own statistics record after its kids' (kid_stats), sent to its parent at once,
+   so that rank 0 takes in one message per node rather than one per rank. */
+void mf_master_send_stats(mf_master *m);
 /* Fills every kid up to its in-flight quota, round-robin. Returns true when it sent anything. */
 bool mf_master_dispatch(mf_master *m);
 /* When a hand-out found nothing for a kid that would otherwise idle (m->starved), asks the running text unit

@@ -11,7 +11,8 @@ typedef enum mf_tag {
     MF_TAG_UNIT = 1,    /* master -> worker: an encoded work unit */
     MF_TAG_RESULT = 2,  /* worker -> master: an encoded unit result */
     MF_TAG_STOP = 3,    /* master -> worker: stop now; payload u32 exit code */
-    MF_TAG_STATS = 4,   /* worker -> master: the worker's statistics, its last message */
+    MF_TAG_STATS = 4,   /* worker -> master: the worker's statistics, its last message (a leader's: its kids'
+                           records, then its own) */
     MF_TAG_YIELD = 5,   /* master -> worker: text unit <u64 id>, if still running, hands back its rest now, or with
                            no rest, its number in progress when that has <u64 split_least> candidates left
                            (0: never) */

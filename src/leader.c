@@ -418,9 +418,7 @@ int mf_leader_run(const mf_config *cfg, const mf_team *team)
     m->self.service_s = m->service_s;
     m->self.bytes_sent = mf_proto_bytes_sent();
     m->self.bytes_received = mf_proto_bytes_received();
-    mf_buf_reset(&m->msg);
-    mf_codec_put_stats(&m->msg, &m->self);
-    mf_proto_send(m->parent, MF_TAG_STATS, &m->msg);
+    mf_master_send_stats(m);
     mf_proto_flush();
     int code = l->exit_code;
     release(l);

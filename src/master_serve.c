@@ -30,6 +30,7 @@ int mf_master_start(mf_master *m, const mf_config *cfg, int ranks, const mf_team
     mf_buf_init(&m->unit);
     mf_buf_init(&m->msg);
     mf_buf_init(&m->rest);
+    mf_buf_init(&m->kid_stats);
     mf_factored_init(&m->partial);
     mf_value_init(&m->value);
     mf_splits_init(&m->splits);
@@ -58,6 +59,7 @@ void mf_master_release(mf_master *m)
     mf_buf_free(&m->unit);
     mf_buf_free(&m->msg);
     mf_buf_free(&m->rest);
+    mf_buf_free(&m->kid_stats);
     mf_factored_clear(&m->partial);
     free(m->inflight);
     free(m->kid);
@@ -85,20 +87,28 @@ bool mf_master_on_kid(mf_master *m, int src, int tag)
             fprintf(stderr, "mpifactor: %.*s\n", (int)m->msg.len, (const char *)m->msg.data);
             m->io_error = true;
         }
-    } else if (tag == MF_TAG_STATS) { /* a kid's, or one of its own kids' that it passes on before its own */
-        mf_rank_stats st;
-        if (mf_codec_get_stats(&m->msg, &st) != 0 || st.rank <= 0 || st.rank >= m->ranks)
-            mf_master_malformed(src);
-        if (m->parent >= 0)
-            mf_proto_send(m->parent, MF_TAG_STATS, &m->msg);
-        else
-            m->per_rank[st.rank] = st;
-        if (st.rank == src)
-            m->inflight[src] = -1; /* finished */
+    } else if (tag == MF_TAG_STATS) { /* a kid's record; a leader's comes after those of its own kids */
+        do {
+            mf_rank_stats st;
+            if (mf_codec_get_stats(&m->msg, &st) != 0 || st.rank <= 0 || st.rank >= m->ranks)
+                mf_master_malformed(src);
+            if (m->parent < 0)
+                m->per_rank[st.rank] = st;
+            if (st.rank == src)
+                m->inflight[src] = -1; /* finished: its record is its last */
+        } while (m->msg.pos < m->msg.len);
+        if (m->parent >= 0) /* passed on with this rank's own (mf_master_send_stats) */
+            mf_buf_put(&m->kid_stats, m->msg.data, m->msg.len);
     } else {
         return false;
     }
     return true;
+}
+
+void mf_master_send_stats(mf_master *m)
+{
+    mf_codec_put_stats(&m->kid_stats, &m->self);
+    mf_proto_send(m->parent, MF_TAG_STATS, &m->kid_stats);
 }
 
 void mf_master_stop_kids(mf_master *m, int exit_code, void (*on_message)(mf_master *m, int src, int tag))
