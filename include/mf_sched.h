@@ -15,7 +15,8 @@
    be split into ranges, only when a rank would otherwise idle (the master asks; see mf_flights_pick_yield). The least
    work worth a message, the grain, comes from the run: rank 0's measured service time per unit times the
    ranks it serves (MF_SCHED_GRAIN_SHARE times over), so that serving every rank once takes at most half of
-   a unit's time at any scale: units and ranges carry at least a grain. A unit must have run a few service
+   a unit's time at any scale: units and ranges carry at least a grain, or half of a rank's share of the whole input
+   where that is less (cheap numbers on thousands of ranks, where rank 0 cannot serve every rank twice anyway). A unit must have run a few service
    times (mf_sched_yield_age_s) before it is asked to hand back, so that one barely started does not move. MF_SCHED_TARGET_S bounds a unit's time only so that results reach the
    output, the checkpoint and the progress line often; it is raised to the grain where that is larger.
 

@@ -239,6 +239,11 @@ size_t mf_sched_next_bytes(const mf_sched *s, double remaining)
            once the cost is known */
         double share = remaining / (2.0 * s->ranks);
         double least = known ? mf_sched_grain_s(s) / s->cost_per_byte : 1;
+        /* ... nor above half of a rank's share of the whole input: where serving every rank twice takes longer
+           than that share of work (cheap numbers on thousands of ranks), units of a grain would give half the
+           ranks a double share and the others none */
+        if (s->input_bytes > 0 && least > s->input_bytes / (2.0 * s->ranks))
+            least = s->input_bytes / (2.0 * s->ranks);
         if (share < least)
             share = least;
         if (size > share)

@@ -162,6 +162,32 @@ START_TEST(grain_from_measured_service)
 }
 END_TEST
 
+START_TEST(grain_capped_by_the_share)
+{
+    /* cheap numbers on 1024 ranks: rank 0 serves 80 kids at 56 us a unit, a grain of 8.96 ms of compute, and a
+       rank's share of the input is 13 MB / 1024 = 12,695 bytes of 0.33 us each, 4.2 ms: a grain of units would
+       give a third of the leaders a second slice of twice the share and the rest none */
+    mf_sched s;
+    mf_sched_init(&s, 1024, 0);
+    mf_sched_set_served(&s, 80);
+    mf_sched_observe_lines(&s, 13);
+    mf_sched_observe_input(&s, 13e6);
+    mf_sched_observe_service(&s, 56e-6 * 200, 200);
+    mf_sched_observe(&s, 100000, 100000 * 0.33e-6);
+    ck_assert_double_eq_tol(mf_sched_grain_s(&s), 2 * 80 * 56e-6, 1e-12);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 13e6), 6347);  /* guided: 13e6 / 2048, under the floor */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 3.5e6), 6347); /* the floor: half a share, not a grain (27,151) */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 0), 6347);
+    /* where the share is many grains, the floor is the grain: 1.3e9 bytes, 635 KB a rank's half share */
+    mf_sched_init(&s, 1024, 0);
+    mf_sched_set_served(&s, 80);
+    mf_sched_observe_input(&s, 1.3e9);
+    mf_sched_observe_service(&s, 56e-6 * 200, 200);
+    mf_sched_observe(&s, 100000, 100000 * 0.33e-6);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 3.5e6), 27151);
+}
+END_TEST
+
 START_TEST(shrinks_near_the_end)
 {
     mf_sched s;
@@ -393,7 +419,9 @@ START_TEST(first_round_one_even_unit_per_rank)
     mf_sched_observe(&s, 650, 650 * 1e-6); /* a cost measured: two units each, sized by it, guided again */
     ck_assert_int_eq(mf_sched_in_flight(&s), MF_UNITS_IN_FLIGHT);
     ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 50000);
-    ck_assert_uint_eq(mf_sched_next_bytes(&s, 64 * 5000.0), 2560); /* a grain: 2 x 64 x 20 us at 1 us a byte */
+    /* a grain (2 x 64 x 20 us at 1 us a byte: 2560) would pass half of a rank's share of the input (2500) */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 64 * 5000.0), 2500);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 64 * 100.0), 2500);
     mf_sched_init(&s, 4, 0);
     mf_sched_observe_candidates(&s, 1000000, 1e-3); /* a split number's cost counts too */
     ck_assert_int_eq(mf_sched_in_flight(&s), MF_UNITS_IN_FLIGHT);
@@ -476,6 +504,7 @@ Suite *sched_suite(void)
     tcase_add_test(tc, flights_pick_the_head_of_line_text_unit);
     tcase_add_test(tc, flights_rearm_by_a_held_unit);
     tcase_add_test(tc, grain_from_measured_service);
+    tcase_add_test(tc, grain_capped_by_the_share);
     tcase_add_test(tc, shrinks_near_the_end);
     tcase_add_test(tc, range_width_follows_candidate_cost);
     tcase_add_test(tc, window_holds_every_unit_in_flight);
