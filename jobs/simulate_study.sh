@@ -97,7 +97,7 @@ for f in glob.glob(os.path.join(sys.argv[1], "points", "*", "stats.json")):
 for r in sorted(rows):
     print("%d,%.3f,%.3f,%.3f,%d,%d,%.4f" % r)
 PY
-  rm -rf "$dir/inputs" "$dir/points" "$dir"/platform-*/hostfile
+  rm -rf "$dir/inputs" "$dir/points" "$dir/calibration" "$dir"/platform-*/hostfile
 }
 if [ $exact -eq 1 ]; then
   semi=(semiprime56 semiprime 56 2048 "2048 semiprimes of two 28-bit primes")
@@ -180,7 +180,7 @@ net() { # name latency bandwidth
   "$here/scaling.sh" strong --simulate --ranks "64 256" --kind random --bits 40 --numbers 200000 \
     --latency "$2" --bandwidth "$3" --jobs 1 --out "$dir" >"$out/network-$1.log" 2>&1 \
     || { tail -n 20 "$out/network-$1.log" >&2; return 1; }
-  rm -rf "$dir/inputs" "$dir/points" "$dir"/platform-*/hostfile
+  rm -rf "$dir/inputs" "$dir/points" "$dir/calibration" "$dir"/platform-*/hostfile
 }
 has_platform=0
 for a in "${plat[@]}"; do [ "$a" != --platform ] || has_platform=1; done
