@@ -70,10 +70,10 @@ side_by_side() {
   t1=$(run_s "$OUT/${key}_side1.run$p.json")
   printf '  %-22s two np 1 side by side: core 0 %s s, core 1 %s s\n' "${key}_side" "$t0" "$t1"
   # each core's fastest run so far, and its --stats (the peers' speed per candidate: peer_drift)
-  [ "$(fmin "${SIDE0[$key]:-}" "$t0")" = "$t0" ] && cp "$OUT/${key}_side0.run$p.json" "$OUT/${key}_side0.best_run.json"
-  [ "$(fmin "${SIDE1[$key]:-}" "$t1")" = "$t1" ] && cp "$OUT/${key}_side1.run$p.json" "$OUT/${key}_side1.best_run.json"
   SIDE0[$key]=$(fmin "${SIDE0[$key]:-}" "$t0")
   SIDE1[$key]=$(fmin "${SIDE1[$key]:-}" "$t1")
+  [ "${SIDE0[$key]}" = "$t0" ] && cp "$OUT/${key}_side0.run$p.json" "$OUT/${key}_side0.best_run.json"
+  [ "${SIDE1[$key]}" = "$t1" ] && cp "$OUT/${key}_side1.run$p.json" "$OUT/${key}_side1.best_run.json"
   IDEAL[$key]=$(calc "1 / (1 / ${SIDE0[$key]} + 1 / ${SIDE1[$key]})")
 }
 
