@@ -50,16 +50,15 @@ int mf_proto_progress(void);
 void mf_proto_flush(void);
 /* Receives one waiting message, if any, into b: returns 1 with *src and *tag set, else 0. */
 int mf_proto_poll(int *src, int *tag, mf_buf *b);
-/* Collective (every rank calls it): the lowest and highest value passed by any rank. */
-void mf_proto_min_max(uint64_t value, uint64_t *min, uint64_t *max);
 /* Collective (every rank calls it): rank 0's len bytes at data are copied to data on every other rank. */
 void mf_proto_bcast(void *data, size_t len);
-/* Collective (every rank calls it): the ranks that share this rank's node, told apart by the name MPI gives
-   each one's processor (MPI_Get_processor_name: the host name; one simulated host each under SMPI), as world
-   ranks in ascending order into *members (malloc'd, *count of them; this rank among them); and at rank 0 only,
-   the lowest rank of every rank's node into firsts (one per rank; ignored elsewhere). Returns 0, or -1 when
-   out of memory. Nodes whose names hash alike would share one leader: slower, never wrong. */
-int mf_proto_nodes(int **members, int *count, int *firsts);
+/* Collective (every rank calls it): every rank's len bytes at mine, in rank order, into all (room for
+   len x ranks bytes) on every rank. */
+void mf_proto_allgather(const void *mine, size_t len, void *all);
+/* This rank's node: a 64-bit hash (FNV-1a) of the name MPI gives its processor (MPI_Get_processor_name: the
+   host name; under SMPI the simulated host's). Ranks of one node have equal ids; nodes whose names hash alike
+   would share one leader: slower, never wrong. */
+uint64_t mf_proto_node_id(void);
 /* Total payload bytes sent and received by this process. */
 uint64_t mf_proto_bytes_sent(void);
 uint64_t mf_proto_bytes_received(void);

@@ -7,6 +7,7 @@
 #define MPIFACTOR_TEAM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef struct mf_team {
     bool leaders;      /* the second level is on */
@@ -23,6 +24,12 @@ typedef struct mf_team {
    or second on rank 0's node) for the node's other ranks; 0 for the leaders, for a node of one rank, for rank
    0's node when it holds two ranks, and for all when the level is off. -1 for rank 0. */
 int mf_team_parent(int r, int first, int second, int size, bool leaders);
+/* The lowest rank on each rank's node into firsts (one per rank), from every rank's node id (ids, one per rank:
+   the ranks of one node share theirs). Returns 0, or -1 when out of memory. */
+int mf_team_firsts(const uint64_t *ids, int ranks, int *firsts);
+/* The ranks on rank r's node (those with r's entry in firsts), in ascending order, into members (room for
+   ranks). Returns how many (r among them). */
+int mf_team_members(const int *firsts, int ranks, int r, int *members);
 /* Whether the second level can help, from the lowest rank on each rank's node (firsts, one per rank): at least
    one node other than rank 0's holds two ranks or more (a leader with a kid of its own). */
 bool mf_team_useful(const int *firsts, int ranks);

@@ -20,48 +20,13 @@
 #include "mf_team.h"
 #include "mf_worker.h"
 
-/* Decides cfg->parallel_io the same way on every rank (collective): every rank compares what it sees with
-   rank 0's view of the files (mf_pario_view_make), and all learn the lowest rank that does not agree. Returns
-   MF_EXIT_OK, or MF_EXIT_USAGE when --parallel-io was asked for and some rank does not see rank 0's files (that
-   rank says which file, on which host). */
-static int settle_parallel_io(mf_config *cfg, int rank, int ranks)
-{
-    if (cfg->parallel_io_mode == MF_PIO_OFF || !cfg->output || ranks < 2)
-        return MF_EXIT_OK;
-    size_t n = mf_pario_view_len(cfg);
-    uint64_t *view = calloc(n, sizeof *view);
-    if (!view) {
-        fprintf(stderr, "mpifactor: out of memory\n");
-        mf_proto_abort(MF_EXIT_INTERNAL);
-        return MF_EXIT_INTERNAL;
-    }
-    char why[1024] = "";
-    if (rank == 0)
-        mf_pario_view_make(cfg, view);
-    mf_proto_bcast(view, n * sizeof *view);
-    bool agrees = rank == 0 || mf_pario_agrees(cfg, view, rank, why, sizeof why);
-    uint64_t first, last;
-    mf_proto_min_max(agrees ? UINT64_MAX : (uint64_t)rank, &first, &last); /* every rank has looked */
-    if (rank == 0)
-        mf_pario_probe_remove(cfg->output, view[0]);
-    bool complete = mf_pario_view_complete(cfg, view);
-    cfg->parallel_io = mf_pario_decide(cfg, ranks, complete, first == UINT64_MAX);
-    free(view);
-    if (cfg->parallel_io_mode == MF_PIO_ON && complete && first != UINT64_MAX) {
-        if ((uint64_t)rank == first)
-            fprintf(stderr, "mpifactor: %s\n", why);
-        return MF_EXIT_USAGE;
-    }
-    return MF_EXIT_OK;
-}
-
-/* Whether rank 0 will cut the input by byte offset, the one way a leader can take slices and cut them again:
-   parallel I/O into a regular output file from regular input files, the adaptive policy with its own sizes, no
-   progress line (its estimate may need the input's tokens counted as it is cut), not --no-leaders. */
+/* Whether rank 0 would cut the input by byte offset, the one way a leader can take slices and cut them again,
+   once parallel I/O is on: a regular output file from regular input files, the adaptive policy with its own
+   sizes, no progress line (its estimate may need the input's tokens counted as it is cut), not --no-leaders. */
 static bool leaders_wanted(const mf_config *cfg)
 {
-    if (cfg->no_leaders || !cfg->parallel_io || !cfg->output || cfg->ninputs < 1 ||
-        cfg->schedule != MF_SCHEDULE_ADAPTIVE || cfg->unit_size != 0 || mf_progress_wanted(cfg->progress))
+    if (cfg->no_leaders || !cfg->output || cfg->ninputs < 1 || cfg->schedule != MF_SCHEDULE_ADAPTIVE ||
+        cfg->unit_size != 0 || mf_progress_wanted(cfg->progress))
         return false;
     struct stat st;
     if (stat(cfg->output, &st) == 0 && !S_ISREG(st.st_mode))
@@ -72,27 +37,99 @@ static bool leaders_wanted(const mf_config *cfg)
     return true;
 }
 
-/* Settles who serves whom the same way on every rank (collective; mf_team.h): rank 0 decides whether the
-   second level is wanted and, with the ranks grouped by node, whether it helps. */
-static int settle_team(const mf_config *cfg, int rank, int ranks, mf_team *t)
+/* Ends the whole run: this rank is out of memory. */
+static void out_of_memory(void)
 {
-    int on = rank == 0 && ranks > 2 && leaders_wanted(cfg);
-    if (ranks > 2)
-        mf_proto_bcast(&on, sizeof on);
-    if (!on)
-        return mf_team_flat(t, rank, ranks);
-    int *members = NULL, count = 0, *firsts = rank == 0 ? calloc((size_t)ranks, sizeof *firsts) : NULL;
-    int rc = rank == 0 && !firsts ? -1 : 0;
-    if (mf_proto_nodes(&members, &count, firsts) != 0)
-        rc = -1;
-    if (rank == 0)
-        on = rc == 0 && mf_team_useful(firsts, ranks);
-    mf_proto_bcast(&on, sizeof on);
-    if (rc == 0)
-        rc = rank == 0 ? mf_team_plan_root(t, firsts, ranks, on) : mf_team_plan_member(t, rank, members, count, on);
+    fprintf(stderr, "mpifactor: rank %d: out of memory\n", mf_proto_rank());
+    mf_proto_abort(MF_EXIT_INTERNAL);
+}
+
+/* n zeroed items of size bytes, or the end of the run (out_of_memory). */
+static void *alloc_or_abort(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+/* Fills t, the same way on every rank, from every rank's node id (ids): rank 0 serves one leader per node where
+   that can help (mf_team.h), else every rank. */
+static void plan_team(mf_team *t, int rank, int ranks, const uint64_t *ids)
+{
+    int *firsts = alloc_or_abort((size_t)ranks, sizeof *firsts), *members = NULL, rc;
+    if (mf_team_firsts(ids, ranks, firsts) != 0)
+        out_of_memory();
+    bool on = mf_team_useful(firsts, ranks);
+    if (rank == 0) {
+        rc = mf_team_plan_root(t, firsts, ranks, on);
+    } else {
+        members = alloc_or_abort((size_t)ranks, sizeof *members);
+        rc = mf_team_plan_member(t, rank, members, mf_team_members(firsts, ranks, rank, members), on);
+    }
     free(members);
     free(firsts);
-    return rc;
+    if (rc != 0)
+        out_of_memory();
+}
+
+/* Settles, the same way on every rank, whether parallel I/O is on (cfg->parallel_io) and who serves whom (t), in
+   three collectives: rank 0 broadcasts its view of the files (mf_pario_view_make) and whether it wants node leaders;
+   then every rank tells every other whether it sees those files and which node it is on. The second level is on
+   where rank 0 wants it, parallel I/O is on and the ranks span nodes where a leader can serve (mf_team.h). Returns
+   MF_EXIT_OK, or MF_EXIT_USAGE when --parallel-io was asked for and some rank does not see rank 0's files (the
+   lowest such rank says which file, on which host). */
+static int settle_start(mf_config *cfg, int rank, int ranks, mf_team *t)
+{
+    if (cfg->parallel_io_mode == MF_PIO_OFF || !cfg->output || ranks < 2) { /* no parallel I/O, so no leaders */
+        if (mf_team_flat(t, rank, ranks) != 0)
+            out_of_memory();
+        return MF_EXIT_OK;
+    }
+    size_t n = mf_pario_view_len(cfg);
+    uint64_t *view = alloc_or_abort(n + 1, sizeof *view); /* view[n]: rank 0 wants leaders */
+    char why[1024] = "";
+    if (rank == 0) {
+        mf_pario_view_make(cfg, view);
+        view[n] = ranks > 2 && leaders_wanted(cfg);
+    }
+    mf_proto_bcast(view, (n + 1) * sizeof *view);
+    bool agrees = rank == 0 || mf_pario_agrees(cfg, view, rank, why, sizeof why), wanted = view[n] != 0;
+    /* each rank's record: whether it agrees, and its node (only where leaders are wanted), byte-order free */
+    enum { RECORD = 9 };
+    unsigned char mine[RECORD], *all = alloc_or_abort((size_t)ranks, RECORD);
+    uint64_t node = wanted ? mf_proto_node_id() : 0;
+    mine[0] = agrees;
+    for (int i = 0; i < 8; i++)
+        mine[1 + i] = (unsigned char)(node >> (8 * i));
+    mf_proto_allgather(mine, RECORD, all); /* every rank has looked */
+    if (rank == 0)
+        mf_pario_probe_remove(cfg->output, view[0]);
+    int first = -1; /* the lowest rank that does not agree */
+    for (int r = 0; r < ranks && first < 0; r++)
+        if (!all[(size_t)r * RECORD])
+            first = r;
+    bool complete = mf_pario_view_complete(cfg, view);
+    cfg->parallel_io = mf_pario_decide(cfg, ranks, complete, first < 0);
+    free(view);
+    int code = MF_EXIT_OK;
+    if (cfg->parallel_io_mode == MF_PIO_ON && complete && first >= 0) {
+        if (rank == first)
+            fprintf(stderr, "mpifactor: %s\n", why);
+        code = MF_EXIT_USAGE;
+    }
+    if (code == MF_EXIT_OK && wanted && cfg->parallel_io) {
+        uint64_t *ids = alloc_or_abort((size_t)ranks, sizeof *ids);
+        for (int r = 0; r < ranks; r++)
+            for (int i = 0; i < 8; i++)
+                ids[r] |= (uint64_t)all[(size_t)r * RECORD + 1 + (size_t)i] << (8 * i);
+        plan_team(t, rank, ranks, ids);
+        free(ids);
+    } else if (mf_team_flat(t, rank, ranks) != 0) {
+        out_of_memory();
+    }
+    free(all);
+    return code;
 }
 
 int mf_app_main(int argc, char **argv)
@@ -128,12 +165,10 @@ int mf_app_main(int argc, char **argv)
             break;
         }
         mf_signals_install(); /* before the probe file exists: a stop request then lets it be removed */
-        if ((code = settle_parallel_io(&cfg, rank, mf_proto_size())) != MF_EXIT_OK)
-            break;
         mf_team team;
-        if (settle_team(&cfg, rank, mf_proto_size(), &team) != 0) {
-            fprintf(stderr, "mpifactor: rank %d: out of memory\n", rank);
-            mf_proto_abort(MF_EXIT_INTERNAL);
+        if ((code = settle_start(&cfg, rank, mf_proto_size(), &team)) != MF_EXIT_OK) {
+            mf_team_free(&team);
+            break;
         }
         code = rank == 0         ? mf_master_run(&cfg, mf_proto_size(), &team)
                : team.is_leader ? mf_leader_run(&cfg, &team)

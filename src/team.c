@@ -14,6 +14,45 @@ int mf_team_parent(int r, int first, int second, int size, bool leaders)
     return lead;
 }
 
+typedef struct node_of {
+    uint64_t id;
+    int rank;
+} node_of;
+
+static int by_node_then_rank(const void *a, const void *b)
+{
+    const node_of *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+int mf_team_firsts(const uint64_t *ids, int ranks, int *firsts)
+{
+    node_of *sorted = malloc((size_t)(ranks > 0 ? ranks : 1) * sizeof *sorted);
+    if (!sorted)
+        return -1;
+    for (int r = 0; r < ranks; r++)
+        sorted[r] = (node_of){ids[r], r};
+    qsort(sorted, (size_t)ranks, sizeof *sorted, by_node_then_rank);
+    for (int i = 0, first = 0; i < ranks; i++) {
+        if (i == 0 || sorted[i].id != sorted[i - 1].id)
+            first = sorted[i].rank; /* a node's ranks come in ascending order */
+        firsts[sorted[i].rank] = first;
+    }
+    free(sorted);
+    return 0;
+}
+
+int mf_team_members(const int *firsts, int ranks, int r, int *members)
+{
+    int count = 0;
+    for (int k = firsts[r]; k < ranks; k++) /* none of r's node lies below its lowest rank */
+        if (firsts[k] == firsts[r])
+            members[count++] = k;
+    return count;
+}
+
 bool mf_team_useful(const int *firsts, int ranks)
 {
     for (int r = 1; r < ranks; r++)

@@ -74,12 +74,43 @@ START_TEST(members_know_their_parent_and_leaders_their_kids)
 }
 END_TEST
 
+START_TEST(nodes_from_ids_give_each_rank_its_lowest_neighbour)
+{
+    /* the shape of root_serves_one_leader_per_node, told by node ids in no particular order of value; one node's
+       ranks placed round-robin with another's */
+    const uint64_t ids[] = {UINT64_MAX, UINT64_MAX, UINT64_MAX, 5, 5, 5, 0, 42, 7, 42};
+    const int want[] = {0, 0, 0, 3, 3, 3, 6, 7, 8, 7};
+    int firsts[10], members[10];
+    ck_assert_int_eq(mf_team_firsts(ids, 10, firsts), 0);
+    for (int r = 0; r < 10; r++)
+        ck_assert_int_eq(firsts[r], want[r]);
+    ck_assert_int_eq(mf_team_members(firsts, 10, 9, members), 2);
+    ck_assert(members[0] == 7 && members[1] == 9);
+    ck_assert_int_eq(mf_team_members(firsts, 10, 4, members), 3);
+    ck_assert(members[0] == 3 && members[1] == 4 && members[2] == 5);
+    ck_assert_int_eq(mf_team_members(firsts, 10, 6, members), 1);
+    ck_assert_int_eq(members[0], 6);
+    /* what rank 0 and a member plan from them is what they plan from the lowest ranks directly */
+    mf_team t;
+    ck_assert_int_eq(mf_team_plan_member(&t, 9, members, mf_team_members(firsts, 10, 9, members), true), 0);
+    ck_assert(!t.is_leader && t.parent == 7);
+    mf_team_free(&t);
+    /* one node, and every rank on a node of its own */
+    const uint64_t same[] = {9, 9, 9}, apart[] = {3, 2, 1};
+    ck_assert_int_eq(mf_team_firsts(same, 3, firsts), 0);
+    ck_assert(firsts[0] == 0 && firsts[1] == 0 && firsts[2] == 0 && !mf_team_useful(firsts, 3));
+    ck_assert_int_eq(mf_team_firsts(apart, 3, firsts), 0);
+    ck_assert(firsts[0] == 0 && firsts[1] == 1 && firsts[2] == 2 && !mf_team_useful(firsts, 3));
+}
+END_TEST
+
 Suite *team_suite(void)
 {
     Suite *s = suite_create("team");
     TCase *tc = tcase_create("team");
     tcase_add_test(tc, root_serves_one_leader_per_node);
     tcase_add_test(tc, members_know_their_parent_and_leaders_their_kids);
+    tcase_add_test(tc, nodes_from_ids_give_each_rank_its_lowest_neighbour);
     suite_add_tcase(s, tc);
     return s;
 }
