@@ -59,17 +59,13 @@ void mf_proto_finalize(void)
 
 void mf_proto_allgather(const void *mine, size_t len, void *all)
 {
-    if (len > INT_MAX) {
-        fprintf(stderr, "mpifactor: exchange of %zu bytes is too large\n", len);
+    if ((size_t)g_size * len > INT_MAX) { /* what rank 0 gathers, and broadcasts */
+        fprintf(stderr, "mpifactor: exchange of %zu bytes is too large\n", (size_t)g_size * len);
         MPI_Abort(MPI_COMM_WORLD, 5);
     }
     /* gathered at rank 0, then broadcast: SMPI's MPI_Allgather (each rank's bytes to every other at once) ran
        for minutes of real time at 256 simulated ranks; a gather and a broadcast cost two tree traversals */
     MF_MPI_CHECK(MPI_Gather(mine, (int)len, MPI_BYTE, all, (int)len, MPI_BYTE, 0, MPI_COMM_WORLD));
-    if ((size_t)g_size * len > INT_MAX) {
-        fprintf(stderr, "mpifactor: exchange of %zu bytes is too large\n", (size_t)g_size * len);
-        MPI_Abort(MPI_COMM_WORLD, 5);
-    }
     MF_MPI_CHECK(MPI_Bcast(all, (int)((size_t)g_size * len), MPI_BYTE, 0, MPI_COMM_WORLD));
 }
 
