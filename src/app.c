@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "mf_buf.h"
 #include "mf_cli.h"
 #include "mf_kernel_u128.h"
 #include "mf_kernel_u64.h"
@@ -95,20 +96,27 @@ static int settle_start(mf_config *cfg, int rank, int ranks, mf_team *t)
     }
     mf_proto_bcast(view, (n + 1) * sizeof *view);
     bool agrees = rank == 0 || mf_pario_agrees(cfg, view, rank, why, sizeof why), wanted = view[n] != 0;
-    /* each rank's record: whether it agrees, and its node (only where leaders are wanted), byte-order free */
+    /* each rank's record: whether it agrees, and its node (only where leaders are wanted) */
     enum { RECORD = 9 };
-    unsigned char mine[RECORD], *all = alloc_or_abort((size_t)ranks, RECORD);
-    uint64_t node = wanted ? mf_proto_node_id() : 0;
-    mine[0] = agrees;
-    for (int i = 0; i < 8; i++)
-        mine[1 + i] = (unsigned char)(node >> (8 * i));
-    mf_proto_allgather(mine, RECORD, all); /* every rank has looked */
+    mf_buf mine, all;
+    mf_buf_init(&mine);
+    mf_buf_put_u8(&mine, agrees);
+    mf_buf_put_u64(&mine, wanted ? mf_proto_node_id() : 0);
+    mf_buf_init(&all);
+    mf_buf_reserve(&all, (size_t)ranks * RECORD);
+    all.len = (size_t)ranks * RECORD;
+    mf_proto_allgather(mine.data, RECORD, all.data); /* every rank has looked */
+    mf_buf_free(&mine);
     if (rank == 0)
         mf_pario_probe_remove(cfg->output, view[0]);
     int first = -1; /* the lowest rank that does not agree */
-    for (int r = 0; r < ranks && first < 0; r++)
-        if (!all[(size_t)r * RECORD])
+    uint64_t *ids = alloc_or_abort((size_t)ranks, sizeof *ids);
+    for (int r = 0; r < ranks; r++) {
+        if (!mf_buf_get_u8(&all) && first < 0)
             first = r;
+        ids[r] = mf_buf_get_u64(&all);
+    }
+    mf_buf_free(&all);
     bool complete = mf_pario_view_complete(cfg, view);
     cfg->parallel_io = mf_pario_decide(cfg, ranks, complete, first < 0);
     free(view);
@@ -118,17 +126,11 @@ static int settle_start(mf_config *cfg, int rank, int ranks, mf_team *t)
             fprintf(stderr, "mpifactor: %s\n", why);
         code = MF_EXIT_USAGE;
     }
-    if (code == MF_EXIT_OK && wanted && cfg->parallel_io) {
-        uint64_t *ids = alloc_or_abort((size_t)ranks, sizeof *ids);
-        for (int r = 0; r < ranks; r++)
-            for (int i = 0; i < 8; i++)
-                ids[r] |= (uint64_t)all[(size_t)r * RECORD + 1 + (size_t)i] << (8 * i);
+    if (code == MF_EXIT_OK && wanted && cfg->parallel_io)
         plan_team(t, rank, ranks, ids);
-        free(ids);
-    } else if (mf_team_flat(t, rank, ranks) != 0) {
+    else if (mf_team_flat(t, rank, ranks) != 0)
         out_of_memory();
-    }
-    free(all);
+    free(ids);
     return code;
 }
 

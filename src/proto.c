@@ -66,7 +66,7 @@ void mf_proto_allgather(const void *mine, size_t len, void *all)
     /* gathered at rank 0, then broadcast: SMPI's MPI_Allgather (each rank's bytes to every other at once) ran
        for minutes of real time at 256 simulated ranks; a gather and a broadcast cost two tree traversals */
     MF_MPI_CHECK(MPI_Gather(mine, (int)len, MPI_BYTE, all, (int)len, MPI_BYTE, 0, MPI_COMM_WORLD));
-    MF_MPI_CHECK(MPI_Bcast(all, (int)((size_t)g_size * len), MPI_BYTE, 0, MPI_COMM_WORLD));
+    mf_proto_bcast(all, (size_t)g_size * len);
 }
 
 void mf_proto_bcast(void *data, size_t len)

@@ -90,7 +90,7 @@ START_TEST(nodes_from_ids_give_each_rank_its_lowest_neighbour)
     ck_assert(members[0] == 3 && members[1] == 4 && members[2] == 5);
     ck_assert_int_eq(mf_team_members(firsts, 10, 6, members), 1);
     ck_assert_int_eq(members[0], 6);
-    /* what rank 0 and a member plan from them is what they plan from the lowest ranks directly */
+    /* a member plans from them as from its node's ranks listed directly (members_know_their_parent...) */
     mf_team t;
     ck_assert_int_eq(mf_team_plan_member(&t, 9, members, mf_team_members(firsts, 10, 9, members), true), 0);
     ck_assert(!t.is_leader && t.parent == 7);
