@@ -61,7 +61,7 @@ mf 1 -o "$WORK/bad.ref" "$WORK/bad.txt" 2> "$WORK/bad.ref.err"
 for np in 2 3; do
   mf "$np" --parallel-io -o "$WORK/bad.out" "$WORK/bad.txt" 2> "$WORK/bad.err"; rc=$?
   check "bad tokens, np=$np: exit 1, the same output and messages naming file and line" bash -c \
-    "[ $rc -eq 1 ] && cmp '$WORK/bad.ref' '$WORK/bad.out' && cmp '$WORK/bad.ref.err' '$WORK/bad.err' && \
+    "[ $rc -eq 1 ] && cmp '$WORK/bad.ref' '$WORK/bad.out' && diff '$WORK/bad.ref.err' '$WORK/bad.err' && \
      grep -q 'bad.txt:2: .abc. is not a valid' '$WORK/bad.err'"
 done
 
@@ -84,7 +84,7 @@ for np in 2 3 5; do
   mf "$np" --parallel-io --stats "$WORK/many-bad.$np.json" -o "$WORK/many-bad.out" "$WORK/many-bad.txt" \
     "$WORK/many-bad2.txt" 2> "$WORK/many-bad.err"; rc=$?
   check "bad tokens over many units, two files, np=$np: exit 1, output and messages identical to np 1" bash -c \
-    "[ $rc -eq 1 ] && cmp '$WORK/many-bad.ref' '$WORK/many-bad.out' && cmp '$WORK/many-bad.ref.err' '$WORK/many-bad.err' && \
+    "[ $rc -eq 1 ] && cmp '$WORK/many-bad.ref' '$WORK/many-bad.out' && diff '$WORK/many-bad.ref.err' '$WORK/many-bad.err' && \
      grep -q 'many-bad2.txt:4: .z. is not a valid' '$WORK/many-bad.err' && \
      python3 -c \"import json; s = json.load(open('$WORK/many-bad.$np.json')); assert s['units'] >= 8 and s['parallel_io'], s\""
 done
@@ -125,7 +125,7 @@ kill -USR1 $pid; wait $pid
 mf 3 --parallel-io --checkpoint "$WORK/slowbad.ckpt" -o "$WORK/slowbad.out" "$WORK/slowbad.txt" 2> "$WORK/slowbad.err"; rc=$?
 check "bad tokens, resumed (at $seen done): exit 1, output and messages identical to an uninterrupted np 1 run" bash -c \
   "cat '$WORK/wait.slowbad'; [ $seen -ge 1 ] && [ $rc -eq 1 ] && cmp '$WORK/slowbad.ref' '$WORK/slowbad.out' && \
-   cmp '$WORK/slowbad.ref.err' '$WORK/slowbad.err'"
+   diff '$WORK/slowbad.ref.err' '$WORK/slowbad.err'"
 # a worker killed outright: the checkpoint holds only what the workers confirmed written
 rm -f "$WORK/slow9.out" "$WORK/slow9.ckpt"
 "$MPIRUN" -q -np 3 "$BIN" --kernel plain --parallel-io --checkpoint "$WORK/slow9.ckpt" -o "$WORK/slow9.out" "$WORK/slow.txt" \

@@ -219,9 +219,11 @@ r = json.load(open(sys.argv[1]))["per_rank"]
 print("%.4f" % (1e9 * sum(x["busy_s"] for x in r) / sum(x["candidates"] for x in r)))' "$1"; }
 # within F A B: B lies within the fraction F of A; lowest A B: the smaller (B when A is empty)
 within() { awk -v f="$1" -v a="$2" -v b="$3" 'BEGIN { exit !(b <= a * (1 + f) && b >= a * (1 - f)) }'; }
-# full_speed_run_s POINTS NP: the fastest NP-rank run_s (real or simulated) among runs whose cores ran at full
-# speed (busy time per candidate within 15% of the fastest 1-rank run's of the same sweep), or "none" and the
-# least slowdown seen
+# full_speed_run_s POINTS NP: the fastest NP-rank run_s (real or simulated) brought to full core speed, or
+# "none" and the least slowdown seen. A run's slowdown is its busy time per candidate over the fastest 1-rank
+# run's of the same sweep; its run_s is divided by it (the work is almost all factoring, so time stolen from a
+# core, by another tenant or an SMT sibling, lengthens the run by about that factor). Runs slowed by more than
+# 35% are set aside: they measure the host, not the job.
 full_speed_run_s() {
   python3 - "$1" "$2" <<'PY'
 import glob, json, sys
@@ -231,7 +233,7 @@ def per_candidate(s):
     return sum(r["busy_s"] for r in s["per_rank"]) / max(1, sum(r["candidates"] for r in s["per_rank"]))
 base = min(per_candidate(s) for s in runs(1))
 points = [(per_candidate(s) / base, s["wall_s"]) for s in runs(sys.argv[2])]
-usable = [wall for slow, wall in points if slow <= 1.15]
+usable = [wall / slow for slow, wall in points if slow <= 1.35]
 print("%.6f" % min(usable) if usable else "none %.2f" % min(slow for slow, _ in points))
 PY
 }
