@@ -144,17 +144,15 @@ for layout in "0 1 1 1" "0 0 1 1 1"; do
 lead = $3 - 3  # the leader: the first rank of the last node
 node = [lead] + [k for k in r if r[k]['parent'] == lead]
 assert s['leaders'] == 1 and r[lead]['parent'] == 0 and len(node) == 3, r
-if '$2' == 'one':
-    assert s['numbers_split'] >= 1 and r[lead]['ranges_relayed'] > 0, (s['numbers_split'], r[lead])
-else:  # split by rank 0 (its ranges relayed) or by the leader
-    assert s['numbers_split'] + r[lead]['numbers_split'] >= 1, (s['numbers_split'], r[lead])
 # a piece a rank of the node; the pieces of the last two ranges (the most a leader holds) may be dropped at the stop
 ran = sum(r[k]['ranges'] for k in node)
-assert ran >= 3 * (r[lead]['ranges_relayed'] - 2), [r[k] for k in node]
-assert all(r[k]['ranges'] > 0 for k in node if k != lead), [r[k] for k in node]
 if '$2' == 'one':  # passed up, never split by the leader: the node ran no range but the pieces, the leader too
-    assert s['numbers_split'] == 1, s['numbers_split']
-    assert ran <= 3 * r[lead]['ranges_relayed'] and r[lead]['ranges'] > 0, [r[k] for k in node]"
+    assert s['numbers_split'] == 1 and r[lead]['ranges_relayed'] > 0, (s['numbers_split'], r[lead])
+    assert ran <= 3 * r[lead]['ranges_relayed'] and r[lead]['ranges'] > 0, [r[k] for k in node]
+else:  # split by rank 0 (its ranges relayed) or by the leader
+    assert s['numbers_split'] + r[lead]['numbers_split'] >= 1, (s['numbers_split'], r[lead])
+assert ran >= 3 * (r[lead]['ranges_relayed'] - 2), [r[k] for k in node]
+assert all(r[k]['ranges'] > 0 for k in node if k != lead), [r[k] for k in node]"
     }
     how="split by rank 0, every range to the leader cut into a piece per rank of its node"
     [ "$input" = four ] && how="split by rank 0 (every range to the leader cut into a piece per rank of its node) or by the leader; its kids ran ranges"
