@@ -4,7 +4,7 @@
 #
 #   jobs/scaling.sh strong|weak [--ranks "1 2 4"] [--numbers N] [--bits B] [--kind semiprime|random|smooth|sequence]
 #                   [--seed S] [--reps K] [--pick median|min] [--out DIR] [--slurm | --simulate [platform] [--jobs J]]
-#                   [--schedule adaptive|map|static] [--input FILE] [-- mpifactor options...]
+#                   [--schedule adaptive|map|static] [--input FILE] [--scratch DIR] [-- mpifactor options...]
 #   platform: [--nodes N] [--cores-per-node C] [--latency L] [--bandwidth B] [--core-speed F] [--platform FILE]
 #             [--worker-cost F] [--worker-charge measured|per-candidate]
 #
@@ -42,6 +42,12 @@
 # the calibration run's output, stats and calibration.txt lie in DIR/calibration/, beside DIR/points/.
 # --schedule P: mpifactor's --schedule policy at every point (default adaptive), recorded in the schedule column.
 # --input FILE (strong only): factorize FILE (one number per line) at every point instead of generated numbers.
+# --scratch DIR: the bulky files (DIR/inputs, DIR/points, DIR/calibration: inputs, every point's output and
+# --stats) go to DIR, linked from the --out folder, which must not hold them yet. On a tmpfs (/dev/shm) a
+# simulated point is not charged this VM's disk: rank 0 and the leaders are charged their reads and writes as
+# measured, and a read of a page the VM had paged out, or the writeback of the last point's output, stalled one
+# run in two or three at 1024 ranks (random40: 25-47 ms in place of 15-18). The simulated cluster's file system is
+# not modelled either way; meta.txt names the file system the points used.
 # Columns of scaling.csv (units in the names):
 #   mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher,schedule
 # wall_s: seconds of the whole launcher process (start-up included, never time to first factor); for a
@@ -103,6 +109,7 @@ sim_args=()
 extra=()
 schedule=adaptive
 input_file=
+scratch=
 while [ $# -gt 0 ]; do
   case $1 in
     --ranks) [ $# -ge 2 ] || usage; ranks=$2; shift 2 ;;
@@ -118,6 +125,7 @@ while [ $# -gt 0 ]; do
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
     --schedule) [ $# -ge 2 ] || usage; schedule=$2; shift 2 ;;
     --input) [ $# -ge 2 ] || usage; input_file=$2; shift 2 ;;
+    --scratch) [ $# -ge 2 ] || usage; scratch=$2; shift 2 ;;
     --slurm) use_slurm=1; shift ;;
     --simulate) use_sim=1; shift ;;
     --nodes | --cores-per-node | --latency | --bandwidth | --core-speed | --platform)
@@ -205,6 +213,15 @@ else
   version=$("$bin" -V 2>&1 | head -n 1)
 fi
 
+mkdir -p "$out"
+if [ -n "$scratch" ]; then
+  mkdir -p "$scratch" || die "cannot create --scratch folder $scratch"
+  scratch=$(cd "$scratch" && pwd)
+  for d in inputs points calibration; do
+    [ -L "$out/$d" ] || [ ! -e "$out/$d" ] || die "$out/$d exists already: --scratch wants an --out folder without it"
+    { mkdir -p "$scratch/$d" && ln -sfn "$scratch/$d" "$out/$d"; } || die "cannot link $out/$d to $scratch/$d"
+  done
+fi
 mkdir -p "$out/inputs" "$out/points"
 out=$(cd "$out" && pwd)
 csv=$out/scaling.csv
@@ -259,6 +276,7 @@ fi
   echo "source: $(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown) (git describe of $root; build/mpifactor may be older)"
   echo "host: $(hostname), $cores cores, $(grep -m 1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown cpu)"
   echo "load average before: $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+  echo "files of the points: $(readlink -f "$out/points") ($(stat -f -c %T "$(readlink -f "$out/points")" 2>/dev/null || echo unknown file system))"
   case $launcher in
     srun) echo "launcher: srun --mpi=pmix (job ${SLURM_JOB_ID}, nodes ${SLURM_JOB_NODELIST:-?})" ;;
     smpirun)

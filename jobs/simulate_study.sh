@@ -6,7 +6,7 @@
 #                           [--latency L] [--bandwidth B] [--platform FILE]
 #                           [--sweeps "semiprime56 random40 random40-10M weak40 weak4096 one80 sequence10M networks"]
 #                           (default: all)
-#                           [--jobs J] [--one80-reps N]
+#                           [--jobs J] [--one80-reps N] [--scratch DIR | --no-scratch]
 #
 # (a) strong scaling of 2048 semiprimes of two 28-bit primes (56 bits) on cores as fast as this machine's
 #     (about 0.06 s of compute per number with the AVX2 kernel: 2 minutes of real compute per point);
@@ -47,6 +47,11 @@
 # units handed out, drawn in the PNG's lower panels; limits.csv: per point the busiest rank, rank 0's busy share and the numbers per rank; inputs and
 # per-point files are removed: they are regenerated from the seed) and table.md. Points run one at a time
 # (--jobs J: semiprime points J at a time, see below).
+# Each sweep's inputs and per-point files lie in a tmpfs while it runs (jobs/scaling.sh --scratch): by default
+# a folder in /dev/shm where that is a tmpfs with 8 GB free (the 10,000,000-number sweeps hold about 3 GB
+# there), removed after the sweep; --scratch DIR puts them under DIR, --no-scratch beside the results. On the
+# VM's disk, a page of input paged out or the writeback of the last point's output stalled rank 0 in one
+# 1024-rank run in two or three, and the stall was charged as simulated time. meta.txt says where they were.
 # Cost: every point executes its whole workload for real on one core, so a sweep takes about (points x its
 # 1-rank compute) plus SMPI's overhead; meta.txt records the real seconds of every point.
 set -euo pipefail
@@ -58,6 +63,7 @@ sweeps=" semiprime56 random40 random40-10M weak40 weak4096 one80 sequence10M net
 jobs=1
 one80_reps=3
 plat=()
+scratch=auto
 while [ $# -gt 0 ]; do
   case $1 in
     --out) out=$2; shift 2 ;;
@@ -66,6 +72,8 @@ while [ $# -gt 0 ]; do
     --sweeps) sweeps=" $2 "; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
     --one80-reps) one80_reps=$2; shift 2 ;;
+    --scratch) scratch=$2; shift 2 ;;
+    --no-scratch) scratch=; shift ;;
     --exact) exact=1; shift ;; # the default; kept for old command lines
     --nodes | --cores-per-node | --latency | --bandwidth | --platform) plat+=("$1" "$2"); shift 2 ;;
     *) echo "simulate_study.sh: unknown option '$1'" >&2; exit 2 ;;
@@ -73,13 +81,22 @@ while [ $# -gt 0 ]; do
 done
 [[ $one80_reps =~ ^[1-9][0-9]*$ ]] || { echo "simulate_study.sh: --one80-reps wants a positive count, not '$one80_reps'" >&2; exit 2; }
 mkdir -p "$out"
+if [ "$scratch" = auto ]; then
+  scratch=
+  if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && [ "$(df -k --output=avail /dev/shm | tail -n 1)" -ge 8000000 ]; then
+    scratch=$(mktemp -d /dev/shm/mpifactor-study.XXXXXX)
+    trap 'rm -rf "$scratch"' EXIT
+  fi
+fi
 t0=$(date +%s)
 study() { # name kind bits numbers title [scaling.sh options]   (weak scaling when mode=weak is set for the call)
   local dir=$out/$1 kind=$2 bits=$3 numbers=$4 title=$5 mode=${mode:-strong}
   shift 5
   rm -rf "$dir"
+  local keep=() # the sweep's bulky files in the scratch folder, when there is one
+  [ -z "$scratch" ] || keep=(--scratch "$scratch/$1")
   "$here/scaling.sh" "$mode" --simulate --ranks "$ranks" --kind "$kind" --bits "$bits" --numbers "$numbers" \
-    --out "$dir" --jobs 1 "${plat[@]}" "$@" >"$out/$(basename "$dir").log" 2>&1 \
+    --out "$dir" --jobs 1 "${keep[@]}" "${plat[@]}" "$@" >"$out/$(basename "$dir").log" 2>&1 \
     || { tail -n 20 "$out/$(basename "$dir").log" >&2; return 1; }
   "$here/plot_scaling.sh" "$dir/scaling.csv" "$dir/scaling.png" \
     --title "mpifactor $mode scaling, SIMULATED (SimGrid SMPI): $title"
@@ -98,6 +115,7 @@ for r in sorted(rows):
     print("%d,%.3f,%.3f,%.3f,%d,%d,%.4f" % r)
 PY
   rm -rf "$dir/inputs" "$dir/points" "$dir/calibration" "$dir"/platform-*/hostfile
+  [ -z "$scratch" ] || rm -rf "${scratch:?}/$1"
 }
 if [ $exact -eq 1 ]; then
   semi=(semiprime56 semiprime 56 2048 "2048 semiprimes of two 28-bit primes")
@@ -177,10 +195,13 @@ if want sequence10M; then study "${seq10m[@]}"; study "${seq10m_r0[@]}"; fi
 net() { # name latency bandwidth
   local dir=$out/network-$1
   rm -rf "$dir"
+  local keep=()
+  [ -z "$scratch" ] || keep=(--scratch "$scratch/network-$1")
   "$here/scaling.sh" strong --simulate --ranks "64 256" --kind random --bits 40 --numbers 200000 \
-    --latency "$2" --bandwidth "$3" --jobs 1 --out "$dir" >"$out/network-$1.log" 2>&1 \
+    --latency "$2" --bandwidth "$3" --jobs 1 --out "$dir" "${keep[@]}" >"$out/network-$1.log" 2>&1 \
     || { tail -n 20 "$out/network-$1.log" >&2; return 1; }
   rm -rf "$dir/inputs" "$dir/points" "$dir/calibration" "$dir"/platform-*/hostfile
+  [ -z "$scratch" ] || rm -rf "${scratch:?}/network-$1"
 }
 has_platform=0
 for a in "${plat[@]}"; do [ "$a" != --platform ] || has_platform=1; done

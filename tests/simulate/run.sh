@@ -392,6 +392,27 @@ else
   fail "--platform FILE" "$WORK/mine.log"
 fi
 
+# --scratch DIR: the points' files go to DIR, linked from the --out folder, and meta.txt names DIR and its file
+# system; an --out folder that holds its own points already is refused, not mixed.
+scr=$(cd "$WORK" && pwd -P)/scratch-files
+if (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
+  scaling.sh strong --simulate --ranks "1 4" --numbers 40 --bits 48 --reps 1 --scratch "$scr" --out results/scr) \
+  >"$WORK/scr.log" 2>&1 && [ "$(readlink -f "$WORK/results/scr/points")" = "$scr/points" ] \
+  && [ "$(tail -n +2 "$WORK/results/scr/scaling.csv" | cut -d, -f2 | tr '\n' ' ')" = "1 4 " ] \
+  && cmp -s "$(ls "$scr"/points/*-r4-k1/out.txt)" <(expected "$(ls "$scr"/inputs/*.txt)") \
+  && grep -qxF "files of the points: $scr/points ($(stat -f -c %T "$scr"))" "$WORK/results/scr/meta.txt"; then
+  if (cd "$WORK" && PATH=$ROOT/jobs:$PATH scaling.sh strong --simulate --ranks 1 --numbers 4 --scratch "$scr-2" \
+    --out results/sim) >"$WORK/scr2.log" 2>&1; then
+    fail "--scratch with an --out folder that holds points already: accepted" "$WORK/scr2.log"
+  elif grep -q "results/sim/inputs exists already: --scratch wants an --out folder without it" "$WORK/scr2.log"; then
+    pass "--scratch DIR: inputs and points in DIR, linked from --out, meta.txt names it ($(stat -f -c %T "$scr")); an --out with points of its own refused"
+  else
+    fail "--scratch refused without the message" "$WORK/scr2.log"
+  fi
+else
+  fail "--scratch DIR" "$WORK/scr.log"
+fi
+
 # Real runs on this machine, same input. Only meaningful when this machine has its cores to itself: the
 # simulation runs on one core and charges each rank the wall time of its own code (src/sim.c: a thread-CPU
 # clock read costs 1.2 us on this VM, a wall clock read 25 ns), so foreign load skews both sides alike but the
