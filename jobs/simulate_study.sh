@@ -90,11 +90,11 @@ if [ "$scratch" = auto ]; then
 fi
 t0=$(date +%s)
 study() { # name kind bits numbers title [scaling.sh options]   (weak scaling when mode=weak is set for the call)
-  local dir=$out/$1 kind=$2 bits=$3 numbers=$4 title=$5 mode=${mode:-strong}
+  local name=$1 dir=$out/$1 kind=$2 bits=$3 numbers=$4 title=$5 mode=${mode:-strong}
   shift 5
   rm -rf "$dir"
   local keep=() # the sweep's bulky files in the scratch folder, when there is one
-  [ -z "$scratch" ] || keep=(--scratch "$scratch/$1")
+  [ -z "$scratch" ] || keep=(--scratch "$scratch/$name")
   "$here/scaling.sh" "$mode" --simulate --ranks "$ranks" --kind "$kind" --bits "$bits" --numbers "$numbers" \
     --out "$dir" --jobs 1 "${keep[@]}" "${plat[@]}" "$@" >"$out/$(basename "$dir").log" 2>&1 \
     || { tail -n 20 "$out/$(basename "$dir").log" >&2; return 1; }
@@ -115,7 +115,7 @@ for r in sorted(rows):
     print("%d,%.3f,%.3f,%.3f,%d,%d,%.4f" % r)
 PY
   rm -rf "$dir/inputs" "$dir/points" "$dir/calibration" "$dir"/platform-*/hostfile
-  [ -z "$scratch" ] || rm -rf "${scratch:?}/$1"
+  [ -z "$scratch" ] || rm -rf "${scratch:?}/$name"
 }
 if [ $exact -eq 1 ]; then
   semi=(semiprime56 semiprime 56 2048 "2048 semiprimes of two 28-bit primes")
