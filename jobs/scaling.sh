@@ -276,7 +276,8 @@ fi
   echo "source: $(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown) (git describe of $root; build/mpifactor may be older)"
   echo "host: $(hostname), $cores cores, $(grep -m 1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || echo unknown cpu)"
   echo "load average before: $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)"
-  echo "files of the points: $(readlink -f "$out/points") ($(stat -f -c %T "$(readlink -f "$out/points")" 2>/dev/null || echo unknown file system))"
+  points_at=$(readlink -f "$out/points")
+  echo "files of the points: $points_at ($(stat -f -c %T "$points_at" 2>/dev/null || echo unknown file system))"
   case $launcher in
     srun) echo "launcher: srun --mpi=pmix (job ${SLURM_JOB_ID}, nodes ${SLURM_JOB_NODELIST:-?})" ;;
     smpirun)

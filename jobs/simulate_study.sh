@@ -88,13 +88,24 @@ if [ "$scratch" = auto ]; then
     trap 'rm -rf "$scratch"' EXIT
   fi
 fi
+# scratch_opts DIR: sets keep to the scaling.sh options that put the bulky files of the sweep into DIR in the
+# scratch folder (none without one); the caller declares keep local.
+scratch_opts() {
+  keep=()
+  [ -z "$scratch" ] || keep=(--scratch "$scratch/$(basename "$1")")
+}
+# drop_files DIR: removes the inputs and per-point files of the sweep into DIR (regenerated from the seed), in
+# the scratch folder too.
+drop_files() {
+  rm -rf "$1/inputs" "$1/points" "$1/calibration" "$1"/platform-*/hostfile
+  [ -z "$scratch" ] || rm -rf "${scratch:?}/$(basename "$1")"
+}
 t0=$(date +%s)
 study() { # name kind bits numbers title [scaling.sh options]   (weak scaling when mode=weak is set for the call)
-  local name=$1 dir=$out/$1 kind=$2 bits=$3 numbers=$4 title=$5 mode=${mode:-strong}
+  local dir=$out/$1 kind=$2 bits=$3 numbers=$4 title=$5 mode=${mode:-strong} keep
   shift 5
   rm -rf "$dir"
-  local keep=() # the sweep's bulky files in the scratch folder, when there is one
-  [ -z "$scratch" ] || keep=(--scratch "$scratch/$name")
+  scratch_opts "$dir"
   "$here/scaling.sh" "$mode" --simulate --ranks "$ranks" --kind "$kind" --bits "$bits" --numbers "$numbers" \
     --out "$dir" --jobs 1 "${keep[@]}" "${plat[@]}" "$@" >"$out/$(basename "$dir").log" 2>&1 \
     || { tail -n 20 "$out/$(basename "$dir").log" >&2; return 1; }
@@ -114,8 +125,7 @@ for f in glob.glob(os.path.join(sys.argv[1], "points", "*", "stats.json")):
 for r in sorted(rows):
     print("%d,%.3f,%.3f,%.3f,%d,%d,%.4f" % r)
 PY
-  rm -rf "$dir/inputs" "$dir/points" "$dir/calibration" "$dir"/platform-*/hostfile
-  [ -z "$scratch" ] || rm -rf "${scratch:?}/$name"
+  drop_files "$dir"
 }
 if [ $exact -eq 1 ]; then
   semi=(semiprime56 semiprime 56 2048 "2048 semiprimes of two 28-bit primes")
@@ -193,15 +203,13 @@ if want one80; then one80; fi
 if want sequence10M; then study "${seq10m[@]}"; study "${seq10m_r0[@]}"; fi
 # (c) one small sweep per network; the bigger default ranks list does not apply here.
 net() { # name latency bandwidth
-  local dir=$out/network-$1
+  local dir=$out/network-$1 keep
   rm -rf "$dir"
-  local keep=()
-  [ -z "$scratch" ] || keep=(--scratch "$scratch/network-$1")
+  scratch_opts "$dir"
   "$here/scaling.sh" strong --simulate --ranks "64 256" --kind random --bits 40 --numbers 200000 \
     --latency "$2" --bandwidth "$3" --jobs 1 --out "$dir" "${keep[@]}" >"$out/network-$1.log" 2>&1 \
     || { tail -n 20 "$out/network-$1.log" >&2; return 1; }
-  rm -rf "$dir/inputs" "$dir/points" "$dir/calibration" "$dir"/platform-*/hostfile
-  [ -z "$scratch" ] || rm -rf "${scratch:?}/network-$1"
+  drop_files "$dir"
 }
 has_platform=0
 for a in "${plat[@]}"; do [ "$a" != --platform ] || has_platform=1; done
