@@ -42,8 +42,8 @@
 # the calibration run's output, stats and calibration.txt lie in DIR/calibration/, beside DIR/points/.
 # --schedule P: mpifactor's --schedule policy at every point (default adaptive), recorded in the schedule column.
 # --input FILE (strong only): factorize FILE (one number per line) at every point instead of generated numbers.
-# --scratch DIR: the bulky files (DIR/inputs, DIR/points, DIR/calibration: inputs, every point's output and
-# --stats) go to DIR, linked from the --out folder, which must not hold them yet. On a tmpfs (/dev/shm) a
+# --scratch DIR: the bulky files (DIR/inputs, DIR/points, and DIR/calibration with --worker-charge per-candidate:
+# inputs, every point's output and --stats) go to DIR, linked from the --out folder, which must not hold them yet. On a tmpfs (/dev/shm) a
 # simulated point is not charged this VM's disk: rank 0 and the leaders are charged their reads and writes as
 # measured, and a read of a page the VM had paged out, or the writeback of the last point's output, stalled one
 # run in two or three at 1024 ranks (random40: 25-47 ms in place of 15-18). The simulated cluster's file system is
@@ -217,7 +217,9 @@ mkdir -p "$out"
 if [ -n "$scratch" ]; then
   mkdir -p "$scratch" || die "cannot create --scratch folder $scratch"
   scratch=$(cd "$scratch" && pwd)
-  for d in inputs points calibration; do
+  bulky="inputs points"
+  [ "$worker_charge" = per-candidate ] && bulky="$bulky calibration" # the only sweeps with a calibration run
+  for d in $bulky; do
     [ -L "$out/$d" ] || [ ! -e "$out/$d" ] || die "$out/$d exists already: --scratch wants an --out folder without it"
     { mkdir -p "$scratch/$d" && ln -sfn "$scratch/$d" "$out/$d"; } || die "cannot link $out/$d to $scratch/$d"
   done

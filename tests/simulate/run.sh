@@ -393,7 +393,8 @@ else
 fi
 
 # --scratch DIR: the points' files go to DIR, linked from the --out folder, and meta.txt names DIR and its file
-# system; an --out folder that holds its own points already is refused, not mixed.
+# system (no calibration/ folder: this sweep charges as measured); an --out folder that holds its own points
+# already is refused, not mixed.
 scr=$(cd "$WORK" && pwd -P)/scratch-files
 if (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 \
   scaling.sh strong --simulate --ranks "1 4" --numbers 40 --bits 48 --reps 1 --scratch "$scr" --out results/scr) \
