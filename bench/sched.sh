@@ -35,6 +35,8 @@ drift_of() { calc "$(ns_per_candidate "$2") / $(ns_per_candidate "$1")"; }
 peer_drift() {
   calc "$(ns_per_candidate "$2") * 2 / ($(ns_per_candidate "$OUT/${1}_side0.best_run.json") + $(ns_per_candidate "$OUT/${1}_side1.best_run.json"))"
 }
+# drift_within D: whether drift D lies within DRIFT_MAX either way (the runs compared computed at one speed).
+drift_within() { awk -v d="$1" -v m="$DRIFT_MAX" 'BEGIN { exit !(d <= m && d >= 1 / m) }'; }
 
 # best_of KEY NP: copies the --stats of KEY's fastest np NP run (lowest run_s) to $OUT/KEY_npNP.best_run.json.
 best_of() {
@@ -108,7 +110,7 @@ pairs() {
     best_of "$key" 2
     d=$(peer_drift "$key" "$OUT/${key}_np2.best_run.json")
     DRIFT[$key]=$d
-    awk -v d="$d" -v m="$DRIFT_MAX" 'BEGIN { exit !(d <= m && d >= 1 / m) }' && break
+    drift_within "$d" && break
     # under 1 s at np 1, each rank's start-up (its tables, MPI) sets the cost per candidate, not the VM's speed
     awk -v t="$(run_s "$OUT/${key}_np1.best_run.json")" 'BEGIN { exit !(t < 1) }' && break
     [ "$extra" -ge "$DRIFT_EXTRA" ] && break
@@ -201,7 +203,7 @@ for ((r = 1; ; r++)); do
   for np in 1 2; do rep "t17_np$np" "$OUT/t17.ref" mpf "$np" --stats "$OUT/t17_np$np.json" "$F33"; done
   [ "$r" -lt "$LONG_REPS" ] && continue
   t17_drift=$(drift_of "$OUT/t17_np1.best.json" "$OUT/t17_np2.best.json")
-  awk -v d="$t17_drift" -v m="$DRIFT_MAX" 'BEGIN { exit !(d <= m && d >= 1 / m) }' && break
+  drift_within "$t17_drift" && break
   [ "$t17_extra" -ge "$DRIFT_EXTRA" ] && break
   t17_extra=$((t17_extra + 1))
   echo "  (t17: per-candidate speed drifted $t17_drift between np 1 and np 2: one more pair)"

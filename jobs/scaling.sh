@@ -43,11 +43,11 @@
 # --schedule P: mpifactor's --schedule policy at every point (default adaptive), recorded in the schedule column.
 # --input FILE (strong only): factorize FILE (one number per line) at every point instead of generated numbers.
 # --scratch DIR: the bulky files (DIR/inputs, DIR/points, and DIR/calibration with --worker-charge per-candidate:
-# inputs, every point's output and --stats) go to DIR, linked from the --out folder, which must not hold them yet. On a tmpfs (/dev/shm) a
-# simulated point is not charged this VM's disk: rank 0 and the leaders are charged their reads and writes as
-# measured, and a read of a page the VM had paged out, or the writeback of the last point's output, stalled one
-# run in two or three at 1024 ranks (random40: 25-47 ms in place of 15-18). The simulated cluster's file system is
-# not modelled either way; meta.txt names the file system the points used.
+# inputs, every point's output and --stats) go to DIR, linked from the --out folder, which must not hold them
+# yet. On a tmpfs (/dev/shm) a simulated point is not charged this VM's disk: rank 0 and the leaders are charged
+# their reads and writes as measured, and a read of a page the VM had paged out, or the writeback of the last
+# point's output, stalled one run in two or three at 1024 ranks (random40: 25-47 ms in place of 15-18). The
+# simulated cluster's file system is not modelled either way; meta.txt names the file system the points used.
 # Columns of scaling.csv (units in the names):
 #   mode,ranks,nodes,numbers,wall_s,numbers_per_s,speedup,efficiency,busy_share_mean,busy_share_min,run_s,launcher,schedule
 # wall_s: seconds of the whole launcher process (start-up included, never time to first factor); for a
