@@ -42,6 +42,7 @@
 #define MF_SCHED_CANDIDATE_S 2e-9   /* seconds per trial divisor assumed for the first units only, before any
                                        is measured or the kernel is timed (the slowest kernel's: first units err
                                        on the small side) */
+#define MF_SCHED_END_FLOOR 4        /* at the end of the input a unit may shrink to the grain over this (below) */
 #define MF_SCHED_MAX_BYTES 65536u   /* about 8000 numbers of 7 digits */
 #define MF_SCHED_MIN_RANGE (UINT64_C(1) << 16)  /* candidates per range unit, at least */
 #define MF_UNITS_IN_FLIGHT 2        /* units a worker holds: one running, one queued */
@@ -128,7 +129,10 @@ double mf_sched_grain_s(const mf_sched *s);
 /* The least time a running unit has run before it may be asked to hand back: MF_SCHED_GRAIN_SHARE service
    times per unit (a yield costs rank 0 about that much: the request, the result, the ranges). */
 double mf_sched_yield_age_s(const mf_sched *s);
-/* Bytes of input for the next text unit. remaining: input bytes not yet handed out, or < 0 when unknown. */
+/* Bytes of input for the next text unit. remaining: input bytes not yet handed out, or < 0 when unknown.
+   Guided (remaining over twice the ranks), never below a grain of work, except at the end: once what remains
+   cannot give every rank a grain, it is shared evenly (remaining over the ranks), down to a grain over
+   MF_SCHED_END_FLOOR, so that the last units spread over every rank instead of going to the first few that ask. */
 size_t mf_sched_next_bytes(const mf_sched *s, double remaining);
 /* How wide ranges of split numbers are: at most a target's worth of candidates, at least a grain's (and
    MF_SCHED_MIN_RANGE), shared over the ranks. */

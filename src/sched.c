@@ -244,6 +244,14 @@ size_t mf_sched_next_bytes(const mf_sched *s, double remaining)
            ranks a double share and the others none */
         if (s->input_bytes > 0 && least > s->input_bytes / (2.0 * s->ranks))
             least = s->input_bytes / (2.0 * s->ranks);
+        /* ... except at the end, where the input left cannot give every rank that much: the first ranks to ask
+           took it all in units of a grain, and finished that much later than the rest (SIMULATED, 10,000,000
+           cheap numbers on 1024 ranks, 64 node leaders: the nodes ended 3.4-4.3 ms apart of a 52 ms run, 1.6-3.3
+           with an even share; 1,000,000 on 256 ranks: 0.7-1.3 against 0.4-0.5). Rank 0 then serves a few more,
+           smaller units in the last rounds, while every rank still holds its previous one. */
+        double even = remaining / s->ranks;
+        if (known && even < least)
+            least = even > least / MF_SCHED_END_FLOOR ? even : least / MF_SCHED_END_FLOOR;
         if (share < least)
             share = least;
         if (size > share)

@@ -176,15 +176,45 @@ START_TEST(grain_capped_by_the_share)
     mf_sched_observe(&s, 100000, 100000 * 0.33e-6);
     ck_assert_double_eq_tol(mf_sched_grain_s(&s), 2 * 80 * 56e-6, 1e-12);
     ck_assert_uint_eq(mf_sched_next_bytes(&s, 13e6), 6347);  /* guided: 13e6 / 2048, under the floor */
-    ck_assert_uint_eq(mf_sched_next_bytes(&s, 3.5e6), 6347); /* the floor: half a share, not a grain (27,151) */
-    ck_assert_uint_eq(mf_sched_next_bytes(&s, 0), 6347);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 7e6), 6347);   /* the floor: half a share, not a grain (27,151) */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 3.5e6), 3417); /* the end: 3.5e6 / 1024 each */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 0), 1586);     /* a quarter of the floor */
     /* where the share is many grains, the floor is the grain: 1.3e9 bytes, 635 KB a rank's half share */
     mf_sched_init(&s, 1024, 0);
     mf_sched_set_served(&s, 80);
     mf_sched_observe_input(&s, 1.3e9);
     mf_sched_observe_service(&s, 56e-6 * 200, 200);
     mf_sched_observe(&s, 100000, 100000 * 0.33e-6);
-    ck_assert_uint_eq(mf_sched_next_bytes(&s, 3.5e6), 27151);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 30e6), 27151);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 3.5e6), 6787); /* the end, at a quarter grain */
+}
+END_TEST
+
+START_TEST(end_shared_evenly)
+{
+    /* 64 node leaders of 16 ranks each: once the input left is under a grain a rank, every slice (16 times a
+       rank's unit) is the input left over the 64 leaders, so the last slices reach them all */
+    mf_sched s;
+    mf_sched_init(&s, 1024, 0);
+    mf_sched_set_served(&s, 80);
+    mf_sched_observe_input(&s, 1.3e9);
+    mf_sched_observe_service(&s, 20e-6 * 200, 200);          /* a grain of 2 x 80 x 20 us = 3.2 ms */
+    mf_sched_observe(&s, 100000, 100000 * 0.32e-6);          /* 10,000 bytes a grain */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 40e6), 19531); /* guided: 40e6 / 2048 */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 15e6), 10000); /* a grain: 64 leaders would take 15 MB in 94 slices */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 8e6), 7812);   /* the end: 8e6 / 1024, 16 x that = 8e6 / 64 a slice */
+    size_t prev = 10000;
+    for (double left = 8e6; left > 0; left -= 16.0 * (double)prev) { /* shrinks as the input runs out ... */
+        size_t b = mf_sched_next_bytes(&s, left);
+        ck_assert_uint_le(b, prev);
+        ck_assert_uint_ge(b, 2500); /* ... to a quarter grain at least */
+        prev = b;
+    }
+    ck_assert_uint_eq(prev, 2500);
+    /* a cost not measured yet keeps the first sizes (no grain to share) */
+    mf_sched_init(&s, 1024, 0);
+    mf_sched_observe_input(&s, 1.3e9);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 0), mf_sched_next_bytes(&s, 1e9));
 }
 END_TEST
 
@@ -197,7 +227,9 @@ START_TEST(shrinks_near_the_end)
     ck_assert_uint_eq(mf_sched_next_bytes(&s, 160000), 20000); /* remaining / (2 x ranks) */
     /* floor: a grain of work, 2 x 4 ranks x 20 us assumed = 160 us = 160 bytes */
     ck_assert_uint_eq(mf_sched_next_bytes(&s, 1000), 160);
-    ck_assert_uint_eq(mf_sched_next_bytes(&s, 0), 160);
+    /* at the end (less than a grain for each rank) an even share, down to a quarter grain */
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 600), 150);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 0), 160 / MF_SCHED_END_FLOOR);
     mf_sched_init(&s, 4, 0);
     mf_sched_observe(&s, 100000, 100000 * 1e-10); /* cheap numbers stay in big units to the end */
     ck_assert_uint_eq(mf_sched_next_bytes(&s, 1e9), MF_SCHED_MAX_BYTES);
@@ -421,7 +453,8 @@ START_TEST(first_round_one_even_unit_per_rank)
     ck_assert_uint_eq(mf_sched_next_bytes(&s, -1), 50000);
     /* a grain (2 x 64 x 20 us at 1 us a byte: 2560) would pass half of a rank's share of the input (2500) */
     ck_assert_uint_eq(mf_sched_next_bytes(&s, 64 * 5000.0), 2500);
-    ck_assert_uint_eq(mf_sched_next_bytes(&s, 64 * 100.0), 2500);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 64 * 2500.0), 2500);
+    ck_assert_uint_eq(mf_sched_next_bytes(&s, 64 * 100.0), 625); /* the end: a quarter of that at least */
     mf_sched_init(&s, 4, 0);
     mf_sched_observe_candidates(&s, 1000000, 1e-3); /* a split number's cost counts too */
     ck_assert_int_eq(mf_sched_in_flight(&s), MF_UNITS_IN_FLIGHT);
@@ -506,6 +539,7 @@ Suite *sched_suite(void)
     tcase_add_test(tc, grain_from_measured_service);
     tcase_add_test(tc, grain_capped_by_the_share);
     tcase_add_test(tc, shrinks_near_the_end);
+    tcase_add_test(tc, end_shared_evenly);
     tcase_add_test(tc, range_width_follows_candidate_cost);
     tcase_add_test(tc, window_holds_every_unit_in_flight);
     tcase_add_test(tc, policies_by_name);
