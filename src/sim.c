@@ -23,6 +23,7 @@
 #pragma pop_macro("realloc")
 #pragma pop_macro("calloc")
 #pragma pop_macro("malloc")
+#include <float.h>  /* DBL_TRUE_MIN */
 #include <limits.h> /* INT_MAX */
 #include <simgrid/actor.h>
 #include <simgrid/engine.h>
@@ -59,6 +60,16 @@ static double cpu_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The number in the environment variable name, or fallback where it is unset, empty, not wholly a number, or
+   outside [least, most]. */
+static double env_number(const char *name, double least, double most, double fallback)
+{
+    const char *v = getenv(name);
+    char *end = NULL;
+    double x = v && *v ? strtod(v, &end) : fallback;
+    return v && *v && (*end != '\0' || !(x >= least && x <= most)) ? fallback : x;
+}
+
 /* Heap memory touched before the simulation starts, KiB per simulated rank (MF_SIM_POOL_KIB; see touch_heap_pool). */
 #define POOL_PER_RANK_KIB 512
 #define POOL_CHUNK_BYTES ((size_t)16 << 20) /* under glibc's largest mmap threshold: these come from the heap */
@@ -75,15 +86,11 @@ static void touch_heap_pool(void)
     if (getenv("MF_SIM_POOL_TOUCHED"))
         return;
     setenv("MF_SIM_POOL_TOUCHED", "1", 1);
-    const char *v = getenv("MF_SIM_POOL_KIB");
-    char *end = NULL;
-    long kib = v && *v ? strtol(v, &end, 10) : POOL_PER_RANK_KIB;
-    if (v && *v && (*end != '\0' || kib < 0 || kib > (1L << 20)))
-        kib = POOL_PER_RANK_KIB;
+    double kib = env_number("MF_SIM_POOL_KIB", 0, 1 << 20, POOL_PER_RANK_KIB);
     if (kib == 0)
         return;
     mallopt(M_MMAP_THRESHOLD, (int)(2 * POOL_CHUNK_BYTES)); /* ranks' large buffers from the heap too */
-    size_t n = sg_actor_count() * ((size_t)kib << 10) / POOL_CHUNK_BYTES + 1;
+    size_t n = (size_t)((double)sg_actor_count() * kib * 1024 / (double)POOL_CHUNK_BYTES) + 1;
     void **chunks = calloc(n, sizeof *chunks);
     for (size_t i = 0; chunks && i < n; i++)
         if ((chunks[i] = malloc(POOL_CHUNK_BYTES)) != NULL)
@@ -192,12 +199,8 @@ int mf_sim_enabled(void)
 double mf_sim_worker_cost(void)
 {
     static double cost = 0; /* read once per simulated rank (SMPI gives each rank its own globals) */
-    if (cost == 0) {
-        const char *v = getenv("MF_SIM_WORKER_COST");
-        char *end = NULL;
-        double f = v && *v ? strtod(v, &end) : 1;
-        cost = (v && *v && (*end != '\0' || !(f >= 1 && f <= 1e6))) ? 1 : f;
-    }
+    if (cost == 0)
+        cost = env_number("MF_SIM_WORKER_COST", 1, 1e6, 1);
     return cost;
 }
 
@@ -206,12 +209,8 @@ double mf_sim_worker_cost(void)
 static double candidate_cost(void)
 {
     static double cost = -1; /* read once per simulated rank */
-    if (cost < 0) {
-        const char *v = getenv("MF_SIM_CANDIDATE_NS");
-        char *end = NULL;
-        double ns = v && *v ? strtod(v, &end) : 0;
-        cost = (v && *v && *end == '\0' && ns > 0 && ns <= 1e9) ? ns * 1e-9 : 0;
-    }
+    if (cost < 0) /* DBL_TRUE_MIN: the least number above 0 */
+        cost = env_number("MF_SIM_CANDIDATE_NS", DBL_TRUE_MIN, 1e9, 0) * 1e-9;
     return cost;
 }
 
