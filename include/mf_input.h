@@ -106,9 +106,9 @@ typedef struct mf_slice_info {
    again). Returns 0; 1 when the input holds fewer numbers (errmsg says so); -1 on a read error (errmsg). */
 int mf_input_skip(mf_input *in, uint64_t count, char *errmsg, size_t errlen);
 /* Mean bytes per line of the input block at hand (after mf_input_cut: the rest of the block that cut read),
-   reading the next block when none is at hand (it stays at hand for mf_input_slice): sizes the first units
-   before any cost is measured. -1 when the block holds no
-   newline or cannot be read now (mf_input_slice then reports any error). */
+   reading the first 4 KiB of the next block when none is at hand, the rest of the block only when those hold no
+   newline (what it read stays at hand for mf_input_slice): sizes the first units before any cost is
+   measured. -1 when the block holds no newline or cannot be read now (mf_input_slice then reports any error). */
 double mf_input_line_length(mf_input *in);
 /* Cuts the next slice of raw input text and appends its bytes to b (b NULL: only cuts it; info->offset and
    info->len then locate it in a regular file): at least about `target` bytes (less at

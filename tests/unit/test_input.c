@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <check.h>
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -708,6 +709,61 @@ START_TEST(a_file_cut_or_grown_while_read)
 }
 END_TEST
 
+/* The first units' line length comes from a small sample of the input (a whole block's first read cost rank 0
+   up to 0.8 ms of its start), a longer one only for a line longer than the sample; the numbers then read on
+   from where the sample ended, none lost or doubled. */
+START_TEST(line_length_from_a_sample)
+{
+    char path[64];
+    const char *paths[] = {path};
+    char msg[256];
+    mf_value v;
+    mf_value_init(&v);
+    for (int long_first = 0; long_first <= 1; long_first++) {
+        snprintf(path, sizeof path, "/tmp/mf-unit-input-XXXXXX");
+        int fd = mkstemp(path);
+        ck_assert(fd >= 0);
+        FILE *f = fdopen(fd, "w");
+        if (long_first) { /* 10000 digits, then 100 short lines: 10201 bytes, 101 lines */
+            for (int i = 0; i < 10000; i++)
+                fputc('1', f);
+            fputc('\n', f);
+            for (int i = 0; i < 100; i++)
+                fputs("7\n", f);
+        } else { /* 20000 lines of 6 bytes: 120000, beyond a block */
+            for (int i = 0; i < 20000; i++)
+                fprintf(f, "%05d\n", 10000 + i % 90000);
+        }
+        fclose(f);
+        mf_input in;
+        ck_assert_int_eq(mf_input_open(&in, paths, 1, stderr, msg, sizeof msg), 0);
+        ck_assert(fabs(mf_input_line_length(&in) - (long_first ? 101.0 : 6.0)) < 0.01); /* avail / newlines: 4096 / 682 */
+        ck_assert_uint_eq(in.bytes_read, long_first ? 10201 : 4096); /* the sample; all of a short file */
+        uint64_t count = 0, sum = 0;
+        int big = 0, rc;
+        while ((rc = mf_input_next(&in, &v, msg, sizeof msg)) == 1) {
+            count++;
+            if (v.is_big)
+                big++;
+            else
+                sum += v.u;
+        }
+        ck_assert_int_eq(rc, 0);
+        if (long_first) {
+            ck_assert_uint_eq(count, 101);
+            ck_assert_int_eq(big, 1);
+            ck_assert_uint_eq(sum, 700);
+        } else {
+            ck_assert_uint_eq(count, 20000);
+            ck_assert_uint_eq(sum, 20000 * 10000 + (uint64_t)19999 * 20000 / 2);
+        }
+        mf_input_close(&in);
+        unlink(path);
+    }
+    mf_value_clear(&v);
+}
+END_TEST
+
 Suite *input_suite(void)
 {
     Suite *s = suite_create("input");
@@ -728,6 +784,7 @@ Suite *input_suite(void)
     tcase_add_test(tc, windows_cut_again_like_the_file);
     tcase_add_test(tc, tokens_after_a_resumed_prefix);
     tcase_add_test(tc, lines_of_slices_and_lines_left);
+    tcase_add_test(tc, line_length_from_a_sample);
     suite_add_tcase(s, tc);
     return s;
 }
