@@ -12,8 +12,8 @@
 #endif
 
 #define CHUNK_SIZE (1u << 16)
-/* what mf_input_line_length reads first when no block is at hand: a whole block's first read cost rank 0 0.4-0.8 ms
-   of its start on the 2-core VM (its fresh pages), this one 17 us; more only for a line longer than this */
+/* what mf_input_line_length reads first when no block is at hand: a whole block's first read cost rank 0
+   0.4-0.8 ms of its start on the 2-core VM, this one 17 us; it reads more only for a line longer than this */
 #define LINE_SAMPLE_BYTES 4096u
 #define DISPLAY_MAX 60   /* a bad token whose escaped form is longer is shown as head…tail */
 #define DISPLAY_HEAD 28  /* characters of the head shown */
@@ -75,8 +75,9 @@ static int next_path(mf_input *in, char *errmsg, size_t errlen)
     return 0;
 }
 
-/* Reads the next chunk of the open input. Returns the bytes read (0 at its end), -1 on a read error
-   (message in errmsg), or MF_INPUT_INTERRUPTED when a signal interrupted the read. */
+/* Reads more of the open input into the chunk, until it holds upto bytes: after what it holds, or from its start
+   when all of that was consumed. Returns the bytes read (0 at the input's end), -1 on a read error (message in
+   errmsg), or MF_INPUT_INTERRUPTED when a signal interrupted the read. */
 static long fill_chunk(mf_input *in, size_t upto, char *errmsg, size_t errlen)
 {
     in->win_len = 0; /* the chunk is the reader's again */
@@ -606,8 +607,9 @@ double mf_input_line_length(mf_input *in)
         return -1;
     size_t avail = in->chunk_len - in->chunk_pos;
     uint64_t lines = mf_count_newlines(in->chunk + in->chunk_pos, avail);
-    if (!lines && in->current < in->npaths && in->chunk_len < CHUNK_SIZE && fill_chunk(in, CHUNK_SIZE, err, sizeof err) > 0) {
-        avail = in->chunk_len - in->chunk_pos; /* a line longer than the sample: the rest of the block too */
+    if (!lines && in->current < in->npaths && in->chunk_len < CHUNK_SIZE &&
+        fill_chunk(in, CHUNK_SIZE, err, sizeof err) > 0) { /* a line longer than the sample: the rest of the block */
+        avail = in->chunk_len - in->chunk_pos;
         lines = mf_count_newlines(in->chunk + in->chunk_pos, avail);
     }
     return lines ? (double)avail / (double)lines : -1;
