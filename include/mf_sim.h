@@ -20,7 +20,9 @@ void *mf_sim_shared_realloc(void *old, size_t bytes, size_t cap_bytes);
 void mf_sim_shared_free(void *p);
 /* Prepares the process for simulated ranks before MPI starts: SMPI build, the heap that every simulated rank
    shares is never trimmed (a trim of all ranks' memory would be charged to the one rank whose free() set it
-   off); ordinary build: nothing. */
+   off), and the first rank to start touches MF_SIM_POOL_KIB (default 512, 0: none) KiB of it per simulated
+   rank and frees it, so that no rank is charged the first touch of the pages it allocates later; ordinary
+   build: nothing. */
 void mf_sim_start(void);
 /* 1 when built for SMPI (MF_SMPI), else 0. */
 int mf_sim_enabled(void);
