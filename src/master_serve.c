@@ -197,8 +197,10 @@ bool mf_master_dispatch(mf_master *m)
        holds two slices (while it waits for the second, the first keeps its node busy, and a slice of unknown
        cost is cut again over the node anyway) */
     int quota = mf_sched_in_flight(&m->sched);
-    mf_proto_hold(); /* cut every unit, then send them all: the first hand-out at 1024 ranks is 128 slices */
     for (int round = 1; round <= MF_UNITS_IN_FLIGHT; round++) {
+        /* cut a round's units, then send them: the first hand-out at 1024 ranks is 64 first slices, then 64
+           second ones, and every leader has its first slice before rank 0 cuts any second one */
+        mf_proto_hold();
         for (int k = 0; k < m->nkids; k++) {
             int w = m->kids[k];
             if (m->inflight[w] >= round || (round > quota && !mf_master_is_leader(m, w)))
@@ -219,8 +221,8 @@ bool mf_master_dispatch(mf_master *m)
             m->run.units++;
             sent = true;
         }
+        mf_proto_release();
     }
-    mf_proto_release();
     return sent;
 }
 
