@@ -76,8 +76,10 @@ static int next_path(mf_input *in, char *errmsg, size_t errlen)
 }
 
 /* Reads more of the open input into the chunk, until it holds upto bytes: after what it holds, or from its start
-   when all of that was consumed. Returns the bytes read (0 at the input's end), -1 on a read error (message in
-   errmsg), or MF_INPUT_INTERRUPTED when a signal interrupted the read. */
+   when all of that was consumed. The caller asks for more than the chunk then holds (every caller calls it with
+   the chunk consumed, or holding less than upto): a request for nothing reads nothing and returns 0, which reads
+   as the input's end. Returns the bytes read (0 at the input's end), -1 on a read error (message in errmsg), or
+   MF_INPUT_INTERRUPTED when a signal interrupted the read. */
 static long fill_chunk(mf_input *in, size_t upto, char *errmsg, size_t errlen)
 {
     in->win_len = 0; /* the chunk is the reader's again */
