@@ -243,8 +243,7 @@ if [ "$SEMI_COUNT" = auto ]; then
   cal_s=
   for ((k = 1; k <= 3; k++)); do
     mpirun --oversubscribe -q -np 1 "$BIN" --stats "$W/semi_cal.json" "$fcal" >/dev/null || die "calibration run failed"
-    c=$(json_num "$W/semi_cal.json" compute_s)
-    if [ -z "$cal_s" ] || awk -v a="$c" -v b="$cal_s" 'BEGIN { exit !(a < b) }'; then cal_s=$c; fi
+    cal_s=$(fmin "$cal_s" "$(json_num "$W/semi_cal.json" compute_s)")
   done
   SEMI_COUNT=$(awk -v c="$cal_s" -v t="$SEMI_SECONDS" 'BEGIN { n = int(t * 40 / (c > 0 ? c : 1e-3)); print (n < 100 ? 100 : n > 20000 ? 20000 : n) }')
   echo "target 3 sized to this CPU: 40 semiprimes took $cal_s s at np 1 (the fastest of 3 runs): $SEMI_COUNT numbers for about $SEMI_SECONDS s"
