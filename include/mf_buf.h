@@ -51,6 +51,10 @@ static inline void mf_buf_put_u64(mf_buf *b, uint64_t v)
 }
 /* Appends the decimal digits of v (no sign, no terminator). */
 void mf_buf_put_dec(mf_buf *b, uint64_t v);
+/* Writes the decimal digits of v (no sign, no terminator) at p, which has room for MF_DEC_MAX bytes; returns
+   the end of what it wrote. */
+#define MF_DEC_MAX 20
+char *mf_dec_write(char *p, uint64_t v);
 /* Appends a NUL-terminated string without its terminator. */
 void mf_buf_put_str(mf_buf *b, const char *s);
 

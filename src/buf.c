@@ -71,27 +71,36 @@ void mf_buf_put_u32(mf_buf *b, uint32_t v)
         b->data[b->len++] = (unsigned char)(v >> (8 * i));
 }
 
-void mf_buf_put_dec(mf_buf *b, uint64_t v)
+char *mf_dec_write(char *p, uint64_t v)
 {
     static const char pairs[] =
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
         "8081828384858687888990919293949596979899";
-    char tmp[20];
-    int n = 20;
+    int digits = 1;
+    for (uint64_t t = v; t >= 10; t /= 10)
+        digits++;
+    char *end = p + digits, *q = end;
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
-        tmp[--n] = pairs[2 * r + 1];
-        tmp[--n] = pairs[2 * r];
+        *--q = pairs[2 * r + 1];
+        *--q = pairs[2 * r];
     }
     if (v >= 10) {
-        tmp[--n] = pairs[2 * v + 1];
-        tmp[--n] = pairs[2 * v];
+        *--q = pairs[2 * v + 1];
+        *--q = pairs[2 * v];
     } else {
-        tmp[--n] = (char)('0' + v);
+        *--q = (char)('0' + v);
     }
-    mf_buf_put(b, tmp + n, (size_t)(20 - n));
+    return end;
+}
+
+void mf_buf_put_dec(mf_buf *b, uint64_t v)
+{
+    mf_buf_reserve(b, MF_DEC_MAX);
+    char *p = (char *)b->data + b->len;
+    b->len += (size_t)(mf_dec_write(p, v) - p);
 }
 
 void mf_buf_put_str(mf_buf *b, const char *s)

@@ -88,9 +88,14 @@ START_TEST(negative_and_huge_as_printf)
     r.idle_s = 0.25;
     mf_run_stats run = {.version = "1", .kernel = "k", .kernel128 = NULL, .ranks = 1, .wall_s = 0.1};
     r.cpu_s = -0.5; /* a clock that went back: printed, not hidden */
+    r.busy_cpu_s = -1e300; /* the longest text "%.6f" gives, where a row's room is counted */
     char *text = report(&run, &r);
     ck_assert_ptr_nonnull(strstr(text, "\"busy_s\":5000000000000.000000,\"idle_s\":0.250000,\"service_s\":0.000000,"
                                        "\"cpu_s\":-0.500000,"));
+    char want[400];
+    snprintf(want, sizeof want, ",\"busy_cpu_s\":%.6f,\"service_cpu_s\":%.6f,\"numbers\":0,", r.busy_cpu_s,
+             r.cpu_s - r.busy_cpu_s);
+    ck_assert_ptr_nonnull(strstr(text, want));
     ck_assert_ptr_nonnull(strstr(text, "\"kernel128\":\"\",\"parallel_io\":false"));
     free(text);
 }
