@@ -10,5 +10,9 @@
    team->weight times larger). Stops every rank before returning, also on errors. Returns the process exit
    code (MF_EXIT_*). */
 int mf_master_run(const mf_config *cfg, int ranks, const mf_team *team);
+/* Does ahead of mf_master_run the part of rank 0's set-up that depends on this CPU alone (it times the factoring
+   kernel, which grows the kernel's tables), so that it fills a wait at start-up rather than delay the first
+   units. Optional: mf_master_run does whatever was not done before. */
+void mf_master_prepare(void);
 
 #endif

@@ -122,7 +122,8 @@ bool mf_master_dispatch(mf_master *m);
 void mf_master_ask_yield(mf_master *m);
 /* Does one slice of this rank's own work. Returns true when there was work to do. */
 bool mf_master_own_work(mf_master *m);
-/* The kernel's seconds per candidate on this CPU (tens of microseconds to time, once). */
+/* The kernel's seconds per candidate on this CPU (tens of microseconds to time, the first call; later calls
+   return that timing). */
 double mf_master_time_kernel(void);
 /* Prints "mpifactor: MSG" to stderr. */
 void mf_master_complain(const char *msg);

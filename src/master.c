@@ -26,6 +26,7 @@
 static void write_ready(mf_master *m)
 {
     mf_buf *res;
+    mf_proto_hold(); /* the placements it sends are posted together, after the last write */
     while ((res = mf_order_ready(&m->order)) != NULL) {
         if (m->placing_closed && mf_result_is_held(res))
             break;
@@ -40,6 +41,7 @@ static void write_ready(mf_master *m)
         }
         mf_order_advance(&m->order);
     }
+    mf_proto_release();
     mf_sink_tick(&m->sink, mf_now());
 }
 
@@ -145,6 +147,11 @@ static void write_stats(mf_master *m, double wall, double cpu, int exit_code)
     m->run.unfactored = m->sink.unfactored;
     m->run.exit_code = exit_code;
     mf_stats_write_file(m->cfg->stats_path, &m->run, m->per_rank);
+}
+
+void mf_master_prepare(void)
+{
+    mf_master_time_kernel(); /* kept for mf_master_run (mf_sched_observe_kernel) */
 }
 
 int mf_master_run(const mf_config *cfg, int ranks, const mf_team *team)

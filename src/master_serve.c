@@ -114,11 +114,15 @@ void mf_master_send_stats(mf_master *m)
 void mf_master_stop_kids(mf_master *m, int exit_code, void (*on_message)(mf_master *m, int src, int tag))
 {
     m->stopping = true;
+    mf_proto_hold(); /* posted together, as a refill's units are (mf_master_dispatch) */
     for (int k = 0; k < m->nkids; k++) {
         mf_buf_reset(&m->unit);
         mf_buf_put_u32(&m->unit, (uint32_t)exit_code);
         mf_proto_send(m->kids[k], MF_TAG_STOP, &m->unit);
     }
+    mf_proto_release();
+    mf_idler idle; /* naps of 20 us first, growing: most records come within tens of microseconds */
+    mf_idler_busy(&idle);
     for (;;) {
         int left = 0;
         for (int k = 0; k < m->nkids; k++)
@@ -126,10 +130,12 @@ void mf_master_stop_kids(mf_master *m, int exit_code, void (*on_message)(mf_mast
         if (!left)
             break;
         int src, tag;
-        if (mf_proto_poll(&src, &tag, &m->msg))
+        if (mf_proto_poll(&src, &tag, &m->msg)) {
             on_message(m, src, tag);
-        else
-            mf_nap(100e-6);
+            mf_idler_busy(&idle);
+        } else {
+            mf_idler_nap(&idle);
+        }
         mf_proto_progress();
     }
 }
@@ -273,9 +279,13 @@ bool mf_master_own_work(mf_master *m)
 
 /* The kernel's seconds per candidate on this CPU: the fastest of three timings of 65536 candidates that divide
    no number (2^61 - 1 is prime), after one untimed pass that grows the inverse table. Tens of microseconds
-   once; it prices the first units' worst case (mf_sched_observe_kernel), which no unit has measured yet. */
+   the first time; it prices the first units' worst case (mf_sched_observe_kernel), which no unit has measured
+   yet. Later calls return the first one's timing: rank 0 takes it while it waits at start-up (mf_master_prepare). */
 double mf_master_time_kernel(void)
 {
+    static double timed = 0; /* one kernel per process (mf_u64_kernel_select), so one timing */
+    if (timed > 0)
+        return timed;
     const uint64_t prime = (UINT64_C(1) << 61) - 1, lo = 3, hi = lo + 2 * (65536 - 1);
     double best = -1;
     for (int pass = 0; pass < 4; pass++) {
@@ -286,6 +296,7 @@ double mf_master_time_kernel(void)
         if (pass > 0 && (best < 0 || t < best))
             best = t;
     }
-    return best / 65536;
+    timed = best / 65536;
+    return timed;
 }
 
