@@ -25,13 +25,13 @@
 typedef struct pending_send {
     MPI_Request req;
     mf_buf buf;
-    int dest, tag;
-    int posted; /* 0 while held back (mf_proto_hold) */
+    int dest, tag; /* req is set once posted: at once, or by mf_proto_release while held back */
 } pending_send;
 
 static pending_send *g_pending;
 static int g_npending, g_cap;
-static int g_holding; /* sends are queued, posted by mf_proto_release in the order made */
+static int g_holding;   /* sends are queued, posted by mf_proto_release in the order made */
+static int g_held_from; /* ... from this index of g_pending on: nothing completes, so nothing moves, while held */
 static uint64_t g_sent, g_received;
 static int g_rank, g_size = 1;
 
@@ -96,7 +96,6 @@ void mf_proto_abort(int code)
 static void post(pending_send *s)
 {
     MF_MPI_CHECK(MPI_Isend(s->buf.data, (int)s->buf.len, MPI_BYTE, s->dest, s->tag, MPI_COMM_WORLD, &s->req));
-    s->posted = 1;
 }
 
 void mf_proto_send(int dest, mf_tag tag, mf_buf *b)
@@ -117,7 +116,6 @@ void mf_proto_send(int dest, mf_tag tag, mf_buf *b)
     s->buf = *b;
     s->dest = dest;
     s->tag = (int)tag;
-    s->posted = 0;
     mf_buf_init(b);
     g_sent += s->buf.len;
     if (!g_holding)
@@ -126,15 +124,18 @@ void mf_proto_send(int dest, mf_tag tag, mf_buf *b)
 
 void mf_proto_hold(void)
 {
+    if (!g_holding)
+        g_held_from = g_npending;
     g_holding = 1;
 }
 
 void mf_proto_release(void)
 {
+    if (!g_holding)
+        return;
     g_holding = 0;
-    for (int i = 0; i < g_npending; i++) /* nothing completes while held: the queued ones are in order */
-        if (!g_pending[i].posted)
-            post(&g_pending[i]);
+    for (int i = g_held_from; i < g_npending; i++) /* only the sends made while held: a burst, not every pending one */
+        post(&g_pending[i]);
 }
 
 int mf_proto_progress(void)
