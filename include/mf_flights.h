@@ -19,7 +19,7 @@ typedef struct mf_flight {
 
 typedef struct mf_flights {
     int ranks;
-    mf_flight *ring;          /* MF_UNITS_IN_FLIGHT entries per rank */
+    mf_flight *ring;          /* MF_SLICES_IN_FLIGHT entries per rank */
     int *head, *held;
 } mf_flights;
 
@@ -28,7 +28,8 @@ int mf_flights_init(mf_flights *f, int ranks);
 /* Frees all storage. */
 void mf_flights_free(mf_flights *f);
 /* Records unit id (text or range) handed to rank w at time now; it runs at once when w held none.
-   Returns 0, or -1 when w already holds MF_UNITS_IN_FLIGHT units or is out of range. */
+   Returns 0, or -1 when w already holds MF_SLICES_IN_FLIGHT units (the most a leader holds; the caller keeps
+   a worker to MF_UNITS_IN_FLIGHT) or is out of range. */
 int mf_flights_push(mf_flights *f, int w, uint64_t id, bool text, double now);
 /* Rank w finished its running unit at time now: the next one it holds runs from then. Returns 0, or -1
    when w held none. */
@@ -39,7 +40,7 @@ void mf_flights_rearm(mf_flights *f, int w, uint64_t id);
 /* The id of the first text unit rank w holds (the one it runs or runs next), or MF_ORDER_NONE when it holds
    none. */
 uint64_t mf_flights_first_text(const mf_flights *f, int w);
-/* Copies the ids of the units rank w holds, running first, into ids (room for MF_UNITS_IN_FLIGHT); returns how
+/* Copies the ids of the units rank w holds, running first, into ids (room for MF_SLICES_IN_FLIGHT); returns how
    many. */
 int mf_flights_ids(const mf_flights *f, int w, uint64_t *ids);
 /* Units rank w holds. */

@@ -46,6 +46,7 @@
 #define MF_SCHED_MAX_BYTES 65536u   /* about 8000 numbers of 7 digits */
 #define MF_SCHED_MIN_RANGE (UINT64_C(1) << 16)  /* candidates per range unit, at least */
 #define MF_UNITS_IN_FLIGHT 2        /* units a worker holds: one running, one queued */
+#define MF_SLICES_IN_FLIGHT 3       /* slices a node leader holds (the most any rank holds): see mf_master_dispatch */
 
 /* How work is handed out (--schedule). */
 typedef enum mf_schedule { MF_SCHEDULE_ADAPTIVE, MF_SCHEDULE_MAP, MF_SCHEDULE_STATIC } mf_schedule;

@@ -6,7 +6,7 @@
 int mf_flights_init(mf_flights *f, int ranks)
 {
     f->ranks = ranks;
-    f->ring = calloc((size_t)ranks * MF_UNITS_IN_FLIGHT, sizeof *f->ring);
+    f->ring = calloc((size_t)ranks * MF_SLICES_IN_FLIGHT, sizeof *f->ring);
     f->head = calloc((size_t)ranks, sizeof *f->head);
     f->held = calloc((size_t)ranks, sizeof *f->held);
     if (!f->ring || !f->head || !f->held) {
@@ -27,12 +27,12 @@ void mf_flights_free(mf_flights *f)
 
 static mf_flight *at(const mf_flights *f, int w, int i)
 {
-    return &f->ring[(size_t)w * MF_UNITS_IN_FLIGHT + (size_t)((f->head[w] + i) % MF_UNITS_IN_FLIGHT)];
+    return &f->ring[(size_t)w * MF_SLICES_IN_FLIGHT + (size_t)((f->head[w] + i) % MF_SLICES_IN_FLIGHT)];
 }
 
 int mf_flights_push(mf_flights *f, int w, uint64_t id, bool text, double now)
 {
-    if (w < 0 || w >= f->ranks || f->held[w] >= MF_UNITS_IN_FLIGHT)
+    if (w < 0 || w >= f->ranks || f->held[w] >= MF_SLICES_IN_FLIGHT)
         return -1;
     *at(f, w, f->held[w]) = (mf_flight){.id = id, .text = text, .since = f->held[w] == 0 ? now : 0};
     f->held[w]++;
@@ -52,7 +52,7 @@ int mf_flights_pop(mf_flights *f, int w, double now)
 {
     if (w < 0 || w >= f->ranks || f->held[w] == 0)
         return -1;
-    f->head[w] = (f->head[w] + 1) % MF_UNITS_IN_FLIGHT;
+    f->head[w] = (f->head[w] + 1) % MF_SLICES_IN_FLIGHT;
     if (--f->held[w] > 0)
         at(f, w, 0)->since = now;
     return 0;

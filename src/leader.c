@@ -18,7 +18,7 @@
    until the leader looks (SIMULATED, 2048 56-bit semiprimes on 256 ranks: with 0.5 ms the busy share was
    0.85-0.89, with 0.1 ms 0.89-0.91 over six runs each). A look costs a probe of the message queue. */
 #define LEADER_SLICE_S 0.1e-3
-#define BLOCKS_CAP (MF_UNITS_IN_FLIGHT + 1)
+#define BLOCKS_CAP (MF_SLICES_IN_FLIGHT + 1)
 
 /* A slice finished and sent to rank 0, waiting for its place in the output: its pieces, held in this node. */
 typedef struct placing {

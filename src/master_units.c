@@ -148,7 +148,7 @@ static uint64_t *range_divisors(const mf_result_info *r)
 
 void mf_master_drop_held(mf_master *m, uint64_t first, uint64_t count)
 {
-    uint64_t held[MF_UNITS_IN_FLIGHT];
+    uint64_t held[MF_SLICES_IN_FLIGHT];
     for (int i = 0; i < m->nkids; i++) {
         int w = m->kids[i], n = mf_flights_ids(&m->flights, w, held);
         for (int k = 0; k < n; k++) {
@@ -229,7 +229,7 @@ void mf_master_on_drop(mf_master *m, mf_buf *b)
    of one range, and the other 13 kids of its node idled 15 ms waiting for that range's report). */
 static bool next_piece(mf_master *m, int w)
 {
-    uint64_t piece, lo, hi, held[MF_UNITS_IN_FLIGHT];
+    uint64_t piece, lo, hi, held[MF_SLICES_IN_FLIGHT];
     size_t nheld = 0;
     mpz_srcptr cofactor;
     if (m->parent < 0)

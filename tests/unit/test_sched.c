@@ -73,7 +73,6 @@ START_TEST(flights_pick_the_head_of_line_text_unit)
     for (int r = 0; r < 4; r++)
         ck_assert_int_eq(mf_flights_push(&f, r, seg[4 - r], r != 2, 1.0 + r), 0);
     ck_assert_int_eq(mf_flights_push(&f, 1, seg[5], true, 2.0), 0); /* queued behind seg[3] */
-    ck_assert_int_eq(mf_flights_push(&f, 1, seg[0], true, 2.0), -1); /* a third: refused */
     ck_assert(mf_flights_first_text(&f, 1) == seg[3] && mf_flights_first_text(&f, 0) == seg[4]);
     ck_assert(mf_flights_first_text(&f, 2) == MF_ORDER_NONE && mf_flights_first_text(&f, 9) == MF_ORDER_NONE);
     /* too young at 4.005 for a grain of 0.01: rank 3's unit runs since 4.0, the others long enough */
@@ -96,6 +95,13 @@ START_TEST(flights_pick_the_head_of_line_text_unit)
     ck_assert(!mf_flights_pick_yield(&f, &o, 5.02, 0.01, true, &w, &id));
     ck_assert_int_eq(mf_flights_pop(&f, 0, 6.0), 0);
     ck_assert_int_eq(mf_flights_pop(&f, 0, 6.0), -1);
+    /* a rank holds as many as a node leader's slots (MF_SLICES_IN_FLIGHT), in order, and no more */
+    for (int i = 0; i < MF_SLICES_IN_FLIGHT; i++)
+        ck_assert_int_eq(mf_flights_push(&f, 0, seg[i], true, 7.0), 0);
+    ck_assert_int_eq(mf_flights_push(&f, 0, seg[5], true, 7.0), -1);
+    uint64_t held[MF_SLICES_IN_FLIGHT];
+    ck_assert_int_eq(mf_flights_ids(&f, 0, held), MF_SLICES_IN_FLIGHT);
+    ck_assert(held[0] == seg[0] && held[MF_SLICES_IN_FLIGHT - 1] == seg[MF_SLICES_IN_FLIGHT - 1]);
     mf_order_free(&o);
     mf_flights_free(&f);
 }
