@@ -210,7 +210,7 @@ bool mf_master_dispatch(mf_master *m)
     int quota = mf_sched_in_flight(&m->sched);
     for (int round = 1; round <= MF_SLICES_IN_FLIGHT; round++) {
         /* cut a round's units, then send them: the first hand-out at 1024 ranks is 64 first slices, then 64
-           second ones, and every leader has its first slice before rank 0 cuts any second one */
+           second ones and 64 third ones, and every leader has its first slice before rank 0 cuts any second one */
         mf_proto_hold();
         for (int k = 0; k < m->nkids; k++) {
             int w = m->kids[k];
