@@ -208,7 +208,8 @@ bool mf_master_dispatch(mf_master *m)
        (three runs each), efficiency 0.36-0.42 -> 0.40-0.42 at 1024 ranks and 0.77-0.84 -> 0.78-0.84 at 256
        (three interleaved sweeps each, one outlier of 0.24 at 1024; the start and the stop weigh the rest). */
     int quota = mf_sched_in_flight(&m->sched);
-    for (int round = 1; round <= MF_SLICES_IN_FLIGHT; round++) {
+    int rounds = m->weight ? MF_SLICES_IN_FLIGHT : quota; /* without leaders no rank takes a round past quota */
+    for (int round = 1; round <= rounds; round++) {
         /* cut a round's units, then send them: the first hand-out at 1024 ranks is 64 first slices, then 64
            second ones and 64 third ones, and every leader has its first slice before rank 0 cuts any second one */
         mf_proto_hold();

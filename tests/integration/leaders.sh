@@ -18,6 +18,9 @@ passed=0 failed=0
 echo "leaders: seed $SEED (replay with MF_TEST_SEED=$SEED), work dir $WORK"
 
 . "$(dirname "$0")/../lib/harness.sh" # pass, fail, check
+# the most slices (and ranges of a split number) a leader holds, from the header the program is built with
+SLICES=$(sed -n 's/^#define MF_SLICES_IN_FLIGHT \([0-9][0-9]*\).*/\1/p' "$HERE/../../include/mf_sched.h")
+[ -n "$SLICES" ] || { echo "leaders: MF_SLICES_IN_FLIGHT not found in include/mf_sched.h" >&2; exit 1; }
 # mf NP PER_NODE ARGS...: mpifactor on NP ranks, PER_NODE consecutive ranks to a node
 mf() { local np=$1 per=$2; shift 2; MF_RANKS_PER_NODE=$per timeout -k 5 120 "$MPIRUN" -q -np "$np" "$NODE" "$BIN" "$@"; }
 expected() { xargs -n 1 factor < "$1"; }  # GNU factor, one number per call (9.1 reorders otherwise)
@@ -115,8 +118,8 @@ assert s['leaders'] >= 1, s
 assert sum(x['ranges'] for x in r.values()) > 0
 for lead in [k for k in r if k and any(x['parent'] == k for x in r.values())]:  # the pieces of the ranges it was sent
     kids = [k for k in r if r[k]['parent'] == lead]
-    ran = r[lead]['ranges'] + sum(r[k]['ranges'] for k in kids)  # the last three ranges' pieces may be dropped
-    assert ran >= (len(kids) + 1) * (r[lead]['ranges_relayed'] - 3), r"
+    ran = r[lead]['ranges'] + sum(r[k]['ranges'] for k in kids)  # the last SLICES ranges' pieces may be dropped
+    assert ran >= (len(kids) + 1) * (r[lead]['ranges_relayed'] - $SLICES), r"
   }
   check "hard numbers, np=$np with a leader and --verify: identical, split over the ranks, a leader's ranges cut into a piece per rank of its node" hard_ok $rc
 done
@@ -144,7 +147,7 @@ for layout in "0 1 1 1" "0 0 1 1 1"; do
 lead = $3 - 3  # the leader: the first rank of the last node
 node = [lead] + [k for k in r if r[k]['parent'] == lead]
 assert s['leaders'] == 1 and r[lead]['parent'] == 0 and len(node) == 3, r
-# a piece a rank of the node; the pieces of the last three ranges (the most a leader holds: MF_SLICES_IN_FLIGHT)
+# a piece a rank of the node; the pieces of the last $SLICES ranges (the most a leader holds: MF_SLICES_IN_FLIGHT)
 # may be dropped at the stop
 ran = sum(r[k]['ranges'] for k in node)
 if '$2' == 'one':  # passed up, never split by the leader: the node ran no range but the pieces, the leader too
@@ -152,7 +155,7 @@ if '$2' == 'one':  # passed up, never split by the leader: the node ran no range
     assert ran <= 3 * r[lead]['ranges_relayed'] and r[lead]['ranges'] > 0, [r[k] for k in node]
 else:  # split by rank 0 (its ranges relayed) or by the leader
     assert s['numbers_split'] + r[lead]['numbers_split'] >= 1, (s['numbers_split'], r[lead])
-assert ran >= 3 * (r[lead]['ranges_relayed'] - 3), [r[k] for k in node]
+assert ran >= 3 * (r[lead]['ranges_relayed'] - $SLICES), [r[k] for k in node]
 assert all(r[k]['ranges'] > 0 for k in node if k != lead), [r[k] for k in node]"
     }
     how="split by rank 0, every range to the leader cut into a piece per rank of its node"
