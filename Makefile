@@ -142,7 +142,8 @@ integration: $(BIN)
 install-test: $(BIN)
 	tests/install/run.sh
 
-# Renders the result tables of README.md and docs/*.md from bench/results and jobs/results (after make bench).
+# Renders the result tables of README.md and docs/*.md from bench/results and jobs/results (make bench and the
+# studies run it when they end, so that their results and the tables land together).
 docs:
 	python3 docs/render_tables.py
 
@@ -188,7 +189,7 @@ check: test-deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	bench/run.sh
+	bench/run.sh; rc=$$?; python3 docs/render_tables.py; exit $$rc
 
 # A small simulated strong-scaling study, 1 to 256 SMPI ranks: build/simulate/scaling.csv and scaling.png.
 simulate: deps
@@ -198,12 +199,12 @@ simulate: deps
 
 # The simulated study to 4096 ranks of docs/simulation.md (its workloads: jobs/simulate_study.sh): jobs/results/simulated/.
 simulate-study: deps
-	jobs/simulate_study.sh
+	jobs/simulate_study.sh; rc=$$?; python3 docs/render_tables.py; exit $$rc
 
 # --schedule adaptive, map and static on three inputs, simulated to 1024 ranks plus real np 1 and 2 (about 10
 # minutes on 2 cores): jobs/results/schedule-study/ (see jobs/schedule_study.sh and docs/schedule.md).
 schedule-study: deps
-	jobs/schedule_study.sh
+	jobs/schedule_study.sh; rc=$$?; python3 docs/render_tables.py; exit $$rc
 
 # Fuzz the parser and message decoders for FUZZ_SECONDS (default 60) with libFuzzer.
 fuzz: test-deps
