@@ -21,8 +21,10 @@ void mf_sim_shared_free(void *p);
 /* Prepares the process for simulated ranks before MPI starts: SMPI build, the heap that every simulated rank
    shares is never trimmed (a trim of all ranks' memory would be charged to the one rank whose free() set it
    off), and the first rank to start touches MF_SIM_POOL_KIB (default 512, 0: none) KiB of it per simulated
-   rank and frees it, so that no rank is charged the first touch of the pages it allocates later; ordinary
-   build: nothing. */
+   rank and frees it, so that no rank is charged the first touch of the pages it allocates later; it also
+   touches MF_SIM_PAGES_KIB (default 128, 0: none) KiB per simulated rank of fresh memory and gives it back to
+   the kernel in pieces smaller than the VM hands back to its host, for the pages of the files the ranks write;
+   ordinary build: nothing. */
 void mf_sim_start(void);
 /* 1 when built for SMPI (MF_SMPI), else 0. */
 int mf_sim_enabled(void);
