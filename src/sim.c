@@ -76,13 +76,12 @@ static double env_number(const char *name, double least, double most, double fal
 #define POOL_PER_RANK_KIB 512
 #define POOL_CHUNK_BYTES ((size_t)16 << 20) /* under glibc's largest mmap threshold: these come from the heap */
 
-/* Touches sg_actor_count() x MF_SIM_POOL_KIB (default POOL_PER_RANK_KIB; 0: none) KiB of heap and frees it,
-   once for the whole simulation (the first rank to start; an environment variable, which SMPI does not copy
-   per rank, marks it done). Those page faults fall outside every rank's charged time, and what the ranks
-   allocate later reuses the pages. On this VM a page's first touch costs 11.5 us, tens of times a bare-metal
-   node's, and it was charged to whichever rank touched the page: 1,000,000 cheap numbers on 1024 simulated
-   ranks took 39,556 page faults, 18,000 with the pool, and each kid's time outside its factoring went from
-   1.9-2.1 ms to 1.4-1.6 ms of about 6 (three runs each, interleaved). */
+/* Touches sg_actor_count() x MF_SIM_POOL_KIB (default POOL_PER_RANK_KIB; 0: none) KiB of heap and frees it, once for
+   the whole simulation (mf_sim_start calls it in the first rank to start). Those page faults fall outside every
+   rank's charged time, and what the ranks allocate later reuses the pages. On this VM a page's first touch costs
+   11.5 us, tens of times a bare-metal node's, and it was charged to whichever rank touched the page: 1,000,000 cheap
+   numbers on 1024 simulated ranks took 39,556 page faults, 18,000 with the pool, and each kid's time outside its
+   factoring went from 1.9-2.1 ms to 1.4-1.6 ms of about 6 (three runs each, interleaved). */
 static void touch_heap_pool(void)
 {
     double kib = env_number("MF_SIM_POOL_KIB", 0, 1 << 20, POOL_PER_RANK_KIB);
@@ -109,10 +108,10 @@ static void touch_heap_pool(void)
    write (the page cache: the output, --stats). This VM's kernel gives free blocks of 2 MiB and more back to its
    host (free page reporting, /sys/module/page_reporting), and in the simulation's process a fresh page of a
    file cost 18 us: rank 0 wrote the 360 KB --stats of 1024 ranks to tmpfs in 1.55-1.66 ms, where a small
-   process writes as much in 0.21-0.28 ms. The kernel serves a page from its smallest free blocks first, and the pages given back here cannot
-   merge into a 2 MiB block while one page of each stays held: that write then took 0.50-0.56 ms (random40 at
-   1024 ranks, three runs each way, AVX2 Zen 3 VM; the same memory given back whole, free to merge, 1.55-1.66).
-   A real node's page costs a fraction of a microsecond. */
+   process writes as much in 0.21-0.28 ms. The kernel serves a page from its smallest free blocks first, and
+   the pages given back here cannot merge into a 2 MiB block while one page of each stays held: that write then
+   took 0.50-0.56 ms (random40 at 1024 ranks, three runs each way, AVX2 Zen 3 VM; the same memory given back
+   whole, free to merge, 1.55-1.66). A real node's page costs a fraction of a microsecond. */
 static void warm_free_pages(void)
 {
     double kib = env_number("MF_SIM_PAGES_KIB", 0, 1 << 20, PAGES_PER_RANK_KIB);
@@ -140,7 +139,8 @@ void mf_sim_start(void)
        whole simulated run 40-50% later (random40: 0.047 s against 0.021 s). A real rank's heap holds its own
        few MiB, whose release costs it microseconds. */
     mallopt(M_TRIM_THRESHOLD, INT_MAX);
-    if (getenv("MF_SIM_POOL_TOUCHED")) /* the first rank to start does it for all (one environment, not per rank) */
+    if (getenv("MF_SIM_POOL_TOUCHED")) /* the first rank to start does it for all: SMPI does not copy the
+                                          environment per rank */
         return;
     setenv("MF_SIM_POOL_TOUCHED", "1", 1);
     touch_heap_pool();
