@@ -144,8 +144,11 @@ install-test: $(BIN)
 
 # Renders the result tables of README.md and docs/*.md from bench/results and jobs/results (make bench and the
 # studies run it when they end, so that their results and the tables land together).
+RENDER_TABLES = python3 docs/render_tables.py
+# $(call then_render,COMMAND): COMMAND, then the tables rendered whatever it exited with, then its exit status.
+then_render = $(1); rc=$$?; $(RENDER_TABLES); exit $$rc
 docs:
-	python3 docs/render_tables.py
+	$(RENDER_TABLES)
 
 # Links, README length, tables in sync with the CSVs, every command shown in README.md and docs/ run (part of make check).
 docs-test: $(BIN)
@@ -189,7 +192,7 @@ check: test-deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	bench/run.sh; rc=$$?; python3 docs/render_tables.py; exit $$rc
+	$(call then_render,bench/run.sh)
 
 # A small simulated strong-scaling study, 1 to 256 SMPI ranks: build/simulate/scaling.csv and scaling.png.
 simulate: deps
@@ -199,12 +202,12 @@ simulate: deps
 
 # The simulated study to 4096 ranks of docs/simulation.md (its workloads: jobs/simulate_study.sh): jobs/results/simulated/.
 simulate-study: deps
-	jobs/simulate_study.sh; rc=$$?; python3 docs/render_tables.py; exit $$rc
+	$(call then_render,jobs/simulate_study.sh)
 
 # --schedule adaptive, map and static on three inputs, simulated to 1024 ranks plus real np 1 and 2 (about 10
 # minutes on 2 cores): jobs/results/schedule-study/ (see jobs/schedule_study.sh and docs/schedule.md).
 schedule-study: deps
-	jobs/schedule_study.sh; rc=$$?; python3 docs/render_tables.py; exit $$rc
+	$(call then_render,jobs/schedule_study.sh)
 
 # Fuzz the parser and message decoders for FUZZ_SECONDS (default 60) with libFuzzer.
 fuzz: test-deps
