@@ -6,7 +6,7 @@
 #                   [--seed S] [--reps K] [--pick median|min] [--out DIR] [--slurm | --simulate [platform] [--jobs J]]
 #                   [--schedule adaptive|map|static] [--input FILE] [--scratch DIR] [-- mpifactor options...]
 #   platform: [--nodes N] [--cores-per-node C] [--latency L] [--bandwidth B] [--core-speed F] [--platform FILE]
-#             [--worker-cost F] [--worker-charge measured|per-candidate]
+#             [--worker-cost F] [--worker-charge measured|per-candidate [--candidate-ns NS]]
 #
 # strong: every rank count factorizes the same N numbers.     weak: each rank count R gets N*R numbers.
 # Numbers come from jobs/gen_numbers.py (default: semiprimes of two B/2-bit primes, seed 1); weak inputs
@@ -40,6 +40,9 @@
 # share this process's caches, which made a candidate cost 10-20% more at 1024 ranks than at 16 and 45% more
 # at 4096, and the VM's speed, which moves 10-20% within minutes, moves no point's factoring. meta.txt states C;
 # the calibration run's output, stats and calibration.txt lie in DIR/calibration/, beside DIR/points/.
+# --candidate-ns NS (with --worker-charge per-candidate): C is NS, given rather than calibrated (no calibration
+# run): an estimate for cores of another speed, e.g. the price a CPU with AVX-512 measured, on a machine without
+# it; rank 0's and the leaders' other work is still charged as measured here. meta.txt says C was given.
 # --schedule P: mpifactor's --schedule policy at every point (default adaptive), recorded in the schedule column.
 # --input FILE (strong only): factorize FILE (one number per line) at every point instead of generated numbers.
 # --scratch DIR: the bulky files (DIR/inputs, DIR/points, and DIR/calibration with --worker-charge per-candidate:
@@ -102,6 +105,7 @@ pick_how=median
 sim_jobs=1
 worker_cost=1
 worker_charge=measured
+given_ns=
 out=scaling-results
 use_slurm=0
 use_sim=0
@@ -121,6 +125,7 @@ while [ $# -gt 0 ]; do
     --jobs) [ $# -ge 2 ] || usage; sim_jobs=$2; shift 2 ;;
     --worker-cost) [ $# -ge 2 ] || usage; worker_cost=$2; shift 2 ;;
     --worker-charge) [ $# -ge 2 ] || usage; worker_charge=$2; shift 2 ;;
+    --candidate-ns) [ $# -ge 2 ] || usage; given_ns=$2; shift 2 ;;
     --pick) [ $# -ge 2 ] || usage; pick_how=$2; shift 2 ;;
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
     --schedule) [ $# -ge 2 ] || usage; schedule=$2; shift 2 ;;
@@ -159,6 +164,11 @@ awk -v f="$worker_cost" 'BEGIN { exit !(f ~ /^[0-9]+(\.[0-9]+)?$/ && f >= 1 && f
 [ "$worker_cost" = 1 ] || [ $use_sim -eq 1 ] || die "--worker-cost needs --simulate (real factoring costs what it costs)"
 case $worker_charge in measured | per-candidate) ;; *) die "--worker-charge takes measured or per-candidate, not '$worker_charge'" ;; esac
 [ "$worker_charge" = measured ] || [ $use_sim -eq 1 ] || die "--worker-charge needs --simulate (real factoring costs what it costs)"
+if [ -n "$given_ns" ]; then
+  [ "$worker_charge" = per-candidate ] || die "--candidate-ns needs --worker-charge per-candidate"
+  awk -v c="$given_ns" 'BEGIN { exit !(c ~ /^[0-9]*\.?[0-9]+$/ && c > 0 && c <= 1000000) }' \
+    || die "--candidate-ns takes nanoseconds per candidate, a number above 0 and at most 1000000, not '$given_ns'"
+fi
 if [ $use_sim -eq 1 ]; then
   max_ranks=256
 elif [ $use_slurm -eq 1 ]; then
@@ -218,7 +228,8 @@ if [ -n "$scratch" ]; then
   mkdir -p "$scratch" || die "cannot create --scratch folder $scratch"
   scratch=$(cd "$scratch" && pwd)
   bulky="inputs points"
-  [ "$worker_charge" = per-candidate ] && bulky="$bulky calibration" # the only sweeps with a calibration run
+  # the only sweeps with a calibration run
+  [ "$worker_charge" = per-candidate ] && [ -z "$given_ns" ] && bulky="$bulky calibration"
   for d in $bulky; do
     [ -L "$out/$d" ] || [ ! -e "$out/$d" ] || die "$out/$d exists already: --scratch wants an --out folder without it"
     { mkdir -p "$scratch/$d" && ln -sfn "$scratch/$d" "$out/$d"; } || die "cannot link $out/$d to $scratch/$d"
@@ -389,7 +400,10 @@ done
 # seconds per candidate of factoring that every point is then charged (times F).
 candidate_ns=
 calibration_out=
-if [ "$worker_charge" = per-candidate ]; then
+if [ -n "$given_ns" ]; then
+  candidate_ns=$given_ns
+  echo "simulated cost model: factoring charged $worker_cost x $candidate_ns ns per candidate tested (--worker-charge per-candidate, --worker-cost $worker_cost; $candidate_ns ns: given by --candidate-ns, not calibrated on this machine), rank 0's and the leaders' other work as measured" >>"$out/meta.txt"
+elif [ "$worker_charge" = per-candidate ]; then
   first=${ranks%% *}
   cdir=$out/calibration/$sweep_id-$mode-$schedule-r$first
   rm -rf "$cdir"

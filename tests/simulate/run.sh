@@ -352,14 +352,41 @@ if [ "$pc_ok" = 1 ] && grep -q '^calibration point: 1 simulated ranks: ' "$WORK/
 else
   fail "--worker-charge per-candidate: C '$pc_c' ns, charges$pc_seen (4 x C over all ranks, 0.1% either way, 97% of it on each wanted), output/meta.txt wrong, or the calibration run not in calibration/ (points/: $pc_points)" "$WORK/pcs.log"
 fi
-if (cd "$WORK" && PATH=$ROOT/jobs:$PATH scaling.sh strong --worker-charge per-candidate --ranks 1 --numbers 4 \
-  --out results/pcreal) >"$WORK/pcreal.log" 2>&1; then
-  fail "--worker-charge without --simulate was accepted" "$WORK/pcreal.log"
-elif grep -q -- '--worker-charge needs --simulate' "$WORK/pcreal.log"; then
-  pass "--worker-charge without --simulate: refused (--worker-charge needs --simulate)"
+# --candidate-ns NS: C given, not calibrated: no calibration run, every point's ranks charged F x NS per candidate
+# (3 ns, some 25 times this machine's price), and meta.txt says where C came from.
+(cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 scaling.sh strong --simulate --worker-cost 2 \
+  --worker-charge per-candidate --candidate-ns 3 --ranks "1 16" --input pc.txt --reps 1 --out results/pcn) \
+  >"$WORK/pcn.log" 2>&1
+pcn_ok=1 pcn_seen=""
+for p in "$WORK"/results/pcn/points/*-r1-k1 "$WORK"/results/pcn/points/*-r16-k1; do
+  read -r a b n < <(busy_per_candidate "$p/stats.json")
+  pcn_seen="$pcn_seen [$(basename "$p"): $b ns over all ranks, least $a over $n ranks]"
+  awk -v a="$a" -v b="$b" 'BEGIN { exit !(a >= 6 * 0.97 && b >= 6 * 0.999 && b <= 6 * 1.001) }' || pcn_ok=0
+  cmp -s "$p/out.txt" "$WORK/pc.out" || pcn_ok=0
+done
+[ ! -e "$WORK/results/pcn/calibration" ] || pcn_ok=0
+if [ "$pcn_ok" = 1 ] && grep -q '^simulated cost model: factoring charged 2 x 3 ns per candidate tested (.*given by --candidate-ns' \
+  "$WORK/results/pcn/meta.txt" && ! grep -q '^calibration point' "$WORK/results/pcn/meta.txt"; then
+  pass "--candidate-ns 3 --worker-cost 2: no calibration run, ranks charged 2 x 3 ns per candidate$pcn_seen, outputs identical to GNU factor, the given price in meta.txt"
 else
-  fail "--worker-charge without --simulate: no clear message" "$WORK/pcreal.log"
+  fail "--candidate-ns 3 --worker-cost 2: charges$pcn_seen (6 ns over all ranks, 0.1% either way, 97% of it on each wanted), output wrong, a calibration run made, or meta.txt does not state the given price" "$WORK/pcn.log"
 fi
+# refused WHAT MESSAGE NAME scaling.sh-options...: the sweep must stop with MESSAGE (its output to $WORK/NAME.log)
+refused() {
+  local what=$1 message=$2 log=$WORK/$3.log
+  shift 3
+  if (cd "$WORK" && PATH=$ROOT/jobs:$PATH scaling.sh strong "$@") >"$log" 2>&1; then
+    fail "$what was accepted" "$log"
+  elif grep -q -- "$message" "$log"; then
+    pass "$what: refused ($message)"
+  else
+    fail "$what: no clear message" "$log"
+  fi
+}
+refused "--candidate-ns without --worker-charge per-candidate" "--candidate-ns needs --worker-charge per-candidate" \
+  pcnm --simulate --candidate-ns 3 --ranks 1 --numbers 4 --out results/pcnm
+refused "--worker-charge without --simulate" "--worker-charge needs --simulate" \
+  pcreal --worker-charge per-candidate --ranks 1 --numbers 4 --out results/pcreal
 
 # Platform options (jobs/README.md's commands, verbatim): 16 ranks on 8 two-core nodes over a slow network,
 # and a platform of one's own.
