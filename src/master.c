@@ -68,7 +68,7 @@ static void on_message(mf_master *m, int src, int tag)
 
 /* Takes in the messages waiting, for MASTER_RECEIVE_S at most: the loop then writes and hands out before it
    takes the rest. Returns true when there was one. */
-static bool receive_all(mf_master *m)
+static bool receive_waiting(mf_master *m)
 {
     int src, tag;
     bool any = false;
@@ -227,7 +227,7 @@ int mf_master_run(const mf_config *cfg, int ranks, const mf_team *team)
     mf_idler_busy(&idle);
     while (!m.io_error && !m.sink.io_error && !stop_requested(&m, start)) {
         double served_from = mf_now();
-        bool received = receive_all(&m);
+        bool received = receive_waiting(&m);
         write_ready(&m);
         bool busy = mf_master_dispatch(&m);
         if (received || busy) { /* rank 0's service time per unit sets the grain (mf_sched.h) */
