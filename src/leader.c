@@ -13,11 +13,6 @@
 #include "mf_proto.h"
 #include "mf_status.h"
 
-/* Own compute seconds between message checks: a fifth of rank 0's. Near the end of a run a node's ranks take
-   small units and ranges of split numbers one after another, each asked of the leader, and a request waits
-   until the leader looks (SIMULATED, 2048 56-bit semiprimes on 256 ranks: with 0.5 ms the busy share was
-   0.85-0.89, with 0.1 ms 0.89-0.91 over six runs each). A look costs a probe of the message queue. */
-#define LEADER_SLICE_S 0.1e-3
 #define BLOCKS_CAP (MF_SLICES_IN_FLIGHT + 1)
 
 /* A slice finished and sent to rank 0, waiting for its place in the output: its pieces, held in this node. */
@@ -323,7 +318,7 @@ static void init(mf_leader *l, const mf_config *cfg, const mf_team *team)
     mf_sched_init(&m->sched, m->nkids + 1, 0);
     mf_sched_observe_kernel(&m->sched, mf_master_time_kernel());
     m->window = mf_sched_window(m->nkids + 1);
-    mf_pace_init(&m->own_pace, LEADER_SLICE_S, UINT64_C(1) << 18);
+    mf_pace_init(&m->own_pace, MF_SERVER_SLICE_S, UINT64_C(1) << 18);
     m->in.count_tokens = 0;
     m->in.bytes_total = 0;           /* what it hands out: the slices' bytes, as they come (mf_input_window) */
     m->by_ref = m->by_offset = true; /* rank 0's slices are cut by offset: so are this node's */

@@ -15,16 +15,14 @@
 #include "mf_signals.h"
 #include "mf_status.h"
 
-#define MASTER_SLICE_S 0.5e-3 /* own compute seconds between message checks (mf_pace sets the candidates) */
-/* ... where rank 0 serves node leaders: as often as a leader looks (leader.c), since each one waits for a node.
-   SIMULATED, random40 at 1024 ranks (64 leaders): slices of its own work of 0.34-0.52 ms fell between rank 0's
-   bursts of hand-out, and no leader got a slice in them */
-#define MASTER_LEADERS_SLICE_S 0.1e-3
+#define MASTER_SLICE_S 0.5e-3 /* own compute seconds between message checks (mf_pace sets the candidates); with
+                                 node leaders MF_SERVER_SLICE_S */
+#define ALONE_SLICE_S 10e-3   /* ... with no worker to serve (-np 1): signals and progress only */
 /* seconds of taking in results before the loop writes and hands out again. SIMULATED, random40 at 1024 ranks:
    rank 0 once took in 186 results in one go (0.92 ms, 5 us each) while the leaders whose slices had come back
-   waited for the last 2% of the input. With both: 8.97 simulated ms against 9.73 (six interleaved pairs) */
+   waited for the last 2% of the input. With this and MF_SERVER_SLICE_S: 8.97 simulated ms against 9.73 (six
+   interleaved pairs) */
 #define MASTER_RECEIVE_S 0.1e-3
-#define ALONE_SLICE_S 10e-3   /* ... with no worker to serve (-np 1): signals and progress only */
 
 
 /* ---- output side ---- */
@@ -181,7 +179,7 @@ int mf_master_run(const mf_config *cfg, int ranks, const mf_team *team)
         mf_sched_observe_kernel(&m.sched, mf_master_time_kernel());
     m.window = mf_sched_window(ranks);
     if (ranks > 1)
-        mf_pace_init(&m.own_pace, team->leaders ? MASTER_LEADERS_SLICE_S : MASTER_SLICE_S, UINT64_C(1) << 18);
+        mf_pace_init(&m.own_pace, team->leaders ? MF_SERVER_SLICE_S : MASTER_SLICE_S, UINT64_C(1) << 18);
     else
         mf_pace_init(&m.own_pace, ALONE_SLICE_S, UINT64_C(1) << 23);
     mf_progress_init(&m.progress, mf_progress_wanted(cfg->progress) ? stderr : NULL, start);
