@@ -397,12 +397,12 @@ for r in $ranks; do
   fi
 done
 # --worker-charge per-candidate: one calibration run of the smallest point, charged as measured, gives the real
-# seconds per candidate of factoring that every point is then charged (times F).
+# seconds per candidate of factoring that every point is then charged (times F), unless --candidate-ns gives them.
 candidate_ns=
 calibration_out=
 if [ -n "$given_ns" ]; then
   candidate_ns=$given_ns
-  echo "simulated cost model: factoring charged $worker_cost x $candidate_ns ns per candidate tested (--worker-charge per-candidate, --worker-cost $worker_cost; $candidate_ns ns: given by --candidate-ns, not calibrated on this machine), rank 0's and the leaders' other work as measured" >>"$out/meta.txt"
+  price_from="given by --candidate-ns, not calibrated on this machine"
 elif [ "$worker_charge" = per-candidate ]; then
   first=${ranks%% *}
   cdir=$out/calibration/$sweep_id-$mode-$schedule-r$first
@@ -418,11 +418,11 @@ elif [ "$worker_charge" = per-candidate ]; then
     || die "the calibration run tested no candidate ($cdir/calibration.txt): nothing to charge per candidate"
   candidate_ns=$(awk -v c="$cal_candidates" -v s="$cal_s" 'BEGIN { printf "%.6f", s / c * 1e9 }')
   echo "scaling.sh: calibration, $first simulated ranks: $cal_candidates candidates in $cal_s s of factoring, $candidate_ns ns each" >&2
-  {
-    echo "calibration point: $first simulated ranks: $cwall s simulated, $(cat "$cdir/real_s.txt") s real (smpirun, charged as measured)"
-    echo "simulated cost model: factoring charged $worker_cost x $candidate_ns ns per candidate tested (--worker-charge per-candidate, --worker-cost $worker_cost; $candidate_ns ns: the real time per candidate of the factoring of a calibration run of the $first-rank point, $cal_s s for $cal_candidates candidates, numbers read and results formatted included), rank 0's and the leaders' other work as measured"
-  } >>"$out/meta.txt"
+  echo "calibration point: $first simulated ranks: $cwall s simulated, $(cat "$cdir/real_s.txt") s real (smpirun, charged as measured)" >>"$out/meta.txt"
+  price_from="the real time per candidate of the factoring of a calibration run of the $first-rank point, $cal_s s for $cal_candidates candidates, numbers read and results formatted included"
 fi
+[ -z "$candidate_ns" ] ||
+  echo "simulated cost model: factoring charged $worker_cost x $candidate_ns ns per candidate tested (--worker-charge per-candidate, --worker-cost $worker_cost; $candidate_ns ns: $price_from), rank 0's and the leaders' other work as measured" >>"$out/meta.txt"
 
 # Runs one point and leaves its wall_s (simulated: simulated seconds) in DIR/wall.txt.
 run_and_record() { # ranks dir count
