@@ -290,14 +290,20 @@ if awk -v r="$ratio" 'BEGIN { exit !(r >= 3.2 && r <= 5) }' \
 else
   fail "--worker-cost 4: simulated busy time per CPU second not 3.2-5x that of --worker-cost 1, or output/meta.txt wrong$wc_pairs" "$WORK/wc4.log"
 fi
-if (cd "$WORK" && PATH=$ROOT/jobs:$PATH scaling.sh strong --worker-cost 4 --ranks 1 --numbers 4 --out results/wcreal) \
-  >"$WORK/wcreal.log" 2>&1; then
-  fail "--worker-cost without --simulate was accepted" "$WORK/wcreal.log"
-elif grep -q -- '--worker-cost needs --simulate' "$WORK/wcreal.log"; then
-  pass "--worker-cost without --simulate: refused (--worker-cost needs --simulate)"
-else
-  fail "--worker-cost without --simulate: no clear message" "$WORK/wcreal.log"
-fi
+# refused WHAT MESSAGE NAME scaling.sh-options...: the sweep must stop with MESSAGE (its output to $WORK/NAME.log)
+refused() {
+  local what=$1 message=$2 log=$WORK/$3.log
+  shift 3
+  if (cd "$WORK" && PATH=$ROOT/jobs:$PATH scaling.sh strong "$@") >"$log" 2>&1; then
+    fail "$what was accepted" "$log"
+  elif grep -q -- "$message" "$log"; then
+    pass "$what: refused ($message)"
+  else
+    fail "$what: no clear message" "$log"
+  fi
+}
+refused "--worker-cost without --simulate" "--worker-cost needs --simulate" \
+  wcreal --worker-cost 4 --ranks 1 --numbers 4 --out results/wcreal
 
 # Factoring charged per candidate (MF_SIM_CANDIDATE_NS, set by --worker-charge per-candidate). At 2.5 ns, some
 # 20 times what a candidate costs on this machine, every rank that factored is charged 2.5 ns per candidate it
@@ -314,6 +320,20 @@ v = [x["busy_s"] / x["candidates"] * 1e9 for x in r] or [0]
 c = sum(x["candidates"] for x in pr if x["candidates"] > 0)
 b = sum(x["busy_s"] for x in pr if x["candidates"] > 0)
 print("%.4f %.4f %d" % (min(v), b / c * 1e9 if c else 0, len(r)))' "$1" 2>/dev/null || echo "0 0 0"
+}
+# charged_per_candidate SWEEP NS: whether the 1- and 16-rank points of SWEEP (of pc.txt) were charged NS ns per
+# candidate over all ranks (0.1% either way, 97% of it on each rank over 10^6 candidates; NS > 0) and wrote
+# pc.out: charged_ok 1 or 0, and in charged_seen what each point was charged.
+charged_per_candidate() {
+  local p a b n
+  charged_ok=1 charged_seen=""
+  for p in "$1"/points/*-r1-k1 "$1"/points/*-r16-k1; do
+    read -r a b n < <(busy_per_candidate "$p/stats.json")
+    charged_seen="$charged_seen [$(basename "$p"): $b ns over all ranks, least $a over $n ranks]"
+    awk -v a="$a" -v b="$b" -v c="$2" 'BEGIN { exit !(c > 0 && a >= c * 0.97 && b >= c * 0.999 && b <= c * 1.001) }' \
+      || charged_ok=0
+    cmp -s "$p/out.txt" "$WORK/pc.out" || charged_ok=0
+  done
 }
 python3 "$ROOT/jobs/gen_numbers.py" --count 4000 --bits 40 --kind random --seed 3 >"$WORK/pc.txt"
 rm -f "$WORK/pc.cal"
@@ -336,13 +356,8 @@ fi
   --worker-charge per-candidate --ranks "1 16" --input pc.txt --reps 1 --out results/pc) >"$WORK/pcs.log" 2>&1
 pc_c=$(sed -n 's/^simulated cost model: factoring charged 4 x \([0-9.]*\) ns per candidate tested (--worker-charge per-candidate.*/\1/p' \
   "$WORK/results/pc/meta.txt" 2>/dev/null)
-pc_ok=1 pc_seen=""
-for p in "$WORK"/results/pc/points/*-r1-k1 "$WORK"/results/pc/points/*-r16-k1; do
-  read -r a b n < <(busy_per_candidate "$p/stats.json")
-  pc_seen="$pc_seen [$(basename "$p"): $b ns over all ranks, least $a over $n ranks]"
-  awk -v a="$a" -v b="$b" -v c="${pc_c:-0}" 'BEGIN { exit !(c > 0 && a >= 4 * c * 0.97 && b >= 4 * c * 0.999 && b <= 4 * c * 1.001) }' || pc_ok=0
-  cmp -s "$p/out.txt" "$WORK/pc.out" || pc_ok=0
-done
+charged_per_candidate "$WORK/results/pc" "$(awk -v c="${pc_c:-0}" 'BEGIN { printf "%.9f", 4 * c }')"
+pc_ok=$charged_ok pc_seen=$charged_seen
 # the calibration run lies beside the points, not among them: every folder of points/ is a point of scaling.csv
 pc_points=$(ls "$WORK/results/pc/points" 2>/dev/null | tr '\n' ' ')
 [ -s "$(ls "$WORK"/results/pc/calibration/*-r1/calibration.txt 2>/dev/null | head -n 1)" ] || pc_ok=0
@@ -357,13 +372,8 @@ fi
 (cd "$WORK" && PATH=$ROOT/jobs:$PATH timeout -k 5 300 scaling.sh strong --simulate --worker-cost 2 \
   --worker-charge per-candidate --candidate-ns 3 --ranks "1 16" --input pc.txt --reps 1 --out results/pcn) \
   >"$WORK/pcn.log" 2>&1
-pcn_ok=1 pcn_seen=""
-for p in "$WORK"/results/pcn/points/*-r1-k1 "$WORK"/results/pcn/points/*-r16-k1; do
-  read -r a b n < <(busy_per_candidate "$p/stats.json")
-  pcn_seen="$pcn_seen [$(basename "$p"): $b ns over all ranks, least $a over $n ranks]"
-  awk -v a="$a" -v b="$b" 'BEGIN { exit !(a >= 6 * 0.97 && b >= 6 * 0.999 && b <= 6 * 1.001) }' || pcn_ok=0
-  cmp -s "$p/out.txt" "$WORK/pc.out" || pcn_ok=0
-done
+charged_per_candidate "$WORK/results/pcn" 6
+pcn_ok=$charged_ok pcn_seen=$charged_seen
 [ ! -e "$WORK/results/pcn/calibration" ] || pcn_ok=0
 if [ "$pcn_ok" = 1 ] && grep -q '^simulated cost model: factoring charged 2 x 3 ns per candidate tested (.*given by --candidate-ns' \
   "$WORK/results/pcn/meta.txt" && ! grep -q '^calibration point' "$WORK/results/pcn/meta.txt"; then
@@ -371,18 +381,6 @@ if [ "$pcn_ok" = 1 ] && grep -q '^simulated cost model: factoring charged 2 x 3 
 else
   fail "--candidate-ns 3 --worker-cost 2: charges$pcn_seen (6 ns over all ranks, 0.1% either way, 97% of it on each wanted), output wrong, a calibration run made, or meta.txt does not state the given price" "$WORK/pcn.log"
 fi
-# refused WHAT MESSAGE NAME scaling.sh-options...: the sweep must stop with MESSAGE (its output to $WORK/NAME.log)
-refused() {
-  local what=$1 message=$2 log=$WORK/$3.log
-  shift 3
-  if (cd "$WORK" && PATH=$ROOT/jobs:$PATH scaling.sh strong "$@") >"$log" 2>&1; then
-    fail "$what was accepted" "$log"
-  elif grep -q -- "$message" "$log"; then
-    pass "$what: refused ($message)"
-  else
-    fail "$what: no clear message" "$log"
-  fi
-}
 refused "--candidate-ns without --worker-charge per-candidate" "--candidate-ns needs --worker-charge per-candidate" \
   pcnm --simulate --candidate-ns 3 --ranks 1 --numbers 4 --out results/pcnm
 refused "--worker-charge without --simulate" "--worker-charge needs --simulate" \
