@@ -283,16 +283,23 @@ bool mf_master_own_work(mf_master *m)
 }
 
 
-/* The kernel's seconds per candidate on this CPU: the fastest of three timings of 65536 candidates that divide
-   no number (2^61 - 1 is prime), after one untimed pass that grows the inverse table. Tens of microseconds
-   the first time; it prices the first units' worst case (mf_sched_observe_kernel), which no unit has measured
-   yet. Later calls return the first one's timing: rank 0 takes it while it waits at start-up (mf_master_prepare). */
+/* Candidates timed per pass by mf_master_time_kernel: their inverses fit the table's first sizes (p < 16384:
+   8191 entries), whose filling is most of the timing's cost. With 65536 (p up to 131073, a table of 65535
+   entries) filling took 0.58 ms on an AVX2-only Zen 3 (no 8-lane fill) and each timed pass 30 us: SIMULATED at
+   1024 ranks, rank 0's timing held up the start-up exchange by 0.7 ms, and every leader's its first cuts. */
+#define KERNEL_TIMED_CANDIDATES 8000
+
+/* The kernel's seconds per candidate on this CPU: the fastest of three timings of KERNEL_TIMED_CANDIDATES
+   candidates that divide no number (2^61 - 1 is prime), after one untimed pass that grows the inverse table.
+   Tens of microseconds the first time; it prices the first units' worst case (mf_sched_observe_kernel), which
+   no unit has measured yet. Later calls return the first one's timing: rank 0 takes it while it waits at
+   start-up (mf_master_prepare). */
 double mf_master_time_kernel(void)
 {
     static double timed = 0; /* one kernel per process (mf_u64_kernel_select), so one timing */
     if (timed > 0)
         return timed;
-    const uint64_t prime = (UINT64_C(1) << 61) - 1, lo = 3, hi = lo + 2 * (65536 - 1);
+    const uint64_t prime = (UINT64_C(1) << 61) - 1, lo = 3, hi = lo + 2 * (KERNEL_TIMED_CANDIDATES - 1);
     double best = -1;
     for (int pass = 0; pass < 4; pass++) {
         double t0 = mf_now();
@@ -302,7 +309,7 @@ double mf_master_time_kernel(void)
         if (pass > 0 && (best < 0 || t < best))
             best = t;
     }
-    timed = best / 65536;
+    timed = best / KERNEL_TIMED_CANDIDATES;
     return timed;
 }
 
