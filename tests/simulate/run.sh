@@ -322,8 +322,8 @@ b = sum(x["busy_s"] for x in pr if x["candidates"] > 0)
 print("%.4f %.4f %d" % (min(v), b / c * 1e9 if c else 0, len(r)))' "$1" 2>/dev/null || echo "0 0 0"
 }
 # charged_per_candidate SWEEP NS: whether the 1- and 16-rank points of SWEEP (of pc.txt) were charged NS ns per
-# candidate over all ranks (0.1% either way, 97% of it on each rank over 10^6 candidates; NS > 0) and wrote
-# pc.out: charged_ok 1 or 0, and in charged_seen what each point was charged.
+# candidate over all ranks (0.1% either way, 97% of it on each rank over 10^6 candidates; NS > 0) and each wrote
+# the same output as pc.out: charged_ok 1 or 0, and in charged_seen what each point was charged.
 charged_per_candidate() {
   local p a b n
   charged_ok=1 charged_seen=""
