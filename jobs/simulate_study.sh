@@ -6,7 +6,7 @@
 #                           [--latency L] [--bandwidth B] [--platform FILE]
 #                           [--sweeps "semiprime56 random40 random40-10M weak40 weak4096 one80 sequence10M networks"]
 #                           (default: all)
-#                           [--jobs J] [--one80-reps N] [--scratch DIR | --no-scratch]
+#                           [--jobs J] [--one80-reps N] [--scratch DIR | --no-scratch] [--candidate-ns NS]
 #
 # (a) strong scaling of 2048 semiprimes of two 28-bit primes (56 bits) on cores as fast as this machine's
 #     (about 0.06 s of compute per number with the AVX2 kernel: 2 minutes of real compute per point);
@@ -42,6 +42,10 @@
 # (c) the network's share: 200,000 random numbers below 2^40 at 64 and 256 ranks on three networks (1 us and
 #     100 Gb/s; the default 25 us and 10 Gb/s; 250 us and 1 Gb/s), into network-fast/, network-10GbE/ and
 #     network-slow/ (skipped with --platform).
+# --candidate-ns NS: the sweeps that charge factoring per candidate (random40, random40-10M, weak40, weak4096)
+#     price a candidate at NS nanoseconds (times their --worker-cost) rather than calibrating the price on this
+#     machine: cores as fast as another machine's (0.102: the AVX-512 Zen 5 VM's, jobs/results/simulated/random40
+#     meta.txt). Rank 0's and the leaders' other work stays charged as measured here. meta.txt says so.
 # DIR (default jobs/results/simulated) gets a folder per sweep (semiprime56/, random40/, random40-10M/, ...:
 # scaling.csv, meta.txt, scaling.png, levels.csv: per point rank 0's and the node leaders' service time and
 # units handed out, drawn in the PNG's lower panels; limits.csv: per point the busiest rank, rank 0's busy share and the numbers per rank; inputs and
@@ -64,6 +68,7 @@ jobs=1
 one80_reps=3
 plat=()
 scratch=auto
+price=() # --candidate-ns: the per-candidate sweeps' price, given
 while [ $# -gt 0 ]; do
   case $1 in
     --out) out=$2; shift 2 ;;
@@ -74,12 +79,16 @@ while [ $# -gt 0 ]; do
     --one80-reps) one80_reps=$2; shift 2 ;;
     --scratch) scratch=$2; shift 2 ;;
     --no-scratch) scratch=; shift ;;
+    --candidate-ns) price=(--candidate-ns "$2"); shift 2 ;;
     --exact) exact=1; shift ;; # the default; kept for old command lines
     --nodes | --cores-per-node | --latency | --bandwidth | --platform) plat+=("$1" "$2"); shift 2 ;;
     *) echo "simulate_study.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
 [[ $one80_reps =~ ^[1-9][0-9]*$ ]] || { echo "simulate_study.sh: --one80-reps wants a positive count, not '$one80_reps'" >&2; exit 2; }
+# checked here, not by the first sweep that uses it (semiprime56 before it takes 17 minutes)
+[ ${#price[@]} -eq 0 ] || awk -v c="${price[1]}" 'BEGIN { exit !(c ~ /^[0-9]*\.?[0-9]+$/ && c > 0 && c <= 1000000) }' \
+  || { echo "simulate_study.sh: --candidate-ns wants nanoseconds per candidate above 0, not '${price[1]}'" >&2; exit 2; }
 mkdir -p "$out"
 if [ "$scratch" = auto ]; then
   scratch=
@@ -135,13 +144,13 @@ fi
 # The cheap-number sweeps charge factoring per candidate (--worker-charge per-candidate: a calibration run of the
 # smallest point prices a candidate; 1024 ranks in this one process made each cost 10-20% more than at 1 rank).
 rand=(random40 random 40 1000000 "1,000,000 random numbers below 2^{40}, factoring charged per candidate"
-  --worker-charge per-candidate)
+  --worker-charge per-candidate "${price[@]}")
 rand10m=(random40-10M random 40 10000000 "10,000,000 random numbers below 2^{40}, factoring charged per candidate"
-  --ranks "1 256 1024" --worker-charge per-candidate)
+  --ranks "1 256 1024" --worker-charge per-candidate "${price[@]}")
 weak40=(weak40 random 40 6250 "6,250 random numbers below 2^{40} per rank, --worker-cost 8 per candidate"
-  --ranks "16 64 256 1024" --worker-cost 8 --worker-charge per-candidate)
+  --ranks "16 64 256 1024" --worker-cost 8 --worker-charge per-candidate "${price[@]}")
 weak4096=(weak4096 random 40 3125 "3,125 random numbers below 2^{40} per rank, --worker-cost 16 per candidate"
-  --ranks "16 4096" --reps 1 --worker-cost 16 --worker-charge per-candidate)
+  --ranks "16 4096" --reps 1 --worker-cost 16 --worker-charge per-candidate "${price[@]}")
 seq10m=(sequence10M sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --parallel-io" --ranks "1 16 64" -- --parallel-io)
 seq10m_r0=(sequence10M-rank0 sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --no-parallel-io: rank 0 moves all bytes" --ranks "1 16 64" -- --no-parallel-io)
 # One point at a time, alone: SMPI charges each simulated rank the CPU time it used, and on this 2-vCPU VM a

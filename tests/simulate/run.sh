@@ -548,6 +548,39 @@ if (cd "$WORK" && timeout -k 5 300 "$ROOT/jobs/schedule_study.sh" --out "$WORK/s
 else
   fail "schedule_study.sh small run" "$WORK/ss.log"
 fi
+# simulate_study.sh --candidate-ns: the price reaches the sweeps that charge per candidate and no other, and a
+# bad one is refused before any sweep runs. The study's own copy runs beside stand-ins for scaling.sh and
+# plot_scaling.sh that record their arguments (its real sweeps take an hour).
+fake=$WORK/study-fake
+mkdir -p "$fake"
+cp "$ROOT/jobs/simulate_study.sh" "$fake/"
+cat >"$fake/scaling.sh" <<'SH'
+#!/usr/bin/env bash
+out=; prev=
+for a in "$@"; do [ "$prev" = --out ] && out=$a; prev=$a; done
+mkdir -p "$out" && printf '%s\n' "$*" >"$out/args"
+SH
+printf '#!/usr/bin/env bash\n' >"$fake/plot_scaling.sh"
+chmod +x "$fake/scaling.sh" "$fake/plot_scaling.sh"
+if "$fake/simulate_study.sh" --sweeps "semiprime56 random40 weak40" --candidate-ns 0.25 --no-scratch \
+  --out "$fake/given" >"$WORK/study-fake.log" 2>&1 \
+  && grep -q -- "--worker-charge per-candidate --candidate-ns 0.25" "$fake/given/random40/args" \
+  && grep -q -- "--worker-cost 8 --worker-charge per-candidate --candidate-ns 0.25" "$fake/given/weak40/args" \
+  && ! grep -q -- --candidate-ns "$fake/given/semiprime56/args" \
+  && "$fake/simulate_study.sh" --sweeps random40 --no-scratch --out "$fake/calibrated" >>"$WORK/study-fake.log" 2>&1 \
+  && ! grep -q -- --candidate-ns "$fake/calibrated/random40/args"; then
+  pass "simulate_study.sh --candidate-ns 0.25: passed to random40 and weak40 (not to semiprime56); without it, none"
+else
+  fail "simulate_study.sh --candidate-ns: the price not passed to the per-candidate sweeps alone" "$WORK/study-fake.log"
+fi
+if "$fake/simulate_study.sh" --sweeps random40 --candidate-ns 0,1 --no-scratch --out "$fake/bad" \
+  >"$WORK/study-bad.log" 2>&1; then
+  fail "simulate_study.sh --candidate-ns 0,1 was accepted" "$WORK/study-bad.log"
+elif grep -q "wants nanoseconds per candidate above 0, not '0,1'" "$WORK/study-bad.log" && [ ! -e "$fake/bad/random40" ]; then
+  pass "simulate_study.sh --candidate-ns 0,1: refused before any sweep ran"
+else
+  fail "simulate_study.sh --candidate-ns 0,1: no clear message, or a sweep ran" "$WORK/study-bad.log"
+fi
 # png_size PNG: "WIDTHxHEIGHT" of a PNG file, or "not a PNG"
 png_size() { python3 -c 'import struct, sys
 d = open(sys.argv[1], "rb").read(24)
