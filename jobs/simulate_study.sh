@@ -88,7 +88,8 @@ done
 [[ $one80_reps =~ ^[1-9][0-9]*$ ]] || { echo "simulate_study.sh: --one80-reps wants a positive count, not '$one80_reps'" >&2; exit 2; }
 # checked here, not by the first sweep that uses it (semiprime56 before it takes 17 minutes)
 [ ${#price[@]} -eq 0 ] || awk -v c="${price[1]}" 'BEGIN { exit !(c ~ /^[0-9]*\.?[0-9]+$/ && c > 0 && c <= 1000000) }' \
-  || { echo "simulate_study.sh: --candidate-ns wants nanoseconds per candidate above 0, not '${price[1]}'" >&2; exit 2; }
+  || { echo "simulate_study.sh: --candidate-ns wants nanoseconds per candidate above 0, not '${price[1]}'" >&2
+    exit 2; }
 mkdir -p "$out"
 if [ "$scratch" = auto ]; then
   scratch=
@@ -143,13 +144,16 @@ else
 fi
 # The cheap-number sweeps charge factoring per candidate (--worker-charge per-candidate: a calibration run of the
 # smallest point prices a candidate; 1024 ranks in this one process made each cost 10-20% more than at 1 rank).
-rand=(random40 random 40 1000000 "1,000,000 random numbers below 2^{40}, factoring charged per candidate"
+priced="" # the plots' titles say when the price was given
+[ ${#price[@]} -eq 0 ] || priced=" (${price[1]} ns, given)"
+rand=(random40 random 40 1000000 "1,000,000 random numbers below 2^{40}, factoring charged per candidate$priced"
   --worker-charge per-candidate "${price[@]}")
-rand10m=(random40-10M random 40 10000000 "10,000,000 random numbers below 2^{40}, factoring charged per candidate"
+rand10m=(random40-10M random 40 10000000
+  "10,000,000 random numbers below 2^{40}, factoring charged per candidate$priced"
   --ranks "1 256 1024" --worker-charge per-candidate "${price[@]}")
-weak40=(weak40 random 40 6250 "6,250 random numbers below 2^{40} per rank, --worker-cost 8 per candidate"
+weak40=(weak40 random 40 6250 "6,250 random numbers below 2^{40} per rank, --worker-cost 8 per candidate$priced"
   --ranks "16 64 256 1024" --worker-cost 8 --worker-charge per-candidate "${price[@]}")
-weak4096=(weak4096 random 40 3125 "3,125 random numbers below 2^{40} per rank, --worker-cost 16 per candidate"
+weak4096=(weak4096 random 40 3125 "3,125 random numbers below 2^{40} per rank, --worker-cost 16 per candidate$priced"
   --ranks "16 4096" --reps 1 --worker-cost 16 --worker-charge per-candidate "${price[@]}")
 seq10m=(sequence10M sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --parallel-io" --ranks "1 16 64" -- --parallel-io)
 seq10m_r0=(sequence10M-rank0 sequence 2 10000001 "coreutils t00: the numbers 0 .. 10^7, --no-parallel-io: rank 0 moves all bytes" --ranks "1 16 64" -- --no-parallel-io)

@@ -560,23 +560,25 @@ out=; prev=
 for a in "$@"; do [ "$prev" = --out ] && out=$a; prev=$a; done
 mkdir -p "$out" && printf '%s\n' "$*" >"$out/args"
 SH
-printf '#!/usr/bin/env bash\n' >"$fake/plot_scaling.sh"
+printf '#!/usr/bin/env bash\nprintf "%%s\\n" "$*" >"$(dirname "$1")/plot-args"\n' >"$fake/plot_scaling.sh"
 chmod +x "$fake/scaling.sh" "$fake/plot_scaling.sh"
 if "$fake/simulate_study.sh" --sweeps "semiprime56 random40 weak40" --candidate-ns 0.25 --no-scratch \
   --out "$fake/given" >"$WORK/study-fake.log" 2>&1 \
   && grep -q -- "--worker-charge per-candidate --candidate-ns 0.25" "$fake/given/random40/args" \
   && grep -q -- "--worker-cost 8 --worker-charge per-candidate --candidate-ns 0.25" "$fake/given/weak40/args" \
   && ! grep -q -- --candidate-ns "$fake/given/semiprime56/args" \
+  && grep -q "charged per candidate (0.25 ns, given)" "$fake/given/random40/plot-args" \
   && "$fake/simulate_study.sh" --sweeps random40 --no-scratch --out "$fake/calibrated" >>"$WORK/study-fake.log" 2>&1 \
   && ! grep -q -- --candidate-ns "$fake/calibrated/random40/args"; then
-  pass "simulate_study.sh --candidate-ns 0.25: passed to random40 and weak40 (not to semiprime56); without it, none"
+  pass "simulate_study.sh --candidate-ns 0.25: to random40 and weak40 only, in the plot's title; without it, none"
 else
   fail "simulate_study.sh --candidate-ns: the price not passed to the per-candidate sweeps alone" "$WORK/study-fake.log"
 fi
 if "$fake/simulate_study.sh" --sweeps random40 --candidate-ns 0,1 --no-scratch --out "$fake/bad" \
   >"$WORK/study-bad.log" 2>&1; then
   fail "simulate_study.sh --candidate-ns 0,1 was accepted" "$WORK/study-bad.log"
-elif grep -q "wants nanoseconds per candidate above 0, not '0,1'" "$WORK/study-bad.log" && [ ! -e "$fake/bad/random40" ]; then
+elif grep -q "wants nanoseconds per candidate above 0, not '0,1'" "$WORK/study-bad.log" \
+  && [ ! -e "$fake/bad/random40" ]; then
   pass "simulate_study.sh --candidate-ns 0,1: refused before any sweep ran"
 else
   fail "simulate_study.sh --candidate-ns 0,1: no clear message, or a sweep ran" "$WORK/study-bad.log"
