@@ -43,6 +43,8 @@
                                        is measured or the kernel is timed (the slowest kernel's: first units err
                                        on the small side) */
 #define MF_SCHED_END_FLOOR 4        /* at the end of the input a unit may shrink to the grain over this (below) */
+#define MF_SCHED_SERVE_ONLY_SHARE 0.5 /* rank 0 takes no unit of its own once serving took more of its run ... */
+#define MF_SCHED_SERVE_ONLY_RANKS 256 /* ... among this many ranks or more (its own share of the compute: 1/ranks) */
 #define MF_SCHED_MAX_BYTES 65536u   /* about 8000 numbers of 7 digits */
 #define MF_SCHED_MIN_RANGE (UINT64_C(1) << 16)  /* candidates per range unit, at least */
 #define MF_UNITS_IN_FLIGHT 2        /* units a worker holds: one running, one queued */
@@ -125,6 +127,12 @@ void mf_sched_observe_lines(mf_sched *s, double bytes_per_line);
 /* Records rank 0's service time so far: service_s seconds spent handing out `units` units and taking in
    their results (outside its own factoring and naps). */
 void mf_sched_observe_service(mf_sched *s, double service_s, uint64_t units);
+/* Whether rank 0, serving node leaders, should take no new unit of its own: among `ranks` ranks (at least
+   MF_SCHED_SERVE_ONLY_RANKS), serving (service_s seconds) has taken more than MF_SCHED_SERVE_ONLY_SHARE of the
+   elapsed_s seconds of its run, so rank 0 is a busy server, and a slice of its own factoring would delay every
+   rank waiting on it, for 1/ranks of the job's compute. Among fewer ranks its own share is worth keeping (np 4
+   on two nodes: a quarter; and an idle rank 0 is what asks for a number to be split). Pure. */
+bool mf_sched_serve_only(double service_s, double elapsed_s, int ranks);
 /* The grain: the least compute seconds worth one unit or range (see above). */
 double mf_sched_grain_s(const mf_sched *s);
 /* The least time a running unit has run before it may be asked to hand back: MF_SCHED_GRAIN_SHARE service

@@ -142,6 +142,11 @@ double mf_sched_grain_s(const mf_sched *s)
     return MF_SCHED_GRAIN_SHARE * (double)s->served * service_per_unit(s);
 }
 
+bool mf_sched_serve_only(double service_s, double elapsed_s, int ranks)
+{
+    return ranks >= MF_SCHED_SERVE_ONLY_RANKS && elapsed_s > 0 && service_s > MF_SCHED_SERVE_ONLY_SHARE * elapsed_s;
+}
+
 double mf_sched_yield_age_s(const mf_sched *s)
 {
     return MF_SCHED_GRAIN_SHARE * service_per_unit(s);

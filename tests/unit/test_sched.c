@@ -436,6 +436,20 @@ START_TEST(naps_short_while_a_reply_is_due)
 }
 END_TEST
 
+START_TEST(rank0_serves_only_while_serving_takes_most_of_its_run)
+{
+    ck_assert(!mf_sched_serve_only(0, 0, 1024));     /* before any time has passed */
+    ck_assert(!mf_sched_serve_only(0, 1.0, 1024));   /* nothing served */
+    ck_assert(!mf_sched_serve_only(0.24, 1.0, 256)); /* 256 simulated ranks with leaders */
+    ck_assert(!mf_sched_serve_only(MF_SCHED_SERVE_ONLY_SHARE, 1.0, 1024)); /* the share itself: still its own work */
+    ck_assert(mf_sched_serve_only(0.72, 1.0, 1024));  /* 1024 simulated ranks with leaders */
+    ck_assert(mf_sched_serve_only(1e-3, 1.5e-3, 1024)); /* the first hand-out: serving only */
+    ck_assert(!mf_sched_serve_only(0.9, 1.0, 4));    /* np 4 on two nodes: its quarter of the compute counts */
+    ck_assert(!mf_sched_serve_only(0.9, 1.0, MF_SCHED_SERVE_ONLY_RANKS - 1));
+    ck_assert(mf_sched_serve_only(0.9, 1.0, MF_SCHED_SERVE_ONLY_RANKS));
+}
+END_TEST
+
 START_TEST(first_round_one_even_unit_per_rank)
 {
     mf_sched s;
@@ -553,6 +567,7 @@ Suite *sched_suite(void)
     tcase_add_test(tc, static_chunks_are_equal_and_fixed);
     tcase_add_test(tc, static_last_chunk_takes_what_the_count_missed);
     tcase_add_test(tc, naps_short_while_a_reply_is_due);
+    tcase_add_test(tc, rank0_serves_only_while_serving_takes_most_of_its_run);
     tcase_add_test(tc, slices_last_the_same_time_on_any_cpu);
     tcase_add_test(tc, first_round_one_even_unit_per_rank);
     tcase_add_test(tc, first_units_priced_at_the_timed_kernel);
