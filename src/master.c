@@ -113,6 +113,16 @@ static void stop_workers(mf_master *m, int exit_code)
     mf_sink_confirm_all(&m->sink); /* a worker writes and syncs its placements before its statistics */
 }
 
+/* Whether rank 0, serving node leaders, takes no new unit of its own (mf_sched_serve_only): its serving so far is
+   its run less its own factoring and its naps, as in its --stats service_s. */
+static bool serving_most(const mf_master *m, double start, int ranks)
+{
+    if (!m->weight)
+        return false;
+    double so_far = mf_now() - start;
+    return mf_sched_serve_only(so_far - m->self.busy_s - m->self.idle_s, so_far, ranks);
+}
+
 static int exit_code_of(const mf_master *m)
 {
     if (m->io_error || m->sink.io_error)
@@ -239,9 +249,7 @@ int mf_master_run(const mf_config *cfg, int ranks, const mf_team *team)
            0.102 ns per candidate, rank 0 served 72% of its run and napped 39 us of 6.4 ms, and without units of
            its own the run took 8.03 simulated ms on average against 8.29 (20 interleaved pairs, 15 faster).
            Without leaders, or among fewer ranks, rank 0's own share of the compute is worth keeping. */
-        double so_far = mf_now() - start; /* serving: what was neither its own factoring nor a nap */
-        bool serve_only = m.weight && mf_sched_serve_only(so_far - m.self.busy_s - m.self.idle_s, so_far, ranks);
-        if (!busy && (m.own.active || !serve_only))
+        if (!busy && (m.own.active || !serving_most(&m, start, ranks)))
             busy = mf_master_own_work(&m);
         mf_master_ask_yield(&m);
         mf_proto_progress();
