@@ -52,6 +52,10 @@ typedef struct mf_run_stats {
     int exit_code;
 } mf_run_stats;
 
+/* Rank 0's seconds spent serving over its first run_s seconds: its run less its own factoring and its naps (its
+   --stats service_s, and what its serve-only rule weighs). */
+double mf_rank0_service_s(const mf_rank_stats *r, double run_s);
+
 /* Monotonic clock in seconds. */
 double mf_now(void);
 /* CPU seconds used by the calling thread: the measure of work that time slicing by other processes does not

@@ -113,14 +113,14 @@ static void stop_workers(mf_master *m, int exit_code)
     mf_sink_confirm_all(&m->sink); /* a worker writes and syncs its placements before its statistics */
 }
 
-/* Whether rank 0, serving node leaders, takes no new unit of its own (mf_sched_serve_only): its serving so far is
-   its run less its own factoring and its naps, as in its --stats service_s. */
+/* Whether rank 0, serving node leaders, takes no new unit of its own (mf_sched_serve_only) over its serving so
+   far (mf_rank0_service_s). */
 static bool serving_most(const mf_master *m, double start, int ranks)
 {
     if (!m->weight)
         return false;
     double so_far = mf_now() - start;
-    return mf_sched_serve_only(so_far - m->self.busy_s - m->self.idle_s, so_far, ranks);
+    return mf_sched_serve_only(mf_rank0_service_s(&m->self, so_far), so_far, ranks);
 }
 
 static int exit_code_of(const mf_master *m)

@@ -90,6 +90,11 @@ void mf_nap(double s)
     mf_sim_leave();
 }
 
+double mf_rank0_service_s(const mf_rank_stats *r, double run_s)
+{
+    return run_s - r->busy_s - r->idle_s;
+}
+
 void mf_rank_stats_init(mf_rank_stats *s, int rank)
 {
     memset(s, 0, sizeof *s);
@@ -187,7 +192,7 @@ static void put_rank(mf_buf *b, const mf_run_stats *run, const mf_rank_stats *r,
     p = at_int(p, r->rank);
     p = AT_LIT(p, ",\"host\":");
     p = at_json_string(p, r->host);
-    double service = i == 0 ? run->wall_s - r->busy_s - r->idle_s : r->service_s;
+    double service = i == 0 ? mf_rank0_service_s(r, run->wall_s) : r->service_s;
     double service_cpu = i == 0 ? r->cpu_s - r->busy_cpu_s : 0.0;
     p = at_fixed6(AT_LIT(p, ",\"busy_s\":"), r->busy_s);
     p = at_fixed6(AT_LIT(p, ",\"idle_s\":"), r->idle_s);
