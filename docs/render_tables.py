@@ -117,50 +117,46 @@ def result_of(r):
     return r["wall_s"] + " s" if r.get("wall_s") else ""
 
 
-def target_number(target):
-    m = re.match(r"\d+", target)
-    return int(m.group(0)) if m else 1000
-
-
 def headline():
-    """One row per target of make bench with a goal: how many of its goals each run met, and which it missed."""
-    columns, targets, cells, notes = [], [], {}, []
-    for n, (bench, _) in enumerate(BENCH_SETS):
-        if not os.path.exists(os.path.join(ROOT, bench)):
+    """One row per run of make bench: how many of its goals it met, and which it missed (latest.csv, a copy of one
+    machine's run, is named in that run's row rather than shown twice)."""
+    runs, seen = [], {}
+    for bench, _ in BENCH_SETS:
+        path = os.path.join(ROOT, bench)
+        if not os.path.exists(path):
             continue
+        with open(path, "rb") as f:
+            data = f.read()
+        if data in seen:
+            runs[seen[data]][1].append(bench)
+            continue
+        seen[data] = len(runs)
+        runs.append((bench, [bench]))
+    body = []
+    for bench, names in runs:
         comments, rows = read_csv(bench)
         m = machine_fields(comments.get("machine", ""))
-        tally = {}
+        good = total = 0
+        missed = []
         for r in rows:
             met = (r.get("met") or "").lower()
             if not r.get("goal") or "no goal" in r["goal"] or met not in ("met", "not met"):
                 continue
-            t = r.get("target", "")
-            if t not in targets:
-                targets.append(t)
-            good, total, missed = tally.get(t, (0, 0, []))
+            total += 1
             if met == "met":
                 good += 1
             else:
                 tool = re.sub(r"^mpifactor ?", "", r.get("tool", "")) or "mpifactor"
-                missed = missed + ["%s np %s: %s" % (tool, r.get("ranks", "?"), result_of(r))]
-            tally[t] = (good, total + 1, missed)
-        for t, (good, total, missed) in tally.items():
-            text = "%d of %d met" % (good, total)
-            if missed:
-                text += " (not: %s%s)" % ("; ".join(missed[:2]), "; ..." if len(missed) > 2 else "")
-            cells[(t, len(columns))] = text
-        columns.append("%s, AVX-512 %s, commit %s" % (m.get("cpu", "?"), m.get("avx512", "?"), m.get("mpifactor", "?")))
-        notes.append("[`%s`](%s)" % (bench, rel_link(bench)))
-    targets.sort(key=target_number)
-    header = ["target"] + columns
-    body = [[t] + [cells.get((t, n), "—") for n in range(len(columns))] for t in targets]
-    cores = "/".join(sorted({machine_fields(read_csv(b)[0].get("machine", "")).get("nproc", "?")
-                             for b, _ in BENCH_SETS if os.path.exists(os.path.join(ROOT, b))}))
-    text = ("Goals of `make bench` met per target, each run of it a column (— : not measured by that version). "
-            "%s cores each; machine, commit and command in each CSV's header (%s). Every row with its figures: "
-            "[docs/performance.md](%s)." % (cores, ", ".join(notes), rel_link("docs/performance.md")))
-    return [text, ""] + table(header, body)
+                missed.append("%s, %s np %s: %s (goal %s)" % (r.get("target", ""), tool, r.get("ranks", "?"),
+                                                           result_of(r), r.get("goal", "")))
+        run = "%s %s cores, AVX-512 %s, commit `%s` (%s)" % (
+            m.get("nproc", "?"), m.get("cpu", "?"), m.get("avx512", "?"), m.get("mpifactor", "?"),
+            ", ".join("[`%s`](%s)" % (os.path.basename(os.path.dirname(n)) + "/" + os.path.basename(n)
+                                      if n.count("/") > 2 else os.path.basename(n), rel_link(n)) for n in names))
+        body.append([run, "%d of %d" % (good, total), "; ".join(missed) or "none"])
+    text = ("Goals of `make bench` met, one row per run (machine, commit and command in each CSV's header); every "
+            "target with its figures: [docs/performance.md](%s)." % rel_link("docs/performance.md"))
+    return [text, ""] + table(["run", "goals met", "not met"], body)
 
 
 def meta_blocks(path):
@@ -230,6 +226,78 @@ def simulated_tables():
         directory = os.path.relpath(os.path.dirname(d), ROOT)
         out += ["**%s**" % os.path.basename(directory), ""] + scaling_table(directory, True) + [""]
     return out[:-1]
+
+
+# The rows of the README's simulated summary, the newest study of each workload: (result directory, workload,
+# what limits the curve at its largest point, from docs/simulation.md's "What limits each curve").
+SIMULATED_HEADLINE = [
+    ("jobs/results/simulated/semiprime56", "2048 semiprimes of two 28-bit primes",
+     "the last, costliest numbers: two per rank at 1024, some ranks get none"),
+    ("jobs/results/simulated-avx2/at-0.102ns/random40", "1,000,000 random numbers < 2^40, AVX-512 VM's price",
+     "the run's fixed cost, half of 8 ms at 1024: start-up checks, rank 0 serving 64 leaders (~400 slices "
+     "at 11 us), the stop, `--stats`; 0.47-0.53 over eight runs"),
+    ("jobs/results/simulated-avx2/random40", "1,000,000 random numbers < 2^40, AVX2 VM's price",
+     "the same fixed cost against three times the factoring"),
+    ("jobs/results/simulated/random40-10M", "10,000,000 random numbers < 2^40",
+     "the same fixed cost against ten times the numbers"),
+    ("jobs/results/simulated/weak40", "weak: 6,250 random numbers < 2^40 per rank",
+     "the work grows with the ranks; rank 0 serves its 64 leaders"),
+    ("jobs/results/simulated/weak4096", "weak: 3,125 random numbers < 2^40 per rank",
+     "rank 0 serving 256 leaders, kids waiting for slices"),
+    ("jobs/results/simulated/one80", "one 80-bit semiprime split over every rank",
+     "ranges handed out before the factor's range reports (1.5-2.8% wasted), the last pieces' wait"),
+]
+HEADLINE_RANKS = ["64", "256", "1024", "4096"]
+
+
+def charge_of(model):
+    """How a sweep's meta.txt says factoring was charged, in a few words."""
+    m = re.search(r"charged (\d+) x ([\d.]+) ns per candidate", model)
+    if m:
+        text = "%s ns per candidate" % m.group(2)
+        if m.group(1) != "1":
+            text = "%s x %s" % (m.group(1), text)
+        return text + (" (given: `--candidate-ns`)" if "given by --candidate-ns" in model else " (calibrated)")
+    m = re.search(r"charged (\d+) x its measured time", model)
+    if m:
+        return "as measured" + ("" if m.group(1) == "1" else " x " + m.group(1))
+    return "not stated"
+
+
+def simulated_headline():
+    """Efficiency per workload and rank count from the newest simulated study of each, with its charge, machine
+    and commit; one80's from its result.csv (median of its runs over an ESTIMATED 1-rank time)."""
+    body, platforms = [], set()
+    for directory, workload, limit in SIMULATED_HEADLINE:
+        blocks = meta_blocks(directory + "/meta.txt")
+        big = [b for b in blocks if b.get("simulated platform", "").split(" ")[0] != "1"] or blocks
+        platforms |= {re.sub(r"^\d+ nodes x ", "nodes of ", b.get("simulated platform", "not stated")) for b in big}
+        b = big[-1]
+        eff = {}
+        if os.path.exists(os.path.join(ROOT, directory, "scaling.csv")):
+            data = directory + "/scaling.csv"
+            eff = {r["ranks"]: "%.2f" % float(r["efficiency"]) for r in read_csv(data)[1]}
+        else:
+            data = directory + "/result.csv"
+            eff = {r["ranks"]: "%.2f (1 rank ESTIMATED)" % float(r["efficiency"])
+                   for r in read_csv(data)[1] if r["rep"] == "median"}
+        mode = "weak, against 16 ranks" if b.get("mode") == "weak" else "strong"
+        machine = "%s, %s, commit `%s`" % (b.get("host", "?").replace("vm, ", ""), b.get("kernel", "?"),
+                                           b.get("source", "?").split(" ")[0])
+        links = "[data](%s)" % rel_link(data)
+        if os.path.exists(os.path.join(ROOT, directory, "scaling.png")):
+            links += ", [plot](%s)" % rel_link(directory + "/scaling.png")
+        body.append([workload, mode] + [eff.get(r, "") for r in HEADLINE_RANKS] +
+                    [limit, charge_of(b.get("simulated cost model", "")), machine, links])
+    text = ("SIMULATED with SimGrid, not measured on a cluster: %s; every rank charged its own code's time as "
+            "measured on the machine that ran the study, factoring as stated (per candidate: at the price of a "
+            "calibration run of the smallest point, as 1024 ranks sharing one process's caches made each candidate "
+            "cost 10-20%% more; F x: `--worker-cost F`, numbers F times as costly). Efficiency: speedup over 1 rank "
+            "divided by the ranks, from the whole simulated run (above 1: the machine's speed drifted between "
+            "points)." % "; ".join(sorted(platforms)))
+    header = (["workload", "scaling"] + ["%s ranks" % r for r in HEADLINE_RANKS] +
+              ["limited by", "factoring charged", "run on", "files"])
+    return [text, ""] + table(header, body)
 
 
 def real_tables():
@@ -305,6 +373,7 @@ TABLES = {
     "wide-avx2": lambda: wide_table(BENCH_SETS[2][1]),
     "scaling-real": real_tables,
     "scaling-simulated": simulated_tables,
+    "simulated-headline": simulated_headline,
     "schedule-simulated": lambda: schedule_pivot("smpirun"),
     "schedule-real": lambda: schedule_pivot("mpirun"),
     "schedule-points": schedule_all_points,
