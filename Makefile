@@ -173,7 +173,8 @@ container: $(BIN)
 mpich:
 	tests/mpich/run.sh
 
-# Every suite of make check, in order, for tests/lib/run-suites.sh: a make target, or NAME=COMMAND.
+# Every suite of make check, in order, for tests/lib/run-suites.sh: a make target, or NAME=COMMAND; those after
+# --beside run in a second lane.
 CHECK_SUITES = selftest=tests/lib/selftest.sh unit unit-san unit-emu \
   "integration=make --no-print-directory all && tests/integration/run.sh $(BIN)" \
   "wide=make --no-print-directory all && tests/integration/wide.sh $(BIN)" \
@@ -184,12 +185,15 @@ CHECK_SUITES = selftest=tests/lib/selftest.sh unit unit-san unit-emu \
   "schedule=make --no-print-directory all && tests/integration/schedule.sh $(BIN)" \
   "ux=make --no-print-directory all && tests/integration/ux.sh $(BIN)" \
   "retry=make --no-print-directory all && tests/integration/retry.sh $(BIN)" \
-  fuzz-replay simulate-test install-test docs-test mpich slurm multihost container
+  fuzz-replay simulate-test install-test docs-test --beside mpich slurm multihost container
 
 # Set up, build and run every test: each suite runs even when an earlier one failed (a crash or a missing summary
-# line counts as a failure, named); the last line sums all suites; the full log is build/check.log.
+# line counts as a failure, named); the last line sums all suites; the full log is build/check.log. The suites
+# after --beside (their own daemons, hosts, images and MPI: mostly waiting) run in a second lane beside the others,
+# on the binary built here first.
 check: test-deps
 	@mkdir -p build
+	@$(MAKE) --no-print-directory all
 	@tests/lib/run-suites.sh build/check.log $(CHECK_SUITES)
 
 bench: deps

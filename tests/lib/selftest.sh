@@ -49,6 +49,21 @@ check "before the total, each failure again with its detail (the end of a long l
 rc=$?
 check "all suites passing: exit 0, last line 'check: 3 passed, 0 failed'" \
   bash -c "[ $rc -eq 0 ] && [ \"\$(tail -n 1 '$WORK/ok.out')\" = 'check: 3 passed, 0 failed' ]"
+# --beside: those suites run in a second lane from the start (the first lane's suite waits for a file the second
+# lane's writes), their output follows the others' in the log, their failures count and are named
+"$HERE/run-suites.sh" "$WORK/beside.log" \
+  "waits=for i in \$(seq 100); do [ -f '$WORK/beside.ran' ] && break; sleep 0.1; done
+         [ -f '$WORK/beside.ran' ] && echo 'waits: 1 passed, 0 failed'" \
+  "after=echo 'after: 1 passed, 0 failed'" --beside \
+  "writes=touch '$WORK/beside.ran'; echo 'writes: 2 passed, 0 failed'" \
+  "sidefail=printf 'FAIL: beside thing\n    its detail\nsidefail: 0 passed, 1 failed\n'" >"$WORK/beside.out" 2>&1
+rc=$?
+check "--beside: its suites run alongside from the start, their failures counted and named after the others'" bash -c "
+  [ $rc -ne 0 ] && grep -qx 'waits: 1 passed, 0 failed' '$WORK/beside.log' &&
+  [ \"\$(grep -n '^=== ' '$WORK/beside.log' | grep -o '=== [a-z]*' | tr '\n' ' ')\" = \
+    '=== waits === waits === after === after === writes === writes === sidefail === sidefail ' ] &&
+  grep -qx '  FAIL: beside thing' '$WORK/beside.out' && grep -qx 'check: failed suites: sidefail' '$WORK/beside.out' &&
+  [ \"\$(tail -n 1 '$WORK/beside.out')\" = 'check: 4 passed, 1 failed' ]"
 mkdir -p "$WORK/mk"
 printf 'ok:\n\t@echo "ok: 1 passed, 0 failed"\nbroken:\n\t@exit 2\n' >"$WORK/mk/Makefile"
 MF_CHECK_MAKE="make -C $WORK/mk" "$HERE/run-suites.sh" "$WORK/mk.log" broken ok >"$WORK/mk.out" 2>&1
