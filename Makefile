@@ -189,7 +189,7 @@ CHECK_SUITES = selftest=tests/lib/selftest.sh unit unit-san unit-emu \
 # Set up, build and run every test: each suite runs even when an earlier one failed (a crash or a missing summary
 # line counts as a failure, named); the last line sums all suites; the full log is build/check.log. The suites
 # after --beside (first those with their own daemons, hosts, images and MPI: mostly waiting) run in a second lane
-# beside the others, on the binary built here first: about 12 minutes in all on 2 cores, against 16 one by one.
+# beside the others, on the binary built here first: 10.5-12 minutes in all on 2 cores, against 16 one by one.
 check: test-deps
 	@mkdir -p build
 	@$(MAKE) --no-print-directory all
