@@ -151,8 +151,7 @@ def headline():
                                                            result_of(r), r.get("goal", "")))
         run = "%s %s cores, AVX-512 %s, commit `%s` (%s)" % (
             m.get("nproc", "?"), m.get("cpu", "?"), m.get("avx512", "?"), m.get("mpifactor", "?"),
-            ", ".join("[`%s`](%s)" % (os.path.basename(os.path.dirname(n)) + "/" + os.path.basename(n)
-                                      if n.count("/") > 2 else os.path.basename(n), rel_link(n)) for n in names))
+            ", ".join("[`%s`](%s)" % (os.path.relpath(n, "bench/results"), rel_link(n)) for n in names))
         body.append([run, "%d of %d" % (good, total), "; ".join(missed) or "none"])
     text = ("Goals of `make bench` met, one row per run (machine, commit and command in each CSV's header); every "
             "target with its figures: [docs/performance.md](%s)." % rel_link("docs/performance.md"))
@@ -270,10 +269,10 @@ def simulated_headline():
     body, platforms = [], set()
     for directory, workload, limit in SIMULATED_HEADLINE:
         blocks = meta_blocks(directory + "/meta.txt")
+        # one80's meta.txt also holds its 1-node probe sweeps: the row describes the sweeps over many nodes
         big = [b for b in blocks if b.get("simulated platform", "").split(" ")[0] != "1"] or blocks
         platforms |= {re.sub(r"^\d+ nodes x ", "nodes of ", b.get("simulated platform", "not stated")) for b in big}
         b = big[-1]
-        eff = {}
         if os.path.exists(os.path.join(ROOT, directory, "scaling.csv")):
             data = directory + "/scaling.csv"
             eff = {r["ranks"]: "%.2f" % float(r["efficiency"]) for r in read_csv(data)[1]}
