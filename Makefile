@@ -176,12 +176,9 @@ mpich:
 # Every suite of make check, in order, for tests/lib/run-suites.sh: a make target, or NAME=COMMAND; those after
 # --beside run in a second lane.
 CHECK_SUITES = selftest=tests/lib/selftest.sh unit unit-san unit-emu \
-  "integration=make --no-print-directory all && tests/integration/run.sh $(BIN)" \
-  "wide=make --no-print-directory all && tests/integration/wide.sh $(BIN)" \
-  "parallel-io=make --no-print-directory all && tests/integration/parallel_io.sh $(BIN)" \
-  "leaders=make --no-print-directory all && tests/integration/leaders.sh $(BIN)" \
-  "sched=make --no-print-directory all && tests/integration/sched.sh $(BIN)" \
-  "schedule=make --no-print-directory all && tests/integration/schedule.sh $(BIN)" \
+  "integration=tests/integration/run.sh $(BIN)" "wide=tests/integration/wide.sh $(BIN)" \
+  "parallel-io=tests/integration/parallel_io.sh $(BIN)" "leaders=tests/integration/leaders.sh $(BIN)" \
+  "sched=tests/integration/sched.sh $(BIN)" "schedule=tests/integration/schedule.sh $(BIN)" \
   fuzz-replay simulate-test install-test docs-test --beside mpich slurm multihost container \
   "roles=tests/integration/roles.sh $(BIN)" "ux=tests/integration/ux.sh $(BIN)" \
   "retry=tests/integration/retry.sh $(BIN)"
@@ -189,9 +186,8 @@ CHECK_SUITES = selftest=tests/lib/selftest.sh unit unit-san unit-emu \
 # Set up, build and run every test: each suite runs even when an earlier one failed (a crash or a missing summary
 # line counts as a failure, named); the last line sums all suites; the full log is build/check.log. The suites
 # after --beside (first those with their own daemons, hosts, images and MPI: mostly waiting) run in a second lane
-# beside the others, on the binary built here first: 10.5-12 minutes in all on 2 cores, against 16 one by one.
+# beside the others, on the binary built here first: 10-12 minutes in all on 2 cores, against 16 one by one.
 check: test-deps
-	@mkdir -p build
 	@$(MAKE) --no-print-directory all
 	@tests/lib/run-suites.sh build/check.log $(CHECK_SUITES)
 
