@@ -144,6 +144,19 @@ int mf_input_window_split(mf_input *in, mf_slice_info *back, char *errmsg, size_
    0, or -1 when the file cannot be opened or is not a regular file (errmsg). */
 int mf_input_window(mf_input *in, uint32_t file, uint64_t offset, uint64_t len, int in_comment, char *errmsg,
                     size_t errlen);
+/* The slice of the open input (a regular file, no window open) that holds the lines starting at offsets in
+   [from, to): from its first line start at or after `from` to its first at or after `to` (a line start: offset 0
+   or just after a newline; the file's size when none is left), into *info as mf_input_cut gives (head and tail
+   bytes; line 0, in_comment 0, lines 0). Empty (len 0) when no line starts there. The lines of [0, t) and [t, u)
+   make those of [0, u): ranks that each take their own range of one file find disjoint slices covering it,
+   with no message, however long its lines. The cursor does not move. Returns 0, or -1 on a read error or when
+   the open input is not a regular file (errmsg). */
+int mf_input_lines_between(mf_input *in, uint64_t from, uint64_t to, mf_slice_info *info, char *errmsg,
+                           size_t errlen);
+/* Cuts the next slice as the lines that start before offset `to` of the open input (mf_input_lines_between from
+   the cursor, which must stand at a line start, as at the start): the cursor moves past it, as after
+   mf_input_cut. Returns 0, or -1 (errmsg). */
+int mf_input_cut_lines_before(mf_input *in, uint64_t to, mf_slice_info *info, char *errmsg, size_t errlen);
 /* Display name of input index i ("stdin" for "-" or when no paths were given). */
 const char *mf_input_name(const char *const *paths, int npaths, uint32_t i);
 

@@ -123,6 +123,13 @@ void mf_master_stop_kids(mf_master *m, int exit_code, void (*on_message)(mf_mast
 /* A leader's last message: its own statistics record after its kids' (kid_stats), sent to its parent at once,
    so that rank 0 takes in one message per node rather than one per rank. */
 void mf_master_send_stats(mf_master *m);
+/* Counts unit id as held by kid w (text: a text unit or a slice by reference): its flight, its in-flight count
+   and the run's units handed out. */
+void mf_master_count_out(mf_master *m, int w, uint64_t id, bool text);
+/* Rank 0 with the opening (team->opening): counts each leader's first slice as handed out, in order, as the
+   leader finds it (mf_sched_opening_bytes), and cuts on past them; no message goes out. Before anything else
+   enters the order, whatever the state of the input (a leader may report its slice before the run stops). */
+void mf_master_open_leaders(mf_master *m, const mf_team *team);
 /* Fills every kid up to its in-flight quota, round-robin. Returns true when it sent anything. */
 bool mf_master_dispatch(mf_master *m);
 /* When a hand-out found nothing for a kid that would otherwise idle (m->starved), asks the running text unit

@@ -34,6 +34,9 @@ void mf_order_init(mf_order *o);
 void mf_order_free(mf_order *o);
 /* Appends a waiting segment at the end; returns its id. Aborts on out-of-memory. */
 uint64_t mf_order_append(mf_order *o);
+/* The id that the k-th append (from 0) to a fresh order returns, before any other call that takes a segment
+   (what a node leader names its opening slice by, with no message from rank 0). */
+uint64_t mf_order_fresh_id(uint32_t k);
 /* Inserts a waiting segment right after segment id; returns the new id, or MF_ORDER_NONE when id is not a
    live segment. */
 uint64_t mf_order_insert_after(mf_order *o, uint64_t id);

@@ -49,6 +49,8 @@
 #define MF_SCHED_MIN_RANGE (UINT64_C(1) << 16)  /* candidates per range unit, at least */
 #define MF_UNITS_IN_FLIGHT 2        /* units a worker holds: one running, one queued */
 #define MF_SLICES_IN_FLIGHT 3       /* slices a node leader holds (the most any rank holds): see mf_master_dispatch */
+#define MF_OPENING_SHARE 4          /* the opening: the first input's first 1/this, over the node leaders ... */
+#define MF_OPENING_LEAST_BYTES 64u  /* ... where that gives each rank they serve this many bytes at least */
 
 /* How work is handed out (--schedule). */
 typedef enum mf_schedule { MF_SCHEDULE_ADAPTIVE, MF_SCHEDULE_MAP, MF_SCHEDULE_STATIC } mf_schedule;
@@ -151,6 +153,17 @@ mf_range_size mf_sched_range_size(const mf_sched *s);
 uint64_t mf_sched_split_least(const mf_sched *s);
 /* Candidates of the next range when `left` odd candidates of its number remain to be issued (>= 1). */
 uint64_t mf_range_size_pick(const mf_range_size *z, uint64_t left);
+/* The opening: with node leaders, each takes its first slice without a message, found by arithmetic where rank 0
+   would have cut it (rank 0 counts it handed out and cuts on after it): of the first 1/MF_OPENING_SHARE of the
+   first input, the lines that start in the leader's share of it, its ranks over all the ranks that leaders serve
+   (mf_input_lines_between, mf_team_leader_share). Its bytes, from that input's size and the ranks the leaders
+   serve (served): 0 (no opening) where that gives each of them less than MF_OPENING_LEAST_BYTES. An even share
+   before any cost is known, as the first round of a small input is (above): what turns out uneven is handed
+   back on demand. */
+uint64_t mf_sched_opening_bytes(uint64_t first_input_bytes, uint64_t served);
+/* The offset in the first input where the share of ranks [0, at) out of total ranks begins: opening * at /
+   total, rounded down, exact (opening: mf_sched_opening_bytes; at <= total < 2^31). */
+uint64_t mf_sched_opening_offset(uint64_t opening, uint64_t at, uint64_t total);
 /* Segments the master may hold between the next result to write and the newest unit handed out. */
 uint32_t mf_sched_window(int ranks);
 

@@ -49,6 +49,7 @@ typedef struct mf_run_stats {
     const char *schedule;     /* the policy: adaptive, map or static (--schedule) */
     bool parallel_io;         /* workers read and wrote the files themselves (--parallel-io, or auto) */
     int leaders;              /* node leaders serving their node's ranks (0: rank 0 served every rank) */
+    int opening;              /* ... of which took their first slice without a message (mf_sched_opening_bytes) */
     int exit_code;
 } mf_run_stats;
 

@@ -17,6 +17,9 @@ typedef struct mf_team {
     int nkids;
     int *weight;       /* rank 0 with leaders: the ranks each kid stands for (1 + its own kids), by world rank;
                           NULL otherwise (every kid stands for itself) */
+    bool opening;      /* the leaders take their first slices without a message (mf_sched_opening_bytes) */
+    int opening_index; /* a leader: its place among the leaders, and its share of the opening ... */
+    uint64_t share_lo, share_hi, share_total; /* ... (mf_team_leader_share) */
 } mf_team;
 
 /* The rank that rank r takes its work from, given the two lowest ranks on r's node (first, second: -1 for a node
@@ -39,6 +42,11 @@ int mf_team_plan_root(mf_team *t, const int *firsts, int ranks, bool leaders);
 /* Fills t for rank r > 0 from the ranks of its node (members, ascending world ranks, r among them): its parent
    and, for a leader, its kids (the other members). Returns 0, or -1 when out of memory. */
 int mf_team_plan_member(mf_team *t, int r, const int *members, int count, bool leaders);
+/* Leader w's share of what all leaders serve, from rank 0's plan (root: mf_team_plan_root with leaders): the
+   ranks that the leaders below w (in rank) stand for into *lo, those and w's own into *hi, all leaders' into
+   *total. Returns w's place among the leaders in ascending rank (from 0), or -1 (nothing set) when w (a rank of
+   the job) is not a leader of root. */
+int mf_team_leader_share(const mf_team *root, int w, uint64_t *lo, uint64_t *hi, uint64_t *total);
 /* A team with no second level: rank 0 serves ranks 1 .. ranks - 1 (for rank 0), or rank 0 is the parent. */
 int mf_team_flat(mf_team *t, int r, int ranks);
 /* Frees all storage. */

@@ -55,8 +55,9 @@ static void *alloc_or_abort(size_t n, size_t size)
 }
 
 /* Fills t, the same way on every rank, from every rank's node id (ids): rank 0 serves one leader per node where
-   that can help (mf_team.h), else every rank. */
-static void plan_team(mf_team *t, int rank, int ranks, const uint64_t *ids)
+   that can help (mf_team.h), else every rank. With opening, the leaders take their first slices without a
+   message (t->opening; a leader's share from rank 0's plan, which it makes too). */
+static void plan_team(mf_team *t, int rank, int ranks, const uint64_t *ids, bool opening)
 {
     int *firsts = alloc_or_abort((size_t)ranks, sizeof *firsts), *members = NULL, rc;
     if (mf_team_firsts(ids, ranks, firsts) != 0)
@@ -68,6 +69,14 @@ static void plan_team(mf_team *t, int rank, int ranks, const uint64_t *ids)
         members = alloc_or_abort((size_t)ranks, sizeof *members);
         rc = mf_team_plan_member(t, rank, members, mf_team_members(firsts, ranks, rank, members), on);
     }
+    if (rc == 0 && on && opening) {
+        t->opening = true;
+        mf_team root;
+        if (t->is_leader && rank > 0 && (rc = mf_team_plan_root(&root, firsts, ranks, on)) == 0) {
+            t->opening_index = mf_team_leader_share(&root, rank, &t->share_lo, &t->share_hi, &t->share_total);
+            mf_team_free(&root);
+        }
+    }
     free(members);
     free(firsts);
     if (rc != 0)
@@ -77,7 +86,9 @@ static void plan_team(mf_team *t, int rank, int ranks, const uint64_t *ids)
 /* Settles, the same way on every rank, whether parallel I/O is on (cfg->parallel_io) and who serves whom (t), in
    three collectives: rank 0 broadcasts its view of the files (mf_pario_view_make) and whether it wants node leaders;
    then every rank tells every other whether it sees those files and which node it is on. The second level is on
-   where rank 0 wants it, parallel I/O is on and the ranks span nodes where a leader can serve (mf_team.h). Returns
+   where rank 0 wants it, parallel I/O is on and the ranks span nodes where a leader can serve (mf_team.h); the
+   leaders then take their first slices without a message (the opening), except with --checkpoint, where rank 0
+   may resume past them. Returns
    MF_EXIT_OK, or MF_EXIT_USAGE when --parallel-io was asked for and some rank does not see rank 0's files (the
    lowest such rank says which file, on which host). */
 static int settle_start(mf_config *cfg, int rank, int ranks, mf_team *t)
@@ -93,6 +104,9 @@ static int settle_start(mf_config *cfg, int rank, int ranks, mf_team *t)
     if (rank == 0) {
         mf_pario_view_make(cfg, view);
         view[n] = ranks > 2 && leaders_wanted(cfg);
+    } else if (ranks > 2 && !cfg->no_leaders) {
+        mf_master_prepare(); /* while rank 0 makes its view: this rank may lead a node, which then takes its first
+                                slice at once (the opening) and sizes its kids' first units by this timing */
     }
     mf_proto_bcast(view, (n + 1) * sizeof *view);
     bool agrees = rank == 0 || mf_pario_agrees(cfg, view, rank, why, sizeof why), wanted = view[n] != 0;
@@ -130,7 +144,7 @@ static int settle_start(mf_config *cfg, int rank, int ranks, mf_team *t)
         code = MF_EXIT_USAGE;
     }
     if (code == MF_EXIT_OK && wanted && cfg->parallel_io)
-        plan_team(t, rank, ranks, ids);
+        plan_team(t, rank, ranks, ids, !cfg->checkpoint);
     else if (mf_team_flat(t, rank, ranks) != 0)
         out_of_memory();
     free(ids);

@@ -901,6 +901,65 @@ int mf_input_cut(mf_input *in, size_t target, mf_slice_info *info, char *errmsg,
     return 0;
 }
 
+/* The first line start at or after offset t of the open input of `size` bytes (size when none): t at 0, else just
+   after the first newline from t - 1 on. Returns 0, or -1 (errmsg). */
+static int line_start_from(mf_input *in, uint64_t t, uint64_t size, uint64_t *start, char *errmsg, size_t errlen)
+{
+    if (t == 0 || t >= size) {
+        *start = t < size ? t : size;
+        return 0;
+    }
+    uint64_t at;
+    int byte;
+    if (find_cut(in, t - 1, size, 0, &at, &byte, errmsg, errlen) != 0)
+        return -1;
+    *start = at < size ? at + 1 : size;
+    return 0;
+}
+
+int mf_input_lines_between(mf_input *in, uint64_t from, uint64_t to, mf_slice_info *info, char *errmsg,
+                           size_t errlen)
+{
+    if (in->current >= in->npaths || !in->fp || !in->seen[in->current].known || in->windowed) {
+        snprintf(errmsg, errlen, "%s: not a regular file: it cannot be cut by offset", in->name ? in->name : "input");
+        return -1;
+    }
+    uint64_t size = in->seen[in->current].size, start, end;
+    if (line_start_from(in, from, size, &start, errmsg, errlen) != 0 ||
+        line_start_from(in, to > from ? to : from, size, &end, errmsg, errlen) != 0)
+        return -1;
+    info->file = (uint32_t)in->current;
+    info->line = 0;
+    info->in_comment = 0;
+    info->offset = start;
+    info->len = end - start;
+    info->lines = 0;
+    info->head_len = info->len < MF_SLICE_END_BYTES ? (size_t)info->len : MF_SLICE_END_BYTES;
+    info->tail_len = info->head_len;
+    if (get_bytes(in, info->head, info->head_len, start, errmsg, errlen) != 0 ||
+        get_bytes(in, info->tail, info->tail_len, end - info->tail_len, errmsg, errlen) != 0)
+        return -1;
+    return 0;
+}
+
+int mf_input_cut_lines_before(mf_input *in, uint64_t to, mf_slice_info *info, char *errmsg, size_t errlen)
+{
+    uint64_t pos = in->file_read - (in->chunk_len - in->chunk_pos);
+    if (mf_input_lines_between(in, pos, to, info, errmsg, errlen) != 0)
+        return -1;
+    if (info->offset != pos || in->in_comment) {
+        snprintf(errmsg, errlen, "%s: offset %llu is not a line start", in->name, (unsigned long long)pos);
+        return -1;
+    }
+    in->bytes_read = mf_input_consumed(in) + info->len;
+    in->chunk_len = in->chunk_pos = 0;
+    in->win_len = 0;
+    in->file_read = info->offset + info->len;
+    in->fp_stale = 1;
+    in->in_comment = 0;
+    return 0;
+}
+
 /* Lines in the open stream f from where it stands: its newlines, and one more for a last line without one. */
 static int count_lines(FILE *f, unsigned char *buf, uint64_t *lines)
 {

@@ -118,6 +118,40 @@ static void merge_ready(mf_leader *l)
     }
 }
 
+/* Queues the slice just written after the last one held, to be cut. */
+static void hold_slice(mf_leader *l)
+{
+    const mf_text_ref *r = block_at(l, l->blen);
+    l->m.bytes_waiting += r->len;
+    l->m.others_wait = false; /* rank 0 had input to give after all */
+    if (l->blen++ == 0)
+        mf_block_begin(&l->acc, r->id, r->file);
+}
+
+/* The opening (team->opening, mf_sched_opening_bytes): this leader's first slice, found here where rank 0 would
+   have cut it, as if rank 0 had sent it (rank 0 counts it handed out: mf_master_open_leaders). */
+static void take_opening(mf_leader *l, const mf_team *team)
+{
+    mf_master *m = &l->m;
+    if (!team->opening || team->opening_index < 0 || !m->in.seen[0].known)
+        return;
+    uint64_t opening = mf_sched_opening_bytes(m->in.seen[0].size, team->share_total);
+    if (opening == 0)
+        return;
+    mf_slice_info info;
+    if (mf_input_lines_between(&m->in, mf_sched_opening_offset(opening, team->share_lo, team->share_total),
+                               mf_sched_opening_offset(opening, team->share_hi, team->share_total), &info, m->err,
+                               sizeof m->err) != 0) {
+        fail(l, m->err);
+        return;
+    }
+    *block_at(l, l->blen) = (mf_text_ref){
+        .id = mf_order_fresh_id((uint32_t)team->opening_index), .file = info.file, .line = 0, .in_comment = 0,
+        .offset = info.offset, .len = info.len, .hold_output = 1,
+        .check = mf_slice_check(info.len, info.head, info.head_len, info.tail, info.tail_len)};
+    hold_slice(l);
+}
+
 /* Takes a unit from rank 0: a slice by reference, queued to be cut, or a range of a split number, cut into a
    piece for each rank of the node, this one included, which go out before anything else (next_piece keeps one
    for this rank's own work). */
@@ -145,10 +179,7 @@ static void take_unit(mf_leader *l)
     mf_text_ref *r = &l->blocks[(l->bhead + l->blen) % BLOCKS_CAP];
     if (mf_text_ref_read(&m->msg, r) != 0)
         mf_master_malformed(m->parent);
-    m->bytes_waiting += r->len;
-    m->others_wait = false; /* rank 0 had input to give after all */
-    if (l->blen++ == 0)
-        mf_block_begin(&l->acc, r->id, r->file);
+    hold_slice(l);
 }
 
 /* Whether slice id is one this leader holds. */
@@ -357,6 +388,7 @@ int mf_leader_run(const mf_config *cfg, const mf_team *team)
         return MF_EXIT_INTERNAL;
     }
     init(l, cfg, team);
+    take_opening(l, team);
     mf_master *m = &l->m;
     double cpu_start = mf_process_cpu_now(), last_confirm = mf_now();
     mf_idler idle;

@@ -231,6 +231,7 @@ int mf_master_run(const mf_config *cfg, int ranks, const mf_team *team)
         mf_input_count_ahead(&m.in, MF_PROGRESS_COUNT_BYTES); /* the progress line's exact total */
     m.in.count_tokens = m.progress.f && !m.in.counted_ahead; /* only the progress line's estimate reads them */
 
+    mf_master_open_leaders(&m, team); /* the leaders' first slices, found where they are */
     mf_idler idle;
     mf_idler_busy(&idle);
     while (!m.io_error && !m.sink.io_error && !stop_requested(&m, start)) {

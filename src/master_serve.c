@@ -140,15 +140,24 @@ void mf_master_stop_kids(mf_master *m, int exit_code, void (*on_message)(mf_mast
     }
 }
 
-static void flight_push(mf_master *m, int w)
+void mf_master_count_out(mf_master *m, int w, uint64_t id, bool text)
+{
+    if (mf_flights_push(&m->flights, w, id, text, mf_now()) != 0)
+        mf_master_malformed(0);
+    if (w > 0)
+        m->inflight[w]++;
+    m->run.units++;
+}
+
+/* Counts the unit in m->unit as held by rank w (0: this rank's own; mf_master_count_out). */
+static void count_unit_out(mf_master *m, int w)
 {
     mf_unit_kind kind;
     uint64_t id;
     if (mf_unit_peek(&m->unit, &kind, &id) != 0)
         mf_master_malformed(0);
-    bool text = kind == MF_UNIT_TEXT || kind == MF_UNIT_TEXT_REF; /* a slice by reference yields like one of bytes */
-    if (mf_flights_push(&m->flights, w, id, text, mf_now()) != 0)
-        mf_master_malformed(0);
+    /* a slice by reference yields like one of bytes */
+    mf_master_count_out(m, w, id, kind == MF_UNIT_TEXT || kind == MF_UNIT_TEXT_REF);
 }
 
 /* When a hand-out found nothing for a rank that would otherwise idle (m->starved), asks the running text unit
@@ -226,11 +235,9 @@ bool mf_master_dispatch(mf_master *m)
                     m->starved = true;
                 continue;
             }
-            flight_push(m, w);
+            count_unit_out(m, w);
             prepare_for_worker(m);
             mf_proto_send(w, MF_TAG_UNIT, &m->unit);
-            m->inflight[w]++;
-            m->run.units++;
             sent = true;
         }
         mf_proto_release();
@@ -249,8 +256,7 @@ bool mf_master_own_work(mf_master *m)
             m->own_idle = m->nkids > 0;
             return false;
         }
-        m->run.units++;
-        flight_push(m, 0);
+        count_unit_out(m, 0);
         m->own_by_ref = mf_text_ref_read(&m->unit, &m->own_ref) == 0;
         if (mf_pario_resolve(&m->pio, &m->unit) != 0) { /* a slice by reference: read it here too */
             mf_master_complain(m->pio.err);

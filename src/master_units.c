@@ -356,6 +356,40 @@ static bool next_slice(mf_master *m, int w)
     }
 }
 
+void mf_master_open_leaders(mf_master *m, const mf_team *team)
+{
+    if (!team->opening || !m->weight || !m->in.seen || !m->in.seen[0].known)
+        return; /* (an input that did not open: the run stops before any leader could report) */
+    uint64_t lo, hi, total = 0;
+    for (int k = 0; k < m->nkids && total == 0; k++)
+        mf_team_leader_share(team, m->kids[k], &lo, &hi, &total);
+    uint64_t opening = mf_sched_opening_bytes(m->in.seen[0].size, total);
+    if (opening == 0)
+        return;
+    uint32_t index = 0;
+    for (int k = 0; k < m->nkids; k++) { /* the leaders in ascending rank, as each finds its place */
+        int w = m->kids[k];
+        if (!mf_master_is_leader(m, w))
+            continue;
+        uint64_t id = mf_order_append(&m->order);
+        if (id != mf_order_fresh_id(index++)) {
+            mf_master_complain("internal error: the opening's slices are not the first in the output order");
+            mf_proto_abort(MF_EXIT_INTERNAL);
+        }
+        mf_master_count_out(m, w, id, true);
+    }
+    m->run.opening = (int)index;
+    if (m->io_error || !m->by_ref)
+        return; /* stopping: nothing is cut */
+    m->by_offset = true; /* as the first slice cut by offset (next_slice) */
+    mf_sink_lines_from(&m->sink, 0, m->in.line);
+    mf_slice_info info;
+    if (mf_input_cut_lines_before(&m->in, opening, &info, m->err, sizeof m->err) != 0) {
+        mf_master_complain(m->err);
+        m->io_error = true;
+    }
+}
+
 /* Builds the next unit for rank w into m->unit: ranges at the head of the line first, then rests handed
    back, then new input. */
 bool mf_master_next_unit(mf_master *m, int w)

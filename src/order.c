@@ -93,6 +93,11 @@ uint64_t mf_order_append(mf_order *o)
     return id_of(o, i);
 }
 
+uint64_t mf_order_fresh_id(uint32_t k)
+{
+    return (uint64_t)1 << 32 | k; /* slot k from a free list in ascending order, in its first generation */
+}
+
 uint64_t mf_order_insert_after(mf_order *o, uint64_t id)
 {
     uint32_t at = slot_of(o, id);

@@ -229,6 +229,22 @@ void mf_sched_observe_candidates(mf_sched *s, uint64_t candidates, double busy_s
     smooth(&s->cost_per_candidate, busy_s / (double)candidates);
 }
 
+uint64_t mf_sched_opening_bytes(uint64_t first_input_bytes, uint64_t served)
+{
+    uint64_t opening = first_input_bytes / MF_OPENING_SHARE;
+    if (served == 0 || opening / served < MF_OPENING_LEAST_BYTES)
+        return 0;
+    return opening;
+}
+
+uint64_t mf_sched_opening_offset(uint64_t opening, uint64_t at, uint64_t total)
+{
+    if (total == 0)
+        return 0;
+    /* opening = q * total + r: q * at + r * at / total, with r * at < total^2 < 2^62 */
+    return opening / total * at + opening % total * at / total;
+}
+
 size_t mf_sched_next_bytes(const mf_sched *s, double remaining)
 {
     bool known = s->cost_per_byte >= 0;

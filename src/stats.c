@@ -235,7 +235,7 @@ void mf_stats_write_json(FILE *f, const mf_run_stats *run, const mf_rank_stats *
     mf_buf_put_str(&b, ",\"kernel128\":");
     put_json_string(&b, run->kernel128 ? run->kernel128 : "");
     put_fmt(&b, ",\"parallel_io\":%s", run->parallel_io ? "true" : "false");
-    put_fmt(&b, ",\"leaders\":%d", run->leaders);
+    put_fmt(&b, ",\"leaders\":%d,\"opening\":%d", run->leaders, run->opening);
     mf_buf_put_str(&b, ",\"schedule\":");
     put_json_string(&b, run->schedule ? run->schedule : "adaptive");
     put_fmt(&b, ",\"ranks\":%d,\"wall_s\":%.6f,\"numbers\":%llu,\"invalid_tokens\":%llu,\"unfactored\":%llu,"

@@ -111,6 +111,28 @@ int mf_team_plan_member(mf_team *t, int r, const int *members, int count, bool l
     return 0;
 }
 
+int mf_team_leader_share(const mf_team *root, int w, uint64_t *lo, uint64_t *hi, uint64_t *total)
+{
+    if (!root->weight || w <= 0 || root->weight[w] < 2)
+        return -1;
+    uint64_t below = 0, all = 0;
+    int index = 0;
+    for (int k = 0; k < root->nkids; k++) {
+        int v = root->kids[k], n = root->weight[v];
+        if (n < 2)
+            continue; /* a kid that serves no one */
+        all += (uint64_t)n;
+        if (v < w) {
+            below += (uint64_t)n;
+            index++;
+        }
+    }
+    *lo = below;
+    *hi = below + (uint64_t)root->weight[w];
+    *total = all;
+    return index;
+}
+
 int mf_team_flat(mf_team *t, int r, int ranks)
 {
     memset(t, 0, sizeof *t);

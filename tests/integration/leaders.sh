@@ -40,6 +40,7 @@ for shape in "4 2 1" "5 2 1" "6 3 2" "7 2 2"; do
   shape_ok() {
     [ "$1" -eq 0 ] && cmp "$WORK/mixed.expected" "$WORK/out" && [ ! -s "$WORK/err" ] && stats "$WORK/s.json" "
 assert s['leaders'] == $want and s['parallel_io'], (s['leaders'], s['parallel_io'])
+assert s['opening'] == $want, s['opening']  # each leader found its first slice itself
 leaders = [k for k in r if k and r[k]['parent'] == 0 and any(r[j]['parent'] == k for j in r)]
 assert len(leaders) == $want, leaders
 for k in leaders:
@@ -56,6 +57,21 @@ for k in [0] + leaders: # the outputs stay where they were made: kids write thei
   }
   check "np=$np, $per ranks a node: exit 0, identical to GNU factor, $want leader(s) that served their node" shape_ok $rc
 done
+
+# --- the opening: each leader finds its share of the input's first quarter itself; a share inside one long line
+# holds no line start (an empty slice), and the slice before it holds the whole line ------------------------------
+{ echo 1; seq 1000000 1030000 | tr '\n' ' '; echo; cat "$WORK/mixed.txt"; } > "$WORK/long.txt"
+xargs -n 1 factor < "$WORK/long.txt" > "$WORK/long.expected"
+rm -f "$WORK/out"
+mf 7 2 --stats "$WORK/open.json" -o "$WORK/out" "$WORK/long.txt" 2> "$WORK/err"; rc=$?
+check "np=7, two leaders, the input's first quarter inside one long line: identical to GNU factor" bash -c \
+  "[ $rc -eq 0 ] && cmp '$WORK/long.expected' '$WORK/out' && [ ! -s '$WORK/err' ] && python3 -c \"
+import json; s = json.load(open('$WORK/open.json')); assert s['leaders'] == 2 and s['opening'] == 2, s\""
+rm -f "$WORK/out" "$WORK/open.ckpt"
+mf 5 2 --checkpoint "$WORK/open.ckpt" --stats "$WORK/open.json" -o "$WORK/out" "$WORK/mixed.txt"; rc=$?
+check "np=5 with --checkpoint: leaders, no opening (rank 0 may resume past it), identical to GNU factor" bash -c \
+  "[ $rc -eq 0 ] && cmp '$WORK/mixed.expected' '$WORK/out' && python3 -c \"
+import json; s = json.load(open('$WORK/open.json')); assert s['leaders'] == 1 and s['opening'] == 0, s\""
 
 # --- switched off where it cannot serve ---------------------------------------------------------------------
 for case in "--no-leaders" "--no-parallel-io" "--progress" "per-node-1"; do

@@ -51,17 +51,20 @@ else
   fail "64 simulated ranks on mixed numbers" "$WORK/mixed.log"
   diff "$WORK/mixed.out" "$WORK/mixed.expected" 2>&1 | head -n 5
 fi
-# check_mixed_stats JSON R: the --stats of R simulated ranks on 16-core nodes that factored the 1500 mixed numbers:
+# check_mixed_stats JSON R INPUT: the --stats of R simulated ranks on 16-core nodes that factored the 1500 mixed numbers:
 # every number once, work on half the ranks at least, a node leader on each node (rank 1 on the node of rank 0)
 # that served its node.
 check_mixed_stats() {
   python3 -c '
-import json, sys
+import json, os, sys
 s, n = json.load(open(sys.argv[1])), int(sys.argv[2])
 assert s["ranks"] == n and len(s["per_rank"]) == n, "%d ranks in --stats" % n
 assert sum(r["numbers"] for r in s["per_rank"]) == 1500, "every number factored once"
 assert sum(1 for r in s["per_rank"] if r["numbers"] > 0) >= n // 2, "work reached most ranks"
 assert s["leaders"] == n // 16, "leaders: %s" % s["leaders"]
+# the opening: a quarter of the input over the n - 1 ranks the leaders serve, where that is 64 bytes each
+quarter = os.path.getsize(sys.argv[3]) // 4
+assert s["opening"] == (s["leaders"] if quarter // (n - 1) >= 64 else 0), "opening: %s" % s["opening"]
 lead = sorted({r["parent"] for r in s["per_rank"] if r["parent"] > 0})
 assert lead == [1] + list(range(16, n, 16)), lead
 assert all(s["per_rank"][k]["units_served"] > 0 for k in lead), "every leader handed out units"
@@ -69,9 +72,9 @@ assert s["wasted_candidates"] == sum(r["wasted_candidates"] for r in s["per_rank
 assert s["per_rank"][0]["numbers_split"] == s["numbers_split"], "rank 0 counts its own splits"
 assert all(s["per_rank"][k]["numbers_split"] == 0 and s["per_rank"][k]["wasted_candidates"] == 0
            for k in range(n) if k not in lead and k != 0), "only rank 0 and leaders split"
-' "$1" "$2"
+' "$1" "$2" "$3"
 }
-if check_mixed_stats "$WORK/mixed.json" 64 >"$WORK/mixed-stats.log" 2>&1; then
+if check_mixed_stats "$WORK/mixed.json" 64 "$WORK/mixed.txt" >"$WORK/mixed-stats.log" 2>&1; then
   pass "64 simulated ranks: --stats lists 64 ranks that factored all 1500 numbers between them, node leaders 1, 16, 32 and 48 served their nodes"
 else
   fail "64 simulated ranks: --stats" "$WORK/mixed-stats.log"
@@ -84,7 +87,7 @@ if python3 "$ROOT/jobs/simulate_platform.py" --ranks 256 --dir "$WORK/plat256" >
   && (cd "$WORK" && timeout -k 5 300 smpirun -np 256 -platform plat256/platform.xml -hostfile plat256/hostfile \
     $(cat plat256/smpi-cfg.txt) "$ROOT/build/smpi/mpifactor" --no-progress -o mixed256.out --stats mixed256.json \
     mixed.txt) >"$WORK/mixed256.log" 2>&1 && cmp -s "$WORK/mixed256.out" "$WORK/mixed.expected" \
-  && check_mixed_stats "$WORK/mixed256.json" 256 >>"$WORK/mixed256.log" 2>&1; then
+  && check_mixed_stats "$WORK/mixed256.json" 256 "$WORK/mixed.txt" >>"$WORK/mixed256.log" 2>&1; then
   pass "256 simulated ranks on 16 nodes: 1500 mixed numbers identical to GNU factor, a leader on each node served it"
 else
   fail "256 simulated ranks on 16 nodes" "$WORK/mixed256.log"

@@ -490,6 +490,97 @@ START_TEST(windows_cut_again_like_the_file)
 }
 END_TEST
 
+/* Splits text's file at k offsets spread evenly (then at `more` further offsets of a fixed pseudo-random
+   sequence), each range found alone by mf_input_lines_between as a leader does: the slices tile the file end to
+   end, each starts at a line start with its head and tail bytes those of the text, and scanned from the start of
+   a line they hold every token once. Then rank 0's side: mf_input_cut_lines_before to the end of range j, and
+   mf_input_cut goes on right after it. Returns the empty slices. */
+static int lines_between_tile(const char *text, int k)
+{
+    char path[64], msg[256];
+    temp_file(text, path);
+    const char *paths[] = {path};
+    size_t size = strlen(text);
+    mf_input in;
+    ck_assert_int_eq(mf_input_open(&in, paths, 1, stderr, msg, sizeof msg), 0);
+    uint64_t at = 0, tokens = 0;
+    int empty = 0;
+    for (int j = 0; j < k; j++) {
+        mf_slice_info s;
+        uint64_t from = size * (uint64_t)j / (uint64_t)k, to = size * (uint64_t)(j + 1) / (uint64_t)k;
+        ck_assert_int_eq(mf_input_lines_between(&in, from, to, &s, msg, sizeof msg), 0);
+        ck_assert_uint_eq(s.offset, at);
+        ck_assert(s.offset == 0 || s.offset == size || text[s.offset - 1] == '\n');
+        ck_assert(s.file == 0 && s.line == 0 && s.in_comment == 0);
+        ck_assert(s.head_len == (s.len < MF_SLICE_END_BYTES ? s.len : MF_SLICE_END_BYTES));
+        ck_assert(s.tail_len == s.head_len);
+        ck_assert_mem_eq(s.head, text + s.offset, s.head_len);
+        ck_assert_mem_eq(s.tail, text + s.offset + s.len - s.tail_len, s.tail_len);
+        mf_scan sc;
+        mf_scan_init(&sc, (const unsigned char *)text + s.offset, (size_t)s.len, 1, 0);
+        const unsigned char *tok;
+        size_t toklen;
+        uint64_t line;
+        while (mf_scan_next(&sc, &tok, &toklen, &line))
+            tokens++;
+        bool starts = false; /* told directly: some line start in [from, to) */
+        for (uint64_t p = from; p < to && !starts; p++)
+            starts = p == 0 || text[p - 1] == '\n';
+        ck_assert(starts == (s.len > 0));
+        empty += s.len == 0;
+        at += s.len;
+    }
+    ck_assert_uint_eq(at, size);
+    ck_assert_uint_eq(tokens, scan_count(text));
+    /* rank 0: the lines before the end of range k / 2, then its usual cuts from there */
+    mf_slice_info first, next;
+    uint64_t to = size * (uint64_t)(k / 2 + 1) / (uint64_t)k, end;
+    ck_assert_int_eq(mf_input_cut_lines_before(&in, to, &first, msg, sizeof msg), 0);
+    ck_assert_uint_eq(first.offset, 0);
+    end = first.len;
+    ck_assert(end >= (to < size ? to : size) || end == size); /* the first line start at or after `to` */
+    ck_assert(end == size || text[end - 1] == '\n');
+    int rc;
+    while ((rc = mf_input_cut(&in, 100, &next, msg, sizeof msg)) == 1) {
+        ck_assert_uint_eq(next.offset, end);
+        end += next.len;
+    }
+    ck_assert_int_eq(rc, 0);
+    ck_assert_uint_eq(end, size);
+    mf_input_close(&in);
+    unlink(path);
+    return empty;
+}
+
+START_TEST(lines_between_offsets_tile_a_file)
+{
+    size_t cap = 1u << 20, la = 0, lb = 0, lc = 0;
+    char *a = malloc(cap), *b = malloc(cap), *c = malloc(cap);
+    for (int i = 0; i < 3000; i++) { /* short lines; comments (a '#' line start inside one is no line start) */
+        la += (size_t)snprintf(a + la, cap - la, "%lld\n", 1000003LL * i + 7);
+        lb += (size_t)snprintf(b + lb, cap - lb, "%d #%0*d 5 # 6\n", i, i % 90, 0);
+    }
+    /* one line of about 200 KB between short ones, and no newline at the end */
+    lc += (size_t)snprintf(c + lc, cap - lc, "7 8\n9\n");
+    for (int i = 0; lc < 200000; i++)
+        lc += (size_t)snprintf(c + lc, cap - lc, "%d ", i);
+    lc += (size_t)snprintf(c + lc, cap - lc, "\n12 13\n14");
+    for (int k = 1; k <= 64; k *= 2) {
+        ck_assert_int_eq(lines_between_tile(a, k), 0);
+        ck_assert_int_eq(lines_between_tile(b, k), 0);
+        if (k >= 4) /* ranges inside the long line hold no line start */
+            ck_assert_int_gt(lines_between_tile(c, k), 0);
+        else
+            ck_assert_int_eq(lines_between_tile(c, k), 0);
+    }
+    ck_assert_int_eq(lines_between_tile("", 3), 3);
+    ck_assert_int_eq(lines_between_tile("5", 2), 1);
+    free(a);
+    free(b);
+    free(c);
+}
+END_TEST
+
 START_TEST(counting_tokens_like_the_scanner)
 {
     /* random texts (the run's seed) of numbers, bad tokens, every kind of space, comments (also right after a token and
@@ -784,6 +875,7 @@ Suite *input_suite(void)
     tcase_add_test(tc, counting_tokens_like_the_scanner);
     tcase_add_test(tc, cut_by_offset_reads_only_around_the_cut);
     tcase_add_test(tc, windows_cut_again_like_the_file);
+    tcase_add_test(tc, lines_between_offsets_tile_a_file);
     tcase_add_test(tc, tokens_after_a_resumed_prefix);
     tcase_add_test(tc, lines_of_slices_and_lines_left);
     tcase_add_test(tc, line_length_from_a_sample);

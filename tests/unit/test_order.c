@@ -28,6 +28,17 @@ static void drain(mf_order *o, char *out)
     *out = '\0';
 }
 
+START_TEST(fresh_ids_are_known_in_advance)
+{
+    /* a node leader names its opening slice before rank 0 has appended it (past the pool's first growth) */
+    mf_order o;
+    mf_order_init(&o);
+    for (uint32_t k = 0; k < 200; k++)
+        ck_assert_uint_eq(mf_order_append(&o), mf_order_fresh_id(k));
+    mf_order_free(&o);
+}
+END_TEST
+
 START_TEST(releases_in_order_with_insertions)
 {
     mf_order o;
@@ -334,6 +345,7 @@ Suite *order_suite(void)
     Suite *s = suite_create("order");
     TCase *tc = tcase_create("order");
     tcase_add_test(tc, releases_in_order_with_insertions);
+    tcase_add_test(tc, fresh_ids_are_known_in_advance);
     tcase_add_test(tc, many_segments_random_completion);
     tcase_add_test(tc, keys_follow_input_order);
     tcase_add_test(tc, splits_many_numbers_nearest_head_first);

@@ -104,6 +104,29 @@ START_TEST(nodes_from_ids_give_each_rank_its_lowest_neighbour)
 }
 END_TEST
 
+START_TEST(leaders_share_the_opening_by_the_ranks_they_serve)
+{
+    /* root_serves_one_leader_per_node's nodes: leaders 1 (2 ranks), 3 (3) and 7 (2); 6 and 8 serve no one */
+    const int firsts[] = {0, 0, 0, 3, 3, 3, 6, 7, 8, 7};
+    mf_team t;
+    ck_assert_int_eq(mf_team_plan_root(&t, firsts, 10, true), 0);
+    uint64_t lo, hi, total;
+    const int leaders[] = {1, 3, 7};
+    const uint64_t want_lo[] = {0, 2, 5}, want_hi[] = {2, 5, 7};
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(mf_team_leader_share(&t, leaders[i], &lo, &hi, &total), i);
+        ck_assert(lo == want_lo[i] && hi == want_hi[i] && total == 7);
+    }
+    for (int r = 0; r < 10; r++)
+        if (r != 1 && r != 3 && r != 7)
+            ck_assert_int_eq(mf_team_leader_share(&t, r, &lo, &hi, &total), -1);
+    mf_team_free(&t);
+    ck_assert_int_eq(mf_team_plan_root(&t, firsts, 10, false), 0); /* no second level: no leader */
+    ck_assert_int_eq(mf_team_leader_share(&t, 3, &lo, &hi, &total), -1);
+    mf_team_free(&t);
+}
+END_TEST
+
 Suite *team_suite(void)
 {
     Suite *s = suite_create("team");
@@ -111,6 +134,7 @@ Suite *team_suite(void)
     tcase_add_test(tc, root_serves_one_leader_per_node);
     tcase_add_test(tc, members_know_their_parent_and_leaders_their_kids);
     tcase_add_test(tc, nodes_from_ids_give_each_rank_its_lowest_neighbour);
+    tcase_add_test(tc, leaders_share_the_opening_by_the_ranks_they_serve);
     suite_add_tcase(s, tc);
     return s;
 }
