@@ -128,7 +128,8 @@ void mf_master_send_stats(mf_master *m);
 void mf_master_count_out(mf_master *m, int w, uint64_t id, bool text);
 /* Rank 0 with the opening (team->opening): counts each leader's first slice as handed out, in order, as the
    leader finds it (mf_sched_opening_bytes), and cuts on past them; no message goes out. Before anything else
-   enters the order, whatever the state of the input (a leader may report its slice before the run stops). */
+   enters the order, once the input is open, even where the output failed (a leader may report its slice before
+   its STOP). */
 void mf_master_open_leaders(mf_master *m, const mf_team *team);
 /* Fills every kid up to its in-flight quota, round-robin. Returns true when it sent anything. */
 bool mf_master_dispatch(mf_master *m);

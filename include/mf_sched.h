@@ -49,8 +49,8 @@
 #define MF_SCHED_MIN_RANGE (UINT64_C(1) << 16)  /* candidates per range unit, at least */
 #define MF_UNITS_IN_FLIGHT 2        /* units a worker holds: one running, one queued */
 #define MF_SLICES_IN_FLIGHT 3       /* slices a node leader holds (the most any rank holds): see mf_master_dispatch */
-#define MF_OPENING_SHARE 4          /* the opening: the first input's first 1/this, over the node leaders ... */
-#define MF_OPENING_LEAST_BYTES 64u  /* ... where that gives each rank they serve this many bytes at least */
+#define MF_OPENING_SHARE 8          /* the opening: the first input's first 1/this, over the node leaders ... */
+#define MF_OPENING_LEAST_BYTES 32u  /* ... where that gives each rank they serve this many bytes at least */
 
 /* How work is handed out (--schedule). */
 typedef enum mf_schedule { MF_SCHEDULE_ADAPTIVE, MF_SCHEDULE_MAP, MF_SCHEDULE_STATIC } mf_schedule;

@@ -69,6 +69,7 @@ static void plan_team(mf_team *t, int rank, int ranks, const uint64_t *ids, bool
         members = alloc_or_abort((size_t)ranks, sizeof *members);
         rc = mf_team_plan_member(t, rank, members, mf_team_members(firsts, ranks, rank, members), on);
     }
+    t->opening_index = -1;
     if (rc == 0 && on && opening) {
         t->opening = true;
         mf_team root;

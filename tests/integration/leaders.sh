@@ -58,13 +58,13 @@ for k in [0] + leaders: # the outputs stay where they were made: kids write thei
   check "np=$np, $per ranks a node: exit 0, identical to GNU factor, $want leader(s) that served their node" shape_ok $rc
 done
 
-# --- the opening: each leader finds its share of the input's first quarter itself; a share inside one long line
+# --- the opening: each leader finds its share of the input's first eighth itself; a share inside one long line
 # holds no line start (an empty slice), and the slice before it holds the whole line ------------------------------
 { echo 1; seq 1000000 1030000 | tr '\n' ' '; echo; cat "$WORK/mixed.txt"; } > "$WORK/long.txt"
 xargs -n 1 factor < "$WORK/long.txt" > "$WORK/long.expected"
 rm -f "$WORK/out"
 mf 7 2 --stats "$WORK/open.json" -o "$WORK/out" "$WORK/long.txt" 2> "$WORK/err"; rc=$?
-check "np=7, two leaders, the input's first quarter inside one long line: identical to GNU factor" bash -c \
+check "np=7, two leaders, the input's first eighth inside one long line: identical to GNU factor" bash -c \
   "[ $rc -eq 0 ] && cmp '$WORK/long.expected' '$WORK/out' && [ ! -s '$WORK/err' ] && python3 -c \"
 import json; s = json.load(open('$WORK/open.json')); assert s['leaders'] == 2 and s['opening'] == 2, s\""
 rm -f "$WORK/out" "$WORK/open.ckpt"

@@ -62,9 +62,9 @@ assert s["ranks"] == n and len(s["per_rank"]) == n, "%d ranks in --stats" % n
 assert sum(r["numbers"] for r in s["per_rank"]) == 1500, "every number factored once"
 assert sum(1 for r in s["per_rank"] if r["numbers"] > 0) >= n // 2, "work reached most ranks"
 assert s["leaders"] == n // 16, "leaders: %s" % s["leaders"]
-# the opening: a quarter of the input over the n - 1 ranks the leaders serve, where that is 64 bytes each
-quarter = os.path.getsize(sys.argv[3]) // 4
-assert s["opening"] == (s["leaders"] if quarter // (n - 1) >= 64 else 0), "opening: %s" % s["opening"]
+# the opening: an eighth of the input over the n - 1 ranks the leaders serve, where that is 32 bytes each
+eighth = os.path.getsize(sys.argv[3]) // 8
+assert s["opening"] == (s["leaders"] if eighth // (n - 1) >= 32 else 0), "opening: %s" % s["opening"]
 lead = sorted({r["parent"] for r in s["per_rank"] if r["parent"] > 0})
 assert lead == [1] + list(range(16, n, 16)), lead
 assert all(s["per_rank"][k]["units_served"] > 0 for k in lead), "every leader handed out units"

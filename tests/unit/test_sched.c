@@ -548,12 +548,12 @@ START_TEST(slices_last_the_same_time_on_any_cpu)
 }
 END_TEST
 
-START_TEST(opening_is_a_quarter_shared_exactly)
+START_TEST(opening_is_an_eighth_shared_exactly)
 {
-    /* a quarter of the first input, where each rank the leaders serve gets MF_OPENING_LEAST_BYTES */
-    ck_assert_uint_eq(mf_sched_opening_bytes(4000, 10), 1000);
-    ck_assert_uint_eq(mf_sched_opening_bytes(4 * 64 * 10, 10), 640);
-    ck_assert_uint_eq(mf_sched_opening_bytes(4 * 64 * 10 - 4, 10), 0);
+    /* an eighth of the first input, where each rank the leaders serve gets MF_OPENING_LEAST_BYTES */
+    ck_assert_uint_eq(mf_sched_opening_bytes(8000, 10), 1000);
+    ck_assert_uint_eq(mf_sched_opening_bytes(8 * 32 * 10, 10), 320);
+    ck_assert_uint_eq(mf_sched_opening_bytes(8 * 32 * 10 - 8, 10), 0);
     ck_assert_uint_eq(mf_sched_opening_bytes(4000, 0), 0);
     ck_assert_uint_eq(mf_sched_opening_bytes(0, 3), 0);
     /* shares meet end to end: [0, a) and [a, total) */
@@ -573,7 +573,7 @@ Suite *sched_suite(void)
     Suite *s = suite_create("sched");
     TCase *tc = tcase_create("sched");
     tcase_add_test(tc, adapts_to_cost);
-    tcase_add_test(tc, opening_is_a_quarter_shared_exactly);
+    tcase_add_test(tc, opening_is_an_eighth_shared_exactly);
     tcase_add_test(tc, first_units_from_the_worst_case);
     tcase_add_test(tc, flights_pick_the_head_of_line_text_unit);
     tcase_add_test(tc, flights_rearm_by_a_held_unit);
