@@ -233,8 +233,8 @@ SIMULATED_HEADLINE = [
     ("jobs/results/simulated/semiprime56", "2048 semiprimes of two 28-bit primes",
      "the last, costliest numbers: two per rank at 1024, some ranks get none"),
     ("jobs/results/simulated-avx2/at-0.102ns/random40", "1,000,000 random numbers < 2^40, AVX-512 VM's price",
-     "the run's fixed cost, half of 8 ms at 1024: start-up checks, rank 0 serving 64 leaders (~400 slices "
-     "at 11 us), the stop, `--stats`; 0.47-0.53 over eight runs"),
+     "the run's fixed cost, nearly half of 8 ms at 1024: start-up checks, rank 0 serving 64 leaders (~430 "
+     "slices at 14 us), the stop, `--stats`; 0.52 and 0.57 in two runs"),
     ("jobs/results/simulated-avx2/random40", "1,000,000 random numbers < 2^40, AVX2 VM's price",
      "the same fixed cost against three times the factoring"),
     ("jobs/results/simulated/random40-10M", "10,000,000 random numbers < 2^40",
