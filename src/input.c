@@ -813,6 +813,17 @@ int mf_input_window_split(mf_input *in, mf_slice_info *back, char *errmsg, size_
     return 1;
 }
 
+/* Moves the cursor of the open input from offset pos past the slice cut up to end, where the comment state is
+   next_comment (the cut read around its ends by offset, not through the read buffer). */
+static void move_past(mf_input *in, uint64_t pos, uint64_t end, int next_comment)
+{
+    in->bytes_read = mf_input_consumed(in) + (end - pos);
+    in->chunk_len = in->chunk_pos = 0;
+    in->file_read = end;
+    in->fp_stale = 1;
+    in->in_comment = next_comment;
+}
+
 int mf_input_cut(mf_input *in, size_t target, mf_slice_info *info, char *errmsg, size_t errlen)
 {
     while (in->current < in->npaths) {
@@ -891,11 +902,7 @@ int mf_input_cut(mf_input *in, size_t target, mf_slice_info *info, char *errmsg,
         info->tail_len = info->len < MF_SLICE_END_BYTES ? (size_t)info->len : MF_SLICE_END_BYTES;
         if (get_bytes(in, info->tail, info->tail_len, end - info->tail_len, errmsg, errlen) != 0)
             return -1;
-        in->bytes_read = mf_input_consumed(in) + (end - pos);
-        in->chunk_len = in->chunk_pos = 0;
-        in->file_read = end;
-        in->fp_stale = 1;
-        in->in_comment = next_comment;
+        move_past(in, pos, end, next_comment);
         return 1;
     }
     return 0;
@@ -951,12 +958,7 @@ int mf_input_cut_lines_before(mf_input *in, uint64_t to, mf_slice_info *info, ch
         snprintf(errmsg, errlen, "%s: offset %llu is not a line start", in->name, (unsigned long long)pos);
         return -1;
     }
-    in->bytes_read = mf_input_consumed(in) + info->len;
-    in->chunk_len = in->chunk_pos = 0;
-    in->win_len = 0;
-    in->file_read = info->offset + info->len;
-    in->fp_stale = 1;
-    in->in_comment = 0;
+    move_past(in, pos, pos + info->len, 0);
     return 0;
 }
 

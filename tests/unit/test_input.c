@@ -287,17 +287,23 @@ START_TEST(slices_end_at_the_first_newline_from_the_target)
 }
 END_TEST
 
+/* Tokens in len bytes of text at p by the workers' scanner, from the comment state in_comment. */
+static uint64_t scan_count_in(const char *p, size_t len, int in_comment)
+{
+    mf_scan sc;
+    mf_scan_init(&sc, (const unsigned char *)p, len, 1, in_comment);
+    const unsigned char *tok;
+    size_t toklen;
+    uint64_t line, n = 0;
+    while (mf_scan_next(&sc, &tok, &toklen, &line))
+        n++;
+    return n;
+}
+
 /* Tokens in a text by the workers' scanner (the reference for the master's count while slicing). */
 static uint64_t scan_count(const char *text)
 {
-    mf_scan sc;
-    mf_scan_init(&sc, (const unsigned char *)text, strlen(text), 1, 0);
-    const unsigned char *tok;
-    size_t len;
-    uint64_t line, n = 0;
-    while (mf_scan_next(&sc, &tok, &len, &line))
-        n++;
-    return n;
+    return scan_count_in(text, strlen(text), 0);
 }
 
 /* Writes text to a new temp file named in path (64 bytes). */
@@ -421,13 +427,7 @@ static uint64_t cut_in_windows(const char *text, size_t block_target, size_t tar
                 if (first)
                     ck_assert_int_eq(s.in_comment, part.in_comment);
                 first = 0;
-                mf_scan sc;
-                mf_scan_init(&sc, (const unsigned char *)text + s.offset, (size_t)s.len, 1, s.in_comment);
-                const unsigned char *tok;
-                size_t toklen;
-                uint64_t line;
-                while (mf_scan_next(&sc, &tok, &toklen, &line))
-                    tokens++;
+                tokens += scan_count_in(text + s.offset, (size_t)s.len, s.in_comment);
                 at += s.len;
                 slices++;
                 if (round == 0 && blocks % 2 == 0 && !split && at < end) {
@@ -516,13 +516,7 @@ static int lines_between_tile(const char *text, int k)
         ck_assert(s.tail_len == s.head_len);
         ck_assert_mem_eq(s.head, text + s.offset, s.head_len);
         ck_assert_mem_eq(s.tail, text + s.offset + s.len - s.tail_len, s.tail_len);
-        mf_scan sc;
-        mf_scan_init(&sc, (const unsigned char *)text + s.offset, (size_t)s.len, 1, 0);
-        const unsigned char *tok;
-        size_t toklen;
-        uint64_t line;
-        while (mf_scan_next(&sc, &tok, &toklen, &line))
-            tokens++;
+        tokens += scan_count_in(text + s.offset, (size_t)s.len, 0);
         bool starts = false; /* told directly: some line start in [from, to) */
         for (uint64_t p = from; p < to && !starts; p++)
             starts = p == 0 || text[p - 1] == '\n';
